@@ -1,0 +1,302 @@
+"""The `vnplan` command line.
+
+Each command is a thin layer: it parses options into a `Config`, calls one function of
+the package and turns the outcome into output and an exit code (`pipeline.errors.ExitCode`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline import __version__
+from pipeline.config import Config
+from pipeline.errors import ExitCode, VnplanError, one_line
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def out_option(func):
+    return click.option(
+        "--out",
+        "-o",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("output"),
+        show_default=True,
+        help="Folder for json/, the CSV tables and catalog.sqlite.",
+    )(func)
+
+
+def restore_option(func):
+    return click.option(
+        "--restore",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Diacritic restoration: only when the text looks garbled (auto), always, or never.",
+    )(func)
+
+
+def lang_option(func):
+    return click.option(
+        "--lang",
+        "-l",
+        "languages",
+        default="vie",
+        show_default=True,
+        help="Tesseract languages for scanned pages, e.g. vie or vie+eng.",
+    )(func)
+
+
+def workers_option(func):
+    return click.option(
+        "--workers",
+        "-j",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Worker processes (default: the machine's cores).",
+    )(func)
+
+
+def quiet_option(func):
+    return click.option("--quiet", "-q", is_flag=True, help="No progress bar.")(func)
+
+
+def _config(**kwargs) -> Config:
+    clean = {k: v for k, v in kwargs.items() if v is not None}
+    return Config(**clean)
+
+
+def _fail(exc: BaseException, verbose: bool = False) -> None:
+    """Print one readable line (a traceback only with -v) and exit non-zero."""
+    if verbose:
+        logging.getLogger("vnplan").exception("error")
+    click.echo(f"vnplan: {one_line(exc)}", err=True)
+    sys.exit(ExitCode.some_failed)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="vnplan")
+@click.option("--verbose", "-v", is_flag=True, help="Log details and show tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """vnplan turns Vietnamese government plan documents (Kế hoạch, Quyết định, Báo cáo…),
+    scanned or digital, into structured data: one JSON per document, CSV tables and a
+    SQLite catalog.
+
+    \b
+    Example:
+        vnplan run samples/ --out output/
+        vnplan ocr scan.pdf > scan.txt
+        vnplan restore garbled.txt
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@out_option
+@restore_option
+@lang_option
+@workers_option
+@quiet_option
+@click.option("--force", is_flag=True, help="Redo documents the catalog already has.")
+@click.pass_context
+def run(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    restore: str,
+    languages: str,
+    workers: int | None,
+    quiet: bool,
+    force: bool,
+) -> None:
+    """Process files and folders (recursively) into OUT.
+
+    Writes OUT/json/<doc_id>.json per document, OUT/documents.csv, tasks.csv,
+    legal_refs.csv, dates.csv and OUT/catalog.sqlite.  Documents already in the catalog
+    are skipped unless --force.  A bad file is reported on one line and the rest go on.
+
+    Exit status: 0 all succeeded, 1 some failed, 2 usage error.
+
+    \b
+    Example:
+        vnplan run samples/
+        vnplan run scans/ plans/2026/ --out results/ --workers 2
+        vnplan run garbled.txt --restore always
+    """
+    from pipeline.batch import expand_inputs, print_summary, run_batch
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise click.BadParameter(
+            ", ".join(str(p) for p in missing) + " not found", param_hint="PATHS"
+        )
+    config = _config(
+        out_dir=out_dir, restore=restore, ocr_languages=languages, workers=workers, force=force
+    )
+    files = expand_inputs(paths)
+    try:
+        summary = run_batch(files, config, progress=not quiet)
+    except VnplanError as exc:
+        _fail(exc, ctx.obj["verbose"])
+    print_summary(summary)
+    sys.exit(ExitCode.some_failed if summary.failed else ExitCode.ok)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@lang_option
+@click.pass_context
+def ocr(ctx: click.Context, file: Path, languages: str) -> None:
+    """Print the recognised text of a scanned PDF or image (pages separated by a form feed).
+
+    PDF pages with a usable text layer are printed from that layer.
+
+    \b
+    Example:
+        vnplan ocr scan.pdf > scan.txt
+        vnplan ocr photo.jpg --lang vie+eng
+    """
+    from pipeline.ocr import ocr_file_text
+
+    try:
+        click.echo(ocr_file_text(file, _config(ocr_languages=languages)))
+    except VnplanError as exc:
+        _fail(exc, ctx.obj["verbose"])
+
+
+@cli.command("restore")
+@click.argument("file", default="-", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--mode",
+    type=click.Choice(["auto", "always"]),
+    default="always",
+    show_default=True,
+    help="always: restore every line; auto: only if the text looks garbled.",
+)
+@click.pass_context
+def restore_cmd(ctx: click.Context, file, mode: str) -> None:
+    """Print FILE (or standard input) with Vietnamese diacritics restored.
+
+    The output has exactly the input's lines and tokens; numbers, codes and
+    abbreviations are kept as they are.
+
+    \b
+    Example:
+        vnplan restore garbled.txt > fixed.txt
+        echo "tang cuong cong tac thi dua" | vnplan restore
+    """
+    from pipeline.restore import restore_text
+
+    try:
+        click.echo(restore_text(file.read(), mode=mode), nl=False)
+    except VnplanError as exc:
+        _fail(exc, ctx.obj["verbose"])
+
+
+@cli.command("train-lm")
+@click.option(
+    "--add",
+    "add_dirs",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Also learn from clean text files or vnplan JSON output in this folder (repeatable).",
+)
+@click.option(
+    "--model-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the model (default: the model vnplan loads).",
+)
+@click.pass_context
+def train_lm(ctx: click.Context, add_dirs: tuple[Path, ...], model_dir: Path | None) -> None:
+    """Rebuild the restoration language model, optionally learning an archive's own text.
+
+    \b
+    Example:
+        vnplan train-lm --add output/json/
+    """
+    from pipeline.restore.train import train
+
+    try:
+        report = train(extra=list(add_dirs), model_dir=model_dir)
+    except VnplanError as exc:
+        _fail(exc, ctx.obj["verbose"])
+    click.echo(report)
+
+
+@cli.command()
+@click.argument("inbox", type=click.Path(file_okay=False, path_type=Path))
+@out_option
+@restore_option
+@lang_option
+@workers_option
+@click.option("--once", is_flag=True, help="Process what is in INBOX now, then exit (for cron).")
+@click.option("--poll", is_flag=True, help="Poll instead of file events (network shares).")
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    help="Seconds a file's size and mtime must stay unchanged before it is taken.",
+)
+@click.pass_context
+def watch(
+    ctx: click.Context,
+    inbox: Path,
+    out_dir: Path,
+    restore: str,
+    languages: str,
+    workers: int | None,
+    once: bool,
+    poll: bool,
+    settle: float,
+) -> None:
+    """Process files dropped into INBOX, then move them to INBOX/processed/ or INBOX/failed/.
+
+    Files are taken only once their size and mtime are stable; a file is moved only after
+    its result is committed to the catalog, so a killed watcher loses nothing.
+
+    \b
+    Example:
+        vnplan watch /srv/inbox --out /srv/vnplan
+        vnplan watch /srv/inbox --once      # from cron or a systemd timer
+    """
+    from pipeline.watch import watch_inbox
+
+    config = _config(out_dir=out_dir, restore=restore, ocr_languages=languages, workers=workers)
+    try:
+        code = watch_inbox(inbox, config, once=once, poll=poll, settle=settle)
+    except VnplanError as exc:
+        _fail(exc, ctx.obj["verbose"])
+    sys.exit(code)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the per-document JSON.
+
+    \b
+    Example:
+        vnplan schema > vnplan.schema.json
+    """
+    from pipeline.export import output_schema
+
+    click.echo(json.dumps(output_schema(), ensure_ascii=False, indent=2))
+
+
+def main() -> None:
+    """Console entry point: usage errors exit 2 (click's own convention)."""
+    cli(prog_name="vnplan")

@@ -1,0 +1,75 @@
+"""The chain: the stages in order, and running them over one document.
+
+Follow a document from file to CSV row here: `ingest` reads it into pages, `ocr` fills
+pages that have no usable text, `restore` repairs garbled or diacritic-less text,
+`normalize` tidies Unicode, `segment` finds the layout, `extract` derives metadata,
+references, dates and tasks.  `export`/`catalog` then write the results.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.document import Document, StageError, Status
+from pipeline.errors import VnplanError
+from pipeline.extract import extract
+from pipeline.ingest import ingest, new_document
+from pipeline.normalize import normalize
+from pipeline.ocr import ocr
+from pipeline.restore import restore
+from pipeline.segment import segment
+
+log = logging.getLogger(__name__)
+
+Stage = Callable[[Document, Config], Document]
+STAGES: tuple[Stage, ...] = (ingest, ocr, restore, normalize, segment, extract)
+
+
+def run_stages(doc: Document, config: Config, stages: tuple[Stage, ...] = STAGES) -> Document:
+    """Run `stages` in order; the first failure is recorded on the document and ends its run.
+
+    Errors that are not `VnplanError` are bugs, but they are recorded the same way so a
+    batch never stops on one document.
+    """
+    for stage in stages:
+        started = time.perf_counter()
+        try:
+            doc = stage(doc, config)
+        except VnplanError as exc:
+            doc.errors.append(
+                StageError(stage=stage.__name__, kind=type(exc).__name__, message=str(exc))
+            )
+        except Exception as exc:  # noqa: BLE001 - a bug in one stage must not stop the batch
+            log.exception("%s: unexpected error in %s", doc.source.path, stage.__name__)
+            doc.errors.append(
+                StageError(
+                    stage=stage.__name__, kind=type(exc).__name__, message=f"internal error: {exc}"
+                )
+            )
+        finally:
+            doc.timings[stage.__name__] = round(time.perf_counter() - started, 4)
+        if doc.errors:
+            doc.status = Status.failed
+            return doc
+    doc.status = Status.ok
+    return doc
+
+
+def process_path(path: Path, config: Config) -> Document:
+    """Read and process one file; never raises for bad input (see `Document.errors`)."""
+    return run_stages(new_document(path), config)
+
+
+def process_text(text: str, config: Config | None = None, name: str = "<text>") -> Document:
+    """Run the stages after ingest on a string (for tests and library use)."""
+    from pipeline.document import Page, Source
+
+    doc = Document(source=Source(path=name, media_type="text/plain", pages=1))
+    doc.pages = [Page(number=1, method="text", text=text)]
+    doc.text.body = text
+    doc.text.method = "text"
+    return run_stages(doc, config or Config(), STAGES[1:])
