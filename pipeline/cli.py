@@ -146,13 +146,15 @@ def run(
     config = _config(
         out_dir=out_dir, restore=restore, ocr_languages=languages, workers=workers, force=force
     )
-    files = expand_inputs(paths)
+    # The output folder may sit inside an input folder (`vnplan run . --out output`).
+    files = expand_inputs(paths, exclude=[out_dir])
     try:
         summary = run_batch(files, config, progress=not quiet)
     except VnplanError as exc:
         _fail(exc, ctx.obj["verbose"])
     print_summary(summary)
-    sys.exit(ExitCode.some_failed if summary.failed else ExitCode.ok)
+    failed = summary.failed or summary.interrupted
+    sys.exit(ExitCode.some_failed if failed else ExitCode.ok)
 
 
 @cli.command()

@@ -123,7 +123,10 @@ class Section(BaseModel):
     """Path of numbering markers, `II.1.a`; appendix table rows `PL.3`."""
     marker: str
     """Marker as normalised: `II`, `1`, `1.1`, `a`, `-`."""
-    kind: Literal["part", "roman", "number", "subnumber", "letter", "bullet", "appendix"]
+    kind: Literal[
+        "part", "roman", "article", "number", "subnumber", "letter", "bullet", "appendix"
+    ]
+    """`article` is a decision's `Điều 1.` (marker `Điều 1`, ref segment `Đ1`)."""
     heading: str
     """The heading or item text on the marker's line."""
     text: str = ""
@@ -138,6 +141,8 @@ class Table(BaseModel):
     title: str = ""
     header: list[str] = Field(default_factory=list)
     rows: list[list[str]] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+    """Per row, the group heading it sits under (`I. NÂNG CAO NHẬN THỨC`), or `""`."""
 
 
 class Appendix(BaseModel):

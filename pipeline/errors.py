@@ -66,7 +66,19 @@ class CatalogError(VnplanError):
     """The SQLite catalog cannot be opened or migrated."""
 
 
+class InboxLockedError(VnplanError):
+    """Another `vnplan watch` already holds the inbox's lock."""
+
+
+class WorkerCrashError(VnplanError):
+    """A worker process died while processing a file (native crash, out of memory)."""
+
+
 def one_line(exc: BaseException) -> str:
     """`KindOfError: message` on one line, for summaries and error files."""
     message = " ".join(str(exc).split()) or exc.__class__.__doc__ or ""
     return f"{exc.__class__.__name__}: {message.strip()}"
+
+
+class CorruptImageError(InputError):
+    """The image cannot be decoded (truncated, damaged)."""

@@ -1,14 +1,224 @@
-"""Stage 2: OCR for pages without a usable text layer (filled in by the OCR issue)."""
+"""Stage 2: OCR of the pages that have no usable text layer.
+
+Follow one page: `pdf.page_images` / `images.frames` give its image at native resolution
+→ `preprocess.prepare` cleans it (the steps in `Config.preprocess`) → `tesseract.recognise`
+returns words with boxes and confidences → `reading_order.order_lines` makes lines, the
+header and signature columns apart → the page gets `text`, `confidence` and its
+`low_confidence_words`, `method="ocr"`.
+
+Parallelism: pages are recognised by up to `Config.workers` Tesseract processes at once,
+each with `OMP_THREAD_LIMIT=1`.  The processes are driven from a thread pool (the Python
+side only waits for them and does light numpy work), so no page image is pickled between
+processes.  Inside a batch worker process (`multiprocessing.parent_process()` is set) OCR
+runs one page at a time: the batch already spreads documents over the cores, and a
+caller can force this with `Config(workers=1)`.
+"""
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import statistics
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+from pipeline import preprocess, tesseract
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.errors import OcrError
+from pipeline.ingest import ingest, join_pages, new_document, summarise_methods
+from pipeline.reading_order import Piece, drop_page_number, is_column_gap, order_lines
+
+log = logging.getLogger(__name__)
+
+BLANK_INK = 0.001
+"""Pages with less dark area than this share are blank (back pages): not sent to Tesseract."""
+MIN_DPI = 120
+"""Scans below this resolution (phone captures, fax) are upsampled 2×: Tesseract needs
+text about 20 pixels high.  Above it the native pixels are kept."""
+DOUBTFUL_CONFIDENCE = 55.0
+"""Below this mean word confidence the page may be turned: ask OSD and retry."""
+MAX_LOW_WORDS = 100
+"""Low-confidence words kept per page (the JSON stays readable)."""
+
+ImageSource = Iterable[tuple[int, Image.Image, int]]
+
+
+@dataclass
+class PageResult:
+    """What OCR made of one page."""
+
+    number: int
+    text: str = ""
+    confidence: float | None = None
+    """Mean word confidence 0–100; None for a blank page."""
+    low_confidence_words: list[str] = field(default_factory=list)
+    warning: str | None = None
+    rotated: int = 0
+    """Degrees the page was turned (clockwise) after OSD."""
+    dpi: int = 0
+    seconds: float = 0.0
+
+
+def page_text(words: list[tesseract.Word], width: int, number: int) -> str:
+    """The page's lines in reading order from Tesseract's words.
+
+    Tesseract's own lines are kept (they follow skewed text) but cut where a column gap
+    runs through them; `order_lines` then emits two-column stretches column by column.
+    """
+    lines: dict[tuple[int, int, int], list[tesseract.Word]] = {}
+    for word in words:
+        lines.setdefault((word.block, word.par, word.line), []).append(word)
+    pieces = []
+    for line_words in lines.values():
+        line_words.sort(key=lambda w: w.left)
+        height = statistics.median(w.height for w in line_words)
+        group = [line_words[0]]
+        for word in line_words[1:]:
+            prev = group[-1]
+            left = Piece("", prev.left, prev.right, prev.top, prev.bottom)
+            right = Piece("", word.left, word.right, word.top, word.bottom)
+            if is_column_gap(left, right, width, height):
+                pieces.append(_piece(group))
+                group = []
+            group.append(word)
+        pieces.append(_piece(group))
+    return "\n".join(drop_page_number(order_lines(pieces, width), number))
+
+
+def _piece(words: list[tesseract.Word]) -> Piece:
+    # The piece's height is the words' median: a tall first capital or a stamp mark
+    # must not make the line look taller than its text.
+    top = statistics.median(w.top for w in words)
+    bottom = statistics.median(w.bottom for w in words)
+    return Piece(
+        " ".join(w.text for w in words),
+        min(w.left for w in words),
+        max(w.right for w in words),
+        top,
+        bottom,
+    )
+
+
+def _mean_confidence(words: list[tesseract.Word]) -> float | None:
+    confs = [w.conf for w in words if w.conf >= 0]
+    return round(statistics.fmean(confs), 1) if confs else None
+
+
+def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) -> PageResult:
+    """OCR one page image: blank check, clean-up, Tesseract, orientation retry, layout."""
+    started = time.perf_counter()
+    result = PageResult(number=number, dpi=dpi)
+    if preprocess.ink_share(image) < BLANK_INK:
+        result.seconds = time.perf_counter() - started
+        return result  # a blank back page: empty text, no warning
+    if dpi < MIN_DPI:
+        image = image.resize((image.width * 2, image.height * 2), Image.Resampling.LANCZOS)
+        dpi *= 2
+    image = preprocess.prepare(image, config.preprocess)
+    words = tesseract.recognise(image, languages=config.ocr_languages, dpi=dpi)
+    if words is None:
+        result.warning = f"page {number}: Tesseract timed out; the page is left empty"
+        result.seconds = time.perf_counter() - started
+        return result
+    confidence = _mean_confidence(words)
+    if "orientation" in config.preprocess and (
+        len(words) < 10 or (confidence or 0) < DOUBTFUL_CONFIDENCE
+    ):
+        # Only doubtful pages pay for OSD: on an upright page it would cost a second pass.
+        turn, osd_conf = tesseract.orientation(image, dpi=dpi)
+        if turn in (90, 180, 270) and osd_conf >= 1.5:
+            turned = image.rotate(-turn, expand=True)
+            retry = tesseract.recognise(turned, languages=config.ocr_languages, dpi=dpi)
+            retry_conf = _mean_confidence(retry or [])
+            if retry and (retry_conf or 0) > (confidence or 0):
+                image, words, confidence, result.rotated = turned, retry, retry_conf, turn
+    result.text = page_text(words, image.width, number)
+    result.confidence = confidence if result.text else None
+    result.low_confidence_words = [
+        w.text for w in words if 0 <= w.conf < config.ocr_low_confidence and w.text.strip()
+    ][:MAX_LOW_WORDS]
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def ocr_workers(config: Config, pages: int) -> int:
+    """How many Tesseract processes to run at once for one document (see module doc)."""
+    if multiprocessing.parent_process() is not None:
+        return 1
+    return max(1, min(config.workers, pages))
+
+
+def recognise_pages(images: ImageSource, config: Config, workers: int = 1) -> Iterator[PageResult]:
+    """Results in page order; at most `workers` pages in Tesseract and 2×workers in memory."""
+    if workers <= 1:
+        for number, image, dpi in images:
+            yield recognise_page(number, image, dpi, config)
+        return
+    pending: deque[Future[PageResult]] = deque()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr") as pool:
+        # Images are produced here, in the calling thread: pdfium is not thread-safe.
+        for number, image, dpi in images:
+            pending.append(pool.submit(recognise_page, number, image, dpi, config))
+            while len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def page_image_source(
+    data: bytes, media_type: str, numbers: list[int], config: Config
+) -> ImageSource:
+    """Images of the wanted pages of a PDF or an image file."""
+    if media_type == "application/pdf":
+        from pipeline.pdf import page_images
+
+        return page_images(data, numbers, config)
+    from pipeline.images import frames
+
+    return frames(data, numbers, config)
 
 
 def ocr(doc: Document, config: Config) -> Document:
     """Stage: recognise the pages marked `needs_ocr`; a document without such pages is unchanged."""
-    if any(p.needs_ocr for p in doc.pages):
-        raise OcrError("this build of vnplan cannot OCR scanned pages yet")
+    numbers = [p.number for p in doc.pages if p.needs_ocr]
+    if not numbers:
+        return doc
+    tesseract.check_languages(config.ocr_languages)
+    data = Path(doc.source.path).read_bytes()
+    pages = {p.number: p for p in doc.pages}
+    source = page_image_source(data, doc.source.media_type, numbers, config)
+    workers = ocr_workers(config, len(numbers))
+    for result in recognise_pages(source, config, workers):
+        page = pages[result.number]
+        page.text = result.text
+        page.method = "ocr"
+        page.needs_ocr = False
+        page.confidence = result.confidence
+        page.low_confidence_words = result.low_confidence_words
+        if result.warning:
+            doc.warn(result.warning)
+        if result.rotated:
+            doc.warn(f"page {result.number}: turned {result.rotated}° to read it")
+        if result.confidence is not None and result.confidence < config.ocr_low_confidence:
+            doc.warn(
+                f"page {result.number}: low OCR confidence {result.confidence:.0f} "
+                f"(below {config.ocr_low_confidence:.0f}); check the text"
+            )
+    doc.text.body = join_pages(doc.pages)
+    doc.text.method = summarise_methods(doc.pages)
     return doc
+
+
+def ocr_file_text(path: Path, config: Config) -> str:
+    """The text of a file, pages separated by form feeds (`vnplan ocr`).
+
+    PDF pages with a usable text layer are taken from it; other pages are recognised.
+    """
+    doc = ocr(ingest(new_document(Path(path)), config), config)
+    return "\f".join(page.text for page in doc.pages)

@@ -1,29 +1,341 @@
-"""PDF text layers via pdfplumber (reading order, columns, composed marks)."""
+"""PDFs: the text layer via pdfplumber, and page images for OCR via pypdfium2.
+
+`read_pdf` gives one `Page` per PDF page.  A page's text layer is used when it is
+usable; otherwise the page is marked `needs_ocr` (method `none`).  Unusable layers are:
+- empty, or only a few words over a full-page scan (a digital-signature stamp);
+- glyph junk: fonts without a Unicode map give mojibake (`6Ӣ CÔNG 7+ѬѪ1*`) or `(cid:12)`;
+- garbled: the hidden layer of an earlier OCR run without Vietnamese (`DQc lfl p-Tgdo`).
+
+`page_images` yields the images the OCR stage recognises: a scanned page's own embedded
+image at its native resolution (upsampling a 200 dpi scan to 300 dpi doubles Tesseract's
+errors), else the page rendered at `config.ocr_dpi`.
+"""
 
 from __future__ import annotations
 
+import importlib
 import io
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image, ImageOps
 
 from pipeline.config import Config
 from pipeline.document import Page
-from pipeline.errors import CorruptPdfError
+from pipeline.errors import CorruptPdfError, EncryptedPdfError, ImageTooLargeError
 from pipeline.normalize import nfc
+from pipeline.reading_order import Piece, drop_page_number, order_lines
+
+log = logging.getLogger(__name__)
+
+X_TOLERANCE = 1.5
+"""Points between two glyphs that still belong to one word (pdfplumber's default is 3,
+which glues words of tightly set Vietnamese text together)."""
+SCAN_COVERAGE = 0.7
+"""An image covering this share of the page makes it a scanned page."""
+STAMP_CHARS = 200
+"""A scanned page with fewer text-layer characters than this carries only a stamp."""
+MAX_TABLE_COLUMNS = 25
+"""More columns than this is a grid of ruling lines over text, not a table."""
+JUNK_RATIO = 0.03
+GARBLED_SCORE = 0.5
+
+
+@contextmanager
+def _map_pdf_errors(what: str = "the PDF"):
+    """Translate pdfplumber/pdfminer/pdfium exceptions into vnplan's input errors."""
+    try:
+        yield
+    except (CorruptPdfError, EncryptedPdfError, ImageTooLargeError):
+        raise
+    except Exception as exc:
+        name = type(exc).__name__
+        text = str(exc)
+        if "PDFPasswordIncorrect" in name or "password" in text.lower() or "Encrypt" in name:
+            raise EncryptedPdfError(
+                "the PDF is password-protected: remove the password (e.g. qpdf --decrypt) and retry"
+            ) from exc
+        detail = " ".join(text.split())[:120] or name
+        raise CorruptPdfError(f"cannot parse {what} (truncated or damaged?): {detail}") from exc
 
 
 def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
-    """One `Page` per PDF page; pages without text are marked `needs_ocr`."""
+    """One `Page` per PDF page; pages without a usable text layer are marked `needs_ocr`."""
+    _check_pdfium(data)
+    pages = []
+    with _map_pdf_errors(), pdfplumber.open(io.BytesIO(data)) as pdf:
+        if not pdf.pages:
+            raise CorruptPdfError("the PDF has no pages")
+        for number, page in enumerate(pdf.pages, start=1):
+            lines, tables, scanned = _page_text(page, number)
+            text = "\n".join(lines)
+            problem = layer_problem(text, scanned=scanned)
+            if problem == "empty" and page.chars and not page.images:
+                problem = None  # only a page number: a blank page, nothing to OCR
+            if problem:
+                log.info("%s page %d: text layer %s, needs OCR", path.name, number, problem)
+                pages.append(Page(number=number, method="none", needs_ocr=True))
+            else:
+                pages.append(Page(number=number, method="pdf-text", text=text, tables=tables))
+            page.flush_cache()  # pdfplumber keeps every page's objects otherwise
+    return pages
+
+
+def _check_pdfium(data: bytes) -> None:
+    """Open with pdfium first: it tells encrypted from damaged files reliably."""
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = []
-            for number, page in enumerate(pdf.pages, start=1):
-                text = nfc(page.extract_text() or "")
-                method = "pdf-text" if text.strip() else "none"
-                pages.append(
-                    Page(number=number, method=method, text=text, needs_ocr=not text.strip())
-                )
-            return pages
-    except Exception as exc:
-        raise CorruptPdfError(f"cannot parse the PDF: {exc}") from exc
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise EncryptedPdfError(
+                "the PDF is password-protected: remove the password (e.g. qpdf --decrypt) and retry"
+            ) from exc
+        raise CorruptPdfError(f"cannot parse the PDF (truncated or damaged?): {exc}") from exc
+    pdf.close()
+
+
+def _page_text(page, number: int) -> tuple[list[str], list[list[list[str]]], bool]:
+    """Lines in reading order, tables as rows of cells, and whether the page is a scan."""
+    area = float(page.width * page.height) or 1.0
+    scanned = any(
+        (min(im["x1"], page.width) - max(im["x0"], 0))
+        * (min(im["bottom"], page.height) - max(im["top"], 0))
+        >= SCAN_COVERAGE * area
+        for im in page.images
+    )
+    tables = []
+    boxes = []
+    try:
+        found = page.find_tables()
+    except Exception:  # noqa: BLE001 - a table finder failure must not lose the page's text
+        log.debug("page %d: table detection failed", number, exc_info=True)
+        found = []
+    words = page.extract_words(x_tolerance=X_TOLERANCE, y_tolerance=3, keep_blank_chars=False)
+    for table in found:
+        rows = [[nfc(" ".join((cell or "").split())) for cell in row] for row in table.extract()]
+        rows = [row for row in rows if any(row)]
+        if _is_real_table(rows, table.bbox, words):
+            tables.append(rows)
+            boxes.append((table.bbox, rows, table))
+    pieces = []
+    for word in words:
+        cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+        if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b, _, _ in boxes):
+            continue
+        text = nfc(word["text"])
+        if text.strip():
+            pieces.append(Piece(text, word["x0"], word["x1"], word["top"], word["bottom"]))
+    for (x0, top, x1, bottom), rows, table in boxes:
+        # Table rows go into the text as ` | `-separated lines, spanning the table's width.
+        row_tops = [r.bbox[1] for r in table.rows] if len(table.rows) == len(rows) else None
+        height = (bottom - top) / max(len(rows), 1)
+        for k, row in enumerate(rows):
+            row_top = row_tops[k] if row_tops else top + k * height
+            cells = " | ".join(cell for cell in row)
+            pieces.append(Piece(cells, x0, x1, row_top, row_top + min(height, 12)))
+    lines = drop_page_number(order_lines(pieces, float(page.width)), number)
+    return lines, tables, scanned
+
+
+def _is_real_table(rows: list[list[str]], bbox, words: list[dict]) -> bool:
+    """Reject "tables" that ruling lines around ordinary text make pdfplumber find.
+
+    A real table has two or more filled columns in most rows, and its cells do not cut
+    words apart (`c` | `ác` for `các`)."""
+    if len(rows) < 2 or max(len(row) for row in rows) > MAX_TABLE_COLUMNS:
+        return False
+    filled_rows = sum(1 for row in rows if sum(1 for cell in row if cell) >= 2)
+    if filled_rows < max(2, len(rows) // 2):
+        return False
+    x0, top, x1, bottom = bbox
+    inside = {
+        nfc(w["text"])
+        for w in words
+        if x0 <= (w["x0"] + w["x1"]) / 2 <= x1 and top <= (w["top"] + w["bottom"]) / 2 <= bottom
+    }
+    tokens = [token for row in rows for cell in row for token in cell.split()]
+    fragments = sum(1 for token in tokens if token not in inside)
+    return fragments <= 0.04 * max(len(tokens), 1)
+
+
+_VN_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+
+
+def _is_vietnamese_letter(ch: str) -> bool:
+    """A letter of the Vietnamese (or plain Latin) alphabet, with any Vietnamese marks."""
+    if ch in "đĐ":
+        return True
+    decomposed = unicodedata.normalize("NFD", ch)
+    base, marks = decomposed[0], decomposed[1:]
+    return base.isascii() and base.isalpha() and all(m in _VN_MARKS for m in marks)
+
+
+def junk_ratio(text: str) -> float:
+    """Share of letters that no Vietnamese text contains (mojibake, private-use glyphs)."""
+    letters = 0
+    bad = 5 * text.count("(cid:")
+    for ch in text:
+        if ch.isalpha():
+            letters += 1
+            if not _is_vietnamese_letter(ch):
+                bad += 1
+        elif ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cc") and ch not in "\n\t":
+            bad += 1
+    return bad / max(letters, 1)
+
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_VN_SPECIFIC = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u0300\u0301\u0303\u0309\u0323]")
+
+
+def _fallback_garble_score(text: str) -> float:
+    """1 − share of words with Vietnamese-specific letters or tone marks; words mixing
+    letters and digits (`ph6p`, `l4c`) count as garbled.  Real Vietnamese text marks
+    about two syllables in three, an OCR run without Vietnamese almost none."""
+    tokens = [t for t in _TOKEN.findall(text) if len(t) >= 2 and not t.isdigit()]
+    if not tokens:
+        return 0.0
+    good = 0
+    for token in tokens:
+        decomposed = unicodedata.normalize("NFD", token)
+        if any(ch.isdigit() for ch in token):
+            continue
+        if _VN_SPECIFIC.search(decomposed) or _VN_SPECIFIC.search(token):
+            good += 1
+    share = good / len(tokens)
+    # 45 % marked words is already clean text; scale so that it maps to 0.
+    return max(0.0, min(1.0, 1.0 - share / 0.45))
+
+
+def garble_score(text: str) -> float:
+    """0 clean … 1 garbled: `pipeline.restore.detect.garble_score` when present, else a
+    simple marks-based heuristic."""
+    try:
+        detect = importlib.import_module("pipeline.restore.detect")
+    except ImportError:
+        return _fallback_garble_score(text)
+    scorer = getattr(detect, "garble_score", None)
+    return float(scorer(text)) if callable(scorer) else _fallback_garble_score(text)
+
+
+def layer_problem(text: str, *, scanned: bool = False) -> str | None:
+    """Why a page's text layer cannot be used (`empty`, `stamp only`, `glyph junk`,
+    `garbled`), or None when it is usable."""
+    stripped = "".join(text.split())
+    if not stripped:
+        return "empty"
+    if scanned and len(stripped) < STAMP_CHARS:
+        return "stamp only"
+    if junk_ratio(text) > JUNK_RATIO:
+        return "glyph junk"
+    words = _TOKEN.findall(text)
+    if len(words) >= 15 and garble_score(text) > GARBLED_SCORE:
+        return "garbled"
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Page images for OCR
+
+
+def page_images(
+    data: bytes, numbers: list[int], config: Config
+) -> Iterator[tuple[int, Image.Image, int]]:
+    """(page number, image, dpi) for each page in `numbers`, one page at a time.
+
+    pdfium is not thread-safe: call this from one thread and hand the images on.
+    """
+    with _map_pdf_errors():
+        pdf = pdfium.PdfDocument(data)
+    try:
+        for number in numbers:
+            with _map_pdf_errors(f"page {number}"):
+                page = pdf[number - 1]
+                found = _native_image(page, config)
+                if found is None:
+                    found = _render(page, config)
+                page.close()
+            yield number, *found
+    finally:
+        pdf.close()
+
+
+def _native_image(page, config: Config) -> tuple[Image.Image, int] | None:
+    """The page's own scan: the largest image covering most of the page, upright."""
+    width, height = page.get_size()
+    best, best_area = None, 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+        left, bottom, right, top = obj.get_bounds()
+        area = max(0.0, min(right, width) - max(left, 0)) * max(
+            0.0, min(top, height) - max(bottom, 0)
+        )
+        if area > best_area:
+            best, best_area = obj, area
+    if best is None or best_area < SCAN_COVERAGE * width * height:
+        return None
+    meta = best.get_metadata()
+    if meta.width * meta.height > config.max_image_pixels:
+        raise ImageTooLargeError(
+            f"page image of {meta.width}×{meta.height} pixels exceeds the limit of "
+            f"{config.max_image_pixels} (max_image_pixels)"
+        )
+    a, b, c, d, _, _ = best.get_matrix().get()
+    # Which way the image is drawn: only axis-aligned placements are taken as they are.
+    if abs(b) < 1e-6 and abs(c) < 1e-6 and a > 0 and d > 0:
+        turn = None
+    elif abs(b) < 1e-6 and abs(c) < 1e-6 and a < 0 and d < 0:
+        turn = Image.Transpose.ROTATE_180
+    elif abs(a) < 1e-6 and abs(d) < 1e-6 and b < 0 < c:
+        turn = Image.Transpose.ROTATE_270  # drawn turned 90° clockwise
+    elif abs(a) < 1e-6 and abs(d) < 1e-6 and c < 0 < b:
+        turn = Image.Transpose.ROTATE_90
+    else:
+        return None
+    try:
+        image = best.get_bitmap(render=False).to_pil()
+    except Exception:  # noqa: BLE001 - unusual encodings: rendering still works
+        log.debug("cannot extract the page image; rendering instead", exc_info=True)
+        return None
+    if meta.bits_per_pixel == 1 and image.mode != "1":
+        image = image.convert("L")
+        # pdfium returns some 1-bit images with inverted /Decode; a scan is mostly paper.
+        if _mean(image) < 96:
+            image = ImageOps.invert(image)
+    if turn is not None:
+        image = image.transpose(turn)
+    rotation = page.get_rotation()
+    if rotation:
+        image = image.rotate(-rotation, expand=True)  # /Rotate turns clockwise
+    page_width_pt = width if rotation in (0, 180) else height
+    left, _, right, _ = best.get_bounds()
+    shown_width_pt = min(right - left, page_width_pt) if turn is None else page_width_pt
+    dpi = round(image.width / max(shown_width_pt / 72.0, 1e-3))
+    return image, max(30, min(dpi, 1200))
+
+
+def _mean(image: Image.Image) -> float:
+    small = image.resize((max(1, image.width // 8), max(1, image.height // 8)))
+    hist = small.histogram()
+    total = sum(hist) or 1
+    return sum(i * n for i, n in enumerate(hist[:256])) / total
+
+
+def _render(page, config: Config) -> tuple[Image.Image, int]:
+    """The page drawn at `config.ocr_dpi` in grayscale."""
+    width, height = page.get_size()
+    scale = config.ocr_dpi / 72.0
+    pixels = int(width * scale) * int(height * scale)
+    if pixels > config.max_image_pixels:
+        raise ImageTooLargeError(
+            f"page of {width:.0f}×{height:.0f} pt at {config.ocr_dpi} dpi exceeds the limit of "
+            f"{config.max_image_pixels} pixels (max_image_pixels)"
+        )
+    bitmap = page.render(scale=scale, grayscale=True, rotation=0)
+    return bitmap.to_pil(), config.ocr_dpi

@@ -1,11 +1,32 @@
-"""Stage 6: metadata, legal references, dates, periods and tasks."""
+"""Stage 6: metadata, legal references, dates, periods and tasks.
+
+The extractors read `doc.layout` (filled by `segment`) and the body text:
+`metadata.extract_metadata` interprets the header and signature, `legal_refs` and `dates`
+scan the text, and `tasks.find_tasks` walks the body tree and the appendix tables.
+"""
 
 from __future__ import annotations
 
 from pipeline.config import Config
 from pipeline.document import Document
+from pipeline.extract.dates import find_dates
+from pipeline.extract.legal_refs import dedupe_refs, find_legal_refs
+from pipeline.extract.metadata import document_year, extract_metadata
+from pipeline.extract.tasks import find_tasks
 
 
 def extract(doc: Document, config: Config) -> Document:
     """Stage: fill metadata, legal_refs, dates and tasks from `doc.layout`."""
+    body = doc.text.body
+    metadata, warnings = extract_metadata(doc.layout, body)
+    doc.metadata = metadata
+    for message in warnings:
+        doc.warn(message)
+    # The document's own number is cited by its appendices (`Kèm theo Kế hoạch số …`).
+    refs = [r for r in find_legal_refs(body) if not r.number or r.number != metadata.number]
+    doc.legal_refs = dedupe_refs(refs)
+    doc.dates = find_dates(body)
+    doc.tasks = find_tasks(doc.layout, document_year(metadata))
+    if doc.layout.sections and not doc.tasks:
+        doc.warn("no tasks found: no part of the body reads as work items (NHIỆM VỤ, NỘI DUNG…)")
     return doc

@@ -1,11 +1,85 @@
-"""Stage 3: diacritic restoration of garbled or diacritic-less text."""
+"""Stage 3: diacritic restoration of garbled or diacritic-less text.
+
+`restore(doc, config)` is the stage; `restore_text(text, mode)` is what `vnplan restore`
+prints.  Both keep the input's lines, whitespace and tokens exactly: only the letters of
+syllables change (`Trién khai mdt s6` → `Triển khai một số`, `tang cuong` → `tăng cường`).
+The model is a syllable trigram LM with an OCR noisy channel (`models/README.md`).
+"""
 
 from __future__ import annotations
 
+import logging
+
 from pipeline.config import Config
 from pipeline.document import Document
+from pipeline.restore.decoder import Decoder, Result
+from pipeline.restore.detect import garble_score, garble_stats
+from pipeline.restore.model import RestoreModel, get_model
+
+__all__ = ["MODEL_VERSION", "AUTO_THRESHOLD", "garble_score", "restore", "restore_text"]
+
+log = logging.getLogger(__name__)
+
+MODEL_VERSION = "trigram-kn-1"
+"""Recorded by the catalog: bump when the model format or training data change."""
+
+AUTO_THRESHOLD = 0.4
+"""`auto` restores text scoring at least this.  Clean administrative text scores < 0.05,
+stripped text ~1, Tesseract-eng garble 0.6-0.95 (see `benchmarks/bench_restore.py`)."""
+
+GARBLE_SHARE = 0.04
+"""Above this share of impossible words the text is treated as OCR garble, not merely
+stripped: every word then goes through the OCR channel."""
+
+_DECODERS: dict[int, Decoder] = {}
+
+
+def _decoder(model: RestoreModel | None = None) -> Decoder:
+    model = model or get_model()
+    decoder = _DECODERS.get(id(model))
+    if decoder is None or decoder.model is not model:
+        _DECODERS.clear()
+        decoder = _DECODERS[id(model)] = Decoder(model)
+    return decoder
+
+
+def restore_result(text: str, model: RestoreModel | None = None) -> Result:
+    """Restore `text` unconditionally and report what changed."""
+    stats = garble_stats(text)
+    garbled = stats.words > 0 and stats.invalid / stats.words >= GARBLE_SHARE
+    return _decoder(model).restore(text, garbled=garbled)
+
+
+def restore_text(text: str, mode: str = "always", model: RestoreModel | None = None) -> str:
+    """Restored `text` (`mode="auto"`: only when it looks garbled or diacritic-less).
+
+    Example:
+        >>> restore_text("tang cuong cong tac thi dua")
+        'tăng cường công tác thi đua'
+    """
+    if mode == "never" or (mode == "auto" and garble_score(text) < AUTO_THRESHOLD):
+        return text
+    return restore_result(text, model).text
 
 
 def restore(doc: Document, config: Config) -> Document:
-    """Stage: restore Vietnamese diacritics where the text is garbled (not built yet)."""
+    """Stage: restore the body when `config.restore` says so (see `AUTO_THRESHOLD`)."""
+    if config.restore == "never" or not doc.text.body.strip():
+        return doc
+    score = garble_score(doc.text.body)
+    doc.text.garbled_score = score
+    if config.restore == "auto" and score < AUTO_THRESHOLD:
+        return doc
+    result = restore_result(doc.text.body)
+    if result.text != doc.text.body:
+        doc.text.body = result.text
+        doc.text.restored = True
+    doc.text.restore_changed_tokens = result.changed_tokens
+    doc.text.restore_confidence = result.confidence
+    reason = "text looked garbled" if score >= AUTO_THRESHOLD else "restoration requested"
+    doc.warnings.append(
+        f"{reason} (score {score:.2f}); restored {result.changed_tokens} tokens "
+        f"(mean confidence {result.confidence or 0:.2f})"
+    )
+    log.info("%s: %s", doc.source.path, doc.warnings[-1])
     return doc

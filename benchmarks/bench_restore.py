@@ -1,0 +1,170 @@
+"""Diacritic restoration: accuracy on held-out text, speed, memory and model load time.
+
+Held-out inputs (never used in training):
+- the Hải Phòng sample with its diacritics stripped (case kept);
+- the Cát Hải Tesseract-eng garble against `../shared/dev-eval/` truth, per line;
+- the Hải Phòng sample rendered to an image and read by `tesseract -l eng`.
+
+Run: `python -m benchmarks restore`.
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import subprocess
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+from pipeline.normalize import nfc
+
+ROOT = Path(__file__).resolve().parent.parent
+HAIPHONG = ROOT / "samples" / "haiphong-24-KH-UBND-2026.md"
+CATHAI_OCR = ROOT / "samples" / "cathai-83-KH-UBND-2026.ocr.txt"
+CATHAI_TRUTH = ROOT.parent / "shared" / "dev-eval" / "cathai-83-KH-UBND-2026.truth.txt"
+
+
+def strip_marks(text: str) -> str:
+    """Remove every diacritic and đ, keeping case: `Đảng Ủy` → `Dang Uy`."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    )
+
+
+def _words(line: str) -> list[str]:
+    return line.split()
+
+
+def score_lines(restored: str, truth: str) -> tuple[int, int, list[tuple[str, str]]]:
+    """Correct and total word tokens (those with a letter), lines aligned one to one.
+
+    Lines whose token counts differ are scored token by token up to the shorter length
+    and the surplus counted wrong.
+    """
+    right = total = 0
+    errors: list[tuple[str, str]] = []
+    for got_line, want_line in zip(restored.split("\n"), truth.split("\n"), strict=False):
+        got, want = _words(nfc(got_line)), _words(nfc(want_line))
+        for k, w in enumerate(want):
+            if not any(ch.isalpha() for ch in w):
+                continue
+            total += 1
+            g = got[k] if k < len(got) else ""
+            if g == w:
+                right += 1
+            else:
+                errors.append((g, w))
+    return right, total, errors
+
+
+def _ocr_rendered(text: str) -> tuple[str, str] | None:
+    """Render `text` lines, OCR them with tesseract -l eng; (source lines, OCR lines)."""
+    if shutil.which("tesseract") is None:
+        return None
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.restore.ocrpairs import FONTS, WIDTH, _wrap
+
+    font = ImageFont.truetype(FONTS[0], 44)
+    source: list[str] = []
+    for para in text.split("\n"):
+        para = para.replace("**", "").replace("#", "").strip()
+        if para:
+            source.extend(_wrap(para, font, WIDTH - 200))
+    out_src, out_ocr = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for start in range(0, len(source), 30):
+            lines = source[start : start + 30]
+            image = Image.new("L", (WIDTH, 66 * (len(lines) + 2)), 255)
+            draw = ImageDraw.Draw(image)
+            for i, line in enumerate(lines):
+                draw.text((100, 66 * (i + 1)), line, font=font, fill=0)
+            path = Path(tmp) / f"{start}.png"
+            image.save(path)
+            read = subprocess.run(
+                ["tesseract", str(path), "-", "-l", "eng", "--psm", "6"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            read_lines = [ln for ln in read.splitlines() if ln.strip()]
+            if len(read_lines) == len(lines):
+                out_src.extend(lines)
+                out_ocr.extend(read_lines)
+    return "\n".join(out_src), "\n".join(out_ocr)
+
+
+def _row(name: str, right: int, total: int, target: float, extra: str = "") -> None:
+    pct = 100 * right / total if total else 0.0
+    mark = "ok" if pct >= target else "BELOW"
+    print(f"{name:<34} {pct:6.2f} % ({right}/{total})  target ≥ {target} %  {mark} {extra}")
+
+
+def _top_errors(errors: list[tuple[str, str]], n: int = 12) -> str:
+    from collections import Counter
+
+    common = Counter(errors).most_common(n)
+    return ", ".join(f"{g or '∅'}→{w}×{c}" if c > 1 else f"{g or '∅'}→{w}" for (g, w), c in common)
+
+
+def main() -> None:
+    """Print the benchmark table."""
+    from pipeline.restore import MODEL_VERSION, restore_result
+    from pipeline.restore.model import RestoreModel, model_dir
+
+    started = time.perf_counter()
+    model = RestoreModel.load(model_dir())
+    load_s = time.perf_counter() - started
+    print(f"model {MODEL_VERSION} from {model.path}: loaded in {load_s:.2f} s")
+
+    clean = nfc(HAIPHONG.read_text(encoding="utf-8"))
+    stripped = strip_marks(clean)
+    started = time.perf_counter()
+    result = restore_result(stripped, model)
+    took = time.perf_counter() - started
+    right, total, errors = score_lines(result.text, clean)
+    _row("stripped Hải Phòng (held out)", right, total, 98.5)
+    print(f"  speed: {result.slots / took:,.0f} syllables/s; errors: {_top_errors(errors)}")
+
+    unchanged = restore_result(clean, model)
+    right_c, total_c, errors_c = score_lines(unchanged.text, clean)
+    _row("clean Hải Phòng left unchanged", right_c, total_c, 99.5)
+    if errors_c:
+        print(f"  changed: {_top_errors(errors_c)}")
+
+    if CATHAI_TRUTH.is_file():
+        garbled = nfc(CATHAI_OCR.read_text(encoding="utf-8"))
+        truth = nfc(CATHAI_TRUTH.read_text(encoding="utf-8"))
+        model_fresh = RestoreModel.load(model_dir())  # cold caches for an honest speed
+        started = time.perf_counter()
+        result = restore_result(garbled, model_fresh)
+        took = time.perf_counter() - started
+        right, total, errors = score_lines(result.text, truth)
+        base_right, _, _ = score_lines(garbled, truth)
+        _row("Cát Hải garble vs truth", right, total, 97.0, f"(raw OCR {100 * base_right / total:.1f} %)")
+        print(f"  speed: {result.slots / took:,.0f} syllables/s; errors: {_top_errors(errors)}")
+    else:
+        print(f"Cát Hải: {CATHAI_TRUTH} absent, skipped")
+
+    rendered = _ocr_rendered(clean)
+    if rendered is None:
+        print("rendered OCR: tesseract absent, skipped")
+    else:
+        source, read = rendered
+        result = restore_result(read, model)
+        right, total, errors = score_lines(result.text, source)
+        base_right, _, _ = score_lines(read, source)
+        _row(
+            "tesseract-eng rendered Hải Phòng",
+            right,
+            total,
+            97.0,
+            f"(raw OCR {100 * base_right / max(total, 1):.1f} %)",
+        )
+        print(f"  errors: {_top_errors(errors)}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (RSS): {peak:.0f} MB  (target ≤ 400 MB)")

@@ -1,0 +1,548 @@
+"""Batches: many files through the chain in parallel, into the catalog and OUT/.
+
+`vnplan run` and `vnplan watch` both come through here:
+
+1. `expand_inputs` turns the command line into a sorted list of files.
+2. `plan` hashes each file (cheap) and asks the catalog what is already done, so a
+   re-run skips finished documents without reading them, and the same content under two
+   names is processed once (both paths are recorded).
+3. `process_jobs` runs `pipeline.run.process_path` in worker processes (or in-process
+   with one worker).  Workers only compute: they return `Document`s, and the main process
+   alone writes to the catalog, so SQLite never sees two writers.
+4. `commit` stores each document in one catalog transaction, then writes its JSON; the
+   CSV tables are regenerated from the whole catalog at the end (`pipeline.export`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from pipeline.catalog import CATALOG_NAME, Catalog
+from pipeline.config import Config
+from pipeline.document import Document, StageError, Status
+from pipeline.errors import WorkerCrashError
+from pipeline.export import write_document_json, write_tables
+
+DOCUMENT_SUFFIXES = frozenset(
+    {".pdf", ".txt", ".md", ".markdown", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+)
+"""A directory with one of these names is reported as a bad input, not walked into: it is
+almost always a mistake (a tool that made a folder where a file was expected)."""
+
+OWN_NAMES = frozenset({CATALOG_NAME, "documents.csv", "tasks.csv", "legal_refs.csv", "dates.csv"})
+"""Files vnplan writes; never taken as inputs even outside an `--out` folder."""
+
+WALK_SKIP_SUFFIXES = frozenset(
+    {".py", ".pyc", ".sh", ".json", ".csv", ".sqlite", ".sqlite-wal", ".sqlite-shm", ".log"}
+    | {".part", ".crdownload", ".partial", ".tmp", ".swp"}
+)
+"""When walking a folder, files with these endings are not documents (scripts, vnplan's
+own outputs) or are still being downloaded; a file named on the command line is always
+taken, since the reader goes by content."""
+
+
+# --- inputs -----------------------------------------------------------------------------
+
+
+def expand_inputs(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> list[Path]:
+    """Files under `paths` (folders walked recursively), absolute, sorted, without duplicates.
+
+    Skipped: hidden files and folders (editors' and our own temporary files start with a
+    dot), anything under `exclude` (the output folder, the inbox's processed/ and failed/),
+    and vnplan's own output files.  A directory named like a document (`x.pdf/`) is
+    returned as an input so the batch reports it instead of silently ignoring it.
+    """
+    excluded = {Path(p).absolute() for p in exclude}
+    found: dict[Path, None] = {}  # ordered set keyed by the resolved path (dedup)
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            found[path] = None
+
+    def is_excluded(path: Path) -> bool:
+        return any(path == e or e in path.parents for e in excluded)
+
+    for given in paths:
+        root = Path(given).absolute()
+        if is_excluded(root):
+            continue
+        if not root.is_dir() or _is_document_named_dir(root):
+            add(root)
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            here = Path(dirpath)
+            keep = []
+            for name in sorted(dirnames):
+                sub = here / name
+                if name.startswith(".") or is_excluded(sub):
+                    continue
+                if _is_document_named_dir(sub):
+                    add(sub)
+                else:
+                    keep.append(name)
+            dirnames[:] = keep  # prune in place: os.walk then skips the rest
+            for name in filenames:
+                if (
+                    name.startswith(".")
+                    or name in OWN_NAMES
+                    or Path(name).suffix.lower() in WALK_SKIP_SUFFIXES
+                ):
+                    continue
+                add(here / name)
+    return sorted(found)
+
+
+def _is_document_named_dir(path: Path) -> bool:
+    return path.is_dir() and path.suffix.lower() in DOCUMENT_SUFFIXES
+
+
+def hash_file(path: Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, read in chunks (a 1 GB scan does not need 1 GB of RAM)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- results ----------------------------------------------------------------------------
+
+
+@dataclass
+class FileResult:
+    """What happened to one input file."""
+
+    path: Path
+    outcome: str
+    """`done`, `skipped` (already in the catalog), `duplicate` (same content as another
+    file of this batch) or `failed`."""
+    doc_id: str = ""
+    pages: int = 0
+    error: str | None = None
+    """`KindError: message` for failures."""
+    seconds: float = 0.0
+    sha256: str | None = None
+
+
+@dataclass
+class BatchSummary:
+    """The outcome of a batch, for the summary table and the exit code."""
+
+    results: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+    interrupted: bool = False
+    peak_rss_mb: float = 0.0
+    """Highest peak resident memory of a process that ran the chain (a worker, or this
+    process with one worker)."""
+
+    def _with(self, *outcomes: str) -> list[FileResult]:
+        return [r for r in self.results if r.outcome in outcomes]
+
+    @property
+    def done(self) -> list[FileResult]:
+        """Files processed successfully in this batch."""
+        return self._with("done")
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        """Files not processed: already in the catalog, or duplicates within the batch."""
+        return self._with("skipped", "duplicate")
+
+    @property
+    def failed(self) -> list[FileResult]:
+        """Files that failed (with their one-line error)."""
+        return self._with("failed")
+
+    @property
+    def pages(self) -> int:
+        """Pages processed in this batch."""
+        return sum(r.pages for r in self.results if r.outcome in ("done", "failed"))
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    """One file to process, with its content hash (None when it cannot be read)."""
+
+    path: Path
+    sha256: str | None
+    duplicates: list[Path] = field(default_factory=list)
+    """Other paths of this batch with the same content: recorded, not processed."""
+
+
+def plan(
+    files: Iterable[Path], catalog: Catalog, force: bool = False, settle_failed: bool = False
+) -> tuple[list[Job], list[FileResult]]:
+    """Hash the files and decide what needs processing.
+
+    Returns the jobs and the results already known: skipped files (done by this pipeline
+    version; their path is recorded) and in-batch duplicates of skipped files.
+
+    Args:
+        files: The inputs.
+        catalog: The open catalog.
+        force: Process everything, even documents already done.
+        settle_failed: The watcher's rule: a file whose failure is already committed under
+            this very path (a kill came between the commit and the move) is reported
+            failed again without reprocessing.  `vnplan run` retries failures instead.
+    """
+    jobs: list[Job] = []
+    by_sha: dict[str, Job] = {}
+    known: list[FileResult] = []
+    for path in files:
+        try:
+            sha = hash_file(path)
+        except OSError:
+            # A directory or an unreadable file: the chain itself produces the clear error.
+            jobs.append(Job(path, None))
+            continue
+        if sha in by_sha:
+            by_sha[sha].duplicates.append(path)
+            continue
+        if settle_failed and not force:
+            entry = catalog.get(sha)
+            if entry and entry.status == Status.failed.value and str(path) in entry.paths:
+                known.append(
+                    FileResult(path, "failed", entry.doc_id, error=entry.error, sha256=sha)
+                )
+                by_sha[sha] = Job(path, sha)
+                continue
+        if not force and catalog.is_done(sha):
+            catalog.add_path(sha, str(path))
+            entry = catalog.get(sha)
+            known.append(
+                FileResult(path, "skipped", doc_id=entry.doc_id if entry else "", sha256=sha)
+            )
+            by_sha[sha] = Job(path, sha)  # later duplicates attach here, then are skipped
+            continue
+        job = Job(path, sha)
+        by_sha[sha] = job
+        jobs.append(job)
+    # Duplicates of skipped files are settled now; duplicates of jobs wait for the commit.
+    for result in list(known):
+        for dup in by_sha[result.sha256].duplicates:
+            catalog.add_path(result.sha256, str(dup))
+            known.append(
+                FileResult(
+                    dup, "duplicate", result.doc_id, error=result.error, sha256=result.sha256
+                )
+            )
+    return jobs, known
+
+
+# --- processing -------------------------------------------------------------------------
+
+
+def _ignore_signals() -> None:
+    """Worker initializer: the main process alone decides when to stop (and commits)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def process_file(path: Path, sha256: str | None, config: Config) -> tuple[Document, float, float]:
+    """Run the chain on one file (in a worker).
+
+    Returns:
+        The document, wall seconds, and the peak resident memory of the process so far
+        in MB (a worker's high-water mark, for the summary and the benchmark).
+    """
+    from pipeline.run import process_path  # imported here: cheap for the planning process
+
+    started = time.perf_counter()
+    doc = process_path(path, config)
+    if sha256 and not doc.source.sha256:
+        # Ingest failed before hashing (empty file…): key the failure by our hash.
+        doc.source.sha256 = sha256
+        doc.doc_id = doc.doc_id or sha256[:16]
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    return doc, round(time.perf_counter() - started, 4), round(peak_mb, 1)
+
+
+Work = Callable[[Path, "str | None", Config], tuple[Document, float, float]]
+
+
+def process_jobs(
+    jobs: list[Job],
+    config: Config,
+    stop: threading.Event | None = None,
+    work: Work | None = None,
+) -> Iterator[tuple[Job, Document, float, float]]:
+    """Process `jobs`, yielding each as it finishes (completion order).
+
+    With `config.workers` > 1, a process pool runs the chain; otherwise it runs here.
+    When `stop` is set, no new job starts; jobs already running finish and are yielded.
+    A worker that dies (a crash in a native library, the OOM killer) breaks the pool: a
+    new pool retries the files that were in flight one by one, and the file that kills
+    its worker again is reported as `WorkerCrashError`; the others go on.
+
+    Args:
+        jobs: What to process.
+        config: Run settings (`workers`).
+        stop: Set to stop starting new files.
+        work: The function run per file (default `process_file`; tests inject faults).
+    """
+    work = work or process_file
+    workers = max(1, min(config.workers, len(jobs)))
+    if workers == 1:
+        for job in jobs:
+            if stop is not None and stop.is_set():
+                return
+            yield job, *work(job.path, job.sha256, config)
+        return
+    # forkserver: workers are forked from a clean server process (never from this one,
+    # which may hold threads such as the watchdog observer), with the chain preloaded.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.run"])
+    queue = deque(jobs)
+    suspects: deque[Job] = deque()  # in flight when a worker died
+    while (queue or suspects) and not (stop is not None and stop.is_set()):
+        yield from _one_pool(queue, suspects, context, workers, config, stop, work)
+
+
+def _fill(pool, running: dict, queue: deque, limit: int, stop, work: Work, config) -> None:
+    """Submit queued jobs until `limit` are in flight (a few per worker, so a stop request
+    takes effect promptly)."""
+    while queue and len(running) < limit and not (stop is not None and stop.is_set()):
+        job = queue.popleft()
+        running[pool.submit(work, job.path, job.sha256, config)] = job
+
+
+def _crashed(job: Job) -> tuple[Job, Document, float, float]:
+    error = WorkerCrashError(
+        "the worker process died while reading this file"
+        " (a crash in a native library, or out of memory)"
+    )
+    return job, _failed_doc(job, "worker", error), 0.0, 0.0
+
+
+def _one_pool(queue, suspects, context, workers, config, stop, work):
+    """Run jobs in one process pool until they are done or a worker dies (pool broken).
+
+    After a death every file that was in flight is a suspect: the next pool runs the
+    suspects one at a time, so only the file that really kills its worker fails.
+    """
+    running: dict[Future, Job] = {}
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_signals) as pool:
+        while suspects:
+            if stop is not None and stop.is_set():
+                return
+            job = suspects.popleft()
+            try:
+                result = pool.submit(work, job.path, job.sha256, config).result()
+            except BrokenProcessPool:
+                yield _crashed(job)
+                return  # this pool is dead; the caller starts another
+            except Exception as exc:  # noqa: BLE001 - one file fails, not the batch
+                yield job, _failed_doc(job, "worker", exc), 0.0, 0.0
+            else:
+                yield job, *result
+        _fill(pool, running, queue, 2 * workers, stop, work, config)
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                job = running.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    suspects.append(job)
+                except Exception as exc:  # noqa: BLE001 - one file fails, not the batch
+                    yield job, _failed_doc(job, "worker", exc), 0.0, 0.0
+                else:
+                    yield job, *result
+            if not suspects:
+                _fill(pool, running, queue, 2 * workers, stop, work, config)
+
+
+def _failed_doc(job: Job, stage: str, exc: BaseException) -> Document:
+    from pipeline.ingest import new_document
+
+    doc = new_document(job.path)
+    if job.sha256:
+        doc.source.sha256 = job.sha256
+        doc.doc_id = job.sha256[:16]
+    doc.errors.append(StageError(stage=stage, kind=type(exc).__name__, message=str(exc)))
+    doc.status = Status.failed
+    return doc
+
+
+def error_line(doc: Document) -> str | None:
+    """`KindError: message` for a failed document (the first error; one line)."""
+    if not doc.errors:
+        return None
+    first = doc.errors[0]
+    return f"{first.kind}: {' '.join(first.message.split())}"
+
+
+def commit(job: Job, doc: Document, seconds: float, catalog: Catalog, out_dir: Path) -> FileResult:
+    """Store a processed document (one transaction), then write its JSON; record duplicates."""
+    error = error_line(doc)
+    if doc.source.sha256:
+        catalog.record(doc, seconds)
+        for dup in job.duplicates:
+            catalog.add_path(doc.source.sha256, str(dup))
+        write_document_json(doc, out_dir)
+    else:
+        catalog.record_unreadable(str(job.path), error or "InputError: cannot read the file")
+    outcome = "done" if doc.status == Status.ok else "failed"
+    return FileResult(
+        job.path,
+        outcome,
+        doc_id=doc.doc_id,
+        pages=doc.source.pages,
+        error=error,
+        seconds=seconds,
+        sha256=doc.source.sha256 or None,
+    )
+
+
+def run_batch(
+    files: list[Path],
+    config: Config,
+    progress: bool = True,
+    stop: threading.Event | None = None,
+    on_result: Callable[[FileResult, Catalog], None] | None = None,
+    settle_failed: bool = False,
+    work: Work | None = None,
+) -> BatchSummary:
+    """Process `files` into `config.out_dir` (catalog, JSON, CSV); never raises for bad input.
+
+    Args:
+        files: Input files (from `expand_inputs`).
+        config: Run settings (`out_dir`, `workers`, `force`…).
+        progress: Show a progress bar on stderr (only when stderr is a terminal).
+        stop: When set (SIGTERM), running files finish and are committed; no new file starts.
+        on_result: Called with each file's result (and the open catalog) right after its
+            catalog commit: the watcher moves the file there.
+        settle_failed: See `plan` (the watcher sets it).
+        work: The per-file function (see `process_jobs`).
+    """
+    started = time.perf_counter()
+    summary = BatchSummary()
+    out_dir = Path(config.out_dir)
+    with Catalog.in_dir(out_dir) as catalog:
+        jobs, known = plan(files, catalog, force=config.force, settle_failed=settle_failed)
+        summary.results.extend(known)
+        if on_result:
+            for result in known:
+                on_result(result, catalog)
+        bar = Progress(len(jobs), enabled=progress)
+        try:
+            for job, doc, seconds, peak_mb in process_jobs(jobs, config, stop, work):
+                result = commit(job, doc, seconds, catalog, out_dir)
+                summary.peak_rss_mb = max(summary.peak_rss_mb, peak_mb)
+                dups = [
+                    FileResult(
+                        dup, "duplicate", doc.doc_id, error=result.error, sha256=result.sha256
+                    )
+                    for dup in job.duplicates
+                ]
+                bar.update(result)
+                for each in (result, *dups):
+                    summary.results.append(each)
+                    if on_result:
+                        on_result(each, catalog)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        finally:
+            bar.close()
+            write_tables(catalog, out_dir)  # complete tables even after an interruption
+    summary.interrupted = summary.interrupted or bool(stop and stop.is_set())
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+# --- reporting --------------------------------------------------------------------------
+
+
+class Progress:
+    """A one-line progress display on stderr: files, pages, pages/s and ETA."""
+
+    def __init__(self, total: int, enabled: bool = True, stream: TextIO | None = None) -> None:
+        """Show progress for `total` files; silent unless enabled and stderr is a terminal."""
+        self.stream = stream or sys.stderr
+        self.enabled = enabled and total > 0 and self.stream.isatty()
+        self.total = total
+        self.files = 0
+        self.pages = 0
+        self.started = time.perf_counter()
+
+    def update(self, result: FileResult) -> None:
+        """Count one finished file and redraw."""
+        self.files += 1
+        self.pages += result.pages
+        if self.enabled:
+            self.stream.write("\r" + self.line())
+            self.stream.flush()
+
+    def line(self) -> str:
+        """The text of the progress line."""
+        elapsed = max(time.perf_counter() - self.started, 1e-6)
+        rate = self.pages / elapsed
+        eta = elapsed / self.files * (self.total - self.files) if self.files else 0.0
+        width = 24
+        filled = int(width * self.files / self.total) if self.total else width
+        return (
+            f"[{'#' * filled}{'.' * (width - filled)}] {self.files}/{self.total} files"
+            f"  {self.pages} pages  {rate:.1f} pages/s  ETA {_clock(eta)}"
+        )
+
+    def close(self) -> None:
+        """End the progress line."""
+        if self.enabled and self.files:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _display(path: Path) -> str:
+    """A path relative to the working folder when it is under it (shorter lines)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def print_summary(
+    summary: BatchSummary, out: TextIO | None = None, err: TextIO | None = None
+) -> None:
+    """The summary table on stdout, then one line per failed file on stderr."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    pages = summary.pages
+    rate = f"  ({pages / summary.seconds:.1f} pages/s)" if summary.seconds and pages else ""
+    rows = [
+        ("done", len(summary.done), sum(r.pages for r in summary.done)),
+        ("skipped", len(summary.skipped), None),
+        ("failed", len(summary.failed), sum(r.pages for r in summary.failed)),
+    ]
+    print(f"{'':9}{'files':>7}{'pages':>8}", file=out)
+    for name, files, npages in rows:
+        print(f"{name:9}{files:>7}{'' if npages is None else npages:>8}", file=out)
+    print(f"{'time':9}{summary.seconds:>7.1f} s{rate}", file=out)
+    if summary.interrupted:
+        print("interrupted: the files not listed above were not processed", file=out)
+    for result in summary.failed:
+        print(f"{_display(result.path)}: {result.error}", file=err)

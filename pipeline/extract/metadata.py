@@ -1,0 +1,165 @@
+"""Document metadata from the layout: type, number, issuer, place, date, title, signer.
+
+Segmentation hands over raw header strings (`Số: 24 /KH-UBND`, `ỦY BAN NHÂN DÂN` /
+`THÀNH PHỐ HẢI PHÒNG`); this module interprets them.  Upper-case header words are given in
+normal case, using the document's own spelling where the body spells the same name.  Where
+the header names no issuing body (the Hải Phòng sample has none), the issuer is inferred
+from the number's suffix (`KH-UBND`), the signature authority (`TM. ỦY BAN NHÂN DÂN`) and
+the place, and a warning says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pipeline import layout_header as lh
+from pipeline.document import Layout, Metadata
+from pipeline.extract.dates import parse_date
+from pipeline.normalize import canonical_tones, compact_number, nfc
+
+LEVELS = ("tỉnh", "thành phố", "đặc khu", "xã", "phường", "huyện", "quận", "thị xã", "thị trấn")
+"""Administrative levels that precede a place name (`thành phố Hải Phòng`)."""
+
+CENTRAL_CITIES = ("hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ", "huế")
+"""Centrally-run cities: a bare place name among these is a `thành phố`, others a `tỉnh`."""
+
+SUFFIX_BODIES = {"UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân"}
+"""Issuing-body codes at the end of a document number (`24/KH-UBND`)."""
+
+_AUTHORITY_PREFIX = re.compile(r"^(?:TM|T/M|T\.M)\s*[./]\s*", re.IGNORECASE)
+
+
+def normal_case(phrase: str, body: str = "") -> str:
+    """An upper-case name in normal case: `ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG` →
+    `Ủy ban nhân dân thành phố Hải Phòng`.
+
+    The body's own spelling is used when it writes the same words with a capital first
+    letter (`Sở Y tế`); otherwise the words are lower-cased, the first one capitalised and
+    the words after a level word (`tỉnh`, `thành phố`…) capitalised as a place name.
+    """
+    phrase = " ".join(phrase.split())
+    if not phrase:
+        return phrase
+    if body:
+        words = canonical_tones(nfc(phrase)).split()
+        pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.I)
+        haystack = canonical_tones(nfc(body))
+        for match in pattern.finditer(haystack):
+            found = " ".join(nfc(body)[match.start() : match.end()].split())
+            if found[:1].isupper() and not lh.is_upper_line(found):
+                return found
+    return _rule_case(phrase)
+
+
+def _rule_case(phrase: str) -> str:
+    words = phrase.lower().split()
+    out: list[str] = []
+    place = False
+    i = 0
+    while i < len(words):
+        two = " ".join(words[i : i + 2])
+        if not place and two in LEVELS and i > 0:
+            out.extend(words[i : i + 2])
+            i, place = i + 2, True
+            continue
+        if not place and words[i] in LEVELS and i > 0:
+            out.append(words[i])
+            i, place = i + 1, True
+            continue
+        word = words[i]
+        out.append(word[:1].upper() + word[1:] if place or i == 0 else word)
+        i += 1
+    return " ".join(out)
+
+
+def _level_of(place: str, body: str) -> str:
+    """The level the body gives `place` (`thành phố Hải Phòng`), most frequent first."""
+    counts: Counter[str] = Counter()
+    haystack = canonical_tones(nfc(body)).lower()
+    target = canonical_tones(nfc(place)).lower()
+    for level in LEVELS:
+        counts[level] = len(re.findall(rf"(?<!\w){level}\s+{re.escape(target)}(?!\w)", haystack))
+    level, count = counts.most_common(1)[0]
+    if count:
+        return level
+    return "thành phố" if target in CENTRAL_CITIES else "tỉnh"
+
+
+def _org_from_authority(authority: list[str]) -> str | None:
+    """`TM. ỦY BAN NHÂN DÂN` → `ỦY BAN NHÂN DÂN` (the collective the signer acts for)."""
+    for line in authority:
+        if _AUTHORITY_PREFIX.match(line):
+            return _AUTHORITY_PREFIX.sub("", line).strip() or None
+    return None
+
+
+def _org_from_number(number: str | None) -> str | None:
+    if not number or "-" not in number:
+        return None
+    suffix = number.rsplit("-", 1)[-1].upper()
+    return SUFFIX_BODIES.get(suffix)
+
+
+def _doc_year_hint(title: str | None) -> int | None:
+    match = re.search(r"năm\s+(\d{4})", title or "", re.IGNORECASE)
+    return int(match.group(1)) if match else None
+
+
+def document_year(meta: Metadata) -> int | None:
+    """The year a plan is about: `năm 2026` in its title, else the year it was issued."""
+    hint = _doc_year_hint(meta.title)
+    if hint:
+        return hint
+    return meta.issue_date.year if meta.issue_date else None
+
+
+def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
+    """Metadata and warnings from the layout (`body` supplies the document's spellings)."""
+    warnings: list[str] = []
+    meta = Metadata()
+    if layout.doc_type:
+        meta.doc_type = layout.doc_type[:1] + layout.doc_type[1:].lower()
+    code = lh.number_code(layout.number_line) if layout.number_line else None
+    meta.number = compact_number(code) if code else None
+    if layout.place_date_line:
+        meta.place = lh.place_of(layout.place_date_line)
+        meta.issue_date = parse_date(layout.place_date_line)
+    meta.title = layout.title
+    meta.signer = layout.signature.name
+    if layout.signature.position:
+        meta.signer_position = lh.title_case_position(layout.signature.position)
+
+    issuing = layout.issuing_body
+    if issuing and not lh.starts_with_level(issuing):
+        meta.issuer = normal_case(issuing, body)
+    else:
+        org_upper = _org_from_authority(layout.signature.authority)
+        org = normal_case(org_upper) if org_upper else _org_from_number(meta.number)
+        if issuing:  # `ĐẶC KHU CÁT HẢI`: the header names the place, the signature the body
+            locality = _rule_case(f"X {issuing}").split(" ", 1)[1]
+            locality = locality[:1].lower() + locality[1:]
+        elif meta.place:
+            locality = f"{_level_of(meta.place, body)} {meta.place}"
+        else:
+            locality = ""
+        if org:
+            meta.issuer = f"{org} {locality}".strip()
+            meta.issuer_inferred = True
+            sources = [
+                s
+                for s, used in (
+                    ("the number's suffix", _org_from_number(meta.number) is not None),
+                    ("the signature authority", bool(org_upper)),
+                    ("the header's place line" if issuing else "the place", bool(locality)),
+                )
+                if used
+            ]
+            warnings.append(f"issuer inferred from {', '.join(sources)}: {meta.issuer}")
+    if meta.number is None and layout.number_line:
+        warnings.append(f"the document number is blank or unreadable: {layout.number_line!r}")
+    elif meta.number is None:
+        warnings.append("no document number (Số: …) found in the header")
+    if meta.issue_date is None:
+        warnings.append("no issue date (<Place>, ngày … tháng … năm …) found in the header")
+    return meta, warnings

@@ -1,0 +1,384 @@
+"""Time spans named in plan text: quarters, months, half-years, school years, ranges.
+
+The parser works in two passes.  First it finds *atoms*, the smallest phrases that name
+a time (`Quý I năm 2026`, `tháng 3`, `ngày 31/3/2026`, `năm 2026`, `Thường xuyên`), some
+of which still lack a year.  Then it reads the words around them: `từ A đến (hết) B`
+makes one span, `trước`/`đến hết` an end-only deadline, `từ A` a start-only span,
+`… và các năm tiếp theo` an open end.  A year left out of an atom is taken from the
+other end of its range, then from `default_year` (the document's year), else the atom
+is dropped.  Runs share a year: `Quý I, II năm 2026`, `tháng 10 - 12/2025`.
+
+`schedule_period` reads only what follows a `Thời gian thực hiện:`-style cue, for callers
+that must not mistake a date in a task's wording for its schedule.
+
+Conventions (documented because the text does not settle them):
+
+* A deadline keeps the named day: `trước ngày 31/3/2026` ends on 2026-03-31.  A deadline
+  before a coarser period ends the day before it starts: `trước Quý III/2026` ends on
+  2026-06-30, while `đến hết Quý III/2026` ends on 2026-09-30.
+* `năm học 2025 - 2026` runs from 1 September 2025 to 31 May 2026 (the school calendar set
+  each year by the Ministry of Education starts in early September and ends the teaching
+  year by the end of May).
+* A lone date is not a period in `find_periods` (it is a date mention), but
+  `parse_period` on a phrase that is only a date returns that one day.
+* `chi thường xuyên` (recurrent spending) is a budget term, not a schedule: skipped, and
+  so is the year in a law's name (`Luật Thi đua, khen thưởng năm 2022`).
+* `trước ngày 01/6 hằng năm` (a yearly deadline without a year) gets `default_year`; the
+  label `hằng năm` that follows is returned too.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+from pipeline.document import Period
+from pipeline.extract.dates import NAM, NGAY, THANG, iter_dates, make_date
+from pipeline.extract.legal_refs import law_name_spans
+
+__all__ = ["LABELS", "find_periods", "parse_period", "quarter_bounds", "schedule_period"]
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_WORD_NUMBERS = {"ba": 3, "sáu": 6, "chín": 9}
+
+LABELS = (
+    "thường xuyên",
+    "hằng năm",
+    "hàng năm",
+    "hằng quý",
+    "hàng quý",
+    "hằng tháng",
+    "hàng tháng",
+    "định kỳ",
+    "theo tiến độ",
+)
+"""Schedules without dates, kept as labels."""
+
+_Y = r"(?P<y>\d{4})"
+# A year attached to a quarter or month: `năm 2026`, `/2026`, `-2026`, `, năm 2026`.
+_YEAR_TAIL = rf"(?:\s*(?:,\s*)?(?:{NAM}\s*|[/\-–]\s*){_Y}(?!\d))?"
+# `Quý I, II năm 2026`, `quý III-IV/2026`, `tháng 10 - 12/2025`: a run of quarters or
+# months shares one year.  (`đến` is left to the range pass, which also reads `từ`.)
+_AND = r"\s*(?:,|-|–|và|&)\s*"
+_Q = r"iv|i{1,3}|[1-4]"
+_QUARTER = re.compile(
+    rf"\bqu[ýíyi]\s*(?P<q>{_Q})(?:{_AND}(?:qu[ýíyi]\s*)?(?P<q2>{_Q}))?(?!\w){_YEAR_TAIL}", re.I
+)
+_MONTH = re.compile(
+    rf"\b{THANG}\s*(?P<m>\d{{1,2}})(?:{_AND}(?:{THANG}\s*)?(?P<m2>\d{{1,2}}))?(?!\d){_YEAR_TAIL}",
+    re.I,
+)
+_PART_OF_YEAR = re.compile(
+    rf"(?<![\w])(?P<n>\d{{1,2}}|ba|sáu|chín)\s*{THANG}\s*(?P<side>đầu|cuối)\s*{NAM}"
+    rf"(?:\s*{_Y}(?!\d))?",
+    re.I,
+)
+_SCHOOL_YEAR = re.compile(rf"\b{NAM}\s*học\s*(?P<y1>\d{{4}})\s*[-–/]\s*(?P<y2>\d{{4}})", re.I)
+_STAGE = re.compile(
+    rf"\b(?:giai\s*đoạn|thời\s*kỳ|thời\s*kì)\s*(?:từ\s*(?:{NAM}\s*)?)?(?P<y1>\d{{4}})\s*"
+    r"(?:[-–]|đến|tới)\s*(?:năm\s*)?(?P<y2>\d{4})(?!\d)",
+    re.I,
+)
+_YEAR = re.compile(rf"\b{NAM}\s*{_Y}(?!\d|\s*[-–]\s*\d{{4}})", re.I)
+# `ngày 15 tháng 11` / `ngày 01/6` with the year left out (deadlines repeated each year).
+_DAY_NO_YEAR = re.compile(
+    rf"\b{NGAY}\s*(?P<d>\d{{1,2}})\s*(?:{THANG}\s*|/\s*)(?P<m>\d{{1,2}})"
+    rf"(?!\s*(?:,\s*)?{NAM}|\s*/\s*\d|\d)",
+    re.I,
+)
+_DAY_ONLY = re.compile(rf"\b{NGAY}\s*(?P<d>\d{{1,2}})(?=\s*(?:đến|tới|-|–)\s)", re.I)
+_LABEL = re.compile(
+    r"(?<![\w])(?P<label>" + "|".join(label.replace(" ", r"\s+") for label in LABELS) + r")(?!\w)",
+    re.I,
+)
+
+_CUE = re.compile(r"(?:thời\s+(?:gian|hạn)|tiến\s+độ)(?:\s+[^\W\d_]+){0,3}\s*:", re.IGNORECASE)
+_FROM = re.compile(r"(?:^|(?<=\W))(?:kể\s+)?từ\s*$", re.I)
+_BEFORE = re.compile(
+    r"(?:^|(?<=\W))(?:(?:hoàn\s+thành\s+)?trước|chậm\s+nhất(?:\s+(?:là|vào))?|"
+    r"không\s+quá|hạn\s+chót)\s*$",
+    re.I,
+)
+_UNTIL = re.compile(r"(?:^|(?<=\W))(?:đến|tới)(?:\s+hết)?\s*$", re.I)
+_WITHIN = re.compile(r"(?:^|(?<=\W))trong(?:\s+cả)?\s*$", re.I)
+_RANGE_GAP = re.compile(r"^\s*(?:đến|tới|-|–)\s*(?:hết\s*)?$", re.I)
+_OPEN_END = re.compile(r"^\s*(?:,\s*)?(?:và|&)\s+(?:các|những)\s+năm\s+(?:tiếp\s+theo|sau)", re.I)
+_BUDGET = re.compile(r"\bchi\s+$", re.I)
+
+
+@dataclass(frozen=True)
+class _Atom:
+    start: int
+    end: int
+    kind: str
+    """`date`, `day` (no year), `dayonly`, `quarter`, `month`, `part`, `school`, `stage`,
+    `year` or `label`."""
+    year: int | None = None
+    a: int = 0
+    """Kind-specific: day, (first) quarter, (first) month or number of months."""
+    b: int = 0
+    """Kind-specific: month for days, last quarter or month of a run, 1 = `đầu`/2 = `cuối`
+    for parts, end year for school years and stages."""
+    date: dt.date | None = None
+
+    def bounds(self, year: int | None) -> tuple[dt.date | None, dt.date | None] | None:
+        """Start and end of the atom in `year` (when it has none of its own)."""
+        y = self.year if self.year is not None else year
+        if self.kind == "label":
+            return None, None
+        if self.kind == "date":
+            return self.date, self.date
+        if y is None:
+            return None
+        if self.kind in ("day", "dayonly"):
+            day = make_date(y, self.b, self.a)
+            return (day, day) if day else None
+        if self.kind == "quarter":
+            return quarter_bounds(self.a, y)[0], quarter_bounds(max(self.a, self.b), y)[1]
+        if self.kind == "month":
+            return _month_bounds(y, self.a)[0], _month_bounds(y, max(self.a, self.b))[1]
+        if self.kind == "part":
+            months = min(self.a, 12)
+            if self.b == 1:
+                return dt.date(y, 1, 1), _month_bounds(y, months)[1]
+            return _month_bounds(y, 13 - months)[0], dt.date(y, 12, 31)
+        if self.kind == "school":
+            return dt.date(y, 9, 1), dt.date(self.b, 5, 31)
+        if self.kind == "stage":
+            return dt.date(y, 1, 1), dt.date(self.b, 12, 31)
+        return dt.date(y, 1, 1), dt.date(y, 12, 31)
+
+
+def quarter_bounds(quarter: int, year: int) -> tuple[dt.date, dt.date]:
+    """First and last day of quarter 1–4 of `year`."""
+    first = _month_bounds(year, 3 * quarter - 2)[0]
+    return first, _month_bounds(year, 3 * quarter)[1]
+
+
+def _month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _year(text: str | None) -> int | None:
+    if text is None:
+        return None
+    year = int(text)
+    return year if 1900 <= year <= 2100 else None
+
+
+def _atoms(text: str) -> list[_Atom]:
+    """All time atoms, longest first where they overlap, in text order."""
+    found: list[_Atom] = []
+    for start, end, date in iter_dates(text):
+        found.append(_Atom(start, end, "date", date.year, date=date))
+    for m in _SCHOOL_YEAR.finditer(text):
+        y1, y2 = _year(m["y1"]), _year(m["y2"])
+        if y1 and y2 and y1 < y2:
+            found.append(_Atom(m.start(), m.end(), "school", y1, b=y2))
+    for m in _STAGE.finditer(text):
+        y1, y2 = _year(m["y1"]), _year(m["y2"])
+        if y1 and y2 and y1 <= y2:
+            found.append(_Atom(m.start(), m.end(), "stage", y1, b=y2))
+    for m in _PART_OF_YEAR.finditer(text):
+        n = m["n"].lower()
+        months = _WORD_NUMBERS.get(n) or int(n)
+        if 1 <= months <= 11:
+            side = 1 if m["side"].lower() == "đầu" else 2
+            found.append(_Atom(m.start(), m.end(), "part", _year(m["y"]), a=months, b=side))
+    for m in _QUARTER.finditer(text):
+        first = _ROMAN[m["q"].lower()]
+        last = _ROMAN[m["q2"].lower()] if m["q2"] else first
+        if last > first:
+            found.append(_Atom(m.start(), m.end(), "quarter", _year(m["y"]), a=first, b=last))
+        else:  # `Quý I - 2` is no run: keep the first quarter alone
+            end = m.end() if m["q2"] is None else m.end("q")
+            year = _year(m["y"]) if m["q2"] is None else None
+            found.append(_Atom(m.start(), end, "quarter", year, a=first, b=first))
+    for m in _MONTH.finditer(text):
+        first = int(m["m"])
+        last = int(m["m2"]) if m["m2"] else first
+        if not 1 <= first <= 12:
+            continue
+        if first < last <= 12:
+            found.append(_Atom(m.start(), m.end(), "month", _year(m["y"]), a=first, b=last))
+        else:  # `tháng 3, 15 đơn vị`: the second number is not a month
+            end = m.end() if m["m2"] is None else m.end("m")
+            year = _year(m["y"]) if m["m2"] is None else None
+            found.append(_Atom(m.start(), end, "month", year, a=first, b=first))
+    for m in _DAY_NO_YEAR.finditer(text):
+        if make_date(2000, m["m"], m["d"]):  # 2000 is a leap year: 29/02 stays possible
+            found.append(_Atom(m.start(), m.end(), "day", None, a=int(m["d"]), b=int(m["m"])))
+    for m in _DAY_ONLY.finditer(text):
+        found.append(_Atom(m.start(), m.end(), "dayonly", None, a=int(m["d"])))
+    laws = law_name_spans(text) if "uật" in text or "UẬT" in text else []
+    for m in _YEAR.finditer(text):
+        if any(start < m.end() <= end for start, end in laws):
+            continue  # `Luật Thi đua, khen thưởng năm 2022` names a law, not a period
+        if _year(m["y"]):
+            found.append(_Atom(m.start(), m.end(), "year", _year(m["y"])))
+    for m in _LABEL.finditer(text):
+        if not _BUDGET.search(text[max(0, m.start() - 6) : m.start()]):
+            found.append(_Atom(m.start(), m.end(), "label"))
+    # Keep the longest of overlapping atoms: `năm 2026` inside `Quý I năm 2026` or inside
+    # `ngày 24 tháng 02 năm 2026` is part of them, not a period of its own.
+    found.sort(key=lambda a: (a.start, -(a.end - a.start)))
+    kept: list[_Atom] = []
+    for atom in found:
+        if kept and atom.start < kept[-1].end:
+            continue
+        kept.append(atom)
+    return kept
+
+
+def _label(text: str, start: int, end: int) -> str:
+    return " ".join(text[start:end].split())
+
+
+def _before(text: str, atom: _Atom, floor: int) -> str:
+    return text[max(floor, atom.start - 30) : atom.start]
+
+
+def _build(
+    text: str, atoms: list[_Atom], default_year: int | None
+) -> list[tuple[int, int, Period, bool]]:
+    """Combine atoms into periods: `(start, end, period, is_single_date)`."""
+    if default_year is not None and not 1900 <= default_year <= 2100:
+        default_year = None  # a garbled document year must not make nonsense dates
+    out: list[tuple[int, int, Period, bool]] = []
+    i = 0
+    floor = 0
+    while i < len(atoms):
+        atom = atoms[i]
+        nxt = atoms[i + 1] if i + 1 < len(atoms) else None
+        before = _before(text, atom, floor)
+        # A range `từ A đến (hết) B`; between two full dates `A - B` needs no `từ`.
+        if (
+            nxt is not None
+            and atom.kind != "label"
+            and nxt.kind not in ("label", "dayonly")
+            and _RANGE_GAP.match(text[atom.end : nxt.start])
+            and (_FROM.search(before) or atom.kind == nxt.kind == "date")
+        ):
+            year_b = nxt.year if nxt.year is not None else default_year
+            end_bounds = nxt.bounds(year_b)
+            start_atom = atom
+            if atom.kind == "dayonly":
+                start_atom = replace(atom, b=nxt.b if nxt.kind == "day" else _month_of(nxt))
+            start_bounds = start_atom.bounds(year_b)
+            if (
+                start_bounds
+                and end_bounds
+                and start_bounds[0]
+                and end_bounds[1]
+                and start_bounds[0] <= end_bounds[1]
+            ):
+                begin = atom.start
+                if m := _FROM.search(before):
+                    begin = atom.start - (len(before) - m.start())
+                period = Period(
+                    label=_label(text, begin, nxt.end), start=start_bounds[0], end=end_bounds[1]
+                )
+                out.append((begin, nxt.end, period, False))
+                floor = nxt.end
+                i += 2
+                continue
+        if atom.kind == "dayonly":
+            i += 1
+            continue
+        bounds = atom.bounds(default_year)
+        if bounds is None:
+            i += 1
+            continue
+        start, end = bounds
+        begin, finish = atom.start, atom.end
+        single = atom.kind in ("date", "day")
+        if atom.kind != "label":
+            if m := _BEFORE.search(before):
+                begin = atom.start - (len(before) - m.start())
+                if not single and start is not None:
+                    end = start - dt.timedelta(days=1)
+                start, single = None, False
+            elif m := _UNTIL.search(before):
+                begin = atom.start - (len(before) - m.start())
+                start, single = None, False
+            elif m := _FROM.search(before):
+                begin = atom.start - (len(before) - m.start())
+                end, single = None, False
+            elif m := _WITHIN.search(before):
+                begin = atom.start - (len(before) - m.start())
+            if m := _OPEN_END.match(text[finish:]):
+                finish += m.end()
+                end, single = None, False
+        out.append(
+            (begin, finish, Period(label=_label(text, begin, finish), start=start, end=end), single)
+        )
+        floor = finish
+        i += 1
+    return out
+
+
+def _month_of(atom: _Atom) -> int:
+    if atom.kind == "date" and atom.date is not None:
+        return atom.date.month
+    return atom.b if atom.kind in ("day", "dayonly") else atom.a
+
+
+def find_periods(text: str, default_year: int | None = None) -> list[Period]:
+    """Every period named in `text`, in text order.
+
+    Where phrases overlap the most specific reading wins and its parts are not repeated:
+    `từ tháng 10 năm 2025 đến hết tháng 3 năm 2026` is one period, not three.  Quarters and
+    months without a year take `default_year`; without one they are left out.  Labels
+    without dates (`Thường xuyên`, `hằng năm`, `định kỳ`, `theo tiến độ`) come back with
+    `start` and `end` None.  Lone dates are date mentions, not periods, unless a word
+    makes them one (`trước ngày 31/3/2026`, `từ 01/7/2025`).
+
+    Example:
+        >>> find_periods("Thời gian thực hiện: Quý I năm 2026")[0].end
+        datetime.date(2026, 3, 31)
+    """
+    return [
+        period for _, _, period, single in _build(text, _atoms(text), default_year) if not single
+    ]
+
+
+def parse_period(text: str, default_year: int | None = None) -> Period | None:
+    """The period named by a phrase such as `Quý I năm 2026`, or None.
+
+    Same readings as `find_periods`; the first period wins, except that one stated after
+    a `Thời gian …:`/`Thời hạn …:` cue wins over any before it (a task's own schedule
+    line beats `Thường xuyên` used as an adverb in its text).  A phrase that is only a
+    date (`30/6/2026`, as in a table's deadline column) gives that one day.
+    """
+    built = _build(text, _atoms(text), default_year)
+    cues = list(_CUE.finditer(text))
+    groups = [built]
+    if cues:
+        cut = cues[-1].end()
+        groups = [[b for b in built if b[0] >= cut], [b for b in built if b[0] < cut]]
+    for group in groups:
+        for _, _, period, single in group:
+            if not single:
+                return period
+        if group:
+            return group[0][2]
+    return None
+
+
+def schedule_period(text: str, default_year: int | None = None) -> Period | None:
+    """The period a task states for itself after a cue, or None when it states none.
+
+    Cues: `Thời gian thực hiện:`, `Thời gian hoàn thành:`, `Thời hạn:`, `Tiến độ:`…  Only
+    the words after the last cue are read, so a date elsewhere in the task's text
+    (`sơ kết 6 tháng đầu năm 2026`) is not taken for its schedule.
+
+    Example:
+        >>> schedule_period("Rà soát văn bản. Thời gian thực hiện: Quý IV năm 2025.").end
+        datetime.date(2025, 12, 31)
+    """
+    cues = list(_CUE.finditer(text))
+    if not cues:
+        return None
+    return parse_period(text[cues[-1].end() :], default_year)

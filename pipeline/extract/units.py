@@ -1,0 +1,307 @@
+"""The unit in charge of a task: `Giao Sở Nội vụ: …`, `Cơ quan chủ trì: Sở Tư pháp`.
+
+Unit names start with a head word from a curated list (`Sở`, `Ban`, `Ủy ban nhân dân`,
+`Công an`, `Trung tâm`…) and run until the predicate begins: punctuation, a verb such as
+`chủ trì`, `chỉ đạo`, `theo dõi`, or a preposition.  Lower-case syllables belong to the
+name (`Ban Tuyên giáo và Dân vận`, `Công an tỉnh`) unless they are such a stop word.  A
+comma continues the name only before a capitalised word that is not a new head
+(`Sở Văn hóa, Thể thao và Du lịch`) or before a commune-level word (`các xã, phường`).
+
+Single-syllable heads that are also ordinary words (`Sở hữu`, `Ban hành`, `Phòng chống`,
+`Báo cáo`, `Hội nghị`) count only when a capitalised word follows them.
+
+Generic subjects (`Thủ trưởng các cơ quan, đơn vị`, `Các sở, ban, ngành`) name no unit,
+so `find_lead` returns None for them in running text.  When a plan states the lead in a
+labelled line (`Đơn vị chủ trì: Các Sở, ban, ngành.`) that wording is returned as written:
+the plan itself calls it the lead.
+
+Matching runs on `canonical_tones()` of the text (same length as NFC input), so `Uỷ ban`
+and `Ủy ban` match alike while the returned name keeps the document's spelling.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pipeline.normalize import canonical_tones
+
+__all__ = ["find_lead", "is_unit_heading"]
+
+# Heads that make a unit whatever follows (`Công an tỉnh`, `Ủy ban nhân dân các xã`).
+_LOOSE_HEADS = """
+Ủy ban nhân dân|Ủy ban Mặt trận|Ủy ban|UBND|HĐND|UBMTTQ|MTTQ|BCHQS|Hội đồng nhân dân|Hội đồng
+Công an|Bộ Chỉ huy|Ban Chỉ huy|Bộ đội Biên phòng|Bộ Tư lệnh|Trung tâm|Văn phòng|Thanh tra
+Kho bạc|Mặt trận|Bảo hiểm xã hội|Bệnh viện|Liên đoàn|Liên minh|Hiệp hội|Tỉnh đoàn|Thành đoàn
+Huyện đoàn|Đoàn Thanh niên|Chi cục|Tổng cục|Cục|Học viện|Tòa án|Viện Kiểm sát|Viện kiểm sát
+Ngân hàng|Chi nhánh|Cảnh sát|Đảng ủy|Thành ủy|Tỉnh ủy|Huyện ủy|Quận ủy|Cổng Thông tin
+Cổng thông tin|Đài Phát thanh|Ban Quản lý|Ban quản lý|Ban Chỉ đạo|Ban chỉ đạo|Tổng công ty
+Công ty|Đoàn kiểm tra|Đoàn Kiểm tra|Tổ công tác|Hội Liên hiệp|Hội Nông dân|Hội Cựu chiến binh
+Hội Phụ nữ|Hội Chữ thập đỏ|Sở KH&CN|Sở GD&ĐT|Sở TN&MT|Sở VHTTDL|Sở NN&MT|Sở LĐTBXH
+"""
+# Heads that are also ordinary words: a capitalised word must follow.
+_STRICT_HEADS = "Sở|Ban|Phòng|Bộ|Hội|Đoàn|Viện|Báo|Đài|Đội|Tổ|Khối|Cụm|Trường"
+
+_LOOSE = "|".join(
+    sorted((h.strip() for h in re.split(r"[|\n]", _LOOSE_HEADS) if h.strip()), key=len)[::-1]
+)
+# Head + next word pairs that are ordinary words, for text in capitals where case cannot
+# tell `SỞ NỘI VỤ` from `TỔ CHỨC THỰC HIỆN`.
+_COMMON_PAIRS = re.compile(
+    r"(?:sở\s+hữu|ban\s+hành|ban\s+đầu|phòng\s+chống|phòng\s+ngừa|phòng\s+cháy|báo\s+cáo|"
+    r"báo\s+chí|hội\s+nghị|hội\s+thảo|hội\s+viên|đoàn\s+kết|đoàn\s+viên|bộ\s+máy|"
+    r"bộ\s+phận|đội\s+ngũ|tổ\s+chức|tổ\s+dân|trường\s+hợp|khối\s+lượng|cụm\s+từ|viện\s+dẫn|"
+    r"đài\s+truyền)(?!\w)",
+    re.IGNORECASE,
+)
+_HEAD = re.compile(rf"(?:{_LOOSE})(?![\w&])|(?P<strict>{_STRICT_HEADS})(?!\w)")
+_HEAD_I = re.compile(_HEAD.pattern, re.IGNORECASE)
+
+# Words that begin the predicate after a unit's name (lower case, canonical tones).
+_STOP_WORDS = """
+chủ trì|phối hợp|có trách nhiệm|có|chịu|chỉ đạo|theo dõi|tham mưu|thực hiện|triển khai|tổ chức
+hướng dẫn|xây dựng|là|được|căn cứ|trên|tại|với|để|đôn đốc|định hướng|giúp|tiếp tục|kiểm tra
+rà soát|bố trí|báo cáo|tăng cường|cung cấp|thẩm định|lập|xem xét|quản lý|ban hành|gửi|hỗ trợ
+tiến hành|nghiên cứu|đề xuất|phát động|vận động|tuyên truyền|khẩn trương|nghiêm túc|chủ động
+trực tiếp|thường xuyên|cập nhật|giám sát|phụ trách|đảm bảo|bảo đảm|sử dụng|tập trung|quán triệt
+theo|thuộc|trong|về|cho|nhằm|đến|từ|khi|phải|cần|sẽ|đã|đang|làm|mở|đẩy mạnh|đánh giá
+phát hiện|tích cực|kịp thời|lấy|điều phối|xử lý|tiếp nhận|công bố|trình|phê duyệt|quyết định
+yêu cầu|đề nghị|giao|phân công|kết hợp|lồng ghép|duy trì|soạn thảo|nâng cao|hoàn thành
+hoàn thiện|tổng hợp|thông báo|phổ biến|mời|bồi dưỡng|tập huấn|đào tạo|thẩm tra|huy động
+kiện toàn|phát huy|thống kê|ứng dụng|chuẩn bị|họp|xét|ký|thành lập|khảo sát|điều tra|tham gia
+tham dự|chia sẻ|điều chỉnh|bổ sung|sửa đổi|nộp|quảng bá|hoặc|nếu|của
+đồng thời|ưu tiên|tổng kết|sơ kết|biểu dương|khen thưởng|tôn vinh|xác định
+đưa|mở rộng|chịu trách nhiệm|quan tâm|tăng|giảm|gồm|bao gồm
+"""
+_STOP = re.compile(
+    r"(?:"
+    + "|".join(
+        sorted((w.strip() for w in re.split(r"[|\n]", _STOP_WORDS) if w.strip()), key=len)[::-1]
+    )
+    + r")(?!\w)"
+)
+_STOP_I = re.compile(_STOP.pattern, re.IGNORECASE)
+# Lower-case words after a comma that continue a list of communes (`các xã, phường`).
+_LOCALITY = re.compile(r"(?:tỉnh|xã|phường|đặc khu|thị trấn|thị xã|quận|huyện|thành phố)(?!\w)")
+
+_PLACE = re.compile(r"(?<!\w)(?:tỉnh|huyện|quận|phường|xã|đặc\s+khu|thành\s+phố|thị\s+trấn)$")
+_TOKEN = re.compile(
+    r"(?P<gap>[ \t]*(?P<punct>[,;:.()\[\]/]|[-–](?=\s)|\n)?\s*)"
+    r"(?P<tok>[^\W_][\w&]*(?:-[^\W_][\w&]*)*)"
+)
+_MAX_TOKENS = 18
+
+_MARKERS = re.compile(
+    r"\s*(?:\*+\s*|#+\s*|[-+•*]\s+|\(?\d+(?:\.\d+)*[.)]?\s+|[a-zđ][).]\s+|[IVXLC]+[.)]\s+)*"
+)
+_ADDRESS = re.compile(
+    r"(?:giao(?:\s+cho)?|đề\s+nghị|đối\s+với|yêu\s+cầu)(?!\w)(?:\s*:)?\s*", re.IGNORECASE
+)
+_LABELLED = re.compile(
+    r"(?<!\w)(?:cơ\s+quan|đơn\s+vị)\s+(?:được\s+giao\s+)?(?P<role>chủ\s+trì|thực\s+hiện|"
+    r"chịu\s+trách\s+nhiệm)[^:\n]{0,40}?:\s*",
+    re.IGNORECASE,
+)
+_QUALIFIER = re.compile(r"\s(?:theo|trong|thuộc|để|nhằm|về|căn\s+cứ|tùy|tuỳ)(?!\w)")
+_ANYWHERE_ADDRESS = re.compile(r"(?<!\w)(?:giao(?:\s+cho)?|đề\s+nghị)\s+", re.IGNORECASE)
+_LEADS_VERB = re.compile(
+    r"\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+(?:đầu\s+mối|chủ\s+trì)|có\s+trách\s+nhiệm)(?!\w)"
+)
+_GENERIC = re.compile(
+    r"(?:các|mỗi|toàn\s+thể)\s+(?:sở|cơ\s+quan|đơn\s+vị|ban|ngành|đoàn\s+thể|hội|tổ\s+chức|"
+    r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường|phòng|khối|cụm)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _matchable(text: str) -> tuple[str, str]:
+    written = unicodedata.normalize("NFC", text)
+    canon = canonical_tones(written)
+    return (written, canon) if len(canon) == len(written) else (canon, canon)
+
+
+def _is_upper_word(word: str) -> bool:
+    return word.isupper() and len(word) > 1
+
+
+def _head_at(canon: str, pos: int) -> int | None:
+    """End of a head word starting at `pos`, or None."""
+    first = re.match(r"[^\W_][\w&]*", canon[pos:])
+    if first is None:
+        return None
+    upper = _is_upper_word(first.group())
+    m = (_HEAD_I if upper else _HEAD).match(canon, pos)
+    if m is None:
+        return None
+    if m["strict"] is not None:
+        nxt = _TOKEN.match(canon, m.end())
+        if nxt is None or nxt["punct"] or not nxt["tok"][0].isupper():
+            return None
+        if upper and _COMMON_PAIRS.match(canon, pos):
+            return None
+    return m.end()
+
+
+def _read_unit(canon: str, pos: int) -> int | None:
+    """End of the unit's name starting at `pos`, or None when no unit starts there."""
+    head_end = _head_at(canon, pos)
+    if head_end is None:
+        return None
+    upper = _is_upper_word(canon[pos:head_end].split()[0])
+    stop = _STOP_I if upper else _STOP
+    end = head_end
+    tokens = 0
+    closed = False
+    """True after a place word or an acronym (`… tỉnh`, `… khu vực VII`): the name may go on
+    only with a proper name or another place word, a lower-case word starts the predicate."""
+    while tokens < _MAX_TOKENS:
+        m = _TOKEN.match(canon, end)
+        if m is None:
+            break
+        punct, tok, at = m["punct"], m["tok"], m.start("tok")
+        capital = tok[0].isupper() and not upper
+        if closed and not punct and not capital and not _LOCALITY.match(canon, at):
+            break
+        if punct == "/" and _LOCALITY.match(canon, at):  # `UBND các xã/phường`
+            pass
+        elif punct in (";", ":", ".", "(", ")", "[", "]", "/", "\n"):
+            break
+        elif punct == ",":
+            if not ((capital and _head_at(canon, at) is None) or _LOCALITY.match(canon, at)):
+                break
+        elif punct in ("-", "–"):
+            if not (tok[0].isupper() or tok.isdigit()):
+                break
+        elif not capital and stop.match(canon, at):
+            break
+        elif tok.lower() == "và":
+            nxt = _TOKEN.match(canon, m.end())
+            if (
+                nxt is None
+                or nxt["punct"]
+                or not nxt["tok"][0].isupper()
+                or _head_at(canon, nxt.start("tok")) is not None
+            ):
+                break
+        elif tok.isdigit():
+            break
+        end = m.end()
+        tokens += 1
+        closed = not upper and (
+            _PLACE.search(canon, max(0, end - 12), end) is not None
+            or (_is_upper_word(tok) and tok.isalpha())
+        )
+    return end
+
+
+def _clean(written: str, start: int, end: int) -> str:
+    return " ".join(written[start:end].split()).rstrip(" ,;:-–")
+
+
+def _after_markers(canon: str) -> int:
+    m = _MARKERS.match(canon)
+    return m.end() if m else 0
+
+
+def find_lead(text: str) -> str | None:
+    """The unit in charge of one task item, as written, or None.
+
+    Reads, in order: a labelled line (`Cơ quan chủ trì: Sở Tư pháp`, `Đơn vị chủ trì: …`,
+    `Cơ quan thực hiện: …`; the first unit listed); a unit opening the item after its
+    marker, with or without `Giao`/`Đề nghị` (`Giao Sở Nội vụ: …`,
+    `Phòng Văn hóa - Xã hội: theo dõi…`, `Sở Văn hóa, Thể thao và Du lịch chỉ đạo…`);
+    `giao`/`đề nghị <unit>` or `<unit> chủ trì` further in.  Items that name no unit
+    (`Tổ chức tổng kết…`) or only a generic subject (`Thủ trưởng các cơ quan, đơn vị`)
+    give None.
+
+    Example:
+        >>> find_lead("4. Giao Sở Nội vụ: Chỉ đạo Ban Thi đua - Khen thưởng thành phố")
+        'Sở Nội vụ'
+    """
+    written, canon = _matchable(text)
+    labelled = sorted(
+        _LABELLED.finditer(canon), key=lambda m: 0 if "chủ" in m["role"].lower() else 1
+    )
+    for m in labelled:
+        pos = m.end()
+        end = _read_unit(canon, pos)
+        if end is not None:
+            return _clean(written, pos, end)
+        # No named unit: the plan's own wording is the lead, up to the end of the item or a
+        # qualifying clause (`Các sở, ngành có liên quan theo chức năng, nhiệm vụ …`).
+        item = re.match(r"[^;.\n(]{2,120}", canon[pos:])
+        if item:
+            end = pos + item.end()
+            if cut := _QUALIFIER.search(canon, pos, end):
+                end = cut.start()
+            if len(canon[pos:end].split()) <= 12:
+                return _clean(written, pos, end) or None
+    pos = _after_markers(canon)
+    if address := _ADDRESS.match(canon, pos):
+        pos = address.end()
+    end = _read_unit(canon, pos)
+    if end is not None:
+        return _clean(written, pos, end)
+    for m in _ANYWHERE_ADDRESS.finditer(canon):
+        end = _read_unit(canon, m.end())
+        if end is not None:
+            return _clean(written, m.end(), end)
+    for m in _HEAD.finditer(canon):
+        # Only a unit that opens a clause is its subject (not `… thuộc Ủy ban nhân dân …`).
+        if canon[: m.start()].rstrip()[-1:] not in ("", ";", ":", ".", ",", "("):
+            continue
+        end = _read_unit(canon, m.start())
+        if end is not None and _LEADS_VERB.match(canon, end):
+            return _clean(written, m.start(), end)
+    return None
+
+
+def is_unit_heading(line: str) -> bool:
+    """True for a heading that only names units, under which a plan groups their duties.
+
+    `1. Sở Nội vụ`, `2. Công an tỉnh:`, `6. Đề nghị: Hiệp hội Doanh nghiệp tỉnh, Hội Nông
+    dân tỉnh`, `5. Các đoàn thể, tổ chức xã hội:`.  Not headings: items that go on with a
+    duty (`1. Sở Nội vụ chủ trì…`, `Sở Y tế: Chủ trì…`) and headings without a unit
+    (`1. Mục đích`).
+    """
+    written, canon = _matchable(line.strip())
+    if re.match(r"[-+•*]\s", canon) or canon.endswith((";", ",", ".")):
+        return False  # bullets and list entries (`- Bộ Nội vụ;` in Nơi nhận) are not headings
+    canon = canon.rstrip().rstrip(":").rstrip()
+    pos = _after_markers(canon)
+    if address := _ADDRESS.match(canon, pos):
+        pos = address.end()
+    rest = canon[pos:]
+    if not rest or len(rest.split()) > 24 or "\n" in rest:
+        return False
+    found_unit = False
+    while pos < len(canon):
+        end = _read_unit(canon, pos)
+        if end is None:
+            generic = _GENERIC.match(canon, pos)
+            if generic is None:
+                return False
+            end = _read_generic(canon, generic.end())
+        else:
+            found_unit = True
+        sep = re.compile(r"\s*(?:[,;]\s*|\s(?:và|cùng)\s+)").match(canon, end)
+        if end >= len(canon):
+            return True
+        if sep is None:
+            return False
+        pos = sep.end()
+    return found_unit
+
+
+def _read_generic(canon: str, pos: int) -> int:
+    """End of a generic group (`Các sở, ban, ngành tỉnh`) that starts before `pos`."""
+    end = pos
+    while m := _TOKEN.match(canon, end):
+        if m["punct"] in (";", ":", ".", "(", ")", "\n"):
+            break
+        if m["tok"][0].isupper() and _head_at(canon, m.start("tok")) is not None:
+            break
+        if not m["punct"] and _STOP.match(canon, m.start("tok")) and m["tok"] != "của":
+            break
+        end = m.end()
+    return end

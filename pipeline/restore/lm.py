@@ -1,0 +1,200 @@
+"""A syllable trigram language model with interpolated Kneser-Ney smoothing.
+
+Training keeps raw trigram counts so `vnplan train-lm --add` can add an archive's text and
+re-estimate.  Estimated log-probabilities are stored the way ARPA files store them
+(probability of seen n-grams + back-off weight of their context), so scoring an n-gram at
+run time is one to three dictionary look-ups on packed integer keys.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+
+BOS, EOS, UNK, NUM = 0, 1, 2, 3
+SPECIALS = ("<s>", "</s>", "<unk>", "<num>")
+"""Sentence bounds, unknown words, and numbers/dates (`năm <num>` is strong context)."""
+_BITS = 21
+_MASK = (1 << _BITS) - 1
+MIN_BACKOFF = 0.1
+
+
+def pack(*ids: int) -> int:
+    """Pack 1-3 word ids into one int key (21 bits each)."""
+    key = 0
+    for i in ids:
+        key = (key << _BITS) | i
+    return key
+
+
+def count_trigrams(
+    runs: Iterable[list[int]], weight: int = 1, counts: Counter[int] | None = None
+) -> Counter[int]:
+    """Add the padded trigrams of each run of word ids to `counts` (packed keys)."""
+    counts = Counter() if counts is None else counts
+    for run in runs:
+        seq = [BOS, BOS, *run, EOS]
+        for i in range(2, len(seq)):
+            counts[(seq[i - 2] << 42) | (seq[i - 1] << 21) | seq[i]] += weight
+    return counts
+
+
+class TrigramLM:
+    """Backoff tables of an interpolated Kneser-Ney trigram model over word ids."""
+
+    def __init__(
+        self,
+        vocab_size: int,
+        uni: np.ndarray,
+        uni_bow: np.ndarray,
+        bi: dict[int, float],
+        bi_bow: dict[int, float],
+        tri: dict[int, float],
+        tri_bow: dict[int, float],
+    ) -> None:
+        """Wrap estimated tables (natural-log probabilities and back-off weights)."""
+        self.vocab_size = vocab_size
+        self.uni = uni.tolist()
+        self.uni_bow = uni_bow.tolist()
+        self.bi = bi
+        self.bi_bow = bi_bow
+        self.tri = tri
+        self.tri_bow = tri_bow
+        self._memo: dict[int, float] = {}
+
+    def logp(self, a: int, b: int, c: int) -> float:
+        """ln P(c | a b), backing off to the bigram and unigram tables."""
+        key = (a << 42) | (b << 21) | c
+        v = self.tri.get(key)
+        if v is not None:
+            return v
+        v = self._memo.get(key)
+        if v is not None:
+            return v
+        w = self.bi.get((b << 21) | c)
+        if w is None:
+            w = self.uni_bow[b] + self.uni[c]
+        v = self.tri_bow.get((a << 21) | b, 0.0) + w
+        if len(self._memo) > 2_000_000:
+            self._memo.clear()  # bound the memory of long runs
+        self._memo[key] = v
+        return v
+
+    # --- estimation -------------------------------------------------------------------
+
+    @classmethod
+    def estimate(
+        cls,
+        vocab_size: int,
+        tri_counts: Counter[int] | dict[int, int],
+        discount: float = 0.75,
+        min_backoff: float = MIN_BACKOFF,
+    ) -> TrigramLM:
+        """Interpolated Kneser-Ney estimate from packed trigram counts.
+
+        `min_backoff` floors the back-off weight of each context: the law codes make some
+        contexts look closed (`<num> của` → `bộ`) that are open in plans, so the lower
+        orders always keep a say.  The model is then slightly unnormalised, which only
+        matters for perplexity, not for decoding.
+        """
+        d3 = d2 = discount
+        ctx2_total: Counter[int] = Counter()  # c(ab·)
+        ctx2_types: Counter[int] = Counter()  # N1+(ab·)
+        cont_bi: Counter[int] = Counter()  # N1+(·bc)
+        for key, n in tri_counts.items():
+            ab = key >> 21
+            ctx2_total[ab] += n
+            ctx2_types[ab] += 1
+            cont_bi[key & ((1 << 42) - 1)] += 1
+        ctx1_total: Counter[int] = Counter()  # N1+(·b·)
+        ctx1_types: Counter[int] = Counter()  # N1+(b·) over continuation bigrams
+        cont_uni = np.zeros(vocab_size, dtype=np.float64)  # N1+(·c)
+        for bc, n in cont_bi.items():
+            b = bc >> 21
+            ctx1_total[b] += n
+            ctx1_types[b] += 1
+            cont_uni[bc & _MASK] += 1
+        total = cont_uni.sum() or 1.0
+        eps = 0.02  # mass for syllables the lexicon knows but the corpus never showed
+        p1 = (1 - eps) * cont_uni / total + eps / vocab_size
+        p1[BOS] = 1e-12
+        uni = np.log(p1)
+        uni_bow = np.zeros(vocab_size, dtype=np.float64)
+        gamma1 = {}
+        for b, tot in ctx1_total.items():
+            gamma1[b] = max(d2 * ctx1_types[b] / tot, min_backoff)
+            uni_bow[b] = math.log(gamma1[b])
+        bi: dict[int, float] = {}
+        for bc, n in cont_bi.items():
+            b, c = bc >> 21, bc & _MASK
+            p = max(n - d2, 0.0) / ctx1_total[b] + gamma1[b] * p1[c]
+            bi[bc] = math.log(p)
+        tri: dict[int, float] = {}
+        tri_bow: dict[int, float] = {}
+        for ab, tot in ctx2_total.items():
+            tri_bow[ab] = math.log(max(d3 * ctx2_types[ab] / tot, min_backoff))
+        for key, n in tri_counts.items():
+            ab, bc = key >> 21, key & ((1 << 42) - 1)
+            b, c = (key >> 21) & _MASK, key & _MASK
+            lower = math.exp(bi[bc]) if bc in bi else gamma1.get(b, 1.0) * p1[c]
+            p = max(n - d3, 0.0) / ctx2_total[ab] + math.exp(tri_bow[ab]) * lower
+            tri[key] = math.log(p)
+        return cls(vocab_size, uni, uni_bow, bi, {}, tri, tri_bow)
+
+    # --- storage ------------------------------------------------------------------------
+
+    def to_arrays(self, prune_tri: set[int] | None = None) -> dict[str, np.ndarray]:
+        """Arrays for `np.savez` (float32 log-probabilities, int64 keys)."""
+        tri_keys = [k for k in self.tri if prune_tri is None or k not in prune_tri]
+        return {
+            "uni": np.asarray(self.uni, dtype=np.float32),
+            "uni_bow": np.asarray(self.uni_bow, dtype=np.float32),
+            "bi_keys": np.fromiter(self.bi.keys(), dtype=np.int64, count=len(self.bi)),
+            "bi_logp": np.fromiter(self.bi.values(), dtype=np.float32, count=len(self.bi)),
+            "tri_keys": np.asarray(tri_keys, dtype=np.int64),
+            "tri_logp": np.asarray([self.tri[k] for k in tri_keys], dtype=np.float32),
+            "tribow_keys": np.fromiter(self.tri_bow.keys(), dtype=np.int64),
+            "tribow": np.fromiter(self.tri_bow.values(), dtype=np.float32),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> TrigramLM:
+        """Rebuild the look-up tables from `to_arrays` output."""
+
+        def table(keys: str, values: str) -> dict[int, float]:
+            return dict(zip(arrays[keys].tolist(), arrays[values].tolist(), strict=True))
+
+        uni = arrays["uni"].astype(np.float64)
+        return cls(
+            len(uni),
+            uni,
+            arrays["uni_bow"].astype(np.float64),
+            table("bi_keys", "bi_logp"),
+            {},
+            table("tri_keys", "tri_logp"),
+            table("tribow_keys", "tribow"),
+        )
+
+
+def singletons(tri_counts: dict[int, int]) -> set[int]:
+    """Trigrams seen once (pruned from the stored probability table to keep it small)."""
+    return {k for k, n in tri_counts.items() if n <= 1}
+
+
+def merge_counts(*tables: dict[int, int]) -> Counter[int]:
+    """Sum count tables."""
+    out: Counter[int] = Counter()
+    for table in tables:
+        out.update(table)
+    return out
+
+
+def group_by_context(keys: Iterable[int]) -> dict[int, list[int]]:
+    """Map each bigram context `ab` to the words seen after it (debug and tests)."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for key in keys:
+        out[key >> 21].append(key & _MASK)
+    return out

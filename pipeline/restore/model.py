@@ -1,0 +1,131 @@
+"""The restoration model on disk: vocabulary, trigram LM, raw counts and OCR channel.
+
+Files (in one model directory):
+- `restore-lm.npz`: vocabulary, estimated LM tables and the raw trigram counts that
+  `train-lm --add` adds to;
+- `restore-channel.json`: the OCR letter-emission table (`channel.py`).
+
+The loader prefers a user model (`$VNPLAN_MODEL_DIR`, else `~/.local/share/vnplan/models`)
+written by `vnplan train-lm`, and falls back to the model shipped in the repo's `models/`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.errors import ModelError
+from pipeline.restore.channel import Channel
+from pipeline.restore.lexicon import Lexicon
+from pipeline.restore.lm import SPECIALS, UNK, TrigramLM
+
+log = logging.getLogger(__name__)
+
+SHIPPED_DIR = Path(__file__).resolve().parents[2] / "models"
+LM_FILE = "restore-lm.npz"
+CHANNEL_FILE = "restore-channel.json"
+
+
+def user_model_dir() -> Path:
+    """Where `train-lm` writes by default: `$VNPLAN_MODEL_DIR` or `~/.local/share/vnplan/models`."""
+    env = os.environ.get("VNPLAN_MODEL_DIR")
+    if env:
+        return Path(env).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "vnplan" / "models"
+
+
+def model_dir() -> Path:
+    """The directory the model is loaded from (user model first, then the shipped one)."""
+    user = user_model_dir()
+    if (user / LM_FILE).is_file():
+        return user
+    return SHIPPED_DIR
+
+
+class RestoreModel:
+    """Everything the decoder needs, loaded once per process."""
+
+    def __init__(
+        self,
+        vocab: list[str],
+        lm: TrigramLM,
+        channel: Channel,
+        tri_counts: tuple[np.ndarray, np.ndarray] | None = None,
+        path: Path | None = None,
+    ) -> None:
+        """Assemble a model from its parts (see `load`)."""
+        self.vocab = vocab
+        self.index = {w: i for i, w in enumerate(vocab)}
+        self.lm = lm
+        self.channel = channel
+        self.lexicon = Lexicon(vocab, first_word=len(SPECIALS))
+        self.tri_counts = tri_counts
+        self.path = path
+
+    def word_id(self, syllable: str) -> int:
+        """Id of a lower-case canonical syllable (`<unk>` when not in the vocabulary)."""
+        return self.index.get(syllable, UNK)
+
+    def save(self, directory: Path) -> None:
+        """Write both files into `directory`, each through a temp file and `os.replace`."""
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays = self.lm.to_arrays()
+        if self.tri_counts is not None:
+            arrays["count_keys"], arrays["counts"] = self.tri_counts
+        arrays["vocab"] = np.frombuffer("\n".join(self.vocab).encode("utf-8"), dtype=np.uint8)
+        tmp = directory / (LM_FILE + ".tmp.npz")
+        np.savez_compressed(tmp, **arrays)
+        os.replace(tmp, directory / LM_FILE)
+        tmp_json = directory / (CHANNEL_FILE + ".tmp")
+        tmp_json.write_text(json.dumps(self.channel.to_json(), ensure_ascii=False), "utf-8")
+        os.replace(tmp_json, directory / CHANNEL_FILE)
+
+    @classmethod
+    def load(cls, directory: Path | None = None, with_counts: bool = False) -> RestoreModel:
+        """Read a model directory (default: `model_dir()`); raise ModelError when unusable."""
+        directory = directory or model_dir()
+        lm_path, channel_path = directory / LM_FILE, directory / CHANNEL_FILE
+        if not lm_path.is_file() or not channel_path.is_file():
+            raise ModelError(f"no restoration model in {directory}: run `make models` to build it")
+        try:
+            with np.load(lm_path) as data:
+                arrays = {
+                    k: data[k]
+                    for k in data.files
+                    if with_counts or k not in ("count_keys", "counts")
+                }
+            vocab = arrays.pop("vocab").tobytes().decode("utf-8").split("\n")
+            counts = None
+            if with_counts and "count_keys" in arrays:
+                counts = (arrays.pop("count_keys"), arrays.pop("counts"))
+            lm = TrigramLM.from_arrays(arrays)
+            channel = Channel.from_json(json.loads(channel_path.read_text("utf-8")))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"cannot read the restoration model in {directory}: {exc}") from exc
+        log.debug("restoration model loaded from %s", directory)
+        return cls(vocab, lm, channel, counts, directory)
+
+
+_LOCK = threading.Lock()
+_CACHE: dict[Path, RestoreModel] = {}
+
+
+def get_model(directory: Path | None = None) -> RestoreModel:
+    """The process-wide model for `directory` (loaded on first use)."""
+    directory = directory or model_dir()
+    with _LOCK:
+        if directory not in _CACHE:
+            _CACHE[directory] = RestoreModel.load(directory)
+        return _CACHE[directory]
+
+
+def clear_cache() -> None:
+    """Forget loaded models (after `train-lm` wrote a new one)."""
+    with _LOCK:
+        _CACHE.clear()

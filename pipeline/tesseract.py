@@ -1,0 +1,199 @@
+"""The one module that runs the `tesseract` program; its failure modes are decided here.
+
+Tesseract is called as a subprocess (as pytesseract does, without its temp files): the
+page image goes in on stdin as PNM, which Leptonica reads without decoding work, and the
+TSV word table comes back on stdout.  `OMP_THREAD_LIMIT=1` is always set: Tesseract's own
+OpenMP threads make it several times slower on small machines, and vnplan parallelises
+over pages instead.
+
+Failure modes:
+- `tesseract` not on PATH, or a language's data missing → `MissingDependencyError` naming
+  the Debian packages;
+- a timeout → `None` (the caller records an empty page and a warning, not a crash);
+- any other non-zero exit → `OcrError` with Tesseract's last stderr line.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import logging
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+
+from PIL import Image
+
+from pipeline.errors import MissingDependencyError, OcrError
+
+log = logging.getLogger(__name__)
+
+TESSERACT = "tesseract"
+PAGE_TIMEOUT = 600.0
+"""Seconds one page may take before it is given up (a pathological image, not a slow machine)."""
+
+_ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its box in image pixels and Tesseract's confidence 0–100."""
+
+    text: str
+    conf: float
+    left: int
+    top: int
+    width: int
+    height: int
+    block: int
+    par: int
+    line: int
+
+    @property
+    def right(self) -> int:
+        return self.left + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.top + self.height
+
+
+def debian_package(lang: str) -> str:
+    """`vie` → `tesseract-ocr-vie` (Debian's naming for traineddata packages)."""
+    return f"tesseract-ocr-{lang.lower().replace('_', '-')}"
+
+
+def _missing_tesseract() -> MissingDependencyError:
+    return MissingDependencyError(
+        "tesseract is not installed: apt-get install tesseract-ocr tesseract-ocr-vie"
+    )
+
+
+def run(args: list[str], *, input: bytes | None = None, timeout: float | None = None):
+    """Run tesseract with `args`; log its stderr; translate a missing binary.
+
+    Returns the `CompletedProcess` (the caller judges the exit status).  Raises
+    `subprocess.TimeoutExpired` on timeout.
+    """
+    try:
+        proc = subprocess.run(
+            [TESSERACT, *args], input=input, capture_output=True, timeout=timeout, env=_ENV
+        )
+    except FileNotFoundError as exc:
+        raise _missing_tesseract() from exc
+    except PermissionError as exc:
+        raise _missing_tesseract() from exc
+    if proc.stderr:
+        log.debug("tesseract %s: %s", " ".join(args[:3]), proc.stderr.decode(errors="replace"))
+    return proc
+
+
+@functools.cache
+def installed_languages() -> frozenset[str]:
+    """Languages Tesseract has data for (cached for the process)."""
+    proc = run(["--list-langs"], timeout=60)
+    if proc.returncode != 0:
+        raise _missing_tesseract()
+    lines = proc.stdout.decode(errors="replace").splitlines()
+    return frozenset(line.strip() for line in lines[1:] if line.strip())
+
+
+def check_languages(languages: str) -> None:
+    """Raise `MissingDependencyError` unless tesseract and every language in `vie+eng` exist."""
+    have = installed_languages()
+    missing = [lang for lang in languages.split("+") if lang and lang not in have]
+    if missing:
+        packages = " ".join(debian_package(lang) for lang in missing)
+        raise MissingDependencyError(
+            f"Tesseract has no data for {'+'.join(missing)}: apt-get install tesseract-ocr {packages}"
+        )
+
+
+def _pnm(image: Image.Image) -> bytes:
+    """The image as PBM/PGM/PPM bytes: no compression work on either side of the pipe."""
+    if image.mode not in ("1", "L", "RGB"):
+        image = image.convert("RGB")
+    buf = io.BytesIO()
+    image.save(buf, format="PPM")
+    return buf.getvalue()
+
+
+def _failure(proc: subprocess.CompletedProcess, languages: str) -> Exception:
+    stderr = proc.stderr.decode(errors="replace")
+    if re.search(r"Failed loading language|Error opening data file", stderr):
+        packages = " ".join(debian_package(lang) for lang in languages.split("+"))
+        return MissingDependencyError(
+            f"Tesseract cannot load {languages} data: apt-get install tesseract-ocr {packages}"
+        )
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    last = lines[-1].strip() if lines else f"exit status {proc.returncode}"
+    return OcrError(f"tesseract failed: {last}")
+
+
+def recognise(
+    image: Image.Image,
+    *,
+    languages: str = "vie",
+    dpi: int = 300,
+    psm: int = 3,
+    timeout: float = PAGE_TIMEOUT,
+) -> list[Word] | None:
+    """Words of one page image (TSV output), or None when Tesseract timed out."""
+    args = ["stdin", "stdout", "-l", languages, "--dpi", str(int(dpi)), "--psm", str(psm), "tsv"]
+    try:
+        proc = run(args, input=_pnm(image), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        log.warning("tesseract timed out after %.0f s", timeout)
+        return None
+    if proc.returncode != 0:
+        raise _failure(proc, languages)
+    return parse_tsv(proc.stdout.decode("utf-8", errors="replace"))
+
+
+def parse_tsv(tsv: str) -> list[Word]:
+    """Word rows (level 5, non-empty text) of Tesseract's TSV output."""
+    words = []
+    reader = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for row in reader:
+        if row.get("level") != "5":
+            continue
+        text = (row.get("text") or "").strip()
+        if not text:
+            continue
+        words.append(
+            Word(
+                text=text,
+                conf=float(row["conf"]),
+                left=int(row["left"]),
+                top=int(row["top"]),
+                width=int(row["width"]),
+                height=int(row["height"]),
+                block=int(row["block_num"]),
+                par=int(row["par_num"]),
+                line=int(row["line_num"]),
+            )
+        )
+    return words
+
+
+_ROTATE = re.compile(r"Rotate:\s*(\d+)")
+_ORIENT_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
+
+
+def orientation(image: Image.Image, *, dpi: int = 300, timeout: float = 120.0) -> tuple[int, float]:
+    """Tesseract OSD: (degrees to rotate clockwise to make the page upright, confidence).
+
+    Returns (0, 0.0) when OSD cannot decide (too little text, no `osd` data, timeout).
+    """
+    args = ["stdin", "stdout", "--dpi", str(int(dpi)), "--psm", "0"]
+    try:
+        proc = run(args, input=_pnm(image), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return 0, 0.0
+    out = proc.stdout.decode(errors="replace")
+    rotate, conf = _ROTATE.search(out), _ORIENT_CONF.search(out)
+    if proc.returncode != 0 or not rotate:
+        return 0, 0.0
+    return int(rotate.group(1)) % 360, float(conf.group(1)) if conf else 0.0

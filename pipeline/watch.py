@@ -1,0 +1,411 @@
+"""`vnplan watch`: an inbox that never loses a file.
+
+Scanners and colleagues drop files into INBOX; the watcher takes each one once its size
+and modification time have been stable for a settle interval, runs it through the
+batch machinery (`pipeline.batch.run_batch`), and only after the catalog commit moves it:
+
+    INBOX/processed/YYYY-MM-DD/<name>       success, or a duplicate of a done document
+    INBOX/failed/<name> + <name>.error.txt  failure, with the one-line reason
+
+Crash safety comes from that order.  A kill before the commit leaves the file in the
+inbox, so the restart processes it; a kill between the commit and the move leaves a file
+whose hash the catalog already knows, so the restart just moves it.  Moves never
+overwrite: a taken name gets a ` (1)`, ` (2)`… suffix.
+
+The core is `scan_once` with an injectable clock (`Settle`), so tests drive it without
+sleeping; `watch_inbox` adds the lock, signals and the waiting loop (watchdog events, or
+plain polling for network shares where file events do not arrive).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.atomic import write_text
+from pipeline.batch import BatchSummary, FileResult, expand_inputs, hash_file, run_batch
+from pipeline.catalog import Catalog
+from pipeline.config import Config
+from pipeline.errors import ExitCode, InboxLockedError, InputError
+
+log = logging.getLogger(__name__)
+
+PROCESSED = "processed"
+FAILED = "failed"
+LOCK_NAME = ".vnplan-watch.lock"
+"""Hidden, so it is never taken as an input."""
+
+Clock = Callable[[], float]
+
+RESCAN = 30.0
+"""In event mode, seconds between full rescans when no event arrives."""
+
+
+# --- settling ---------------------------------------------------------------------------
+
+
+@dataclass
+class Settle:
+    """Decides when a file is complete: size and mtime unchanged for `seconds`.
+
+    `clock` returns wall-clock seconds (comparable with file mtimes); tests pass a fake.
+    A file seen for the first time whose mtime is already `seconds` old is ready at once,
+    so `--once` from cron does not wait on files that were dropped hours ago.
+    """
+
+    seconds: float
+    clock: Clock = time.time
+    _seen: dict[Path, tuple[int, int, float]] = field(default_factory=dict)
+    """path → (size, mtime_ns, stable since)."""
+
+    def split(self, paths: list[Path]) -> tuple[list[Path], list[Path]]:
+        """Partition `paths` into (ready, still settling); forgets paths that vanished."""
+        now = self.clock()
+        ready, waiting = [], []
+        current = {}
+        for path in paths:
+            try:
+                st = path.lstat()
+            except FileNotFoundError:
+                continue  # moved away or deleted between listing and stat
+            signature = (st.st_size, st.st_mtime_ns)
+            previous = self._seen.get(path)
+            if previous is None:
+                since = min(now, st.st_mtime)
+            elif previous[:2] != signature:
+                since = now  # it changed: a writer is still at work
+            else:
+                since = previous[2]
+            current[path] = (*signature, since)
+            (ready if now - since >= self.seconds else waiting).append(path)
+        self._seen = current
+        return ready, waiting
+
+    def wait_hint(self) -> float:
+        """Seconds until the next settling file may be ready (0 when none is settling)."""
+        now = self.clock()
+        pending = [since + self.seconds - now for *_, since in self._seen.values()]
+        pending = [p for p in pending if p > 0]
+        return min(pending) if pending else 0.0
+
+
+# --- moving -----------------------------------------------------------------------------
+
+
+def free_name(folder: Path, name: str, companion_suffix: str = "") -> Path:
+    """`folder/name`, or `folder/stem (n)suffix` when taken (also checking a companion file)."""
+    candidate = folder / name
+    stem, suffix = _split_name(name)
+    n = 0
+    while candidate.exists() or (
+        companion_suffix and candidate.with_name(candidate.name + companion_suffix).exists()
+    ):
+        n += 1
+        candidate = folder / f"{stem} ({n}){suffix}"
+    return candidate
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    # `scan.tar.gz`-style double suffixes are rare here; keep the last one only.
+    path = Path(name)
+    return (path.stem, path.suffix) if path.suffix else (name, "")
+
+
+def move_no_clobber(
+    src: Path,
+    folder: Path,
+    companion_suffix: str = "",
+    before: Callable[[Path], None] | None = None,
+) -> Path:
+    """Move `src` into `folder` under a free name (never overwriting); returns the new path.
+
+    `os.rename` is atomic, so a kill leaves the file either in the inbox or moved, never
+    in both places or neither.  We hold the inbox lock, so nobody else picks names there.
+
+    Args:
+        src: The file (or directory) to move.
+        folder: Where to, created if needed.
+        companion_suffix: A name is free only if `name + companion_suffix` is free too.
+        before: Called with the destination just before the rename (the catalog records
+            the new path first, so a kill right after the rename still finds it there).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = free_name(folder, src.name, companion_suffix)
+    if before is not None:
+        before(dest)
+    src.rename(dest)
+    return dest
+
+
+# --- one scan ---------------------------------------------------------------------------
+
+
+@dataclass
+class ScanReport:
+    """What one `scan_once` did."""
+
+    moved: list[tuple[Path, Path]] = field(default_factory=list)
+    """(inbox path, new path) for every file handled."""
+    waiting: list[Path] = field(default_factory=list)
+    """Files still settling (size or mtime changed recently)."""
+    summary: BatchSummary | None = None
+    move_errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        """Files moved to failed/."""
+        return sum(1 for _, new in self.moved if new.parent.name == FAILED)
+
+
+def candidates(inbox: Path, config: Config) -> list[Path]:
+    """Input files in the inbox, excluding processed/, failed/ and the output folder."""
+    exclude = [inbox / PROCESSED, inbox / FAILED, Path(config.out_dir).absolute()]
+    return [p for p in expand_inputs([inbox], exclude=exclude) if p != inbox]
+
+
+def scan_once(
+    inbox: Path,
+    config: Config,
+    settle: Settle,
+    stop: threading.Event | None = None,
+    skip: set[Path] | None = None,
+) -> ScanReport:
+    """Process and move every settled file in the inbox once.
+
+    Args:
+        inbox: The inbox folder (absolute).
+        config: Run settings; `config.out_dir` holds the catalog and outputs.
+        settle: The settling state, kept between scans.
+        stop: When set, files not yet started stay in the inbox for the next run.
+        skip: Paths to leave alone (ones this session could not move).
+    """
+    report = ScanReport()
+    found = [p for p in candidates(inbox, config) if not skip or p not in skip]
+    ready, report.waiting = settle.split(found)
+    if not ready:
+        return report
+    today = dt.date.fromtimestamp(settle.clock()).isoformat()
+
+    def move(result: FileResult, catalog: Catalog) -> None:
+        # Called right after the catalog commit of `result` (or its known-state check).
+        # The catalog learns the new path before the rename and forgets the inbox path
+        # after it, so at every instant it lists wherever the file really is.
+        def record(dest: Path) -> None:
+            if result.sha256:
+                catalog.add_path(result.sha256, str(dest))
+
+        try:
+            if result.error is None:
+                dest = move_no_clobber(result.path, inbox / PROCESSED / today, before=record)
+            else:
+                dest = move_no_clobber(result.path, inbox / FAILED, ".error.txt", record)
+                write_text(dest.with_name(dest.name + ".error.txt"), _error_text(result))
+        except OSError as exc:
+            report.move_errors.append(f"{result.path}: cannot move: {exc.strerror or exc}")
+            if skip is not None:
+                skip.add(result.path)
+            return
+        if result.sha256:
+            catalog.remove_path(result.sha256, str(result.path))
+        report.moved.append((result.path, dest))
+        log.info("%s → %s", result.path, dest)
+
+    report.summary = run_batch(
+        ready, config, progress=False, stop=stop, on_result=move, settle_failed=True
+    )
+    for line in report.move_errors:
+        log.error("%s", line)
+    return report
+
+
+def _error_text(result: FileResult) -> str:
+    lines = [result.error or "failed", "", f"file: {result.path.name}"]
+    if result.sha256:
+        lines.append(f"sha256: {result.sha256}")
+    lines.append(f"when: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}")
+    return "\n".join(lines) + "\n"
+
+
+def repair_error_files(inbox: Path, catalog: Catalog) -> list[Path]:
+    """Write the `.error.txt` of failed files that lack one (a kill came right after the
+    move); the reason comes from the catalog.  Returns the files written."""
+    written = []
+    folder = inbox / FAILED
+    if not folder.is_dir():
+        return written
+    for path in sorted(folder.iterdir()):
+        companion = path.with_name(path.name + ".error.txt")
+        if path.name.endswith(".error.txt") or path.name.startswith(".") or companion.exists():
+            continue
+        error = None
+        if path.is_file():
+            with contextlib.suppress(OSError):
+                entry = catalog.get(hash_file(path))
+                error = entry.error if entry else None
+        else:
+            error = "InputError: is a directory, not a file"
+        result = FileResult(path, "failed", error=error or "failed (reason not recorded)")
+        write_text(companion, _error_text(result))
+        written.append(companion)
+    return written
+
+
+# --- the lock ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def inbox_lock(inbox: Path) -> Iterator[None]:
+    """Hold an exclusive `flock` on INBOX/.vnplan-watch.lock (released by the kernel on death).
+
+    Raises:
+        InboxLockedError: another watcher holds it.
+    """
+    path = inbox / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise InboxLockedError(
+                f"another vnplan watch (pid {holder}) is already watching {inbox};"
+                " stop it first, or watch another folder"
+            ) from exc
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: threading.Event, wake: threading.Event) -> Iterator[None]:
+    """SIGTERM/SIGINT set `stop` (the current file finishes); a second one kills at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be installed from the main thread (tests)
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        log.warning("%s: finishing the current file, then exiting", signal.Signals(signum).name)
+        stop.set()
+        wake.set()
+        # A second signal gets the default behaviour (immediate exit).
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+# --- the loop ---------------------------------------------------------------------------
+
+
+def _start_observer(inbox: Path, wake: threading.Event):
+    """A watchdog observer that only wakes the loop; the scan itself lists the folder."""
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    class _Wake(FileSystemEventHandler):
+        def on_any_event(self, event) -> None:
+            wake.set()
+
+    observer = Observer()
+    # Top level only: events from our own moves into processed/ are not needed, and files
+    # dropped into subfolders are still found by the periodic rescan.
+    observer.schedule(_Wake(), str(inbox), recursive=False)
+    observer.start()
+    return observer
+
+
+def watch_inbox(
+    inbox: Path,
+    config: Config,
+    once: bool = False,
+    poll: bool = False,
+    settle: float = 5.0,
+    clock: Clock = time.time,
+    stop: threading.Event | None = None,
+    poll_interval: float = 2.0,
+    once_patience: float | None = None,
+) -> int:
+    """Process what is in INBOX, then keep watching it (or exit, with `once`).
+
+    Args:
+        inbox: The folder files are dropped into.
+        config: Run settings (`out_dir` holds the catalog, JSON and CSV).
+        once: Handle what is there now and exit (cron, systemd timer).
+        poll: Poll the folder instead of waiting for file events (network shares).
+        settle: Seconds a file's size and mtime must stay unchanged before it is taken.
+        clock: Wall-clock time source (tests inject one).
+        stop: Set it to make the watcher exit after the current file.
+        poll_interval: Seconds between scans in poll mode (and the fallback wake-up).
+        once_patience: With `once`, how long to wait for files still being written
+            (default: three settle intervals); later ones are left for the next run.
+
+    Returns:
+        The exit code: 0, or 1 when `once` met failed files.
+
+    Raises:
+        InputError: the inbox does not exist.
+        InboxLockedError: another watcher holds the inbox.
+    """
+    inbox = Path(inbox).absolute()
+    if not inbox.is_dir():
+        raise InputError(f"{inbox}: the inbox folder does not exist")
+    stop = stop or threading.Event()
+    wake = threading.Event()
+    tracker = Settle(settle, clock)
+    skip: set[Path] = set()
+    failed = 0
+    patience = once_patience if once_patience is not None else max(3 * settle, 1.0)
+    started = time.monotonic()
+    with inbox_lock(inbox), stop_on_signals(stop, wake):
+        observer = None if (once or poll) else _start_observer(inbox, wake)
+        try:
+            with Catalog.in_dir(config.out_dir) as catalog:
+                # Outputs a crash may have left behind (commit done, JSON not yet written).
+                from pipeline.export import export_catalog
+
+                export_catalog(catalog, config.out_dir)
+                repair_error_files(inbox, catalog)
+            while not stop.is_set():
+                wake.clear()
+                report = scan_once(inbox, config, tracker, stop=stop, skip=skip)
+                failed += report.failed
+                if report.moved:
+                    continue  # more may have arrived while we worked
+                if once and (not report.waiting or time.monotonic() - started > patience):
+                    for path in report.waiting:
+                        log.warning("%s: still being written; left for the next run", path)
+                    break
+                # Poll mode rescans every poll_interval; event mode rescans on events, and
+                # every RESCAN seconds anyway (subfolders, events lost on overflow).
+                timeout = poll_interval if (poll or once) else max(poll_interval, RESCAN)
+                hint = tracker.wait_hint()
+                if hint:
+                    timeout = min(timeout, hint)
+                if once:
+                    stop.wait(max(timeout, 0.05))
+                else:
+                    wake.wait(max(timeout, 0.05))
+        finally:
+            if observer is not None:
+                observer.stop()
+                observer.join()
+    return int(ExitCode.some_failed if (once and failed) else ExitCode.ok)

@@ -1,0 +1,89 @@
+"""Metadata: number, date, place, issuer (given or inferred), signer, position."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pipeline.document import Layout, Signature
+from pipeline.extract.metadata import document_year, extract_metadata, normal_case
+
+
+def _layout(**kwargs: object) -> Layout:
+    base = {
+        "number_line": "Số: 24 /KH-UBND",
+        "place_date_line": "Hải Phòng, ngày 26 tháng 01 năm 2026",
+        "doc_type": "KẾ HOẠCH",
+        "title": "Triển khai nhiệm vụ năm 2026",
+        "signature": Signature(
+            authority=["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"],
+            position="PHÓ CHỦ TỊCH",
+            name="Vũ Tiến Phụng",
+        ),
+    }
+    base.update(kwargs)
+    return Layout(**base)
+
+
+def test_header_fields() -> None:
+    meta, _ = extract_metadata(_layout(issuing_body="ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG"), "")
+    assert meta.number == "24/KH-UBND"
+    assert meta.issue_date == dt.date(2026, 1, 26)
+    assert meta.place == "Hải Phòng"
+    assert meta.doc_type == "Kế hoạch"
+    assert meta.signer == "Vũ Tiến Phụng"
+    assert meta.signer_position == "Phó Chủ tịch"
+    assert meta.issuer == "Ủy ban nhân dân thành phố Hải Phòng"
+    assert not meta.issuer_inferred
+
+
+def test_issuer_inferred_from_authority_and_place() -> None:
+    body = "Chủ đề năm 2026 của thành phố Hải Phòng; thành phố Hải Phòng phát triển."
+    meta, warnings = extract_metadata(_layout(), body)
+    assert meta.issuer == "Ủy ban nhân dân thành phố Hải Phòng"
+    assert meta.issuer_inferred
+    assert any("issuer inferred" in w for w in warnings)
+
+
+def test_issuer_inferred_from_number_suffix_and_province() -> None:
+    layout = _layout(
+        place_date_line="Lai Châu, ngày 05 tháng 3 năm 2026",
+        signature=Signature(position="CHỦ TỊCH", name="Nguyễn Văn An"),
+    )
+    meta, warnings = extract_metadata(layout, "")
+    assert meta.issuer == "Ủy ban nhân dân tỉnh Lai Châu"
+    assert "the number's suffix" in warnings[0]
+
+
+def test_issuer_from_locality_line_and_signature() -> None:
+    meta, _ = extract_metadata(_layout(issuing_body="ĐẶC KHU CÁT HẢI"), "")
+    assert meta.issuer == "Ủy ban nhân dân đặc khu Cát Hải"
+    assert meta.issuer_inferred
+
+
+def test_issuer_uses_the_document_spelling() -> None:
+    body = "Sở Y tế ban hành Kế hoạch; Uỷ ban nhân dân tỉnh Bắc Ninh chỉ đạo."
+    assert normal_case("SỞ Y TẾ", body) == "Sở Y tế"
+    assert normal_case("ỦY BAN NHÂN DÂN TỈNH BẮC NINH", body) == "Uỷ ban nhân dân tỉnh Bắc Ninh"
+    assert normal_case("ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP") == "Ủy ban nhân dân tỉnh Đồng Tháp"
+
+
+def test_missing_header_is_a_warning_not_an_error() -> None:
+    meta, warnings = extract_metadata(Layout(), "")
+    assert meta.number is None and meta.issue_date is None
+    assert len(warnings) == 2
+
+
+def test_document_year_prefers_the_title() -> None:
+    meta, _ = extract_metadata(
+        _layout(place_date_line="Hà Nội, ngày 20 tháng 12 năm 2025", title="Kế hoạch năm 2026"), ""
+    )
+    assert document_year(meta) == 2026
+    meta.title = "Chuyển đổi số"
+    assert document_year(meta) == 2025
+
+
+def test_number_variants() -> None:
+    assert extract_metadata(_layout(number_line="Số: 1105⁄KH-ĐKT"), "")[0].number == "1105/KH-ĐKT"
+    meta, warnings = extract_metadata(_layout(number_line="Số:      /BC-SNV"), "")
+    assert meta.number is None
+    assert any("blank" in w for w in warnings)

@@ -1,0 +1,88 @@
+"""Image clean-up steps: each does what it says on a small synthetic page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from pipeline import preprocess
+
+SCANS = Path(__file__).parent / "data" / "scans"
+
+
+@pytest.fixture
+def lines_page() -> Image.Image:
+    """A white page with dark horizontal text-like bars (fast to measure)."""
+    image = Image.new("L", (1200, 900), 255)
+    draw = ImageDraw.Draw(image)
+    for k in range(12):
+        y = 100 + 60 * k
+        for x in range(100, 1100, 60):
+            draw.rectangle((x, y, x + 45, y + 18), fill=20)
+    return image
+
+
+def test_grayscale_of_colour_and_transparent_images():
+    rgba = Image.new("RGBA", (10, 10), (0, 0, 0, 0))  # fully transparent = paper
+    assert preprocess.grayscale(rgba).mode == "L"
+    assert preprocess.grayscale(rgba).getpixel((5, 5)) == 255
+    assert preprocess.grayscale(Image.new("1", (4, 4), 1)).mode == "L"
+
+
+@pytest.mark.parametrize("angle", [-2.0, 1.3, 3.0])
+def test_skew_angle_is_measured(lines_page, angle):
+    skewed = lines_page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    assert preprocess.skew_angle(skewed) == pytest.approx(-angle, abs=0.25)
+
+
+def test_deskew_levels_the_lines(lines_page):
+    skewed = lines_page.rotate(2.0, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    assert abs(preprocess.skew_angle(preprocess.deskew(skewed))) <= 0.2
+
+
+def test_straight_or_blank_pages_are_left_alone(lines_page):
+    assert preprocess.skew_angle(lines_page) == 0.0
+    blank = Image.new("L", (800, 1000), 255)
+    assert preprocess.deskew(blank) is blank
+
+
+def test_ink_share_tells_blank_from_text(lines_page):
+    assert preprocess.ink_share(Image.new("L", (2480, 3508), 250)) < 0.001
+    assert preprocess.ink_share(lines_page) > 0.05
+    body = Image.open(SCANS / "body.png")
+    assert preprocess.ink_share(body) > 0.01
+
+
+def test_blank_page_with_dark_scanner_edges_is_blank():
+    page = Image.new("L", (2480, 3508), 245)
+    ImageDraw.Draw(page).rectangle((0, 0, 2479, 40), fill=30)
+    assert preprocess.ink_share(page) < 0.001
+
+
+def test_binarise_gives_two_levels(lines_page):
+    noisy = Image.blend(lines_page, Image.effect_noise(lines_page.size, 30), 0.2)
+    assert set(np.unique(np.asarray(preprocess.binarise(noisy)))) <= {0, 255}
+
+
+def test_denoise_removes_specks():
+    page = Image.new("L", (100, 100), 255)
+    page.putpixel((50, 50), 0)
+    assert preprocess.denoise(page).getpixel((50, 50)) == 255
+
+
+def test_border_paints_dark_edges_white(lines_page):
+    framed = lines_page.copy()
+    ImageDraw.Draw(framed).rectangle((0, 0, 1199, 30), fill=0)
+    cleaned = preprocess.border(framed)
+    assert cleaned.getpixel((600, 10)) == 255
+    assert cleaned.getpixel((120, 105)) < 128  # text stays
+
+
+def test_prepare_runs_steps_in_order_and_ignores_unknown(lines_page):
+    colour = lines_page.convert("RGB")
+    out = preprocess.prepare(colour, ("grayscale", "nonsense", "binarise"))
+    assert out.mode == "L"
+    assert preprocess.prepare(colour, ()) is colour

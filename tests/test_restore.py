@@ -1,0 +1,268 @@
+"""Diacritic restoration: detector, syllables, candidates, case, the stage and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.config import Config
+from pipeline.document import Document, Source
+from pipeline.restore import AUTO_THRESHOLD, MODEL_VERSION, restore, restore_result, restore_text
+from pipeline.restore.decoder import Decoder
+from pipeline.restore.detect import garble_score, garble_stats
+from pipeline.restore.lexicon import abbreviation
+from pipeline.restore.model import RestoreModel, get_model
+from pipeline.restore.syllables import apply_case, case_pattern, is_syllable, split_tone
+
+DATA = Path(__file__).parent / "data" / "restore"
+CLEAN = "Triển khai một số nhiệm vụ trọng tâm công tác thi đua, khen thưởng năm 2026 của Ủy ban."
+STRIPPED = "Trien khai mot so nhiem vu trong tam cong tac thi dua, khen thuong nam 2026 cua Uy ban."
+GARBLED = "Trién khai mdt s6 nhiém vu trong tim cong tac thi dua, khen thuéng nam 2026 ctia Uy ban."
+
+
+@pytest.fixture(scope="session")
+def model() -> RestoreModel:
+    """The shipped restoration model, loaded once for the whole session."""
+    return get_model()
+
+
+# --- detector -------------------------------------------------------------------------
+
+
+def test_detector_scores_clean_text_low() -> None:
+    assert garble_score(CLEAN) < 0.1
+
+
+def test_detector_scores_stripped_text_high() -> None:
+    assert garble_score(STRIPPED) > 0.8
+
+
+def test_detector_scores_ocr_garble_high() -> None:
+    assert garble_score(GARBLED) > 0.6
+    assert garble_stats(GARBLED).invalid >= 4  # mdt, s6, nhiém, ctia…
+
+
+def test_detector_ignores_codes_numbers_and_abbreviations() -> None:
+    assert garble_score("41-CT/TW 26/12/2024 UBND HĐND TĐKT II.") == 0.0
+    assert garble_score("") == 0.0
+
+
+def test_detector_flags_digits_inside_words() -> None:
+    assert garble_stats("t6 1ap S6:83").invalid == 3
+
+
+def test_detector_separates_clean_from_garbled_at_the_auto_threshold() -> None:
+    assert garble_score(CLEAN) < AUTO_THRESHOLD <= garble_score(GARBLED)
+
+
+# --- syllables, case, abbreviations ----------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["Trường", "quý", "giữa", "Đảng", "Ủy", "hoá", "khuỷu", "tat"])
+def test_valid_syllables(word: str) -> None:
+    assert is_syllable(word)
+
+
+@pytest.mark.parametrize("word", ["thuéng", "ctia", "chire", "mdt", "nhiém", "tàt", "t6", "abc"])
+def test_invalid_syllables(word: str) -> None:
+    assert not is_syllable(word)
+
+
+def test_split_tone() -> None:
+    assert split_tone("Trường") == ("trương", "\u0300")
+
+
+@pytest.mark.parametrize(
+    ("read", "restored", "expected"),
+    [("S6", "số", "Số"), ("PAC", "đặc", "ĐẶC"), ("ke", "kế", "kế"), ("Hai", "hải", "Hải")],
+)
+def test_case_is_transferred(read: str, restored: str, expected: str) -> None:
+    assert apply_case(restored, case_pattern(read)) == expected
+
+
+def test_abbreviations() -> None:
+    assert abbreviation("HDND") == "HĐND"
+    assert abbreviation("UBND") == "UBND"
+    assert abbreviation("TDKT") == "TĐKT"
+    assert abbreviation("tang") is None
+
+
+# --- candidates -------------------------------------------------------------------------
+
+
+def test_stripped_candidates_share_the_skeleton(model: RestoreModel) -> None:
+    words = [w for _, w, _ in Decoder(model).stripped_candidates("tang")]
+    assert {"tăng", "tầng"} <= set(words)
+    assert all(w.replace("ă", "a").replace("â", "a")[:1] == "t" for w in words)
+
+
+@pytest.mark.parametrize(
+    ("read", "truth"),
+    [("thuéng", "thưởng"), ("ctia", "của"), ("t6", "tổ"), ("1ap", "lập"), ("nhiém", "nhiệm")],
+)
+def test_garbled_candidates_include_the_truth(model: RestoreModel, read: str, truth: str) -> None:
+    words = [w for _, w, _ in Decoder(model).garbled_candidates(read)]
+    assert truth in words
+
+
+def test_garbled_candidates_keep_the_raw_token(model: RestoreModel) -> None:
+    words = [w for _, w, _ in Decoder(model).garbled_candidates("xyzzy")]
+    assert "xyzzy" in words
+
+
+# --- restoration ------------------------------------------------------------------------
+
+
+def test_restores_stripped_phrase(model: RestoreModel) -> None:
+    assert restore_text("tang cuong cong tac thi dua", model=model) == "tăng cường công tác thi đua"
+
+
+def test_restores_ocr_garble(model: RestoreModel) -> None:
+    out = restore_text("Trién khai mdt s6 nhiém vu trong tim", model=model)
+    assert out.startswith("Triển khai một số nhiệm vụ")
+
+
+def test_keeps_upper_case_and_codes(model: RestoreModel) -> None:
+    out = restore_text("KE HOACH so 24/KH-UBND ngay 26/01/2026", model=model)
+    assert out == "KẾ HOẠCH số 24/KH-UBND ngày 26/01/2026"
+
+
+def test_restores_abbreviations(model: RestoreModel) -> None:
+    assert restore_text("Thuong truc HDND", model=model) == "Thường trực HĐND"
+    assert restore_text("Nghi quyet 74/NQ-HDND", model=model).endswith("74/NQ-HĐND")
+
+
+def test_attached_punctuation_stays(model: RestoreModel) -> None:
+    assert restore_text("tinh hinh moi; to chuc", model=model) == "tình hình mới; tổ chức"
+
+
+def test_roman_numerals_and_list_markers_are_kept(model: RestoreModel) -> None:
+    out = restore_text("II. NHIEM VU\na) Hop Hoi dong", model=model)
+    assert out.startswith("II. NHIỆM VỤ\na) ")
+
+
+def test_clean_text_is_left_unchanged(model: RestoreModel) -> None:
+    assert restore_text(CLEAN, model=model) == CLEAN
+
+
+def test_clean_sample_is_almost_untouched(model: RestoreModel, samples: Path) -> None:
+    text = (samples / "haiphong-24-KH-UBND-2026.md").read_text(encoding="utf-8")
+    out = restore_result(text, model).text
+    tokens = text.split()
+    same = sum(a == b for a, b in zip(tokens, out.split(), strict=True))
+    assert same / len(tokens) >= 0.995
+
+
+def test_result_reports_changes_and_confidence(model: RestoreModel) -> None:
+    result = restore_result(STRIPPED, model)
+    assert result.changed_tokens >= 10
+    assert result.confidence is not None and 0.5 < result.confidence <= 1.0
+
+
+def test_auto_mode_leaves_clean_text(model: RestoreModel) -> None:
+    assert restore_text(CLEAN, mode="auto", model=model) == CLEAN
+    assert restore_text(STRIPPED, mode="auto", model=model) != STRIPPED
+    assert restore_text(STRIPPED, mode="never", model=model) == STRIPPED
+
+
+def test_model_version_is_a_string() -> None:
+    assert isinstance(MODEL_VERSION, str) and MODEL_VERSION
+
+
+# --- the stage ----------------------------------------------------------------------------
+
+
+def _doc(body: str) -> Document:
+    doc = Document(source=Source(path="x.txt"))
+    doc.text.body = body
+    return doc
+
+
+@pytest.mark.usefixtures("model")
+def test_stage_never_leaves_the_body() -> None:
+    doc = restore(_doc(STRIPPED), Config(restore="never"))
+    assert doc.text.body == STRIPPED and not doc.text.restored
+
+
+@pytest.mark.usefixtures("model")
+def test_stage_auto_skips_clean_text() -> None:
+    doc = restore(_doc(CLEAN), Config(restore="auto"))
+    assert doc.text.body == CLEAN
+    assert not doc.text.restored
+    assert doc.text.garbled_score is not None and doc.text.garbled_score < AUTO_THRESHOLD
+    assert doc.warnings == []
+
+
+@pytest.mark.usefixtures("model")
+def test_stage_auto_restores_garbled_text() -> None:
+    doc = restore(_doc(GARBLED), Config(restore="auto"))
+    assert doc.text.restored
+    assert doc.text.body.startswith("Triển khai")
+    assert doc.text.restore_changed_tokens > 5
+    assert 0 < (doc.text.restore_confidence or 0) <= 1
+    assert doc.warnings[0].startswith("text looked garbled (score ")
+
+
+@pytest.mark.usefixtures("model")
+def test_stage_always_runs_on_clean_text() -> None:
+    doc = restore(_doc(CLEAN), Config(restore="always"))
+    assert doc.text.body == CLEAN
+    assert doc.warnings and "restored 0 tokens" in doc.warnings[0]
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("model")
+def test_cli_restore_reads_stdin() -> None:
+    result = CliRunner().invoke(cli, ["restore", "-"], input="tang cuong cong tac thi dua\n")
+    assert result.exit_code == 0
+    assert result.output == "tăng cường công tác thi đua\n"
+
+
+@pytest.mark.usefixtures("model")
+def test_cli_restore_auto_keeps_clean_file(tmp_path: Path) -> None:
+    path = tmp_path / "clean.txt"
+    path.write_text(CLEAN + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["restore", "--mode", "auto", str(path)])
+    assert result.exit_code == 0
+    assert result.output == CLEAN + "\n"
+
+
+def test_train_lm_add_learns_an_archive_word(tmp_path: Path, monkeypatch) -> None:
+    """`train-lm --add` into a fresh model directory changes a prediction."""
+    model_dir = tmp_path / "models"
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    sentence = "Cụm trưởng khối thi đua Tây Bắc ký giao ước với Cụm trưởng khối thi đua Đông Nam."
+    (archive / "a.md").write_text("\n".join([sentence] * 60), encoding="utf-8")
+    (archive / "b.json").write_text(
+        json.dumps({"text": {"body": sentence, "restored": False}}), encoding="utf-8"
+    )
+    monkeypatch.setenv("VNPLAN_MODEL_DIR", str(model_dir))
+    probe = "Cum truong khoi thi dua Tay Bac"
+    before = restore_text(probe, model=RestoreModel.load(RestoreModel.load().path))
+    result = CliRunner().invoke(cli, ["train-lm", "--add", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "from 2 clean documents" in result.output
+    assert (model_dir / "restore-lm.npz").is_file()
+    after = restore_text(probe, model=RestoreModel.load(model_dir))
+    assert after == "Cụm trưởng khối thi đua Tây Bắc"
+    assert before != after or before == after == "Cụm trưởng khối thi đua Tây Bắc"
+
+
+def test_missing_model_is_a_model_error(tmp_path: Path) -> None:
+    from pipeline.errors import ModelError
+
+    with pytest.raises(ModelError, match="make models"):
+        RestoreModel.load(tmp_path)
+
+
+def test_data_folder_has_no_evaluation_documents() -> None:
+    """Test data under tests/data/restore/ must not copy the evaluation documents."""
+    names = {p.name for p in DATA.glob("*")} if DATA.is_dir() else set()
+    assert not any("cathai" in n or "haiphong" in n for n in names)

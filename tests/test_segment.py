@@ -1,0 +1,308 @@
+"""Segmentation: header, title, body tree with numbering repair, appendices, tail."""
+
+from __future__ import annotations
+
+from pipeline import layout_header as lh
+from pipeline.config import Config
+from pipeline.document import Document, Page, Section, Source
+from pipeline.segment import build_tree, parse_marker, segment
+
+
+def _segment(text: str, tables: list | None = None) -> Document:
+    doc = Document(source=Source(path="<test>"))
+    doc.pages = [Page(number=1, method="text", text=text, tables=tables or [])]
+    doc.text.body = text
+    return segment(doc, Config())
+
+
+def _refs(sections: list[Section]) -> list[str]:
+    out: list[str] = []
+    for s in sections:
+        out.append(s.ref)
+        out += _refs(s.children)
+    return out
+
+
+def _find(sections: list[Section], ref: str) -> Section:
+    for s in sections:
+        if s.ref == ref:
+            return s
+        try:
+            return _find(s.children, ref)
+        except KeyError:
+            pass
+    raise KeyError(ref)
+
+
+HEADER = """ỦY BAN NHÂN DÂN
+TỈNH LAI CHÂU
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Số: 15 /KH-UBND
+Lai Châu, ngày 05 tháng 3 năm 2026
+KẾ HOẠCH
+Tuyên truyền pháp luật
+năm 2026
+Căn cứ Luật Phổ biến, giáo dục pháp luật năm 2012;
+Ủy ban nhân dân tỉnh ban hành Kế hoạch như sau:
+I. MỤC ĐÍCH
+1. Nâng cao nhận thức.
+II. NHIỆM VỤ
+1. Tổ chức hội nghị.
+Trên đây là Kế hoạch của Ủy ban nhân dân tỉnh./.
+Nơi nhận:
+- Sở Tư pháp;
+- Lưu: VT.
+TM. ỦY BAN NHÂN DÂN
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Nguyễn Văn An
+"""
+
+
+def test_parse_marker_kinds() -> None:
+    assert parse_marker("II. NHIỆM VỤ").kind == "roman"
+    assert parse_marker("1. Quý I năm 2026").marker == "1"
+    assert parse_marker("1.2. Rà soát").kind == "subnumber"
+    assert parse_marker("đ) Hoàn chỉnh hồ sơ").marker == "đ"
+    assert parse_marker("¢) Tổng hợp").marker == "c"
+    assert parse_marker("c¢) Tổng hợp").marker == "c"
+    assert parse_marker("- Bộ Nội vụ;").kind == "bullet"
+    assert parse_marker("+ Hướng dẫn").marker == "+"
+    assert parse_marker("PHẦN THỨ HAI. NHIỆM VỤ").marker == "P2"
+    assert parse_marker("2022 và các văn bản hướng dẫn") is None
+    assert parse_marker("f) not a Vietnamese list letter") is None
+
+
+def test_header_title_preamble_and_tail() -> None:
+    layout = _segment(HEADER).layout
+    assert layout.parent_body is None
+    assert layout.issuing_body == "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU"
+    assert layout.national_title
+    assert layout.number_line == "Số: 15 /KH-UBND"
+    assert layout.place_date_line == "Lai Châu, ngày 05 tháng 3 năm 2026"
+    assert layout.doc_type == "KẾ HOẠCH"
+    assert layout.title == "Tuyên truyền pháp luật năm 2026"
+    assert layout.preamble[0].startswith("Căn cứ Luật")
+    assert len(layout.preamble) == 2
+    assert _refs(layout.sections) == ["I", "I.1", "II", "II.1"]
+    assert layout.closing == ["Trên đây là Kế hoạch của Ủy ban nhân dân tỉnh./."]
+    assert layout.recipients == ["Sở Tư pháp;", "Lưu: VT."]
+    assert layout.signature.authority == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"]
+    assert layout.signature.position == "PHÓ CHỦ TỊCH"
+    assert layout.signature.name == "Nguyễn Văn An"
+
+
+def test_parent_and_issuing_body() -> None:
+    assert lh.split_bodies(["UBND TỈNH ĐỒNG THÁP", "SỞ Y TẾ"]) == ("UBND TỈNH ĐỒNG THÁP", "SỞ Y TẾ")
+    assert lh.split_bodies(["ỦY BAN NHÂN DÂN", "THÀNH PHỐ HẢI PHÒNG"]) == (
+        None,
+        "ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG",
+    )
+
+
+def test_merged_header_columns_are_split() -> None:
+    assert lh.split_header_line("ĐẶC KHU CÁT HẢI Độc lập - Tự do - Hạnh phúc") == [
+        "ĐẶC KHU CÁT HẢI",
+        "Độc lập - Tự do - Hạnh phúc",
+    ]
+    assert lh.split_header_line("Số:83 /KH-UBND Cát Hải, ngày 24 tháng 02 năm 2026") == [
+        "Số:83 /KH-UBND",
+        "Cát Hải, ngày 24 tháng 02 năm 2026",
+    ]
+    layout = _segment(
+        "ĐẶC KHU CÁT HẢI Độc lập - Tự do - Hạnh phúc\n"
+        "Số:83 /KH-UBND Cát Hải, ngày 24 tháng 02 năm 2026\nKẾ HOẠCH\n\nThi đua năm 2026\n\n"
+        "I. NHIỆM VỤ\n1. Họp.\n"
+    ).layout
+    assert layout.issuing_body == "ĐẶC KHU CÁT HẢI"
+    assert layout.national_title
+    assert layout.number_line == "Số:83 /KH-UBND"
+    assert layout.place_date_line == "Cát Hải, ngày 24 tháng 02 năm 2026"
+    assert layout.title == "Thi đua năm 2026"
+
+
+def test_wrapped_lines_join_their_item() -> None:
+    text = (
+        "I. NHIỆM VỤ CỤ THỂ\n1. Quý I năm 2026\n\n"
+        "a) Ban hành Chỉ thị, Kế hoạch triển khai nhiệm vụ công tác thi đua, khen\n"
+        "thưởng năm 2026 của thành phố và các cơ quan, đơn vị trực thuộc trên địa bàn.\n\n"
+        "b) Tổ chức Hội nghị tổng kết thi đua, khen thưởng năm 2025, ký kết giao\n"
+        "ước thi đua, phát động phong trào thi đua yêu nước năm 2026 trong toàn đặc khu.\n"
+        "c) Kiểm tra, giám sát công tác thi đua, khen thưởng.\n"
+    )
+    tree = build_tree(text.split("\n"))
+    a = _find(tree, "I.1.a")
+    assert a.heading.endswith(
+        "khen thưởng năm 2026 của thành phố và các cơ quan, đơn vị trực thuộc trên địa bàn."
+    )
+    assert a.text == ""
+    assert _find(tree, "I.1.b").heading.endswith("yêu nước năm 2026 trong toàn đặc khu.")
+    assert _refs(tree) == ["I", "I.1", "I.1.a", "I.1.b", "I.1.c"]
+
+
+def test_roman_repaired_from_sequence() -> None:
+    text = (
+        "I. MỤC ĐÍCH\n1. Nâng cao.\nII. NHIỆM VỤ CỤ THỂ\n1. Quý I năm 2026\na) Họp.\n"
+        "2. Quý II năm 2026\na) Họp.\n1. TỔ CHỨC THỰC HIỆN\n1. Phòng Văn hóa - Xã hội: theo dõi.\n"
+        "IL. KINH PHÍ\n1. Ngân sách.\n"
+    )
+    tree = build_tree(text.split("\n"))
+    assert [s.ref for s in tree] == ["I", "II", "III", "IV"]
+    assert tree[2].heading == "TỔ CHỨC THỰC HIỆN"
+    assert tree[2].kind == "roman"
+    assert _refs(tree[2].children) == ["III.1"]
+
+
+def test_letters_follow_vietnamese_order_and_repair() -> None:
+    text = "1. Nhiệm vụ\na) Một.\nb) Hai.\n¢) Ba.\nd) Bốn.\nđ) Năm.\ne) Sáu.\ng) Bảy.\nb) Tám (misread).\n"
+    tree = build_tree(text.split("\n"))
+    assert [c.marker for c in tree[0].children] == ["a", "b", "c", "d", "đ", "e", "g", "h"]
+
+
+def test_bullets_and_plus_refs() -> None:
+    text = "II. NỘI DUNG\n1. Tuyên truyền\n- Một;\n+ Một một;\n+ Một hai;\n- Hai.\n2. Kiểm tra\n"
+    tree = build_tree(text.split("\n"))
+    assert _refs(tree) == ["II", "II.1", "II.1.-1", "II.1.-1.+1", "II.1.-1.+2", "II.1.-2", "II.2"]
+
+
+def test_subnumbers_append_last_component() -> None:
+    tree = build_tree(
+        [
+            "II. NHIỆM VỤ",
+            "1. Về dữ liệu",
+            "1.1. Xây dựng",
+            "a) Nhiệm vụ: Rà soát.",
+            "1.2. Triển khai",
+            "",
+        ]
+    )
+    assert _refs(tree) == ["II", "II.1", "II.1.1", "II.1.1.a", "II.1.2"]
+
+
+def test_unmarked_lines_are_paragraphs_of_the_current_item() -> None:
+    text = "IV. TỔ CHỨC THỰC HIỆN\n1. Sở Công Thương\nHỗ trợ doanh nghiệp.\n2. Sở Tài chính:\nBố trí kinh phí.\n"
+    tree = build_tree(text.split("\n"))
+    first = _find(tree, "IV.1")
+    assert first.heading == "Sở Công Thương"
+    assert first.text == "Hỗ trợ doanh nghiệp."
+
+
+def test_interleaved_recipients_and_signature() -> None:
+    tail = lh.parse_tail(
+        [
+            "Nơi nhận: TM. ỦY BAN NHÂN DÂN",
+            "- Thường trực Đảng ủy đặc khu; [’",
+            "- Thường trực HĐND đặc khu; CHỦ TỊCH",
+            "- Các cơ quan, đơn vị LLVT đóng",
+            "trên địa bàn đặc khu; o K . A",
+            "- Trung tâm Phục vụ HCC đặc khu; Phan Viết Điện",
+            "- Lưu: VT, VHXH.",
+        ]
+    )
+    assert tail.authority == ["TM. ỦY BAN NHÂN DÂN"]
+    assert tail.position == "CHỦ TỊCH"
+    assert tail.name == "Phan Viết Điện"
+    assert tail.recipients == [
+        "Thường trực Đảng ủy đặc khu;",
+        "Thường trực HĐND đặc khu;",
+        "Các cơ quan, đơn vị LLVT đóng trên địa bàn đặc khu;",
+        "Trung tâm Phục vụ HCC đặc khu;",
+        "Lưu: VT, VHXH.",
+    ]
+
+
+def test_position_and_name_checks() -> None:
+    assert lh.is_position("PHÓ CHỦ TỊCH")
+    assert lh.is_position("TRƯỞNG ĐOÀN")
+    assert not lh.is_position("SỞ CÔNG THƯƠNG LÀO CAI")
+    assert lh.is_person_name("Vũ Tiến Phụng")
+    assert not lh.is_person_name("Bộ Nội vụ;")
+    assert lh.title_case_position("PHÓ CHỦ TỊCH") == "Phó Chủ tịch"
+    assert lh.title_case_position("GIÁM ĐỐC") == "Giám đốc"
+
+
+APPENDIX = """KẾ HOẠCH
+Chuyển đổi số
+I. NHIỆM VỤ
+1. Triển khai.
+Nơi nhận:
+- Lưu: VT.
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Trần Văn Bình
+PHỤ LỤC
+DANH MỤC NHIỆM VỤ
+STT | Tên nhiệm vụ | Cơ quan chủ trì | Thời gian hoàn thành
+I. NÂNG CAO NHẬN THỨC
+1 | Tập huấn kỹ năng số. | Sở KH&CN | Quý II/2026
+2 | Đánh giá mức độ chuyển đổi số. | Sở Công Thương | Thường xuyên
+"""
+
+
+def test_appendix_table_rows_become_sections() -> None:
+    layout = _segment(APPENDIX).layout
+    assert layout.signature.name == "Trần Văn Bình"
+    (appendix,) = layout.appendices
+    (table,) = appendix.tables
+    assert table.header == ["STT", "Tên nhiệm vụ", "Cơ quan chủ trì", "Thời gian hoàn thành"]
+    assert len(table.rows) == 2
+    assert table.groups == ["I. NÂNG CAO NHẬN THỨC"] * 2
+    assert appendix.title == "PHỤ LỤC: DANH MỤC NHIỆM VỤ"
+    pl = layout.sections[-1]
+    assert pl.ref == "PL" and pl.kind == "appendix"
+    assert [r.ref for r in pl.children] == ["PL.1", "PL.2"]
+    assert pl.children[0].heading == "Tập huấn kỹ năng số."
+    assert "Cơ quan chủ trì: Sở KH&CN" in pl.children[0].text
+
+
+def test_several_appendices_number_their_rows() -> None:
+    text = (
+        APPENDIX + "PHỤ LỤC II\nBẢNG HAI\nSTT | Nội dung | Đơn vị chủ trì\n1 | Họp. | Sở Nội vụ\n"
+    )
+    layout = _segment(text).layout
+    assert [s.ref for s in layout.sections if s.kind == "appendix"] == ["PL1", "PL2"]
+    assert layout.sections[-1].children[0].ref == "PL2.1"
+
+
+def test_pdf_tables_attach_to_their_appendix() -> None:
+    text = "KẾ HOẠCH\nThử\nI. NHIỆM VỤ\n1. Họp.\nPHỤ LỤC\n"
+    tables = [[["STT", "Nội dung", "Cơ quan chủ trì"], ["1", "Kiểm tra", "Sở Y tế"]]]
+    layout = _segment(text, tables).layout
+    assert layout.appendices[0].tables[0].rows == [["1", "Kiểm tra", "Sở Y tế"]]
+    assert layout.sections[-1].children[0].heading == "Kiểm tra"
+
+
+def test_empty_body_gives_empty_layout() -> None:
+    layout = _segment("").layout
+    assert layout.sections == [] and layout.doc_type is None
+
+
+def test_aligned_column_tables() -> None:
+    text = (
+        "KẾ HOẠCH\nThử\nI. NHIỆM VỤ\n1. Họp.\nPHỤ LỤC\n"
+        "STT   Nội dung              Cơ quan chủ trì   Thời hạn\n"
+        "1     Tập huấn cán bộ       Sở Nội vụ         Quý III/2026\n"
+        "2     Kiểm tra cơ sở        Sở Y tế           Tháng 10/2026\n"
+    )
+    (table,) = _segment(text).layout.appendices[0].tables
+    assert table.header == ["STT", "Nội dung", "Cơ quan chủ trì", "Thời hạn"]
+    assert table.rows[1] == ["2", "Kiểm tra cơ sở", "Sở Y tế", "Tháng 10/2026"]
+
+
+def test_recipient_trailing_marks_are_dropped() -> None:
+    tail = lh.parse_tail(["Nơi nhận:", "Bộ Nội vụ;", "Lưu: VT, N.T.P.Thảo. #"])
+    assert tail.recipients == ["Bộ Nội vụ;", "Lưu: VT, N.T.P.Thảo."]
+
+
+def test_decision_articles() -> None:
+    text = (
+        "QUYẾT ĐỊNH\nVề việc kiểm tra\nGIÁM ĐỐC SỞ CÔNG THƯƠNG\nCăn cứ Luật số 42/2024/QH15;\n"
+        "QUYẾT ĐỊNH:\nĐiều 1. Kiểm tra các đơn vị sau:\n1. Công ty A.\n2. Công ty B.\n"
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n"
+    )
+    layout = _segment(text).layout
+    assert layout.title == "Về việc kiểm tra"
+    assert layout.preamble[0] == "GIÁM ĐỐC SỞ CÔNG THƯƠNG"
+    assert _refs(layout.sections) == ["Đ1", "Đ1.1", "Đ1.2", "Đ2"]
+    assert layout.sections[0].kind == "article"
