@@ -17,6 +17,8 @@ TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 """Combining grave, acute, tilde, hook above, dot below."""
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Icelandic eth looks like Đ/đ and some PDF fonts map the glyph to it; Vietnamese never uses it.
+_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
 # oa/oe/uy without a final consonant: old style puts the tone on the first vowel.
 # "qu" + y is excluded because the u belongs to the consonant (quý, never qúy).
 _NEW_STYLE = re.compile(
@@ -25,8 +27,8 @@ _NEW_STYLE = re.compile(
 
 
 def nfc(text: str) -> str:
-    """NFC-compose, drop zero-width characters and unify line endings."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """NFC-compose, drop zero-width characters, map look-alikes (Ð→Đ), unify line endings."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LOOKALIKES)
     return unicodedata.normalize("NFC", _ZERO_WIDTH.sub("", text))
 
 

@@ -1,7 +1,9 @@
 """The chain: the stages in order, and running them over one document.
 
 Follow a document from file to CSV row here: `ingest` reads it into pages, `ocr` fills
-pages that have no usable text, `restore` repairs garbled or diacritic-less text,
+pages that have no usable text, `check_language` refuses text that is not Vietnamese
+(before restoration, which would otherwise "restore" English into Vietnamese-looking
+syllables), `restore` repairs garbled or diacritic-less text,
 `normalize` tidies Unicode, `segment` finds the layout, `extract` derives metadata,
 references, dates and tasks.  `export`/`catalog` then write the results.
 """
@@ -18,6 +20,7 @@ from pipeline.document import Document, StageError, Status
 from pipeline.errors import VnplanError
 from pipeline.extract import extract
 from pipeline.ingest import ingest, new_document
+from pipeline.language import check_language
 from pipeline.normalize import normalize
 from pipeline.ocr import ocr
 from pipeline.restore import restore
@@ -26,7 +29,7 @@ from pipeline.segment import segment
 log = logging.getLogger(__name__)
 
 Stage = Callable[[Document, Config], Document]
-STAGES: tuple[Stage, ...] = (ingest, ocr, restore, normalize, segment, extract)
+STAGES: tuple[Stage, ...] = (ingest, ocr, check_language, restore, normalize, segment, extract)
 
 
 def run_stages(doc: Document, config: Config, stages: tuple[Stage, ...] = STAGES) -> Document:

@@ -97,6 +97,7 @@ def _check_part_two(doc: Document, per_heading: list[int]) -> None:
 def test_haiphong_tasks(haiphong: Document) -> None:
     _check_part_two(haiphong, [4, 4, 4, 5, 3])
     duties = {t.ref: t.lead for t in haiphong.tasks if t.source == "organisation"}
+    assert duties["III.1"] == "Thủ trưởng các cơ quan, đơn vị, địa phương trên địa bàn thành phố"
     assert duties["III.3"] == "Sở Văn hóa, Thể thao và Du lịch"
     assert duties["III.4"] == "Sở Nội vụ"
     assert all(ref.startswith("III.") for ref in duties)

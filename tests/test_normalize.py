@@ -35,6 +35,10 @@ def test_nfc_drops_zero_width_and_crlf() -> None:
     assert nfc("a\u200bb\r\nc") == "ab\nc"
 
 
+def test_nfc_maps_eth_to_d_bar() -> None:
+    assert nfc("QĐ\u00d0 \u00f0ổi") == "QĐĐ đổi"
+
+
 @given(st.text())
 def test_canonical_tones_is_idempotent_and_keeps_skeleton(text: str) -> None:
     once = canonical_tones(nfc(text))

@@ -88,13 +88,15 @@ def test_attribute_lines_after_a_run_of_bullets_apply_to_the_run() -> None:
     assert tasks["III.1.-1"].lead == tasks["III.1.-2"].lead
 
 
-def test_organisation_items_need_a_named_unit() -> None:
+def test_organisation_items_need_a_duty_holder() -> None:
     tasks = _tasks(
         "III. TỔ CHỨC THỰC HIỆN\n1. Thủ trưởng các cơ quan, đơn vị căn cứ Kế hoạch này triển khai thực hiện.\n"
         "2. Phòng Văn hóa - Xã hội: theo dõi, đôn đốc thực hiện Kế hoạch.\n"
         "3. Sở Tài chính\na) Bố trí kinh phí.\nb) Hướng dẫn thanh quyết toán.\n"
+        "4. Kinh phí thực hiện Kế hoạch được bố trí từ ngân sách nhà nước.\n"
     )
-    assert list(tasks) == ["III.2", "III.3.a", "III.3.b"]
+    assert list(tasks) == ["III.1", "III.2", "III.3.a", "III.3.b"]
+    assert tasks["III.1"].lead == "Thủ trưởng các cơ quan, đơn vị"
     assert tasks["III.2"].lead == "Phòng Văn hóa - Xã hội"
     assert tasks["III.3.b"].lead == "Sở Tài chính"
     assert {t.source for t in tasks.values()} == {"organisation"}
@@ -200,3 +202,24 @@ def test_table_tasks_need_a_task_table() -> None:
     assert list(tasks) == ["PL2.1"]
     assert tasks["PL2.1"].lead == "Sở Nội vụ"
     assert tasks["PL2.1"].source == "table"
+
+
+def test_decision_articles_are_tasks_only_when_they_assign_work() -> None:
+    tasks = _tasks(
+        "QUYẾT ĐỊNH:\nĐiều 1. Thành lập Ban Chỉ đạo gồm:\n1. Ông A, Trưởng ban.\n"
+        "Điều 2. Nhiệm vụ của Ban Chỉ đạo\n1. Chỉ đạo triển khai Đề án.\n2. Kiểm tra, đôn đốc.\n"
+        "Điều 3. Quyết định này có hiệu lực kể từ ngày ký.\n"
+    )
+    assert list(tasks) == ["Đ2.1", "Đ2.2"]
+
+
+def test_duty_holder_names_generic_and_labelled_holders() -> None:
+    from pipeline.extract.tasks import duty_holder
+
+    assert duty_holder("Các Khối thi đua thuộc đặc khu: triển khai thực hiện") == (
+        "Các Khối thi đua thuộc đặc khu"
+    )
+    assert duty_holder(
+        "Căn cứ Kế hoạch này, Thủ trưởng các cơ quan, đơn vị trên địa bàn xây dựng kế hoạch"
+    ) == ("Thủ trưởng các cơ quan, đơn vị trên địa bàn")
+    assert duty_holder("Kinh phí thực hiện từ ngân sách nhà nước") is None

@@ -215,12 +215,54 @@ def _task_text(section: Section, attrs: list[tuple[str, str, Section | None]]) -
     return "\n".join(parts)
 
 
+# Verbs that open the duty after its holder (skeletons): `… xây dựng chương trình`.
+_DUTY_VERBS = re.compile(
+    r"\s(xay dung|don doc|chi dao|trien khai|to chuc|theo doi|chu dong|phoi hop|thuc hien|"
+    r"co trach nhiem|tham muu|huong dan|kiem tra|bao cao|tong hop|tuyen truyen|"
+    r"dinh huong|quan triet|ban hanh|chuan bi|can cu)\b"
+)
+_HOLDER_START = re.compile(
+    r"(?:^|,\s*|\b(?:de nghi|giao|yeu cau)\s+)((?:cac\s+)?(?:thu truong|lanh dao|thanh vien|chu tich|"
+    r"giam doc|truong|khoi|cum|don vi|co quan)\b)"
+)
+
+
+def duty_holder(text: str) -> str | None:
+    """Who a `TỔ CHỨC THỰC HIỆN` item charges when no unit name is recognised.
+
+    A labelled holder (`Các Khối thi đua thuộc đặc khu: triển khai…`) or a holder named as
+    the subject before the duty's verb (`Thủ trưởng các cơ quan, đơn vị … xây dựng…`,
+    `Đề nghị thành viên Hội đồng Thi đua - Khen thưởng … đôn đốc…`).
+    """
+    first = text.split("\n")[0].strip()
+    label, colon, _ = first.partition(":")
+    if colon and 1 < len(label.split()) <= 12 and label[:1].isupper():
+        return _strip_request(label.strip())
+    sk = skeleton(first)  # same length as `first` for NFC Vietnamese text
+    start = _HOLDER_START.search(sk)
+    if not start or len(sk) != len(first):
+        return None
+    verb = _DUTY_VERBS.search(sk, start.end(1))
+    if not verb or verb.start() - start.start(1) > 120:
+        return None
+    return first[start.start(1) : verb.start()].strip(" ,;") or None
+
+
+def _strip_request(label: str) -> str:
+    for prefix in ("Đề nghị ", "Giao ", "Yêu cầu "):
+        if label.startswith(prefix):
+            return label[len(prefix) :].strip()
+    return label
+
+
 def _make_task(section: Section, ctx: _Context, year: int | None, unit: str | None) -> Task | None:
     attrs = _attributes(section)
     text = _task_text(section, attrs)
     if not text.strip():
         return None
     own_lead = _lead_from_attrs(attrs) or find_lead(text)
+    if ctx.mode == "organisation" and not own_lead:
+        own_lead = duty_holder(section.heading or text)
     lead = own_lead or unit or ctx.lead
     if ctx.mode == "organisation" and not (own_lead or unit or ctx.lead):
         return None  # an organisation item that names no unit gives no one a duty
@@ -325,8 +367,8 @@ def body_tasks(sections: list[Section], year: int | None, root: Period | None = 
     tasks: list[Task] = []
     for part in _top_parts(sections):
         kind = _classify(part.heading)
-        if kind == "skip":
-            continue
+        if kind == "skip" or (kind == "unknown" and part.kind == "article"):
+            continue  # a decision's articles are tasks only when they say so (`Điều 2. Nhiệm vụ`)
         ctx = _Context(
             part=part.heading,
             period=_heading_period(part.heading, year) or root,
