@@ -145,7 +145,13 @@ def main() -> None:
         took = time.perf_counter() - started
         right, total, errors = score_lines(result.text, truth)
         base_right, _, _ = score_lines(garbled, truth)
-        _row("Cát Hải garble vs truth", right, total, 97.0, f"(raw OCR {100 * base_right / total:.1f} %)")
+        _row(
+            "Cát Hải garble vs truth",
+            right,
+            total,
+            97.0,
+            f"(raw OCR {100 * base_right / total:.1f} %)",
+        )
         print(f"  speed: {result.slots / took:,.0f} syllables/s; errors: {_top_errors(errors)}")
     else:
         print(f"Cát Hải: {CATHAI_TRUTH} absent, skipped")

@@ -35,7 +35,7 @@ from pipeline.catalog import CATALOG_NAME, Catalog
 from pipeline.config import Config
 from pipeline.document import Document, StageError, Status
 from pipeline.errors import WorkerCrashError
-from pipeline.export import write_document_json, write_tables
+from pipeline.export import export_catalog, write_document_json
 
 DOCUMENT_SUFFIXES = frozenset(
     {".pdf", ".txt", ".md", ".markdown", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
@@ -319,8 +319,10 @@ def process_jobs(
 
 
 def _fill(pool, running: dict, queue: deque, limit: int, stop, work: Work, config) -> None:
-    """Submit queued jobs until `limit` are in flight (a few per worker, so a stop request
-    takes effect promptly)."""
+    """Submit queued jobs until `limit` are in flight.
+
+    Only a few per worker, so a stop request takes effect promptly.
+    """
     while queue and len(running) < limit and not (stop is not None and stop.is_set()):
         job = queue.popleft()
         running[pool.submit(work, job.path, job.sha256, config)] = job
@@ -464,7 +466,8 @@ def run_batch(
             summary.interrupted = True
         finally:
             bar.close()
-            write_tables(catalog, out_dir)  # complete tables even after an interruption
+            # Complete tables (and any JSON missing from out/) even after an interruption.
+            export_catalog(catalog, out_dir)
     summary.interrupted = summary.interrupted or bool(stop and stop.is_set())
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
@@ -484,13 +487,17 @@ class Progress:
         self.files = 0
         self.pages = 0
         self.started = time.perf_counter()
+        self._width = 0
 
     def update(self, result: FileResult) -> None:
         """Count one finished file and redraw."""
         self.files += 1
         self.pages += result.pages
         if self.enabled:
-            self.stream.write("\r" + self.line())
+            line = self.line()
+            # Pad over the previous line's tail (the ETA can get shorter).
+            self.stream.write("\r" + line.ljust(self._width))
+            self._width = len(line)
             self.stream.flush()
 
     def line(self) -> str:

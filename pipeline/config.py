@@ -21,7 +21,7 @@ class Config:
     """Resolution for rendering vector PDF pages (scanned pages keep their native dpi)."""
     ocr_low_confidence: float = 70.0
     """Pages whose mean word confidence is below this get a warning."""
-    preprocess: tuple[str, ...] = ("grayscale", "orientation", "deskew")
+    preprocess: tuple[str, ...] = ("grayscale", "orientation", "denoise", "deskew")
     """Image clean-up steps applied before OCR, in order."""
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_image_pixels: int = 200_000_000

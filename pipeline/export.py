@@ -162,11 +162,14 @@ def export_catalog(catalog: Catalog, out_dir: Path, missing_json_only: bool = Tr
             crash between a catalog commit and its JSON write); False rewrites all.
     """
     written = []
-    for output in catalog.outputs():
-        path = json_path(out_dir, output["doc_id"])
-        if missing_json_only and path.exists():
+    ok = catalog.rows("SELECT sha256, doc_id FROM documents WHERE status = 'ok' ORDER BY doc_id")
+    for row in ok:
+        # Checking for the file first keeps this cheap: only missing JSON is parsed.
+        if missing_json_only and json_path(out_dir, row["doc_id"]).exists():
             continue
-        written.append(write_json(output, out_dir))
+        output = catalog.output(row["sha256"])
+        if output is not None:
+            written.append(write_json(output, out_dir))
     written += write_tables(catalog, out_dir)
     return written
 

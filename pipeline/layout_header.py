@@ -118,10 +118,12 @@ def is_national_line(line: str) -> bool:
 
 
 def is_number_line(line: str) -> bool:
+    """`Số: 24 /KH-UBND` (also with the number left blank: `Số:    /BC-SNV`)."""
     return bool(_NUMBER_LINE.match(line))
 
 
 def is_place_date_line(line: str) -> bool:
+    """`Hải Phòng, ngày 26 tháng 01 năm 2026` (the day may be blank or handwritten)."""
     return bool(_PLACE_DATE.fullmatch(line.strip())) and "tháng" in line.lower()
 
 
@@ -228,8 +230,8 @@ def is_person_name(line: str) -> bool:
     """A proper name on its own line: 2–5 capitalised words (`Vũ Tiến Phụng`)."""
     text = line.strip().strip("*").strip()
     words = text.split()
-    if not 2 <= len(words) <= 5 or len(text) > 40:
-        return False
+    if not 2 <= len(words) <= 5 or len(text) > 40 or not text[0].isalpha():
+        return False  # `- Bộ Tư Pháp` is a recipient, not a signer
     return all(w[0].isupper() and w[1:].islower() and w.isalpha() for w in words if len(w) > 1)
 
 

@@ -88,7 +88,13 @@ def page_text(words: list[tesseract.Word], width: int, number: int) -> str:
                 group = []
             group.append(word)
         pieces.append(_piece(group))
-    return "\n".join(drop_page_number(order_lines(pieces, width), number))
+    text = "\n".join(drop_page_number(order_lines(pieces, width), number))
+    return text.translate(_OCR_LOOKALIKES)
+
+
+# Tesseract's vie model sometimes answers with look-alikes that Vietnamese text never
+# uses: the fraction slash in `24⁄KH-UBND` and the Icelandic eth for Đ.
+_OCR_LOOKALIKES = str.maketrans({"\u2044": "/", "\u00d0": "Đ", "\u00f0": "đ"})
 
 
 def _piece(words: list[tesseract.Word]) -> Piece:

@@ -74,7 +74,13 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
         if not pdf.pages:
             raise CorruptPdfError("the PDF has no pages")
         for number, page in enumerate(pdf.pages, start=1):
-            lines, tables, scanned = _page_text(page, number)
+            try:
+                lines, tables, scanned = _page_text(page, number)
+            except Exception:  # noqa: BLE001 - one odd page (fonts, operators) goes to OCR
+                log.warning("%s page %d: unreadable text layer, needs OCR", path.name, number)
+                log.debug("text layer error", exc_info=True)
+                pages.append(Page(number=number, method="none", needs_ocr=True))
+                continue
             text = "\n".join(lines)
             problem = layer_problem(text, scanned=scanned)
             if problem == "empty" and page.chars and not page.images:

@@ -106,6 +106,7 @@ class Marker:
 
     @property
     def rank(self) -> int:
+        """Nesting depth implied by the marker: a higher rank nests under a lower one."""
         if self.kind == "subnumber":
             return 2 + self.marker.count(".")
         if self.kind == "bullet":
@@ -340,6 +341,7 @@ _APPENDIX = re.compile(r"^\W*(PHỤ LỤC|Phụ lục|PHU LUC)\b", re.IGNORECASE
 
 
 def is_appendix_heading(line: str) -> bool:
+    """`PHỤ LỤC I`, `Phụ lục 02` on a line of its own (not a mention inside a sentence)."""
     text = line.strip().strip("*")
     if not _APPENDIX.match(text):
         return False
@@ -413,11 +415,22 @@ def parse_appendix(lines: list[str]) -> Appendix:
 
 
 def table_from_cells(rows: list[list[str]], title: str = "") -> Table:
-    """A `Table` from a PDF table (rows of cells; the first row is the header when it looks so)."""
+    """A `Table` from a PDF table: the first row is the header when it looks like one, and
+    a row with a single filled cell (`I. GIÁM SÁT DỊCH BỆNH` spanning the table) is the group
+    heading of the rows below it."""
     clean = [[" ".join((c or "").split()) for c in row] for row in rows if any(row)]
+    table = Table(title=title)
     if clean and _is_header_row(clean[0]):
-        return Table(title=title, header=clean[0], rows=clean[1:])
-    return Table(title=title, rows=clean)
+        table.header, clean = clean[0], clean[1:]
+    group = ""
+    for row in clean:
+        filled = [c for c in row if c]
+        if len(filled) == 1 and len(row) > 2:
+            group = filled[0]
+            continue
+        table.rows.append(row)
+        table.groups.append(group)
+    return table
 
 
 def task_column(header: list[str]) -> int:
@@ -531,11 +544,25 @@ def _tail_start(lines: list[str], start: int, end: int) -> int:
     """First line of the Nơi nhận / signature area (or `end`)."""
     for i in range(end - 1, start - 1, -1):
         if lh.is_recipients_line(lines[i]):
-            return i
+            return _signature_above(lines, start, i)
     for i in range(max(start, end - 15), end):
         if lh.is_authority(lines[i]):
             return i
     return end
+
+
+def _signature_above(lines: list[str], start: int, recipients: int) -> int:
+    """Where the tail starts when the signature block sits above `Nơi nhận` (PDF columns
+    read right column first): the authority/position/name lines just before it."""
+    i, seen = recipients, False
+    while i - 1 > start:
+        text = lines[i - 1].strip()
+        if lh.is_authority(text) or lh.is_position(text):
+            seen = True
+        elif text and not lh.is_person_name(text):
+            break
+        i -= 1
+    return i if seen else recipients
 
 
 def _closing_start(lines: list[str], body_start: int, tail: int) -> int:
@@ -622,6 +649,8 @@ def segment(doc: Document, config: Config) -> Document:
             )
         )
     doc.layout = layout
+    if doc.text.body.strip() and not any(s.kind != "appendix" for s in layout.sections):
+        doc.warn("no numbered sections (I., 1., a) …) found in the body")
     return doc
 
 

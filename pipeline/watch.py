@@ -218,7 +218,10 @@ def scan_once(
         if result.sha256:
             catalog.remove_path(result.sha256, str(result.path))
         report.moved.append((result.path, dest))
-        log.info("%s → %s", result.path, dest)
+        if result.error is None:
+            log.info("%s → %s", result.path, dest)
+        else:  # one line per failure reaches the journal / cron mail without -v
+            log.warning("%s: %s (moved to %s)", result.path, result.error, dest)
 
     report.summary = run_batch(
         ready, config, progress=False, stop=stop, on_result=move, settle_failed=True
@@ -237,8 +240,11 @@ def _error_text(result: FileResult) -> str:
 
 
 def repair_error_files(inbox: Path, catalog: Catalog) -> list[Path]:
-    """Write the `.error.txt` of failed files that lack one (a kill came right after the
-    move); the reason comes from the catalog.  Returns the files written."""
+    """Write the `.error.txt` of failed files that lack one; returns the files written.
+
+    A kill right after the move leaves a failed file without it; the reason comes from
+    the catalog.
+    """
     written = []
     folder = inbox / FAILED
     if not folder.is_dir():

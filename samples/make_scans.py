@@ -158,7 +158,9 @@ def _font(style: str, size_pt: float) -> ImageFont.FreeTypeFont:
         for name in FONT_FILES[style]:
             if (directory / name).exists():
                 return ImageFont.truetype(str(directory / name), px)
-    raise SystemExit("no Vietnamese serif font: apt-get install fonts-liberation2 fonts-dejavu-core")
+    raise SystemExit(
+        "no Vietnamese serif font: apt-get install fonts-liberation2 fonts-dejavu-core"
+    )
 
 
 class _Page:
@@ -237,7 +239,9 @@ def render(layout: Layout) -> list[tuple[Image.Image, str]]:
         return pages[-1]
 
     for paragraph in layout.body:
-        heading = bool(re.match(r"^([IVX]+\.|\d+\.\s*[A-ZĐÀ-Ỹ ]+$)", paragraph)) or paragraph.isupper()
+        heading = (
+            bool(re.match(r"^([IVX]+\.|\d+\.\s*[A-ZĐÀ-Ỹ ]+$)", paragraph)) or paragraph.isupper()
+        )
         font = bold if heading else regular
         for k, line in enumerate(_wrap(paragraph, font, text_width - 150, page.draw)):
             if page.y + line_step > bottom:
@@ -328,8 +332,14 @@ def generate_all(out: Path, names: tuple[str, ...] = ("haiphong", "cathai")) -> 
                 path = out / f"{name}-p{number}-{level}.png"
                 degraded.save(path, dpi=(dpi, dpi))
                 manifest.append(
-                    {"source": name, "page": number, "level": level, "path": path, "dpi": dpi,
-                     "reference": reference}
+                    {
+                        "source": name,
+                        "page": number,
+                        "level": level,
+                        "path": path,
+                        "dpi": dpi,
+                        "reference": reference,
+                    }
                 )
     return manifest
 

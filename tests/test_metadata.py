@@ -65,6 +65,7 @@ def test_issuer_uses_the_document_spelling() -> None:
     assert normal_case("SỞ Y TẾ", body) == "Sở Y tế"
     assert normal_case("ỦY BAN NHÂN DÂN TỈNH BẮC NINH", body) == "Uỷ ban nhân dân tỉnh Bắc Ninh"
     assert normal_case("ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP") == "Ủy ban nhân dân tỉnh Đồng Tháp"
+    assert normal_case("ĐOÀN KIỂM TRA SỐ 1050/QĐ-SCT") == "Đoàn kiểm tra số 1050/QĐ-SCT"
 
 
 def test_missing_header_is_a_warning_not_an_error() -> None:
@@ -87,3 +88,10 @@ def test_number_variants() -> None:
     meta, warnings = extract_metadata(_layout(number_line="Số:      /BC-SNV"), "")
     assert meta.number is None
     assert any("blank" in w for w in warnings)
+
+
+def test_place_with_its_level_written_out() -> None:
+    layout = _layout(place_date_line="TP. Hồ Chí Minh, ngày 18 tháng 11 năm 2025")
+    meta, _ = extract_metadata(layout, "")
+    assert meta.place == "TP. Hồ Chí Minh"
+    assert meta.issuer == "Ủy ban nhân dân thành phố Hồ Chí Minh"

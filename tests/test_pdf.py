@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from conftest import has_tesseract
 from PIL import Image
 
 from pipeline.config import Config
 from pipeline.errors import CorruptPdfError, EncryptedPdfError, ImageTooLargeError
 from pipeline.pdf import garble_score, junk_ratio, layer_problem, page_images, read_pdf
 from pipeline.reading_order import Piece, drop_page_number, order_lines
-from conftest import has_tesseract
 
 SCANS = Path(__file__).parent / "data" / "scans"
 needs_tesseract = pytest.mark.skipif(not has_tesseract(), reason="tesseract with vie missing")

@@ -67,10 +67,16 @@ def test_binarise_gives_two_levels(lines_page):
     assert set(np.unique(np.asarray(preprocess.binarise(noisy)))) <= {0, 255}
 
 
-def test_denoise_removes_specks():
-    page = Image.new("L", (100, 100), 255)
-    page.putpixel((50, 50), 0)
-    assert preprocess.denoise(page).getpixel((50, 50)) == 255
+def test_denoise_filters_noisy_pages_only():
+    clean = Image.new("L", (1200, 1200), 255)
+    clean.putpixel((600, 500), 0)
+    assert preprocess.noise_level(clean) < preprocess.NOISE_STD
+    assert preprocess.denoise(clean).getpixel((600, 500)) == 0  # smooth paper: untouched
+    grain = Image.effect_noise(clean.size, 40).point(lambda v: 180 + v // 4)
+    noisy = grain.copy()
+    noisy.putpixel((600, 500), 0)
+    assert preprocess.noise_level(noisy) > preprocess.NOISE_STD
+    assert preprocess.denoise(noisy).getpixel((600, 500)) > 150  # the speck is gone
 
 
 def test_border_paints_dark_edges_white(lines_page):

@@ -233,26 +233,28 @@ def test_cli_restore_auto_keeps_clean_file(tmp_path: Path) -> None:
     assert result.output == CLEAN + "\n"
 
 
-def test_train_lm_add_learns_an_archive_word(tmp_path: Path, monkeypatch) -> None:
+def test_train_lm_add_learns_an_archive_word(
+    model: RestoreModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`train-lm --add` into a fresh model directory changes a prediction."""
     model_dir = tmp_path / "models"
     archive = tmp_path / "archive"
     archive.mkdir()
-    sentence = "Cụm trưởng khối thi đua Tây Bắc ký giao ước với Cụm trưởng khối thi đua Đông Nam."
-    (archive / "a.md").write_text("\n".join([sentence] * 60), encoding="utf-8")
+    sentence = "Các tổ tự quản an ninh và mô hình dân vận khéo của thôn được biểu dương."
+    (archive / "a.md").write_text("\n".join([sentence] * 40), encoding="utf-8")
     (archive / "b.json").write_text(
         json.dumps({"text": {"body": sentence, "restored": False}}), encoding="utf-8"
     )
+    (archive / "garbled.txt").write_text("Trién khai mdt s6 nhiém vu", encoding="utf-8")
     monkeypatch.setenv("VNPLAN_MODEL_DIR", str(model_dir))
-    probe = "Cum truong khoi thi dua Tay Bac"
-    before = restore_text(probe, model=RestoreModel.load(RestoreModel.load().path))
+    probe = "to tu quan an ninh va mo hinh dan van kheo"
+    expected = "tổ tự quản an ninh và mô hình dân vận khéo"
+    assert restore_text(probe, model=model) != expected
     result = CliRunner().invoke(cli, ["train-lm", "--add", str(archive)])
     assert result.exit_code == 0, result.output
-    assert "from 2 clean documents" in result.output
+    assert "from 2 clean documents" in result.output  # the garbled file is skipped
     assert (model_dir / "restore-lm.npz").is_file()
-    after = restore_text(probe, model=RestoreModel.load(model_dir))
-    assert after == "Cụm trưởng khối thi đua Tây Bắc"
-    assert before != after or before == after == "Cụm trưởng khối thi đua Tây Bắc"
+    assert restore_text(probe, model=RestoreModel.load(model_dir)) == expected
 
 
 def test_missing_model_is_a_model_error(tmp_path: Path) -> None:
@@ -266,3 +268,19 @@ def test_data_folder_has_no_evaluation_documents() -> None:
     """Test data under tests/data/restore/ must not copy the evaluation documents."""
     names = {p.name for p in DATA.glob("*")} if DATA.is_dir() else set()
     assert not any("cathai" in n or "haiphong" in n for n in names)
+
+
+def test_stage_without_a_model_warns_and_keeps_the_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.restore import model as model_module
+
+    monkeypatch.setattr(model_module, "SHIPPED_DIR", tmp_path)
+    monkeypatch.setenv("VNPLAN_MODEL_DIR", str(tmp_path / "none"))
+    model_module.clear_cache()
+    try:
+        doc = restore(_doc(GARBLED), Config(restore="auto"))
+    finally:
+        model_module.clear_cache()
+    assert doc.text.body == GARBLED and not doc.text.restored
+    assert "make models" in doc.warnings[0]

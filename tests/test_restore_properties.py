@@ -12,11 +12,54 @@ from pipeline.restore import restore_result
 from pipeline.restore.detect import garble_score
 from pipeline.restore.model import RestoreModel, get_model
 
-SYLLABLES = (
-    "tang cuong cong tac thi dua khen thuong nam quy ke hoach uy ban nhan dan "
-    "trien khai nhiem vu trong tam thuc hien dang bo chinh tri t6 ctia 1ap S6 Pang chire "
-    "UBND HDND TDKT Tw Djc KE HOACH Số Đảng Ủy hóa thuỷ"
-).split()
+SYLLABLES = [
+    "tang",
+    "cuong",
+    "cong",
+    "tac",
+    "thi",
+    "dua",
+    "khen",
+    "thuong",
+    "nam",
+    "quy",
+    "ke",
+    "hoach",
+    "uy",
+    "ban",
+    "nhan",
+    "dan",
+    "trien",
+    "khai",
+    "nhiem",
+    "vu",
+    "trong",
+    "tam",
+    "thuc",
+    "hien",
+    "dang",
+    "bo",
+    "chinh",
+    "tri",
+    "t6",
+    "ctia",
+    "1ap",
+    "S6",
+    "Pang",
+    "chire",
+    "UBND",
+    "HDND",
+    "TDKT",
+    "Tw",
+    "Djc",
+    "KE",
+    "HOACH",
+    "Số",
+    "Đảng",
+    "Ủy",
+    "hóa",
+    "thuỷ",
+]
 CODES = ["41-CT/TW", "/KH-UBND", "26/12/2024", "2026", "II.", "a)", "74/NQ-HĐND", "Q1", "3.5"]
 
 words = st.sampled_from(SYLLABLES + CODES)
@@ -35,7 +78,8 @@ def model() -> RestoreModel:
 
 
 def _digits(text: str) -> list[str]:
-    return re.findall(r"\d+", text)
+    # Digits inside a word (`t6`, `1ap`) are OCR garble and may be restored; numbers not.
+    return re.findall(r"(?<![^\W\d_])\d+(?![^\W\d_])", text)
 
 
 def _codes(text: str) -> list[str]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pipeline import layout_header as lh
 from pipeline.config import Config
 from pipeline.document import Document, Page, Section, Source
+from pipeline.extract import extract
 from pipeline.segment import build_tree, parse_marker, segment
 
 
@@ -218,6 +222,7 @@ def test_position_and_name_checks() -> None:
     assert not lh.is_position("SỞ CÔNG THƯƠNG LÀO CAI")
     assert lh.is_person_name("Vũ Tiến Phụng")
     assert not lh.is_person_name("Bộ Nội vụ;")
+    assert not lh.is_person_name("- Bộ Tư Pháp")
     assert lh.title_case_position("PHÓ CHỦ TỊCH") == "Phó Chủ tịch"
     assert lh.title_case_position("GIÁM ĐỐC") == "Giám đốc"
 
@@ -267,15 +272,27 @@ def test_several_appendices_number_their_rows() -> None:
 
 def test_pdf_tables_attach_to_their_appendix() -> None:
     text = "KẾ HOẠCH\nThử\nI. NHIỆM VỤ\n1. Họp.\nPHỤ LỤC\n"
-    tables = [[["STT", "Nội dung", "Cơ quan chủ trì"], ["1", "Kiểm tra", "Sở Y tế"]]]
+    tables = [
+        [
+            ["STT", "Nội dung", "Cơ quan chủ trì"],
+            ["", "I. GIÁM SÁT", ""],
+            ["1", "Kiểm tra", "Sở Y tế"],
+        ]
+    ]
     layout = _segment(text, tables).layout
     assert layout.appendices[0].tables[0].rows == [["1", "Kiểm tra", "Sở Y tế"]]
+    assert layout.appendices[0].tables[0].groups == ["I. GIÁM SÁT"]
     assert layout.sections[-1].children[0].heading == "Kiểm tra"
 
 
 def test_empty_body_gives_empty_layout() -> None:
     layout = _segment("").layout
     assert layout.sections == [] and layout.doc_type is None
+
+
+def test_text_without_numbering_is_flagged() -> None:
+    doc = _segment("KẾ HOẠCH\nThử\nMột đoạn văn không có đánh số.\n")
+    assert any("no numbered sections" in w for w in doc.warnings)
 
 
 def test_aligned_column_tables() -> None:
@@ -306,3 +323,72 @@ def test_decision_articles() -> None:
     assert layout.preamble[0] == "GIÁM ĐỐC SỞ CÔNG THƯƠNG"
     assert _refs(layout.sections) == ["Đ1", "Đ1.1", "Đ1.2", "Đ2"]
     assert layout.sections[0].kind == "article"
+
+
+def test_signature_above_the_recipients() -> None:
+    text = HEADER.replace(
+        "Nơi nhận:\n- Sở Tư pháp;\n- Lưu: VT.\nTM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn An\n",
+        "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn An\nNơi nhận:\n- Sở Tư pháp;\n- Lưu: VT.\n",
+    )
+    layout = _segment(text).layout
+    assert layout.signature.name == "Nguyễn Văn An"
+    assert layout.signature.position == "PHÓ CHỦ TỊCH"
+    assert layout.recipients == ["Sở Tư pháp;", "Lưu: VT."]
+    assert layout.closing == ["Trên đây là Kế hoạch của Ủy ban nhân dân tỉnh./."]
+
+
+def test_fully_merged_header_lines() -> None:
+    layout = _segment(
+        "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "TỈNH LAI CHÂU Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 7360/KH-UBND Lai Châu, ngày 19 tháng 11 năm 2025\nKẾ HOẠCH\nThử\nI. NHIỆM VỤ\n1. Họp.\n"
+    ).layout
+    assert layout.issuing_body == "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU"
+    assert layout.number_line == "Số: 7360/KH-UBND"
+    assert layout.place_date_line == "Lai Châu, ngày 19 tháng 11 năm 2025"
+
+
+_FRAGMENTS = [
+    "I. MỤC ĐÍCH",
+    "II. NHIỆM VỤ",
+    "IL. TỔ CHỨC THỰC HIỆN",
+    "1. TỔ CHỨC THỰC HIỆN",
+    "1. Quý I năm 2026",
+    "2. Sở Nội vụ:",
+    "1.1. Rà soát",
+    "a) Tập huấn.",
+    "¢) Kiểm tra.",
+    "b) Báo cáo",
+    "- Cơ quan chủ trì: Sở Y tế.",
+    "+ Hướng dẫn;",
+    "thưởng năm 2026 của thành phố.",
+    "Thời gian thực hiện: Quý II năm 2026.",
+    "",
+    "Nơi nhận: TM. ỦY BAN NHÂN DÂN",
+    "- Lưu: VT; Phan Viết Điện",
+    "PHỤ LỤC",
+    "STT | Nội dung | Cơ quan chủ trì",
+    "1 | Họp | Sở Nội vụ",
+    "Số:83 /KH-UBND Cát Hải, ngày 24 tháng 02 năm 2026",
+    "KẾ HOẠCH",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=40))
+def test_segment_never_raises_and_refs_are_unique(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    doc = extract(_segment(text), Config())
+    refs = _refs(doc.layout.sections)
+    assert len(refs) == len(set(refs))
+    n = len(text.split("\n"))
+    for section in _walk(doc.layout.sections):
+        assert section.line is None or 0 <= section.line < n
+    assert len({t.ref for t in doc.tasks}) == len(doc.tasks)
+
+
+def _walk(sections: list[Section]) -> list[Section]:
+    out: list[Section] = []
+    for s in sections:
+        out += [s, *_walk(s.children)]
+    return out

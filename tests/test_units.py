@@ -123,6 +123,8 @@ def test_unit_headings(line: str) -> None:
         "1. Quý I năm 2026",
         "III. TỔ CHỨC THỰC HIỆN",
         "BÁO CÁO",
+        "ỦY BAN NHÂN DÂN",
+        "SỞ CÔNG THƯƠNG",
         "1. Sở Khoa học và Công nghệ có trách nhiệm giúp Chủ tịch",
         "2. Phòng Văn hóa - Xã hội: theo dõi, đôn đốc",
         "- Bộ Nội vụ;",

@@ -17,7 +17,7 @@ import re
 
 from pipeline.document import DateMention
 
-__all__ = ["DATE_PATTERN", "find_dates", "make_date", "parse_date"]
+__all__ = ["DATE_PATTERN", "find_dates", "iter_dates", "make_date", "parse_date"]
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100

@@ -48,6 +48,7 @@ KINDS = {
 """Spelling in the text (lower case, canonical tones) → the kind reported."""
 
 _KIND_RE = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in KINDS)
+_KIND_AT = re.compile(rf"(?:{_KIND_RE})(?!\w)", re.IGNORECASE)
 _TOKEN = r"[^\W_](?:[\w&]*[^\W_])?"
 # Separators inside a number: OCR puts stray spaces around `/` and after `-` (`27/NQ- TW`,
 # `1105 /KH-ĐKT`), but ` - ` with spaces on both sides is a dash in a sentence.
@@ -90,6 +91,9 @@ _NAME_STOP_PHRASES = re.compile(
     re.IGNORECASE,
 )
 _MAX_NAME_WORDS = 20
+_YEAR_AFTER = re.compile(r"\s+\d{4}(?!\d)")
+# `Luật Đầu tư công và pháp luật có liên quan`: `và` then a common noun ends the name.
+_NOT_A_NAME_AFTER_AND = re.compile(r"pháp\s+luật|quy\s+định", re.IGNORECASE)
 _NAME_WORD = re.compile(r"\s*(?P<sep>,?)\s*(?P<word>[^\W_][\w&]*(?:-[^\W_][\w&]*)?)")
 
 
@@ -114,7 +118,8 @@ def _read_issuer(canon: str, pos: int) -> int:
     """End of the issuer's name that starts at `pos`."""
     end = pos
     while True:
-        stop = _ISSUER_STOP.search(canon, end)
+        # A window bounds the search: an issuer is a few words, never a page.
+        stop = _ISSUER_STOP.search(canon, end, min(len(canon), pos + 200))
         if stop is None:  # pragma: no cover - `$` always matches
             return len(canon)
         if _ISSUER_COMMA_OK.match(canon, stop.start()):
@@ -129,7 +134,7 @@ def _read_issuer(canon: str, pos: int) -> int:
 
 
 def _is_kind_at(canon: str, pos: int) -> bool:
-    return re.match(rf"(?:{_KIND_RE})(?!\w)", canon[pos:], re.IGNORECASE) is not None
+    return _KIND_AT.match(canon, pos) is not None
 
 
 def _read_law_name(canon: str, pos: int) -> int:
@@ -171,7 +176,7 @@ def _read_law_name(canon: str, pos: int) -> int:
         ):
             break
         if plain:
-            if lower == "năm" and re.match(r"\s+\d{4}(?!\d)", canon[m.end() :]):
+            if lower == "năm" and _YEAR_AFTER.match(canon, m.end()):
                 end, prev, words = m.end(), word, words + 1
                 continue
             keep = (lower == "của" and prev.lower() == "điều") or (
@@ -188,7 +193,7 @@ def _read_law_name(canon: str, pos: int) -> int:
                     nxt is None
                     or nxt["word"].lower() in _NAME_STOPS
                     or nxt["sep"]
-                    or re.match(r"pháp\s+luật|quy\s+định", canon[nxt.start("word") :], re.I)
+                    or _NOT_A_NAME_AFTER_AND.match(canon, nxt.start("word"))
                     or (not nxt["word"].islower() and _is_kind_at(canon, nxt.start("word")))
                 ):
                     break

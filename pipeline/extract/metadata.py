@@ -53,7 +53,9 @@ def normal_case(phrase: str, body: str = "") -> str:
 
 
 def _rule_case(phrase: str) -> str:
-    words = phrase.lower().split()
+    original = phrase.split()
+    # Codes keep their case (`1050/QĐ-SCT`); everything else is lower-cased first.
+    words = [w if any(ch.isdigit() for ch in w) else w.lower() for w in original]
     out: list[str] = []
     place = False
     i = 0
@@ -84,6 +86,22 @@ def _level_of(place: str, body: str) -> str:
     if count:
         return level
     return "thành phố" if target in CENTRAL_CITIES else "tỉnh"
+
+
+_PLACE_LEVEL = re.compile(
+    r"^(?P<level>TP\.?|Thành phố|Tỉnh|Đặc khu|Xã|Phường|Huyện|Quận|Thị xã)\s+(?P<name>\S.*)$",
+    re.IGNORECASE,
+)
+
+
+def _locality_of(place: str, body: str) -> str:
+    """`Hải Phòng` → `thành phố Hải Phòng`; `TP. Hồ Chí Minh` → `thành phố Hồ Chí Minh`."""
+    match = _PLACE_LEVEL.match(place.strip())
+    if match:
+        level = match.group("level").lower()
+        level = "thành phố" if level.startswith("tp") else level
+        return f"{level} {match.group('name').strip()}"
+    return f"{_level_of(place, body)} {place}"
 
 
 def _org_from_authority(authority: list[str]) -> str | None:
@@ -140,7 +158,7 @@ def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
             locality = _rule_case(f"X {issuing}").split(" ", 1)[1]
             locality = locality[:1].lower() + locality[1:]
         elif meta.place:
-            locality = f"{_level_of(meta.place, body)} {meta.place}"
+            locality = _locality_of(meta.place, body)
         else:
             locality = ""
         if org:

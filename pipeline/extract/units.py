@@ -114,6 +114,9 @@ _GENERIC = re.compile(
 )
 
 
+_WORD = re.compile(r"[^\W_][\w&]*")
+
+
 def _matchable(text: str) -> tuple[str, str]:
     written = unicodedata.normalize("NFC", text)
     canon = canonical_tones(written)
@@ -126,7 +129,7 @@ def _is_upper_word(word: str) -> bool:
 
 def _head_at(canon: str, pos: int) -> int | None:
     """End of a head word starting at `pos`, or None."""
-    first = re.match(r"[^\W_][\w&]*", canon[pos:])
+    first = _WORD.match(canon, pos)
     if first is None:
         return None
     upper = _is_upper_word(first.group())
@@ -269,6 +272,8 @@ def is_unit_heading(line: str) -> bool:
         return False  # bullets and list entries (`- Bộ Nội vụ;` in Nơi nhận) are not headings
     canon = canon.rstrip().rstrip(":").rstrip()
     pos = _after_markers(canon)
+    if pos == 0 and canon.isupper():
+        return False  # the header's issuing body (`ỦY BAN NHÂN DÂN`), not a numbered heading
     if address := _ADDRESS.match(canon, pos):
         pos = address.end()
     rest = canon[pos:]

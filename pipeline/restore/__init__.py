@@ -12,6 +12,7 @@ import logging
 
 from pipeline.config import Config
 from pipeline.document import Document
+from pipeline.errors import ModelError
 from pipeline.restore.decoder import Decoder, Result
 from pipeline.restore.detect import garble_score, garble_stats
 from pipeline.restore.model import RestoreModel, get_model
@@ -31,6 +32,9 @@ GARBLE_SHARE = 0.04
 """Above this share of impossible words the text is treated as OCR garble, not merely
 stripped: every word then goes through the OCR channel."""
 
+KEEP_BONUS = 4.0
+"""Log-odds for keeping an unmarked word of mostly accented text as written."""
+
 _DECODERS: dict[int, Decoder] = {}
 
 
@@ -47,7 +51,11 @@ def restore_result(text: str, model: RestoreModel | None = None) -> Result:
     """Restore `text` unconditionally and report what changed."""
     stats = garble_stats(text)
     garbled = stats.words > 0 and stats.invalid / stats.words >= GARBLE_SHARE
-    return _decoder(model).restore(text, garbled=garbled)
+    valid = stats.words - stats.invalid
+    accented = valid > 0 and (valid - stats.plain) / valid >= 0.5
+    return _decoder(model).restore(
+        text, garbled=garbled, keep_bonus=KEEP_BONUS if accented and not garbled else 0.0
+    )
 
 
 def restore_text(text: str, mode: str = "always", model: RestoreModel | None = None) -> str:
@@ -70,7 +78,12 @@ def restore(doc: Document, config: Config) -> Document:
     doc.text.garbled_score = score
     if config.restore == "auto" and score < AUTO_THRESHOLD:
         return doc
-    result = restore_result(doc.text.body)
+    try:
+        result = restore_result(doc.text.body)
+    except ModelError as exc:
+        # The text is still usable as it is; say why it was not restored.
+        doc.warnings.append(f"text looked garbled (score {score:.2f}) but was not restored: {exc}")
+        return doc
     if result.text != doc.text.body:
         doc.text.body = result.text
         doc.text.restored = True

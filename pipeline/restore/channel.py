@@ -20,6 +20,18 @@ _FLOOR_SAME_BASE = math.log(0.02)
 _FLOOR_DROP = math.log(0.002)
 _FLOOR_OTHER = math.log(0.0004)
 _FLOOR_DOUBLE = math.log(0.00005)
+_FLOOR_VOWEL = math.log(0.004)
+_VOWELS = frozenset("aeiouy")
+_FLOOR_SHAPE = math.log(0.01)
+_SHAPES = {"đ": "pbđ", "ư": "wv", "ơ": "d", "ô": "d6", "ộ": "6", "ố": "6", "ồ": "6", "ổ": "6"}
+"""Glyph-shape look-alikes a scan blurs together (the crossed `Đ` read as `P`); a prior
+for confusions the rendered training pairs show too rarely."""
+
+
+def _is_vowel(ch: str) -> bool:
+    return skeleton(ch) in _VOWELS
+
+
 MAX_EMIT = 2
 
 
@@ -30,7 +42,13 @@ def _floor(true: str, read: str) -> float:
     if len(read) == 1:
         if read == true:
             return math.log(0.8)
-        return _FLOOR_SAME_BASE if skeleton(read) == skeleton(true) else _FLOOR_OTHER
+        if skeleton(read) == skeleton(true):
+            return _FLOOR_SAME_BASE
+        # Marked vowels are read as almost any vowel (`ặ` → `i`, `ơ` → `e`); consonants
+        # are far more stable.
+        if read in _SHAPES.get(true, ""):
+            return _FLOOR_SHAPE
+        return _FLOOR_VOWEL if _is_vowel(true) and _is_vowel(read) else _FLOOR_OTHER
     return _FLOOR_DOUBLE
 
 
@@ -163,6 +181,9 @@ class Channel:
             for t, table in counts.items():
                 total = sum(table.values()) + 1.0
                 emit[t] = {p: math.log(c / total) for p, c in table.items() if c >= 1}
+                for look_alike in _SHAPES.get(t, ""):
+                    # A rare learned confusion is no less likely than its shape prior.
+                    emit[t][look_alike] = max(emit[t].get(look_alike, -99.0), _FLOOR_SHAPE)
         reverse: dict[str, str] = {}
         by_read: dict[str, Counter[str]] = defaultdict(Counter)
         for t, table in counts.items():

@@ -10,6 +10,7 @@ output has exactly the input's lines, whitespace and tokens.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass, field
@@ -26,15 +27,22 @@ from pipeline.restore.syllables import (
     split_token,
 )
 
-BEAM = 6
+BEAM = 8
 """States kept per position; wider beams gained nothing measurable on held-out text."""
-MAX_CANDIDATES = 8
+MAX_CANDIDATES = 10
+PRIOR_WEIGHT = 1.0
+"""How much the unigram prior counts when pruning channel candidates before the search."""
+FAR_THRESHOLD = -9.0
 MAX_STRIPPED = 12
-NEAR_SKELETONS = 16
-NEAR_SYLLABLES = 4
+NEAR_SKELETONS = 12
+NEAR_POOL = 200
+NEAR_SYLLABLES = 8
 PRUNE_NATS = 9.0
 CHANNEL_WEIGHT = 1.0
+CASE_WEIGHT = 0.5
+"""Weight of log P(Title or lower case | syllable) for words inside a run."""
 RAW_PENALTY = math.log(1e-4)
+RAW_GARBLE_PENALTY = math.log(1e-7)
 """Channel log-probability of keeping a garbled token as it is (names, foreign words)."""
 
 _TOKEN = re.compile(r"\S+")
@@ -43,6 +51,7 @@ _CODE = re.compile(r"/|\d[-.]\d|^\d+[-/.]|@|://")
 _NUMBER = re.compile(r"^\d+(?:[/.,-]\d+)*$")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _GARBLE_CORE = re.compile(r"^(?=.*[^\W\d_])(?=.*[^\w\s])[^\s/\-.,;:]{2,10}$")
+_LETTER_LIKE = frozenset("&¢€@§©")
 _GARBLED_ROMAN = re.compile(r"^[IVX][IVXil1]{0,4}$")
 _GARBLE_WORD = re.compile(r"^(?=.*[^\W\d_])[^\W_]{1,9}$")
 
@@ -90,6 +99,12 @@ def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Sl
     for match in _TOKEN.finditer(line):
         token, offset = match.group(0), match.start()
         lead, core, trail = split_token(token)
+        if garbled and core:
+            # `L&`, `K&`: a symbol Tesseract put for a marked letter is part of the word.
+            while trail[:1] in _LETTER_LIKE and trail:
+                core, trail = core + trail[0], trail[1:]
+            while lead[-1:] in _LETTER_LIKE and lead:
+                core, lead = lead[-1] + core, lead[:-1]
         if _NUMBER.match(core):
             if lead:
                 cut()
@@ -98,7 +113,12 @@ def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Sl
             if trail and trail not in "/-":
                 cut()
             continue
-        if garbled and _GARBLE_CORE.match(core) and not core.isdigit():
+        if (
+            garbled
+            and _GARBLE_CORE.match(core)
+            and not core.isdigit()
+            and not _kept_as_written(core)
+        ):
             # OCR noise inside a word (`nhi€êm`, `gà‘in`) belongs to the word.
             if lead:
                 cut()
@@ -108,7 +128,7 @@ def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Sl
                 cut()
             continue
         pieces = list(_PIECE.finditer(token))
-        if _CODE.search(token):
+        if _CODE.search(core) or lead.endswith("/") or trail.startswith("/"):
             # Document codes, dates, URLs are kept; only a stripped abbreviation inside
             # is restored (`74/NQ-HDND` → `74/NQ-HĐND`).
             cut()
@@ -141,6 +161,8 @@ def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Sl
                 len(text) == 1 and after[:1] == ")"
             ):
                 cut()  # headings `II.` and list markers `a)`
+            elif _kept_as_written(text):
+                cut()
             elif text.isalpha() or (garbled and _GARBLE_WORD.match(text)):
                 run.append(Slot(line_no, start, end, text))
             else:
@@ -155,14 +177,21 @@ class Decoder:
     def __init__(self, model: RestoreModel) -> None:
         """Bind to a loaded model; candidate lists are cached per reading."""
         self.model = model
-        self._stripped: dict[str, list[tuple[int, str, float]]] = {}
+        self._stripped: dict[tuple[str, float], list[tuple[int, str, float]]] = {}
+        self.keep_bonus = 0.0
+        """Channel bonus for keeping an unmarked word as written (set per text)."""
         self._garbled: dict[str, list[tuple[int, str, float]]] = {}
+        self._priors: dict[str, float] = {}
+        self._tops: dict[str, str] = {}
+        self._cased: dict[tuple[str, bool], list[tuple[int, str, float]]] = {}
+        self._runs: dict[tuple, tuple[tuple[int, ...], list[float]]] = {}
 
     # --- candidates ---------------------------------------------------------------------
 
     def stripped_candidates(self, read: str) -> list[tuple[int, str, float]]:
         """Candidates for a syllable that may only lack its diacritics."""
-        cached = self._stripped.get(read)
+        bonus = self.keep_bonus
+        cached = self._stripped.get((read, bonus))
         if cached is not None:
             return cached
         lower = canonical_syllable(read.lower())
@@ -178,10 +207,13 @@ class Decoder:
                 # Syllables far rarer than the commonest reading never win in context.
                 floor = uni[ids[0]] - PRUNE_NATS
                 ids = [i for i in ids if uni[i] >= floor]
-                cands = [(i, model.vocab[i], 0.0) for i in ids]
+                # In mostly accented text an unmarked word is usually meant as written.
+                cands = [
+                    (i, model.vocab[i], bonus if model.vocab[i] == lower else 0.0) for i in ids
+                ]
             else:
                 cands = [(model.word_id(lower), lower, 0.0)]
-        self._stripped[read] = cands
+        self._stripped[(read, bonus)] = cands
         return cands
 
     def garbled_candidates(self, read: str) -> list[tuple[int, str, float]]:
@@ -200,26 +232,81 @@ class Decoder:
             ids.update(lexicon.same_skeleton(reading))
             near.update(lexicon.neighbours(reading, 1))
         near.difference_update(readings)
-        # Rank near skeletons cheaply (same first letter, same length first) and score
-        # only the likeliest few syllables of the best ones: the channel DP is the cost.
-        first = {r[:1] for r in readings}
-        lengths = {len(r) for r in readings}
+        # Rank near skeletons by the channel on the bare skeleton (a cheap proxy for the
+        # marked syllables) plus their prior, then score the syllables of the best ones.
+        best_uni = self._skeleton_prior
+        top = self._skeleton_top
+        # A reading that is itself a known skeleton (`cong`) mostly only lost its marks:
+        # search its neighbourhood less widely than an impossible one (`ctia`).
+        pool = NEAR_POOL if ids else 2 * NEAR_POOL
+        if len(near) > pool:
+            near = set(sorted(near, key=best_uni, reverse=True)[:pool])
         ranked = sorted(
-            near, key=lambda k: (k[:1] not in first, min(abs(len(k) - n) for n in lengths), k)
+            near,
+            key=lambda k: -(channel.logp(lower, top(k)) + PRIOR_WEIGHT * best_uni(k)),
         )
         limit = NEAR_SKELETONS if ids else 2 * NEAR_SKELETONS
         for skel in ranked[:limit]:
             syllables = lexicon.same_skeleton(skel)
             ids.update(sorted(syllables, key=lambda i: -uni[i])[:NEAR_SYLLABLES])
         scored = {i: channel.logp(lower, model.vocab[i]) for i in ids}
-        best = sorted(scored, key=lambda i: -(scored[i] + 0.3 * uni[i]))[:MAX_CANDIDATES]
+        if max(scored.values(), default=-99.0) < FAR_THRESHOLD and len(lower) >= 4:
+            # Nothing plausible one edit away (`nudce`): look two edits away.
+            for reading in readings:
+                for skel in lexicon.neighbours(reading, 2):
+                    for i in lexicon.same_skeleton(skel):
+                        if i not in scored:
+                            scored[i] = channel.logp(lower, model.vocab[i])
+        best = sorted(scored, key=lambda i: -(scored[i] + PRIOR_WEIGHT * uni[i]))[:MAX_CANDIDATES]
         cands = [(i, model.vocab[i], scored[i]) for i in best]
         own = canonical_syllable(lower)
         if not any(c[1] == own for c in cands):
             known = model.word_id(own) if is_syllable(own) else UNK
-            cands.append((known, own, RAW_PENALTY if known == UNK else channel.logp(lower, own)))
+            if known != UNK:
+                penalty = channel.logp(lower, own)
+            elif own.isalpha():
+                penalty = RAW_PENALTY  # a name or foreign word, perhaps
+            else:
+                penalty = RAW_GARBLE_PENALTY  # `vo1`, `7kh6i`: surely not meant as read
+            cands.append((known, own, penalty))
         self._garbled[read] = cands
         return cands
+
+    def _skeleton_top(self, skel: str) -> str:
+        """The commonest syllable with this skeleton (`dang` → `đang`)."""
+        top = self._tops.get(skel)
+        if top is None:
+            uni = self.model.lm.uni
+            ids = self.model.lexicon.same_skeleton(skel)
+            top = self.model.vocab[max(ids, key=lambda i: uni[i])] if ids else skel
+            self._tops[skel] = top
+        return top
+
+    def _skeleton_prior(self, skel: str) -> float:
+        """Unigram log-probability of the commonest syllable with this skeleton."""
+        prior = self._priors.get(skel)
+        if prior is None:
+            uni = self.model.lm.uni
+            prior = max((uni[i] for i in self.model.lexicon.same_skeleton(skel)), default=-99.0)
+            self._priors[skel] = prior
+        return prior
+
+    def _with_case(
+        self, read: str, cands: list[tuple[int, str, float]], garbled: bool
+    ) -> list[tuple[int, str, float]]:
+        """Add log P(case | syllable) for a word inside a sentence (`Dang` → `Đảng`)."""
+        if read.islower():
+            table = self.model.case_lower
+        elif read[0].isupper() and (len(read) == 1 or read[1:].islower()):
+            table = self.model.case_title
+        else:
+            return cands
+        key = (read, garbled)
+        cached = self._cased.get(key)
+        if cached is None:
+            cached = [(i, w, ch + CASE_WEIGHT * table[i]) for i, w, ch in cands]
+            self._cased[key] = cached
+        return cached
 
     # --- search -------------------------------------------------------------------------
 
@@ -234,34 +321,73 @@ class Decoder:
             if abbr is not None:
                 slot.fixed = True
                 cand_lists.append([(UNK, abbr, 0.0)])
-            elif garbled:
-                cand_lists.append(self.garbled_candidates(slot.read))
             else:
-                cand_lists.append(self.stripped_candidates(slot.read))
-        logp = self.model.lm.logp
+                cands = (
+                    self.garbled_candidates(slot.read)
+                    if garbled
+                    else self.stripped_candidates(slot.read)
+                )
+                if len(cands) > 1 and slot is not run[0]:
+                    cands = self._with_case(slot.read, cands, garbled)
+                cand_lists.append(cands)
+        key = (
+            garbled,
+            self.keep_bonus,
+            *("<num>" if s.fixed and s.read[:1].isdigit() else s.read for s in run),
+        )
+        cached = self._runs.get(key)
+        if cached is None:
+            cached = self._search(cand_lists)
+            if len(self._runs) > 50_000:
+                self._runs.clear()
+            self._runs[key] = cached
+        path, confidences = cached
+        for slot, cands, k, conf in zip(run, cand_lists, path, confidences, strict=True):
+            slot.out = cands[k][1]
+            slot.confidence = conf
+
+    def _search(
+        self, cand_lists: list[list[tuple[int, str, float]]]
+    ) -> tuple[tuple[int, ...], list[float]]:
+        """Beam search; the chosen candidate index and its local posterior per slot."""
+        lm = self.model.lm
+        logp, tri = lm.logp, lm.cache.get
         weight = CHANNEL_WEIGHT
-        # beam: (a, b) -> (score, back-pointer chain as tuple of candidate indices)
-        beam: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {(BOS, BOS): (0.0, ())}
+        # beam: state (a, b) -> score; back[t]: state -> (previous state, candidate index)
+        beam: dict[tuple[int, int], float] = {(BOS, BOS): 0.0}
+        back: list[dict[tuple[int, int], tuple[tuple[int, int], int]]] = []
         for cands in cand_lists:
-            nxt: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
-            for (a, b), (score, path) in beam.items():
+            nxt: dict[tuple[int, int], float] = {}
+            ptr: dict[tuple[int, int], tuple[tuple[int, int], int]] = {}
+            for state, score in beam.items():
+                a, b = state
+                ab = (a << 42) | (b << 21)
                 for k, (c, _, ch) in enumerate(cands):
-                    s = score + logp(a, b, c) + weight * ch
+                    v = tri(ab | c)
+                    if v is None:
+                        v = logp(a, b, c)
+                    s = score + v + weight * ch
                     key = (b, c)
                     old = nxt.get(key)
-                    if old is None or s > old[0]:
-                        nxt[key] = (s, (*path, k))
+                    if old is None or s > old:
+                        nxt[key] = s
+                        ptr[key] = (state, k)
             if len(nxt) > BEAM:
-                nxt = dict(sorted(nxt.items(), key=lambda kv: -kv[1][0])[:BEAM])
+                nxt = dict(heapq.nlargest(BEAM, nxt.items(), key=lambda kv: kv[1]))
             beam = nxt
-        (_, _), (_, path) = max(
-            beam.items(), key=lambda kv: kv[1][0] + logp(kv[0][0], kv[0][1], EOS)
-        )
-        chosen = [cands[k] for cands, k in zip(cand_lists, path, strict=True)]
-        ids = [BOS, BOS] + [c[0] for c in chosen] + [EOS, EOS]
-        for pos, (slot, cands) in enumerate(zip(run, cand_lists, strict=True)):
-            slot.out = chosen[pos][1]
+            back.append(ptr)
+        state = max(beam, key=lambda st: beam[st] + logp(st[0], st[1], EOS))
+        picks = []
+        for ptr in reversed(back):
+            state, k = ptr[state]
+            picks.append(k)
+        path = tuple(reversed(picks))
+        ids = [BOS, BOS] + [cands[k][0] for cands, k in zip(cand_lists, path, strict=True)]
+        ids += [EOS, EOS]
+        confidences = []
+        for pos, cands in enumerate(cand_lists):
             if len(cands) == 1:
+                confidences.append(1.0)
                 continue
             # Local posterior: each candidate with the decoded neighbours held fixed.
             p2, p1, n1, n2 = ids[pos], ids[pos + 1], ids[pos + 3], ids[pos + 4]
@@ -271,26 +397,45 @@ class Decoder:
             ]
             top = max(scores)
             total = sum(math.exp(s - top) for s in scores)
-            slot.confidence = math.exp(scores[path[pos]] - top) / total
+            confidences.append(math.exp(scores[path[pos]] - top) / total)
+        return path, confidences
 
-    def restore(self, text: str, garbled: bool) -> Result:
-        """Restore every slot of `text`; all other characters are copied unchanged."""
+    def restore(self, text: str, garbled: bool, keep_bonus: float = 0.0) -> Result:
+        """Restore every slot of `text`; all other characters are copied unchanged.
+
+        `keep_bonus` (log scale) favours unmarked words as written: for text that is mostly
+        accented already, where an unmarked `do`, `qua` is far likelier meant than stripped.
+        """
+        self.keep_bonus = keep_bonus
         lines = text.split("\n")
         all_slots: list[Slot] = []
         fixed: list[Slot] = []
+        pending: list[Slot] = []  # a run open at the end of the previous line
+        runs_all: list[list[Slot]] = []
         for n, line in enumerate(lines):
             runs, in_codes = _slots_of_line(n, line, garbled)
-            for run in runs:
-                self.decode_run(run, garbled)
-                all_slots.extend(s for s in run if not s.fixed)
-                fixed.extend(s for s in run if s.fixed)
             fixed.extend(in_codes)
+            if pending and runs and runs[0][0].start == len(line) - len(line.lstrip()):
+                # A sentence wrapped over lines (`thành` / `phố`): decode it as one run.
+                runs[0] = pending + runs[0]
+            elif pending:
+                runs_all.append(pending)
+            pending = []
+            if runs and not line[runs[-1][-1].end :].strip():
+                pending = runs.pop()
+            runs_all.extend(runs)
+        if pending:
+            runs_all.append(pending)
+        for run in runs_all:
+            self.decode_run(run, garbled)
+            all_slots.extend(s for s in run if not s.fixed)
+            fixed.extend(s for s in run if s.fixed)
         by_line: dict[int, list[Slot]] = {}
         for k, slot in enumerate(all_slots):
             read = slot.read
             if garbled and read.isupper() and len(read) <= 3 and _lower_context(all_slots, k):
                 read = read.title()  # OCR capitals mid-sentence: `ctia BO Chinh` → `Bộ`
-            slot.out = _recase(read, slot.out)
+            slot.out = slot.read if slot.out == slot.read.lower() else _recase(read, slot.out)
         for slot in sorted(all_slots + fixed, key=lambda s: (s.line, s.start)):
             by_line.setdefault(slot.line, []).append(slot)
         changed = 0
@@ -312,6 +457,18 @@ def _recase(read: str, out: str) -> str:
         return out  # abbreviations are written as the lexicon has them
     pattern = case_pattern(read)
     return canonical_syllable(apply_case(out, pattern))
+
+
+def _kept_as_written(text: str) -> bool:
+    """Capitals that are no syllable: Roman numerals (`XIV`), abbreviations the lexicon does
+    not know (`PCT`, `HCC`: at most one vowel), single initials (`K`)."""
+    if not text.isupper() or not text.isalpha() or abbreviation(text) not in (None, text):
+        return False
+    if len(text) == 1:
+        return True
+    if is_syllable(text):
+        return False
+    return bool(_ROMAN.match(text)) or sum(ch in "AEIOUY" for ch in text) <= 1
 
 
 def _lower_context(slots: list[Slot], k: int) -> bool:

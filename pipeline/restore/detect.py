@@ -58,11 +58,10 @@ def garble_stats(text: str) -> GarbleStats:
             words += 1
             invalid += 1
             continue
-        if _CODE.search(core) or len(core) == 1:
+        if (_CODE.search(core) or len(core) == 1) and not (core.isupper() and is_syllable(core)):
             # Codes (`41-CT/TW`), Roman numerals and all-caps abbreviations (`UBND`) say
             # nothing about diacritics; all-caps syllables (`KẾ HOẠCH`) are judged below.
-            if not (core.isupper() and is_syllable(core)):
-                continue
+            continue
         for part in core.split("-"):
             if not part or not part.isalpha():
                 continue

@@ -63,24 +63,23 @@ class TrigramLM:
         self.bi_bow = bi_bow
         self.tri = tri
         self.tri_bow = tri_bow
-        self._memo: dict[int, float] = {}
+        self.cache: dict[int, float] = dict(tri)
+        """Trigram log-probabilities plus every backed-off one computed so far: the
+        decoder's hot loop does one look-up here and calls `logp` only on a miss."""
 
     def logp(self, a: int, b: int, c: int) -> float:
         """ln P(c | a b), backing off to the bigram and unigram tables."""
         key = (a << 42) | (b << 21) | c
-        v = self.tri.get(key)
-        if v is not None:
-            return v
-        v = self._memo.get(key)
+        v = self.cache.get(key)
         if v is not None:
             return v
         w = self.bi.get((b << 21) | c)
         if w is None:
             w = self.uni_bow[b] + self.uni[c]
         v = self.tri_bow.get((a << 21) | b, 0.0) + w
-        if len(self._memo) > 2_000_000:
-            self._memo.clear()  # bound the memory of long runs
-        self._memo[key] = v
+        if len(self.cache) > len(self.tri) + 2_000_000:
+            self.cache = dict(self.tri)  # bound the memory of very long inputs
+        self.cache[key] = v
         return v
 
     # --- estimation -------------------------------------------------------------------

@@ -27,6 +27,7 @@ from pipeline.restore.lm import SPECIALS, UNK, TrigramLM
 log = logging.getLogger(__name__)
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "models"
+CASE_SMOOTHING = 2.0
 LM_FILE = "restore-lm.npz"
 CHANNEL_FILE = "restore-channel.json"
 
@@ -58,8 +59,14 @@ class RestoreModel:
         channel: Channel,
         tri_counts: tuple[np.ndarray, np.ndarray] | None = None,
         path: Path | None = None,
+        cases: np.ndarray | None = None,
     ) -> None:
-        """Assemble a model from its parts (see `load`)."""
+        """Assemble a model from its parts (see `load`).
+
+        `cases` counts, per syllable, its Title-case and lower-case uses mid-sentence; it
+        gives `case_title`/`case_lower`, log P(case | syllable): `Dang` mid-sentence is
+        `Đảng`, `dang` is `đang`.
+        """
         self.vocab = vocab
         self.index = {w: i for i, w in enumerate(vocab)}
         self.lm = lm
@@ -67,24 +74,33 @@ class RestoreModel:
         self.lexicon = Lexicon(vocab, first_word=len(SPECIALS))
         self.tri_counts = tri_counts
         self.path = path
+        if cases is None or len(cases) != len(vocab):
+            cases = np.zeros((len(vocab), 2), dtype=np.int32)
+        self.cases = cases
+        title, lower = cases[:, 0].astype(np.float64), cases[:, 1].astype(np.float64)
+        prior = (title.sum() + 1) / (title.sum() + lower.sum() + 2)
+        p_title = (title + CASE_SMOOTHING * prior) / (title + lower + CASE_SMOOTHING)
+        self.case_title = np.log(p_title).tolist()
+        self.case_lower = np.log1p(-p_title).tolist()
 
     def word_id(self, syllable: str) -> int:
         """Id of a lower-case canonical syllable (`<unk>` when not in the vocabulary)."""
         return self.index.get(syllable, UNK)
 
     def save(self, directory: Path) -> None:
-        """Write both files into `directory`, each through a temp file and `os.replace`."""
+        """Write both files into `directory`, each through a temp file and a rename."""
         directory.mkdir(parents=True, exist_ok=True)
         arrays = self.lm.to_arrays()
         if self.tri_counts is not None:
             arrays["count_keys"], arrays["counts"] = self.tri_counts
+        arrays["cases"] = self.cases
         arrays["vocab"] = np.frombuffer("\n".join(self.vocab).encode("utf-8"), dtype=np.uint8)
         tmp = directory / (LM_FILE + ".tmp.npz")
         np.savez_compressed(tmp, **arrays)
-        os.replace(tmp, directory / LM_FILE)
+        tmp.replace(directory / LM_FILE)
         tmp_json = directory / (CHANNEL_FILE + ".tmp")
         tmp_json.write_text(json.dumps(self.channel.to_json(), ensure_ascii=False), "utf-8")
-        os.replace(tmp_json, directory / CHANNEL_FILE)
+        tmp_json.replace(directory / CHANNEL_FILE)
 
     @classmethod
     def load(cls, directory: Path | None = None, with_counts: bool = False) -> RestoreModel:
@@ -101,6 +117,7 @@ class RestoreModel:
                     if with_counts or k not in ("count_keys", "counts")
                 }
             vocab = arrays.pop("vocab").tobytes().decode("utf-8").split("\n")
+            cases = arrays.pop("cases", None)
             counts = None
             if with_counts and "count_keys" in arrays:
                 counts = (arrays.pop("count_keys"), arrays.pop("counts"))
@@ -109,7 +126,7 @@ class RestoreModel:
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"cannot read the restoration model in {directory}: {exc}") from exc
         log.debug("restoration model loaded from %s", directory)
-        return cls(vocab, lm, channel, counts, directory)
+        return cls(vocab, lm, channel, counts, directory, cases)
 
 
 _LOCK = threading.Lock()

@@ -29,6 +29,8 @@ FONTS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf",
     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerifCondensed.ttf",
 )
 LINES_PER_PAGE = 28
 WIDTH = 1800
@@ -162,8 +164,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--out", type=Path, default=PAIRS_FILE)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--merge", action="store_true", help="add to the existing pairs file")
     args = parser.parse_args(argv)
-    write_pairs(generate(args.pages), args.out)
+    pairs = generate(args.pages, args.seed)
+    if args.merge:
+        pairs.update(read_pairs(args.out))
+    write_pairs(pairs, args.out)
     print(f"wrote {args.out}")
 
 

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.errors import MissingDependencyError, ModelError
 from pipeline.normalize import nfc
 from pipeline.restore import corpus
+from pipeline.restore import model as _model
 from pipeline.restore.channel import Channel
 from pipeline.restore.detect import garble_score
 from pipeline.restore.lm import NUM, SPECIALS, UNK, TrigramLM, count_trigrams
-from pipeline.errors import MissingDependencyError, ModelError
-from pipeline.restore import model as _model
 from pipeline.restore.model import RestoreModel, user_model_dir
 from pipeline.restore.ocrpairs import read_pairs
 from pipeline.restore.syllables import canonical_syllable, is_syllable, split_token
@@ -79,6 +79,30 @@ def word_runs(text: str) -> Iterator[list[str]]:
             yield run
 
 
+_SENTENCE_END = (".", ":", ";", "!", "?", "…")
+
+
+def case_counts(texts: Iterable[str], index: dict[str, int], counts: np.ndarray) -> None:
+    """Add, per syllable, how often it is Title-cased and lower-cased mid-sentence.
+
+    `counts` has shape (vocab, 2): [title, lower].  Sentence-initial and all-caps words say
+    nothing about the word and are skipped.
+    """
+    for text in texts:
+        for line in text.split("\n"):
+            previous = ""
+            for token in line.split():
+                lead, core, trail = split_token(token)
+                if previous and not previous.endswith(_SENTENCE_END) and not lead and core:
+                    i = index.get(canonical_syllable(core.lower()))
+                    if i is not None and core.isalpha():
+                        if core.islower():
+                            counts[i, 1] += 1
+                        elif core[0].isupper() and (len(core) == 1 or core[1:].islower()):
+                            counts[i, 0] += 1
+                previous = token
+
+
 def _lexicon_words(words: Iterable[str]) -> set[str]:
     out = set()
     for entry in words:
@@ -113,7 +137,9 @@ def build() -> RestoreModel:
     counts = count_trigrams(_ids(law_runs, index))
     count_trigrams(_ids(domain_runs, index), DOMAIN_WEIGHT, counts)
     count_trigrams(_ids(word_list_runs, index), 1, counts)
-    model = _estimate(vocab, counts, Channel.train(read_pairs()))
+    cases = np.zeros((len(vocab), 2), dtype=np.int32)
+    case_counts([*law, domain], index, cases)
+    model = _estimate(vocab, counts, Channel.train(read_pairs()), cases)
     log.info(
         "trained on %d law + %d domain runs, %d vocab, %d trigrams in %.1f s",
         len(law_runs),
@@ -125,11 +151,13 @@ def build() -> RestoreModel:
     return model
 
 
-def _estimate(vocab: list[str], counts: Counter[int], channel: Channel) -> RestoreModel:
+def _estimate(
+    vocab: list[str], counts: Counter[int], channel: Channel, cases: np.ndarray
+) -> RestoreModel:
     lm = TrigramLM.estimate(len(vocab), counts)
     keys = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
     values = np.fromiter(counts.values(), dtype=np.int32, count=len(counts))
-    return RestoreModel(vocab, lm, channel, (keys, values))
+    return RestoreModel(vocab, lm, channel, (keys, values), cases=cases)
 
 
 def extra_texts(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
@@ -185,8 +213,10 @@ def train(extra: list[Path], model_dir: Path | None = None) -> str:
         dict(zip(base.tri_counts[0].tolist(), base.tri_counts[1].tolist(), strict=True))
     )
     files = syllables = new_words = 0
+    texts = []
     for _, text in extra_texts(extra):
         files += 1
+        texts.append(text)
         runs = list(word_runs(text))
         for run in runs:
             syllables += len(run)
@@ -196,7 +226,10 @@ def train(extra: list[Path], model_dir: Path | None = None) -> str:
                     vocab.append(w)
                     new_words += 1
         count_trigrams(_ids(runs, index), EXTRA_WEIGHT, counts)
-    model = _estimate(vocab, counts, base.channel)
+    cases = np.zeros((len(vocab), 2), dtype=np.int32)
+    cases[: len(base.cases)] = base.cases
+    case_counts(texts, index, cases)
+    model = _estimate(vocab, counts, base.channel, cases)
     model.save(out_dir)
     _model.clear_cache()
     return (
