@@ -17,11 +17,18 @@ from pipeline.restore.decoder import Decoder, Result
 from pipeline.restore.detect import garble_score, garble_stats
 from pipeline.restore.model import RestoreModel, get_model
 
-__all__ = ["MODEL_VERSION", "AUTO_THRESHOLD", "garble_score", "restore", "restore_text"]
+__all__ = [
+    "AUTO_THRESHOLD",
+    "MODEL_VERSION",
+    "garble_score",
+    "restore",
+    "restore_result",
+    "restore_text",
+]
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "trigram-kn-1"
+MODEL_VERSION = "syllable-trigram-mkn-1"
 """Recorded by the catalog: bump when the model format or training data change."""
 
 AUTO_THRESHOLD = 0.4

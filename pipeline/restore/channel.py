@@ -87,38 +87,47 @@ def _align(
     return best[n][m], pieces[::-1]
 
 
-def _score(true: str, read: str, emit: dict[str, dict[str, float]]) -> float:
-    """Log-probability of the best alignment (`_align` without the back-pointers, faster)."""
+def _next_row(
+    row: list[float], t: str, read: str, emit: dict[str, dict[str, float]]
+) -> list[float]:
+    """One DP step: align true letter `t` after the alignments in `row`."""
     m = len(read)
     neg = -1e18
-    row = [0.0] + [neg] * m
-    empty: dict[str, float] = {}
+    table = emit.get(t, _EMPTY)
+    drop = table.get("")
+    if drop is None:
+        drop = _FLOOR_DROP
+    nxt = [neg] * (m + 1)
+    for j in range(m + 1):
+        base = row[j]
+        if base == neg:
+            continue
+        v = base + drop
+        if v > nxt[j]:
+            nxt[j] = v
+        if j < m:
+            ch = read[j]
+            e = table.get(ch)
+            v = base + (e if e is not None else _floor(t, ch))
+            if v > nxt[j + 1]:
+                nxt[j + 1] = v
+            if j + 1 < m:
+                e = table.get(read[j : j + 2])
+                v = base + (e if e is not None else _FLOOR_DOUBLE)
+                if v > nxt[j + 2]:
+                    nxt[j + 2] = v
+    return nxt
+
+
+_EMPTY: dict[str, float] = {}
+
+
+def _score(true: str, read: str, emit: dict[str, dict[str, float]]) -> float:
+    """Log-probability of the best alignment (`_align` without the back-pointers, faster)."""
+    row = [0.0] + [-1e18] * len(read)
     for t in true:
-        table = emit.get(t, empty)
-        drop = table.get("")
-        if drop is None:
-            drop = _FLOOR_DROP
-        nxt = [neg] * (m + 1)
-        for j in range(m + 1):
-            base = row[j]
-            if base == neg:
-                continue
-            v = base + drop
-            if v > nxt[j]:
-                nxt[j] = v
-            if j < m:
-                ch = read[j]
-                e = table.get(ch)
-                v = base + (e if e is not None else _floor(t, ch))
-                if v > nxt[j + 1]:
-                    nxt[j + 1] = v
-                if j + 1 < m:
-                    e = table.get(read[j : j + 2])
-                    v = base + (e if e is not None else _FLOOR_DOUBLE)
-                    if v > nxt[j + 2]:
-                        nxt[j + 2] = v
-        row = nxt
-    return row[m]
+        row = _next_row(row, t, read, emit)
+    return row[-1]
 
 
 class Channel:
@@ -128,11 +137,34 @@ class Channel:
         """Wrap `emit[true_letter][read_piece]` and `reverse[read_piece]` → likely letter."""
         self.emit = emit
         self.reverse = reverse
-        self.logp = lru_cache(maxsize=200_000)(self._logp)
+        self._rows: dict[str, dict[str, list[float]]] = {}
+        self._scores: dict[tuple[str, str], float] = {}
 
-    def _logp(self, read: str, true: str) -> float:
-        """ln P(read | true) for lower-case strings (best single alignment)."""
-        return _score(true, read, self.emit)
+    def logp(self, read: str, true: str) -> float:
+        """ln P(read | true) for lower-case strings (best single alignment).
+
+        DP rows are cached per reading and true-string prefix: candidates share onsets
+        and vowels (`đang`, `đảng`, `đăng`), so most of their table is computed once.
+        """
+        key = (read, true)
+        score = self._scores.get(key)
+        if score is not None:
+            return score
+        if len(self._scores) > 500_000:
+            self._scores.clear()
+            self._rows.clear()
+        rows = self._rows.get(read)
+        if rows is None:
+            rows = self._rows[read] = {"": [0.0] + [-1e18] * len(read)}
+        k = len(true)
+        while true[:k] not in rows:
+            k -= 1
+        row = rows[true[:k]]
+        for i in range(k, len(true)):
+            row = _next_row(row, true[i], read, self.emit)
+            rows[true[: i + 1]] = row
+        score = self._scores[key] = row[-1]
+        return score
 
     def readings(self, read: str, limit: int = 24) -> set[str]:
         """Skeletons a garbled token may stand for: `ctia` → {`ctia`, `cua`}, `t6` → {`to`}.

@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]
 MODELS = REPO / "models"
 DOMAIN_CORPUS = MODELS / "corpus" / "domain-ke-hoach.txt"
-HUNSPELL_DIC = Path("/usr/share/hunspell/vi_VN.dic")
 
 
 def _package_dir(name: str) -> Path | None:
@@ -70,15 +69,6 @@ def address_names() -> list[str]:
             if row.get(key):
                 names.add(row[key])
     return sorted(nfc(n) for n in names)
-
-
-def hunspell_words() -> list[str]:
-    """Syllables of Debian's hunspell-vi dictionary (GPL-2), used for the lexicon only."""
-    if not HUNSPELL_DIC.is_file():
-        log.warning("%s is missing (apt-get install hunspell-vi): skipped", HUNSPELL_DIC)
-        return []
-    lines = HUNSPELL_DIC.read_text(encoding="utf-8", errors="replace").splitlines()[1:]
-    return [nfc(line.split("/")[0]) for line in lines if line]
 
 
 def domain_text() -> str:

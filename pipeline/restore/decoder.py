@@ -27,23 +27,37 @@ from pipeline.restore.syllables import (
     split_token,
 )
 
-BEAM = 8
-"""States kept per position; wider beams gained nothing measurable on held-out text."""
-MAX_CANDIDATES = 10
+BEAM = 12
+"""Trigram states kept per position (8 → 12 gained ~0.5 point on OCR garble)."""
+BEAM_STRIPPED = 6
+"""… for diacritic-less text, whose lattices are narrower (6, 8 and 12 scored the same)."""
+BEAM_DELTA = 7.0
+"""Log-probability gap beyond which a state is dropped from the beam (no accuracy cost)."""
+MAX_STRIPPED = 12
+"""Candidates per diacritic-less syllable (the commonest readings of its skeleton)."""
+PRUNE_NATS = 9.0
+"""Stripped candidates this far below the commonest reading (unigram) are dropped."""
+MAX_CANDIDATES = 14
+"""Channel candidates per garbled token kept for the search."""
 PRIOR_WEIGHT = 1.0
 """How much the unigram prior counts when pruning channel candidates before the search."""
-FAR_THRESHOLD = -9.0
-MAX_STRIPPED = 12
-NEAR_SKELETONS = 12
+NEAR_SKELETONS = 8
+"""Skeletons one edit away whose syllables are scored by the channel (twice as many for
+a reading that is no known skeleton)."""
 NEAR_POOL = 200
+"""Cap on the near skeletons ranked by the channel (smaller caps lost accuracy)."""
 NEAR_SYLLABLES = 8
-PRUNE_NATS = 9.0
+"""Commonest syllables taken from each near skeleton."""
+FAR_THRESHOLD = -9.0
+"""When no candidate scores above this, skeletons two edits away are searched too."""
 CHANNEL_WEIGHT = 1.0
+"""Weight of the OCR channel against the LM (1 = plain noisy-channel Bayes)."""
 CASE_WEIGHT = 0.5
 """Weight of log P(Title or lower case | syllable) for words inside a run."""
 RAW_PENALTY = math.log(1e-4)
+"""Channel log-probability of keeping a letters-only garbled token as it is (names)."""
 RAW_GARBLE_PENALTY = math.log(1e-7)
-"""Channel log-probability of keeping a garbled token as it is (names, foreign words)."""
+"""… and of keeping a token that mixes letters with digits or symbols (`vo1`)."""
 
 _TOKEN = re.compile(r"\S+")
 _PIECE = re.compile(r"[^\W_]+|[\W_]+")
@@ -52,6 +66,8 @@ _NUMBER = re.compile(r"^\d+(?:[/.,-]\d+)*$")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _GARBLE_CORE = re.compile(r"^(?=.*[^\W\d_])(?=.*[^\w\s])[^\s/\-.,;:]{2,10}$")
 _LETTER_LIKE = frozenset("&¢€@§©")
+_MARKER_LOOKALIKES = {"¢": "c", "©": "c", "€": "e", "@": "a"}
+"""Symbols Tesseract-eng reads for the letter of a list marker."""
 _GARBLED_ROMAN = re.compile(r"^[IVX][IVXil1]{0,4}$")
 _GARBLE_WORD = re.compile(r"^(?=.*[^\W\d_])[^\W_]{1,9}$")
 
@@ -98,6 +114,15 @@ def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Sl
 
     for match in _TOKEN.finditer(line):
         token, offset = match.group(0), match.start()
+        if garbled and token[:1] in _MARKER_LOOKALIKES and token[1:] == ")":
+            # A list marker read as a symbol (`¢)` for `c)`): the letter, nothing else.
+            cut()
+            in_codes.append(
+                Slot(
+                    line_no, offset, offset + 1, token[0], _MARKER_LOOKALIKES[token[0]], fixed=True
+                )
+            )
+            continue
         lead, core, trail = split_token(token)
         if garbled and core:
             # `L&`, `K&`: a symbol Tesseract put for a marked letter is part of the word.
@@ -162,7 +187,8 @@ def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Sl
             ):
                 cut()  # headings `II.` and list markers `a)`
             elif _kept_as_written(text):
-                cut()
+                # Context for the LM like any unknown word, written back unchanged.
+                run.append(Slot(line_no, start, end, text, text, fixed=True))
             elif text.isalpha() or (garbled and _GARBLE_WORD.match(text)):
                 run.append(Slot(line_no, start, end, text))
             else:
@@ -232,8 +258,8 @@ class Decoder:
             ids.update(lexicon.same_skeleton(reading))
             near.update(lexicon.neighbours(reading, 1))
         near.difference_update(readings)
-        # Rank near skeletons by the channel on the bare skeleton (a cheap proxy for the
-        # marked syllables) plus their prior, then score the syllables of the best ones.
+        # Rank near skeletons by the channel on their commonest syllable (a cheap proxy for
+        # all of them) plus its prior, then score the syllables of the best ones.
         best_uni = self._skeleton_prior
         top = self._skeleton_top
         # A reading that is itself a known skeleton (`cong`) mostly only lost its marks:
@@ -315,7 +341,8 @@ class Decoder:
         cand_lists = []
         for slot in run:
             if slot.fixed:
-                cand_lists.append([(NUM, slot.read, 0.0)])
+                fixed_id = NUM if slot.read[:1].isdigit() else UNK
+                cand_lists.append([(fixed_id, slot.out or slot.read, 0.0)])
                 continue
             abbr = abbreviation(slot.read) if len(slot.read) > 1 else None
             if abbr is not None:
@@ -337,7 +364,7 @@ class Decoder:
         )
         cached = self._runs.get(key)
         if cached is None:
-            cached = self._search(cand_lists)
+            cached = self._search(cand_lists, BEAM if garbled else BEAM_STRIPPED)
             if len(self._runs) > 50_000:
                 self._runs.clear()
             self._runs[key] = cached
@@ -347,7 +374,7 @@ class Decoder:
             slot.confidence = conf
 
     def _search(
-        self, cand_lists: list[list[tuple[int, str, float]]]
+        self, cand_lists: list[list[tuple[int, str, float]]], width: int
     ) -> tuple[tuple[int, ...], list[float]]:
         """Beam search; the chosen candidate index and its local posterior per slot."""
         lm = self.model.lm
@@ -372,8 +399,12 @@ class Decoder:
                     if old is None or s > old:
                         nxt[key] = s
                         ptr[key] = (state, k)
-            if len(nxt) > BEAM:
-                nxt = dict(heapq.nlargest(BEAM, nxt.items(), key=lambda kv: kv[1]))
+            if len(nxt) > width:
+                nxt = dict(heapq.nlargest(width, nxt.items(), key=lambda kv: kv[1]))
+            if len(nxt) > 1:
+                # States far behind the best one never recover: drop them early.
+                floor = max(nxt.values()) - BEAM_DELTA
+                nxt = {st: sc for st, sc in nxt.items() if sc >= floor}
             beam = nxt
             back.append(ptr)
         state = max(beam, key=lambda st: beam[st] + logp(st[0], st[1], EOS))

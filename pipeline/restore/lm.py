@@ -1,4 +1,4 @@
-"""A syllable trigram language model with interpolated Kneser-Ney smoothing.
+"""A syllable trigram language model with interpolated modified Kneser-Ney smoothing.
 
 Training keeps raw trigram counts so `vnplan train-lm --add` can add an archive's text and
 re-estimate.  Estimated log-probabilities are stored the way ARPA files store them
@@ -9,7 +9,7 @@ run time is one to three dictionary look-ups on packed integer keys.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
@@ -51,7 +51,6 @@ class TrigramLM:
         uni: np.ndarray,
         uni_bow: np.ndarray,
         bi: dict[int, float],
-        bi_bow: dict[int, float],
         tri: dict[int, float],
         tri_bow: dict[int, float],
     ) -> None:
@@ -60,7 +59,6 @@ class TrigramLM:
         self.uni = uni.tolist()
         self.uni_bow = uni_bow.tolist()
         self.bi = bi
-        self.bi_bow = bi_bow
         self.tri = tri
         self.tri_bow = tri_bow
         self.cache: dict[int, float] = dict(tri)
@@ -89,32 +87,33 @@ class TrigramLM:
         cls,
         vocab_size: int,
         tri_counts: Counter[int] | dict[int, int],
-        discount: float = 0.75,
         min_backoff: float = MIN_BACKOFF,
     ) -> TrigramLM:
-        """Interpolated Kneser-Ney estimate from packed trigram counts.
+        """Interpolated modified Kneser-Ney estimate from packed trigram counts.
 
         `min_backoff` floors the back-off weight of each context: the law codes make some
         contexts look closed (`<num> của` → `bộ`) that are open in plans, so the lower
         orders always keep a say.  The model is then slightly unnormalised, which only
         matters for perplexity, not for decoding.
         """
-        d3 = d2 = discount
+        # Modified Kneser-Ney: three discounts per order, estimated from the data.
         ctx2_total: Counter[int] = Counter()  # c(ab·)
-        ctx2_types: Counter[int] = Counter()  # N1+(ab·)
+        ctx2_mass: Counter[int] = Counter()  # Σ D(c(abc)) over the words after ab
         cont_bi: Counter[int] = Counter()  # N1+(·bc)
+        d3 = _discounts(tri_counts.values())
         for key, n in tri_counts.items():
             ab = key >> 21
             ctx2_total[ab] += n
-            ctx2_types[ab] += 1
+            ctx2_mass[ab] += d3[min(n, 3)]
             cont_bi[key & ((1 << 42) - 1)] += 1
+        d2 = _discounts(cont_bi.values())
         ctx1_total: Counter[int] = Counter()  # N1+(·b·)
-        ctx1_types: Counter[int] = Counter()  # N1+(b·) over continuation bigrams
+        ctx1_mass: Counter[int] = Counter()
         cont_uni = np.zeros(vocab_size, dtype=np.float64)  # N1+(·c)
         for bc, n in cont_bi.items():
             b = bc >> 21
             ctx1_total[b] += n
-            ctx1_types[b] += 1
+            ctx1_mass[b] += d2[min(n, 3)]
             cont_uni[bc & _MASK] += 1
         total = cont_uni.sum() or 1.0
         eps = 0.02  # mass for syllables the lexicon knows but the corpus never showed
@@ -124,30 +123,30 @@ class TrigramLM:
         uni_bow = np.zeros(vocab_size, dtype=np.float64)
         gamma1 = {}
         for b, tot in ctx1_total.items():
-            gamma1[b] = max(d2 * ctx1_types[b] / tot, min_backoff)
+            gamma1[b] = max(ctx1_mass[b] / tot, min_backoff)
             uni_bow[b] = math.log(gamma1[b])
         bi: dict[int, float] = {}
         for bc, n in cont_bi.items():
             b, c = bc >> 21, bc & _MASK
-            p = max(n - d2, 0.0) / ctx1_total[b] + gamma1[b] * p1[c]
+            p = max(n - d2[min(n, 3)], 0.0) / ctx1_total[b] + gamma1[b] * p1[c]
             bi[bc] = math.log(p)
         tri: dict[int, float] = {}
         tri_bow: dict[int, float] = {}
         for ab, tot in ctx2_total.items():
-            tri_bow[ab] = math.log(max(d3 * ctx2_types[ab] / tot, min_backoff))
+            tri_bow[ab] = math.log(max(ctx2_mass[ab] / tot, min_backoff))
         for key, n in tri_counts.items():
             ab, bc = key >> 21, key & ((1 << 42) - 1)
             b, c = (key >> 21) & _MASK, key & _MASK
             lower = math.exp(bi[bc]) if bc in bi else gamma1.get(b, 1.0) * p1[c]
-            p = max(n - d3, 0.0) / ctx2_total[ab] + math.exp(tri_bow[ab]) * lower
+            p = max(n - d3[min(n, 3)], 0.0) / ctx2_total[ab] + math.exp(tri_bow[ab]) * lower
             tri[key] = math.log(p)
-        return cls(vocab_size, uni, uni_bow, bi, {}, tri, tri_bow)
+        return cls(vocab_size, uni, uni_bow, bi, tri, tri_bow)
 
     # --- storage ------------------------------------------------------------------------
 
-    def to_arrays(self, prune_tri: set[int] | None = None) -> dict[str, np.ndarray]:
+    def to_arrays(self) -> dict[str, np.ndarray]:
         """Arrays for `np.savez` (float32 log-probabilities, int64 keys)."""
-        tri_keys = [k for k in self.tri if prune_tri is None or k not in prune_tri]
+        tri_keys = list(self.tri)
         return {
             "uni": np.asarray(self.uni, dtype=np.float32),
             "uni_bow": np.asarray(self.uni_bow, dtype=np.float32),
@@ -172,28 +171,18 @@ class TrigramLM:
             uni,
             arrays["uni_bow"].astype(np.float64),
             table("bi_keys", "bi_logp"),
-            {},
             table("tri_keys", "tri_logp"),
             table("tribow_keys", "tribow"),
         )
 
 
-def singletons(tri_counts: dict[int, int]) -> set[int]:
-    """Trigrams seen once (pruned from the stored probability table to keep it small)."""
-    return {k for k, n in tri_counts.items() if n <= 1}
-
-
-def merge_counts(*tables: dict[int, int]) -> Counter[int]:
-    """Sum count tables."""
-    out: Counter[int] = Counter()
-    for table in tables:
-        out.update(table)
-    return out
-
-
-def group_by_context(keys: Iterable[int]) -> dict[int, list[int]]:
-    """Map each bigram context `ab` to the words seen after it (debug and tests)."""
-    out: dict[int, list[int]] = defaultdict(list)
-    for key in keys:
-        out[key >> 21].append(key & _MASK)
-    return out
+def _discounts(counts: Iterable[int]) -> tuple[float, float, float, float]:
+    """Modified Kneser-Ney discounts D(0)=0, D(1), D(2), D(3+) from counts of counts
+    (Chen and Goodman's estimates), clipped to a sane range."""
+    n = Counter(min(c, 4) for c in counts)
+    n1, n2, n3, n4 = (max(n[k], 1) for k in (1, 2, 3, 4))
+    y = n1 / (n1 + 2 * n2)
+    d1 = 1 - 2 * y * n2 / n1
+    d2 = 2 - 3 * y * n3 / n2
+    d3 = 3 - 4 * y * n4 / n3
+    return (0.0, min(max(d1, 0.1), 0.95), min(max(d2, 0.2), 1.9), min(max(d3, 0.3), 2.9))

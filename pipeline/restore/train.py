@@ -34,6 +34,8 @@ from pipeline.restore.syllables import canonical_syllable, is_syllable, split_to
 log = logging.getLogger(__name__)
 
 DOMAIN_WEIGHT = 8
+WORD_LIST_WEIGHT = 1
+"""Viet74K words and place names: within-word syllable pairs (`Đà Nẵng`)."""
 """Our own Kế hoạch sentences count this many times: the genre matters most."""
 EXTRA_WEIGHT = 3
 """An archive's clean documents count this many times (its own vocabulary)."""
@@ -128,7 +130,7 @@ def build() -> RestoreModel:
     law_runs = [r for text in law for r in word_runs(text)]
     domain_runs = list(word_runs(domain))
     word_list_runs = [r for w in words + places for r in word_runs(w)]
-    vocab_set = _lexicon_words(corpus.hunspell_words()) | _lexicon_words(words + places)
+    vocab_set = _lexicon_words(words + places)
     for run in law_runs + domain_runs:
         vocab_set.update(run)
     vocab_set.difference_update(SPECIALS)
@@ -136,7 +138,7 @@ def build() -> RestoreModel:
     index = {w: i for i, w in enumerate(vocab)}
     counts = count_trigrams(_ids(law_runs, index))
     count_trigrams(_ids(domain_runs, index), DOMAIN_WEIGHT, counts)
-    count_trigrams(_ids(word_list_runs, index), 1, counts)
+    count_trigrams(_ids(word_list_runs, index), WORD_LIST_WEIGHT, counts)
     cases = np.zeros((len(vocab), 2), dtype=np.int32)
     case_counts([*law, domain], index, cases)
     model = _estimate(vocab, counts, Channel.train(read_pairs()), cases)
