@@ -11,7 +11,9 @@ from pathlib import Path
 
 def main(argv: list[str]) -> None:
     names = sorted(
-        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_")
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if m.name.startswith("bench_")
     )
     wanted = [n for n in names if not argv or n.removeprefix("bench_") in argv]
     for name in wanted:
