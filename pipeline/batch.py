@@ -309,9 +309,10 @@ def process_jobs(
             yield job, *work(job.path, job.sha256, config)
         return
     # forkserver: workers are forked from a clean server process (never from this one,
-    # which may hold threads such as the watchdog observer), with the chain preloaded.
+    # which may hold threads such as the watchdog observer), with the chain and the
+    # restoration model preloaded.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.run"])
+    context.set_forkserver_preload(["pipeline.run", "pipeline.restore.preload"])
     queue = deque(jobs)
     suspects: deque[Job] = deque()  # in flight when a worker died
     while (queue or suspects) and not (stop is not None and stop.is_set()):
