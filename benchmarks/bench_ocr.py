@@ -3,6 +3,7 @@
     python -m benchmarks ocr                      # everything (a few minutes on 2 cores)
     VNPLAN_BENCH_PAGES=2 python -m benchmarks ocr # first 2 pages per sample (quick look)
     VNPLAN_BENCH_SKIP=ablation,real python -m benchmarks ocr
+    VNPLAN_BENCH_SPEED=plain-default ...          # also time Tesseract with its own threads
 
 Sections:
 1. CER (character error rate, whitespace-normalised) on pages rendered by
@@ -12,7 +13,7 @@ Sections:
 2. Pages per second of the vnplan OCR path vs plain `tesseract FILE stdout -l vie` on the
    same PNG files in the same run, interleaved (ratio; target ≥ 0.95).
 3. 1 vs 2 workers on one multi-page PDF (target ≥ 1.8×).
-4. Peak memory: of a Tesseract worker process and of the Python process.
+4. Peak memory: of one Tesseract worker process and of the Python process driving two.
 5. `../shared/real/scans` when present: pages, OCR pages, mean confidence, seconds.
 Targets: CER ≤ 0.5 % clean, ≤ 1.5 % heavily degraded.
 """
@@ -20,7 +21,6 @@ Targets: CER ≤ 0.5 % clean, ≤ 1.5 % heavily degraded.
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 import make_scans  # noqa: E402
 
+from pipeline import tesseract  # noqa: E402
 from pipeline.config import Config  # noqa: E402
 from pipeline.ingest import ingest, new_document  # noqa: E402
 from pipeline.ocr import ocr, recognise_page  # noqa: E402
@@ -149,25 +150,32 @@ def _vnplan(path: Path, config: Config) -> None:
 
 def section_speed(manifest: list[dict]) -> None:
     print("\n2. Throughput on the same PNG pages, one page at a time, interleaved")
-    config = Config(workers=1)
-    paths = [m["path"] for m in manifest]
-    times = {"vnplan": 0.0, "plain (OMP_THREAD_LIMIT=1)": 0.0, "plain (default threads)": 0.0}
-    for path in paths:
-        for name, call in (
-            ("plain (OMP_THREAD_LIMIT=1)", lambda p: _plain_tesseract(p, True)),
-            ("vnplan", lambda p: _vnplan(p, config)),
-            ("plain (default threads)", lambda p: _plain_tesseract(p, False)),
-        ):
+    default = Config(workers=1)
+    bare = Config(workers=1, preprocess=("grayscale",))
+    runs = {
+        "plain tesseract -l vie (OMP_THREAD_LIMIT=1)": lambda p: _plain_tesseract(p, True),
+        "vnplan, default preprocessing": lambda p: _vnplan(p, default),
+        "vnplan, grayscale only": lambda p: _vnplan(p, bare),
+    }
+    if "plain-default" in os.environ.get("VNPLAN_BENCH_SPEED", ""):
+        runs["plain tesseract -l vie (default threads)"] = lambda p: _plain_tesseract(p, False)
+    times: dict[str, dict[str, float]] = {name: {} for name in runs}
+    for item in manifest:
+        for name, call in runs.items():
             started = time.perf_counter()
-            call(path)
-            times[name] += time.perf_counter() - started
-    for name, seconds in times.items():
-        print(f"   {name:<30} {len(paths) / seconds:6.3f} pages/s  ({seconds:.1f} s)")
-    ratio = times["plain (OMP_THREAD_LIMIT=1)"] / times["vnplan"]
-    ratio_default = times["plain (default threads)"] / times["vnplan"]
-    print(
-        f"   vnplan / plain tesseract throughput: {ratio:.2f} (OMP 1), {ratio_default:.2f} (default)"
-    )
+            call(item["path"])
+            level = times[name]
+            level[item["level"]] = level.get(item["level"], 0.0) + time.perf_counter() - started
+    counts = {lvl: sum(1 for m in manifest if m["level"] == lvl) for lvl in make_scans.LEVELS}
+    print(f"   {'pages/s':<46} {'clean':>7} {'light':>7} {'heavy':>7} {'all':>7}")
+    for name, level in times.items():
+        cells = " ".join(f"{counts[lvl] / level[lvl]:7.3f}" for lvl in make_scans.LEVELS)
+        print(f"   {name:<46} {cells} {len(manifest) / sum(level.values()):7.3f}")
+    plain = times["plain tesseract -l vie (OMP_THREAD_LIMIT=1)"]
+    for name in ("vnplan, default preprocessing", "vnplan, grayscale only"):
+        cells = " ".join(f"{plain[lvl] / times[name][lvl]:7.2f}" for lvl in make_scans.LEVELS)
+        total = sum(plain.values()) / sum(times[name].values())
+        print(f"   ratio {name:<40} {cells} {total:7.2f}")
 
 
 def section_workers(manifest: list[dict], workdir: Path) -> None:
@@ -190,12 +198,39 @@ def section_workers(manifest: list[dict], workdir: Path) -> None:
     print(f"   speed-up 1 → 2 workers: {seconds[1] / seconds[2]:.2f}× (cores: {os.cpu_count()})")
 
 
-def section_memory() -> None:
+def section_memory(manifest: list[dict], workdir: Path) -> None:
     print("\n4. Peak memory (resident set)")
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"   largest Tesseract worker process: {children:6.0f} MB")
-    print(f"   this Python process (all sections): {own:6.0f} MB")
+    # Tesseract: our exact call on the largest page, measured by GNU time (a child's
+    # ru_maxrss seen from Python would include the parent's pages at fork time).
+    item = max(
+        manifest, key=lambda m: Image.open(m["path"]).size[0] * Image.open(m["path"]).size[1]
+    )
+    pnm = workdir / "page.pnm"
+    pnm.write_bytes(tesseract._pnm(Image.open(item["path"]).convert("L")))
+    args = [str(pnm), "stdout", "-l", "vie", "--dpi", str(item["dpi"]), "--psm", "3", "tsv"]
+    timed = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", "tesseract", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+    )
+    if timed.returncode == 0:
+        kb = int(timed.stderr.strip().splitlines()[-1])
+        print(f"   one Tesseract worker (A4 page, 300 dpi):   {kb / 1024:6.0f} MB")
+    # The Python side: a fresh process OCRing the multi-page PDF with 2 workers.
+    pdf = workdir / "multi.pdf"
+    if pdf.exists():
+        code = (
+            "import resource, sys; from pathlib import Path; from pipeline.config import Config;"
+            "from pipeline.ingest import ingest, new_document; from pipeline.ocr import ocr;"
+            "c = Config(workers=2); ocr(ingest(new_document(Path(sys.argv[1])), c), c);"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(pdf)], capture_output=True, text=True, cwd=ROOT
+        )
+        if out.returncode == 0:
+            print(f"   vnplan process driving 2 workers:         {int(out.stdout) / 1024:6.0f} MB")
 
 
 def section_real() -> None:
@@ -249,7 +284,7 @@ def main() -> None:
             section_speed(manifest)
         if "workers" not in skip:
             section_workers(manifest, workdir)
-        section_memory()
+        section_memory(manifest, workdir)
         section_real()
 
 

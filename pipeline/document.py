@@ -123,9 +123,7 @@ class Section(BaseModel):
     """Path of numbering markers, `II.1.a`; appendix table rows `PL.3`."""
     marker: str
     """Marker as normalised: `II`, `1`, `1.1`, `a`, `-`."""
-    kind: Literal[
-        "part", "roman", "article", "number", "subnumber", "letter", "bullet", "appendix"
-    ]
+    kind: Literal["part", "roman", "article", "number", "subnumber", "letter", "bullet", "appendix"]
     """`article` is a decision's `Điều 1.` (marker `Điều 1`, ref segment `Đ1`)."""
     heading: str
     """The heading or item text on the marker's line."""

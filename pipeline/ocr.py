@@ -78,12 +78,14 @@ def page_text(words: list[tesseract.Word], width: int, number: int) -> str:
     for line_words in lines.values():
         line_words.sort(key=lambda w: w.left)
         height = statistics.median(w.height for w in line_words)
+        gaps = [b.left - a.right for a, b in zip(line_words, line_words[1:], strict=False)]
+        word_gap = statistics.median(gaps) if len(gaps) >= 3 else None
         group = [line_words[0]]
         for word in line_words[1:]:
             prev = group[-1]
             left = Piece("", prev.left, prev.right, prev.top, prev.bottom)
             right = Piece("", word.left, word.right, word.top, word.bottom)
-            if is_column_gap(left, right, width, height):
+            if is_column_gap(left, right, width, height, word_gap):
                 pieces.append(_piece(group))
                 group = []
             group.append(word)

@@ -91,19 +91,27 @@ def ink_share(image: Image.Image) -> float:
 
 
 def skew_angle(image: Image.Image) -> float:
-    """Degrees to rotate counter-clockwise to level the text lines (0 when unsure)."""
+    """Degrees to rotate counter-clockwise to level the text lines (0 when unsure).
+
+    The angle maximises the sharpness of the horizontal projection profile.  A small
+    rotation is taken as a shear of the dark pixels' coordinates, so each trial angle
+    is one `bincount`, not an image rotation.
+    """
     dark = _thumbnail(image)
     if dark.mean() < 0.002:
         return 0.0
-    thumb = Image.fromarray((dark * 255).astype(np.uint8))
+    ys, xs = np.nonzero(dark)
+    if ys.size > 300_000:  # a dense page: every other dark pixel is plenty
+        ys, xs = ys[::2], xs[::2]
+    xs = xs - dark.shape[1] / 2.0
 
     def score(angle: float) -> float:
-        rotated = np.asarray(thumb.rotate(angle, resample=Image.Resampling.NEAREST))
-        rows = rotated.sum(axis=1, dtype=np.float64)
-        return float(np.square(np.diff(rows)).sum())
+        shifted = np.rint(ys - xs * np.tan(np.radians(angle))).astype(np.int64)
+        rows = np.bincount(shifted - shifted.min())
+        return float(np.square(np.diff(rows.astype(np.float64))).sum())
 
-    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 1.0), key=score)
-    best = max(np.arange(best - 0.6, best + 0.61, 0.1), key=score)
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=score)
+    best = max(np.arange(best - 0.5, best + 0.51, 0.05), key=score)
     # A flat score curve means no text lines to level: leave the page alone.
     if score(best) <= score(0.0) * 1.02:
         return 0.0

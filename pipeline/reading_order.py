@@ -23,6 +23,9 @@ between the header's or the signature's columns, not a blank left for a handwrit
 number or date inside one column (`Số:      /QĐ-UBND`)."""
 MIN_GAP_HEIGHTS = 1.4
 """A column gap is at least this many text heights wide (word spaces are ~0.3)."""
+NARROW_GAP_HEIGHTS = 0.8
+WORD_GAP_FACTOR = 3.0
+"""A narrower gap still parts columns when it is this many times the row's word space."""
 RUN_GAP_HEIGHTS = 2.5
 """A column run ends at a vertical gap wider than this many text heights."""
 SEED_LOOKAHEAD = 5
@@ -81,20 +84,38 @@ def _rows(pieces: list[Piece]) -> list[_Row]:
     return rows
 
 
-def is_column_gap(left: Piece, right: Piece, page_width: float, height: float) -> bool:
-    """A gap between two pieces of a row that separates two columns (not a word space)."""
+def is_column_gap(
+    left: Piece, right: Piece, page_width: float, height: float, word_gap: float | None = None
+) -> bool:
+    """A gap between two pieces of a row that separates two columns (not a word space).
+
+    It must reach into the gutter band, and be wide: `MIN_GAP_HEIGHTS` text heights, or,
+    in a row whose other word spaces are known (`word_gap`, their median), at least
+    `NARROW_GAP_HEIGHTS` heights and `WORD_GAP_FACTOR` times a word space (tightly set
+    headers such as `VĂN PHÒNG CHÍNH PHỦ   CỘNG HÒA…`).
+    """
     gap = right.x0 - left.x1
     lo, hi = GUTTER_BAND[0] * page_width, GUTTER_BAND[1] * page_width
-    return gap >= MIN_GAP_HEIGHTS * height and left.x1 < hi and right.x0 > lo
+    if not (left.x1 < hi and right.x0 > lo):
+        return False
+    if gap >= MIN_GAP_HEIGHTS * height:
+        return True
+    return (
+        word_gap is not None
+        and gap >= NARROW_GAP_HEIGHTS * height
+        and gap >= WORD_GAP_FACTOR * max(word_gap, 0.05 * height)
+    )
 
 
 def _segments(row: _Row, page_width: float) -> list[Piece]:
     """Join a row's pieces with spaces, cutting only at column gaps."""
     height = statistics.median(p.height for p in row.pieces)
+    gaps = [b.x0 - a.x1 for a, b in zip(row.pieces, row.pieces[1:], strict=False)]
+    word_gap = statistics.median(gaps) if len(gaps) >= 3 else None
     segments = [row.pieces[0]]
     for piece in row.pieces[1:]:
         last = segments[-1]
-        if is_column_gap(last, piece, page_width, height):
+        if is_column_gap(last, piece, page_width, height, word_gap):
             segments.append(piece)
         else:
             segments[-1] = Piece(

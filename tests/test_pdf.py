@@ -58,6 +58,33 @@ def test_header_columns_come_out_column_by_column():
     ]
 
 
+def test_tightly_set_header_is_still_split():
+    # `VĂN PHÒNG CHÍNH PHỦ` and `CỘNG HÒA…` only 1.4 text heights apart, word spaces 3.
+    words, x = [], 95.0
+    left = "VĂN PHÒNG CHÍNH PHỦ"
+    for word in left.split(" "):
+        words.append(Piece(word, x, x + 28, 58, 71))
+        x += 31
+    x += 15
+    right = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    for word in right.split(" "):
+        words.append(Piece(word, x, x + 30, 58, 71))
+        x += 33
+    assert order_lines(words, page_width=595) == [
+        "VĂN PHÒNG CHÍNH PHỦ",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    ]
+
+
+def test_justified_body_line_is_not_split():
+    words, x = [], 60.0
+    line = "đối với công tác thi đua, khen thưởng trong tình hình mới; tổ"
+    for word in line.split(" "):
+        words.append(Piece(word, x, x + 25, 100, 113))
+        x += 25 + 8  # wide, but every space is as wide
+    assert len(order_lines(words, page_width=595)) == 1
+
+
 def test_blank_for_a_handwritten_number_does_not_split_the_line():
     pieces = _words("Số:", 70, 84) + _words("/QĐ-UBND", 130, 84)
     assert order_lines(pieces, page_width=595) == ["Số: /QĐ-UBND"]

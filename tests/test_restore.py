@@ -284,3 +284,16 @@ def test_stage_without_a_model_warns_and_keeps_the_text(
         model_module.clear_cache()
     assert doc.text.body == GARBLED and not doc.text.restored
     assert "make models" in doc.warnings[0]
+
+
+def test_garbled_list_markers_and_numerals(model: RestoreModel) -> None:
+    out = restore_text("¢) Tham muu t6 chirc Pai héi XIV, cua Pang\nIl. MUC PiCH", model=model)
+    first, second = out.split("\n")
+    assert first.startswith("c) Tham mưu tổ chức")
+    assert "XIV," in first.split()
+    assert second.startswith("II. MỤC")
+
+
+def test_unknown_capital_abbreviations_are_kept(model: RestoreModel) -> None:
+    out = restore_text("Trién khai cong tac PCT va HCC ctia xa", model=model)
+    assert out.split()[4:7] == ["PCT", "và", "HCC"]
