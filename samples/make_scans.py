@@ -34,7 +34,8 @@ from pipeline.ingest import strip_markdown  # noqa: E402
 
 SOURCES = {
     "haiphong": HERE / "haiphong-24-KH-UBND-2026.md",
-    "cathai": HERE / "cathai-83-KH-UBND-2026.truth.txt",
+    # the hand-checked reading of the Cát Hải scan (../shared/dev-eval), kept with the tests
+    "cathai": HERE.parent / "tests" / "data" / "golden" / "cathai-83-KH-UBND-2026.truth.txt",
 }
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/liberation2"),

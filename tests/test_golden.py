@@ -164,6 +164,32 @@ def test_garbled_cathai_text_segments_without_errors() -> None:
     assert doc.layout.signature.authority  # `TM. UY BAN NHAN DAN` is still recognised
 
 
+@pytest.fixture(scope="module")
+def cathai_restored() -> Document:
+    """The garbled Tesseract-eng text of the Cát Hải plan, through the whole chain."""
+    return process_path(ROOT / "samples" / "cathai-83-KH-UBND-2026.ocr.txt", Config())
+
+
+def test_cathai_restored_golden(cathai_restored: Document) -> None:
+    check_golden(stable_output(cathai_restored), "cathai-restored.json")
+
+
+def test_cathai_restored_metadata_and_tasks(cathai_restored: Document) -> None:
+    doc = cathai_restored
+    assert doc.status == "ok" and doc.text.restored
+    assert doc.text.restore_changed_tokens > 500
+    assert doc.metadata.number == "83/KH-UBND"
+    assert doc.metadata.issue_date == dt.date(2026, 2, 24)
+    assert doc.metadata.issuer == "Ủy ban nhân dân đặc khu Cát Hải"
+    refs = {r.number: r.date for r in doc.legal_refs if r.number}
+    assert refs["41-CT/TW"] == dt.date(2024, 12, 26)
+    assert refs["46-CT/TU"] == dt.date(2025, 6, 26)
+    # the 16 tasks of part II with their quarters, like the hand-checked reading
+    _check_part_two(doc, [3, 3, 3, 4, 3])
+    duties = {t.ref: t.lead for t in doc.tasks if t.source == "organisation"}
+    assert duties["III.2"] == "Phòng Văn hóa - Xã hội"
+
+
 REAL_PLANS = Path(__file__).resolve().parent.parent.parent / "shared" / "real" / "plans"
 
 

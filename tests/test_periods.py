@@ -306,3 +306,13 @@ def test_schedule_period_reads_only_the_stated_schedule() -> None:
     period = schedule_period("Thời gian thực hiện: Thường xuyên, theo yêu cầu nhiệm vụ.")
     assert period is not None
     assert (period.label, period.start, period.end) == ("Thường xuyên", None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "quarter"),
+    [("Quý Il năm 2026", 2), ("Quý I'V năm 2026", 4), ("Quý 1V/2026", 4), ("Quý lII năm 2026", 3)],
+)
+def test_quarter_numerals_misread_by_ocr(text: str, quarter: int) -> None:
+    period = parse_period(text)
+    assert period is not None
+    assert (period.start, period.end) == quarter_bounds(quarter, 2026)

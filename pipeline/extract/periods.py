@@ -41,6 +41,17 @@ from pipeline.extract.legal_refs import law_name_spans
 __all__ = ["LABELS", "find_periods", "parse_period", "quarter_bounds", "schedule_period"]
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_OCR_ROMAN = str.maketrans({"l": "i", "1": "i", "|": "i", "!": "i", "'": None, "’": None})
+
+
+def _quarter_number(numeral: str) -> int:
+    """1-4 from a quarter numeral as written or as OCR misread it (`Il` → 2, `I'V` → 4)."""
+    numeral = numeral.lower()
+    if numeral in _ROMAN:
+        return _ROMAN[numeral]
+    return _ROMAN[numeral.translate(_OCR_ROMAN)]
+
+
 _WORD_NUMBERS = {"ba": 3, "sáu": 6, "chín": 9}
 
 LABELS = (
@@ -62,7 +73,9 @@ _YEAR_TAIL = rf"(?:\s*(?:,\s*)?(?:{NAM}\s*|[/\-–]\s*){_Y}(?!\d))?"
 # `Quý I, II năm 2026`, `quý III-IV/2026`, `tháng 10 - 12/2025`: a run of quarters or
 # months shares one year.  (`đến` is left to the range pass, which also reads `từ`.)
 _AND = r"\s*(?:,|-|–|và|&)\s*"
-_Q = r"iv|i{1,3}|[1-4]"
+# Quarter numerals, tolerant of OCR: `I` read as `l`, `1`, `|` or `!`, and a stray
+# apostrophe inside `IV` (`Quý Il`, `Quý I'V`, `Quý 1V`).
+_Q = r"[il1|!]?['’]?v|[il1|!]{1,3}|[2-4]"
 _QUARTER = re.compile(
     rf"\bqu[ýíyi]\s*(?P<q>{_Q})(?:{_AND}(?:qu[ýíyi]\s*)?(?P<q2>{_Q}))?(?!\w){_YEAR_TAIL}", re.I
 )
@@ -188,8 +201,8 @@ def _atoms(text: str) -> list[_Atom]:
             side = 1 if m["side"].lower() == "đầu" else 2
             found.append(_Atom(m.start(), m.end(), "part", _year(m["y"]), a=months, b=side))
     for m in _QUARTER.finditer(text):
-        first = _ROMAN[m["q"].lower()]
-        last = _ROMAN[m["q2"].lower()] if m["q2"] else first
+        first = _quarter_number(m["q"])
+        last = _quarter_number(m["q2"]) if m["q2"] else first
         if last > first:
             found.append(_Atom(m.start(), m.end(), "quarter", _year(m["y"]), a=first, b=last))
         else:  # `Quý I - 2` is no run: keep the first quarter alone

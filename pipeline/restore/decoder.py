@@ -97,6 +97,17 @@ class Result:
     confidences: list[float] = field(default_factory=list)
 
 
+def _garbled_marker(token: str) -> str | None:
+    """`c` for a line-opening list marker garbled by a look-alike symbol (`¢)`, `c¢)`)."""
+    body = token[:-1]
+    if token[-1:] != ")" or not 1 <= len(body) <= 2:
+        return None
+    if not any(ch in _MARKER_LOOKALIKES for ch in body):
+        return None
+    letters = {_MARKER_LOOKALIKES.get(ch, ch.lower()) for ch in body}
+    return letters.pop() if len(letters) == 1 else None
+
+
 def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Slot]], list[Slot]]:
     """Runs of slots in one line, and abbreviations restored inside codes.
 
@@ -114,14 +125,12 @@ def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Sl
 
     for match in _TOKEN.finditer(line):
         token, offset = match.group(0), match.start()
-        if garbled and token[:1] in _MARKER_LOOKALIKES and token[1:] == ")":
-            # A list marker read as a symbol (`¢)` for `c)`): the letter, nothing else.
+        marker = _garbled_marker(token) if garbled and not line[:offset].strip() else None
+        if marker:
+            # A list marker read as or with a symbol (`¢)`, `c¢)` for `c)`): the letter only.
             cut()
-            in_codes.append(
-                Slot(
-                    line_no, offset, offset + 1, token[0], _MARKER_LOOKALIKES[token[0]], fixed=True
-                )
-            )
+            end = offset + len(token) - 1
+            in_codes.append(Slot(line_no, offset, end, token[:-1], marker, fixed=True))
             continue
         lead, core, trail = split_token(token)
         if garbled and core:
