@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from pipeline.ingest import strip_markdown  # noqa: E402
+from pipeline.restore.ocrpairs import wrap_words  # noqa: E402
 
 SOURCES = {
     "haiphong": HERE / "haiphong-24-KH-UBND-2026.md",
@@ -186,20 +187,6 @@ class _Page:
         return round(font.size * 1.3)
 
 
-def _wrap(text: str, font, width: float, draw: ImageDraw.ImageDraw) -> list[str]:
-    words, lines, current = text.split(), [], ""
-    for word in words:
-        trial = f"{current} {word}".strip()
-        if current and draw.textlength(trial, font=font) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = trial
-    if current:
-        lines.append(current)
-    return lines
-
-
 def render(layout: Layout) -> list[tuple[Image.Image, str]]:
     """Draw the layout on A4 pages: (grayscale 300 dpi image, reference text) per page."""
     regular, bold, italic = _font("regular", 13), _font("bold", 13), _font("italic", 13)
@@ -244,7 +231,7 @@ def render(layout: Layout) -> list[tuple[Image.Image, str]]:
             bool(re.match(r"^([IVX]+\.|\d+\.\s*[A-ZĐÀ-Ỹ ]+$)", paragraph)) or paragraph.isupper()
         )
         font = bold if heading else regular
-        for k, line in enumerate(_wrap(paragraph, font, text_width - 150, page.draw)):
+        for k, line in enumerate(wrap_words(paragraph, font, text_width - 150)):
             if page.y + line_step > bottom:
                 page = new_page()
             page.text_at(line, font, x=MARGINS[0] + (150 if k == 0 else 0))
@@ -259,7 +246,7 @@ def render(layout: Layout) -> list[tuple[Image.Image, str]]:
     left_lines = []
     for k, text in enumerate(layout.recipients):
         font = _font("bold", 12) if k == 0 else small
-        for piece in _wrap(text, font, text_width * 0.45, page.draw):
+        for piece in wrap_words(text, font, text_width * 0.45):
             page.text_at(piece, font, x=MARGINS[0], record=False)
             left_lines.append(piece)
             page.y += round(font.size * 1.25)

@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from pdfbytes import encrypted_pdf, text_pdf
 from test_batch import make_plans
 
 from pipeline.batch import expand_inputs, run_batch
@@ -47,63 +48,6 @@ def _png(width: int, height: int, rows: bytes | None = None) -> bytes:
     )
 
 
-def _encrypted_pdf() -> bytes:
-    """A one-page PDF whose trailer has a standard-security /Encrypt entry (no password known)."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
-        b"<< /Filter /Standard /V 1 /R 2 /O <"
-        + b"11" * 32
-        + b"> /U <"
-        + b"22" * 32
-        + b"> /P -44 >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Encrypt 4 0 R /ID [<%s> <%s>] >>\n" % (
-        len(objects) + 1,
-        b"ab" * 16,
-        b"ab" * 16,
-    )
-    out += b"startxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
-
-
-def _text_pdf() -> bytes:
-    """A small valid PDF with a text layer (for the truncated case)."""
-    stream = b"BT /F1 12 Tf 72 720 Td (Ke hoach so 24/KH-UBND) Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 GOOD = ["kế hoạch 24.md", "kế hoạch 25.md"]
 
 
@@ -122,8 +66,8 @@ def make_corpus(folder: Path) -> dict[str, Path]:
         "unreadable": folder / "locked.txt",
     }
     cases["empty"].write_bytes(b"")
-    cases["truncated_pdf"].write_bytes(_text_pdf()[:200])
-    cases["encrypted_pdf"].write_bytes(_encrypted_pdf())
+    cases["truncated_pdf"].write_bytes(text_pdf()[:200])
+    cases["encrypted_pdf"].write_bytes(encrypted_pdf())
     cases["png_named_pdf"].write_bytes(_png(16, 16, zlib.compress(b"\x00\xff\xff" * 16)))
     cases["random_bytes"].write_bytes(
         bytes((i * 7919 + 13) % 251 for i in range(4096))  # deterministic "random"

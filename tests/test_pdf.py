@@ -8,6 +8,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from conftest import has_tesseract
+from pdfbytes import encrypted_pdf
 from PIL import Image
 
 from pipeline.config import Config
@@ -172,40 +173,9 @@ def test_truncated_pdf():
         read_pdf(data[: len(data) // 3], Path("x.pdf"), Config())
 
 
-def _encrypted_pdf() -> bytes:
-    """A minimal PDF with a standard security handler whose user password is not empty."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-        b"<< /Filter /Standard /V 1 /R 2 /O <"
-        + b"11" * 32
-        + b"> /U <"
-        + b"22" * 32
-        + b"> /P -4 >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += (
-        b"trailer\n<< /Size %d /Root 1 0 R /Encrypt 4 0 R /ID [<" % (len(objects) + 1)
-        + b"ab" * 16
-        + b"> <"
-        + b"ab" * 16
-        + b">] >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    )
-    return bytes(out)
-
-
-def test_encrypted_pdf():
+def testencrypted_pdf():
     with pytest.raises(EncryptedPdfError, match="password"):
-        read_pdf(_encrypted_pdf(), Path("locked.pdf"), Config())
+        read_pdf(encrypted_pdf(), Path("locked.pdf"), Config())
 
 
 def _tesseract_pdf(tmp_path: Path, image: Path, text_only: bool) -> bytes:

@@ -36,7 +36,8 @@ LINES_PER_PAGE = 28
 WIDTH = 1800
 
 
-def _wrap(sentence: str, font, width: int) -> list[str]:
+def wrap_words(sentence: str, font, width: float) -> list[str]:
+    """Greedy line breaking of `sentence` for `font` within `width` pixels."""
     lines, current = [], ""
     for word in sentence.split():
         trial = f"{current} {word}".strip()
@@ -56,7 +57,7 @@ def _page_lines(rng: random.Random, pool: list[str], font) -> list[str]:
         sentence = rng.choice(pool)
         if rng.random() < 0.12:
             sentence = sentence.upper()  # headings: `KẾ HOẠCH`, `MỤC ĐÍCH, YÊU CẦU`
-        lines.extend(_wrap(sentence, font, WIDTH - 200))
+        lines.extend(wrap_words(sentence, font, WIDTH - 200))
     return lines[:LINES_PER_PAGE]
 
 
