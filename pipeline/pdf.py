@@ -13,7 +13,6 @@ errors), else the page rendered at `config.ocr_dpi`.
 
 from __future__ import annotations
 
-import importlib
 import io
 import logging
 import re
@@ -32,6 +31,7 @@ from pipeline.document import Page
 from pipeline.errors import CorruptPdfError, EncryptedPdfError, ImageTooLargeError
 from pipeline.normalize import nfc
 from pipeline.reading_order import Piece, drop_page_number, order_lines
+from pipeline.restore.detect import garble_score
 
 log = logging.getLogger(__name__)
 
@@ -198,37 +198,6 @@ def junk_ratio(text: str) -> float:
 
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-_VN_SPECIFIC = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u0300\u0301\u0303\u0309\u0323]")
-
-
-def _fallback_garble_score(text: str) -> float:
-    """1 − share of words with Vietnamese-specific letters or tone marks; words mixing
-    letters and digits (`ph6p`, `l4c`) count as garbled.  Real Vietnamese text marks
-    about two syllables in three, an OCR run without Vietnamese almost none."""
-    tokens = [t for t in _TOKEN.findall(text) if len(t) >= 2 and not t.isdigit()]
-    if not tokens:
-        return 0.0
-    good = 0
-    for token in tokens:
-        decomposed = unicodedata.normalize("NFD", token)
-        if any(ch.isdigit() for ch in token):
-            continue
-        if _VN_SPECIFIC.search(decomposed) or _VN_SPECIFIC.search(token):
-            good += 1
-    share = good / len(tokens)
-    # 45 % marked words is already clean text; scale so that it maps to 0.
-    return max(0.0, min(1.0, 1.0 - share / 0.45))
-
-
-def garble_score(text: str) -> float:
-    """0 clean … 1 garbled: `pipeline.restore.detect.garble_score` when present, else a
-    simple marks-based heuristic."""
-    try:
-        detect = importlib.import_module("pipeline.restore.detect")
-    except ImportError:
-        return _fallback_garble_score(text)
-    scorer = getattr(detect, "garble_score", None)
-    return float(scorer(text)) if callable(scorer) else _fallback_garble_score(text)
 
 
 def layer_problem(text: str, *, scanned: bool = False) -> str | None:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.document import Document, StageError, Status
+from pipeline.document import Document, Page, Source, StageError, Status
 from pipeline.errors import VnplanError
 from pipeline.extract import extract
 from pipeline.ingest import ingest, new_document
@@ -69,8 +69,6 @@ def process_path(path: Path, config: Config) -> Document:
 
 def process_text(text: str, config: Config | None = None, name: str = "<text>") -> Document:
     """Run the stages after ingest on a string (for tests and library use)."""
-    from pipeline.document import Page, Source
-
     doc = Document(source=Source(path=name, media_type="text/plain", pages=1))
     doc.pages = [Page(number=1, method="text", text=text)]
     doc.text.body = text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -36,9 +35,12 @@ def real_docs() -> Path:
 
 
 def has_tesseract(lang: str = "vie") -> bool:
-    if shutil.which("tesseract") is None:
-        return False
-    import subprocess
+    """Tesseract is installed with data for `lang` (the package's own check)."""
+    from pipeline.errors import MissingDependencyError
+    from pipeline.tesseract import check_languages
 
-    out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True).stdout
-    return lang in out.split()
+    try:
+        check_languages(lang)
+    except MissingDependencyError:
+        return False
+    return True
