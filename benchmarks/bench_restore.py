@@ -70,14 +70,14 @@ def _ocr_rendered(text: str) -> tuple[str, str] | None:
         return None
     from PIL import Image, ImageDraw, ImageFont
 
-    from pipeline.restore.ocrpairs import FONTS, WIDTH, _wrap
+    from pipeline.restore.ocrpairs import FONTS, WIDTH, wrap_words
 
     font = ImageFont.truetype(FONTS[0], 44)
     source: list[str] = []
     for para in text.split("\n"):
         para = para.replace("**", "").replace("#", "").strip()
         if para:
-            source.extend(_wrap(para, font, WIDTH - 200))
+            source.extend(wrap_words(para, font, WIDTH - 200))
     out_src, out_ocr = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for start in range(0, len(source), 30):
