@@ -12,11 +12,13 @@ from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.document import Document, Source
 from pipeline.restore import AUTO_THRESHOLD, MODEL_VERSION, restore, restore_result, restore_text
-from pipeline.restore.decoder import Decoder
+from pipeline.restore.decoder import Decoder, _slots_of_line
 from pipeline.restore.detect import garble_score, garble_stats
-from pipeline.restore.lexicon import abbreviation
+from pipeline.restore.lexicon import abbreviation, expansion
+from pipeline.restore.lm import TrigramLM
 from pipeline.restore.model import RestoreModel, get_model
 from pipeline.restore.syllables import apply_case, case_pattern, is_syllable, split_tone
+from pipeline.restore.train import with_clauses, word_runs
 
 DATA = Path(__file__).parent / "data" / "restore"
 CLEAN = "Triển khai một số nhiệm vụ trọng tâm công tác thi đua, khen thưởng năm 2026 của Ủy ban."
@@ -297,3 +299,80 @@ def test_garbled_list_markers_and_numerals(model: RestoreModel) -> None:
 def test_unknown_capital_abbreviations_are_kept(model: RestoreModel) -> None:
     out = restore_text("Trién khai cong tac PCT va HCC ctia xa", model=model)
     assert out.split()[4:7] == ["PCT", "và", "HCC"]
+
+
+# --- LM context: commas, abbreviations, codes -------------------------------------------
+
+
+def test_word_runs_keep_commas_expand_abbreviations_and_number_codes() -> None:
+    text = "Các sở, ban, ngành; UBND tỉnh theo Quyết định số 12/QĐ-UBND ngày 3/4/2026."
+    assert list(word_runs(text)) == [
+        ["các", "sở", ",", "ban", ",", "ngành"],
+        ["ủy", "ban", "nhân", "dân", "tỉnh", "theo", "quyết", "định", "số", "<num>"]
+        + ["ngày", "<num>"],
+    ]
+
+
+def test_word_runs_cut_at_other_punctuation_and_unknown_capitals() -> None:
+    assert list(word_runs("(xem) Điều 5: TT báo cáo")) == [
+        ["xem"],
+        ["điều", "<num>"],
+        ["<unk>", "báo", "cáo"],  # TT: thông tư or thị trấn, so no expansion
+    ]
+
+
+def test_with_clauses_adds_each_run_cut_at_its_commas() -> None:
+    runs = [["a", ",", "b", "c"], ["d"]]
+    assert with_clauses(runs) == [["a", ",", "b", "c"], ["d"], ["a"], ["b", "c"]]
+
+
+def test_expansion_is_canonical_and_empty_when_unknown() -> None:
+    assert expansion("UBND") == ("ủy", "ban", "nhân", "dân")
+    assert expansion("HĐND") == ("hội", "đồng", "nhân", "dân")
+    assert expansion("XYZ") == ()
+
+
+def test_comma_is_in_the_model_but_never_a_candidate(model: RestoreModel) -> None:
+    assert "," in model.index
+    assert all(model.vocab[i] != "," for i in model.lexicon.same_skeleton(","))
+    assert "," not in model.lexicon.by_skeleton
+
+
+def test_unseen_contexts_back_off_with_a_discount(model: RestoreModel) -> None:
+    # A context never seen passes D(1) < 1 of its mass on, like one seen once.
+    assert -2.5 < model.lm.unseen_bow < 0
+    arrays = model.lm.to_arrays()
+    assert TrigramLM.from_arrays(arrays).unseen_bow == pytest.approx(model.lm.unseen_bow)
+    del arrays["unseen_bow"]  # a model from before the field: plain back-off
+    assert TrigramLM.from_arrays(arrays).unseen_bow == 0.0
+
+
+@pytest.mark.parametrize(
+    ("stripped", "expected"),
+    [
+        ("cac so, ban, nganh lien quan", "các sở, ban, ngành liên quan"),
+        ("Chu tich UBND tinh, Giam doc", "Chủ tịch UBND tỉnh, Giám đốc"),
+        ("thuc hien Quyet dinh so 12/QD-UBND ngay", "thực hiện Quyết định số 12/QĐ-UBND ngày"),
+    ],
+)
+def test_context_across_commas_abbreviations_and_codes(
+    model: RestoreModel, stripped: str, expected: str
+) -> None:
+    assert restore_text(stripped, model=model) == expected
+
+
+def test_decoder_cuts_at_commas_for_a_model_without_the_comma_token(
+    model: RestoreModel,
+) -> None:
+    runs, _ = _slots_of_line(0, "cac so, ban, nganh", garbled=False, commas=False)
+    assert [[s.read for s in run] for run in runs] == [["cac", "so"], ["ban"], ["nganh"]]
+    runs, _ = _slots_of_line(0, "cac so, ban, nganh", garbled=False, commas=True)
+    assert [[s.read for s in run] for run in runs] == [["cac", "so", ",", "ban", ",", "nganh"]]
+
+
+def test_a_numbered_code_is_context_that_writes_nothing() -> None:
+    runs, in_codes = _slots_of_line(0, "so 12/QD-UBND ngay", garbled=False, commas=True)
+    (run,) = runs
+    code = run[1]
+    assert (code.read, code.out, code.start, code.end) == ("12/QD-UBND", "", 3, 3)
+    assert [(s.read, s.out) for s in in_codes] == [("QD", "QĐ")]

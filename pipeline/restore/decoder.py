@@ -15,14 +15,15 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from pipeline.restore.lexicon import abbreviation
-from pipeline.restore.lm import BOS, EOS, NUM, UNK
+from pipeline.restore.lexicon import abbreviation, expansion
+from pipeline.restore.lm import BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.model import RestoreModel
 from pipeline.restore.syllables import (
     apply_case,
     canonical_syllable,
     case_pattern,
     has_marks,
+    is_numbered_code,
     is_syllable,
     split_token,
 )
@@ -108,9 +109,13 @@ def _garbled_marker(token: str) -> str | None:
     return letters.pop() if len(letters) == 1 else None
 
 
-def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Slot]], list[Slot]]:
+def _slots_of_line(
+    line_no: int, line: str, garbled: bool, commas: bool = False
+) -> tuple[list[list[Slot]], list[Slot]]:
     """Runs of slots in one line, and abbreviations restored inside codes.
 
+    With `commas` (a model that has the comma token) a comma ending a word or number is
+    a fixed slot inside the run, as `train.word_runs` counts it; otherwise it cuts.
     Text outside slots is never touched.
     """
     runs: list[list[Slot]] = []
@@ -122,6 +127,13 @@ def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Sl
         if run:
             runs.append(run)
         run = []
+
+    def close(trail: str, at: int) -> None:
+        """End a word followed by `trail` (its first character at `at`)."""
+        if commas and trail == COMMA and run:
+            run.append(Slot(line_no, at, at + 1, COMMA, COMMA, fixed=True))
+        elif trail:
+            cut()
 
     for match in _TOKEN.finditer(line):
         token, offset = match.group(0), match.start()
@@ -144,8 +156,8 @@ def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Sl
                 cut()
             start = offset + len(lead)
             run.append(Slot(line_no, start, start + len(core), core, core, fixed=True))
-            if trail and trail not in "/-":
-                cut()
+            if trail not in ("/", "-"):
+                close(trail, start + len(core))
             continue
         if (
             garbled
@@ -158,14 +170,15 @@ def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Sl
                 cut()
             start = offset + len(lead)
             run.append(Slot(line_no, start, start + len(core), core))
-            if trail:
-                cut()
+            close(trail, start + len(core))
             continue
         pieces = list(_PIECE.finditer(token))
         if _CODE.search(core) or lead.endswith("/") or trail.startswith("/"):
             # Document codes, dates, URLs are kept; only a stripped abbreviation inside
             # is restored (`74/NQ-HDND` → `74/NQ-HĐND`).
-            cut()
+            numbered = is_numbered_code(core)
+            if lead or not numbered:
+                cut()
             for piece in pieces:
                 abbr = abbreviation(piece.group(0))
                 if abbr is not None and abbr != piece.group(0):
@@ -173,13 +186,22 @@ def _slots_of_line(line_no: int, line: str, garbled: bool) -> tuple[list[list[Sl
                     in_codes.append(
                         Slot(line_no, start, offset + piece.end(), piece.group(0), abbr, fixed=True)
                     )
+            if numbered:
+                # `số 41-CT/TW ngày`: a number to the LM, as in training.  The slot is
+                # zero-width and writes nothing; the code's own slots above do.
+                start = offset + len(lead)
+                run.append(Slot(line_no, start, start, core, "", fixed=True))
+                close(trail, start + len(core))
             continue
         for k, piece in enumerate(pieces):
             text = piece.group(0)
             start, end = offset + piece.start(), offset + piece.end()
             if not text[0].isalnum():
-                # Hyphens inside a word (`Rịa-Vũng`) keep the run; other marks cut it.
-                if not (text == "-" and 0 < k < len(pieces) - 1):
+                # Hyphens inside a word (`Rịa-Vũng`) keep the run; a final comma is context;
+                # other marks cut it.
+                if k == len(pieces) - 1 and k > 0:
+                    close(text, start)
+                elif not (text == "-" and 0 < k < len(pieces) - 1):
                     cut()
                 continue
             after = pieces[k + 1].group(0) if k + 1 < len(pieces) else ""
@@ -343,29 +365,44 @@ class Decoder:
             self._cased[key] = cached
         return cached
 
+    def _context_ids(self, read: str) -> tuple[int, ...]:
+        """LM ids of a fixed slot: `<num>`, the comma, what an abbreviation stands for
+        (`UBND` → ủy ban nhân dân, as `train.word_runs` counts it), else `<unk>`."""
+        if read[:1].isdigit():
+            return (NUM,)
+        index = self.model.index
+        if read == COMMA:
+            return (index.get(COMMA, UNK),)
+        abbr = abbreviation(read)
+        words = expansion(abbr) if abbr is not None else ()
+        return tuple(index.get(w, UNK) for w in words) or (UNK,)
+
     # --- search -------------------------------------------------------------------------
 
     def decode_run(self, run: list[Slot], garbled: bool) -> None:
         """Fill `out` and `confidence` of each slot of one run."""
-        cand_lists = []
-        for slot in run:
+        cand_lists: list[list[tuple[int, str, float]]] = []
+        owner: list[int] = []  # the slot each lattice position writes (-1: context only)
+        for n, slot in enumerate(run):
+            if not slot.fixed:
+                abbr = abbreviation(slot.read) if len(slot.read) > 1 else None
+                if abbr is not None:
+                    slot.fixed, slot.out = True, abbr
             if slot.fixed:
-                fixed_id = NUM if slot.read[:1].isdigit() else UNK
-                cand_lists.append([(fixed_id, slot.out or slot.read, 0.0)])
+                ids = self._context_ids(slot.read)
+                for i in ids[:-1]:
+                    cand_lists.append([(i, "", 0.0)])
+                    owner.append(-1)
+                cand_lists.append([(ids[-1], slot.out, 0.0)])
+                owner.append(n)
                 continue
-            abbr = abbreviation(slot.read) if len(slot.read) > 1 else None
-            if abbr is not None:
-                slot.fixed = True
-                cand_lists.append([(UNK, abbr, 0.0)])
-            else:
-                cands = (
-                    self.garbled_candidates(slot.read)
-                    if garbled
-                    else self.stripped_candidates(slot.read)
-                )
-                if len(cands) > 1 and slot is not run[0]:
-                    cands = self._with_case(slot.read, cands, garbled)
-                cand_lists.append(cands)
+            cands = (
+                self.garbled_candidates(slot.read) if garbled else self.stripped_candidates(slot.read)
+            )
+            if len(cands) > 1 and n > 0:
+                cands = self._with_case(slot.read, cands, garbled)
+            cand_lists.append(cands)
+            owner.append(n)
         key = (
             garbled,
             self.keep_bonus,
@@ -378,9 +415,10 @@ class Decoder:
                 self._runs.clear()
             self._runs[key] = cached
         path, confidences = cached
-        for slot, cands, k, conf in zip(run, cand_lists, path, confidences, strict=True):
-            slot.out = cands[k][1]
-            slot.confidence = conf
+        for n, cands, k, conf in zip(owner, cand_lists, path, confidences, strict=True):
+            if n >= 0:
+                run[n].out = cands[k][1]
+                run[n].confidence = conf
 
     def _search(
         self, cand_lists: list[list[tuple[int, str, float]]], width: int
@@ -447,13 +485,14 @@ class Decoder:
         accented already, where an unmarked `do`, `qua` is far likelier meant than stripped.
         """
         self.keep_bonus = keep_bonus
+        commas = COMMA in self.model.index  # models before the comma token cut at commas
         lines = text.split("\n")
         all_slots: list[Slot] = []
         fixed: list[Slot] = []
         pending: list[Slot] = []  # a run open at the end of the previous line
         runs_all: list[list[Slot]] = []
         for n, line in enumerate(lines):
-            runs, in_codes = _slots_of_line(n, line, garbled)
+            runs, in_codes = _slots_of_line(n, line, garbled, commas)
             fixed.extend(in_codes)
             if pending and runs and runs[0][0].start == len(line) - len(line.lstrip()):
                 # A sentence wrapped over lines (`thành` / `phố`): decode it as one run.

@@ -12,7 +12,7 @@ from collections import defaultdict
 from itertools import combinations
 
 from pipeline.normalize import skeleton
-from pipeline.restore.syllables import is_syllable
+from pipeline.restore.syllables import canonical_syllable, is_syllable
 
 ABBREVIATIONS = frozenset(
     """
@@ -39,6 +39,83 @@ def abbreviation(token: str) -> str | None:
     return _ABBREVIATION_BY_SKELETON.get(skeleton(token).upper())
 
 
+_EXPANSIONS = {
+    "UBND": "ủy ban nhân dân",
+    "HĐND": "hội đồng nhân dân",
+    "MTTQ": "mặt trận tổ quốc",
+    "MTTQVN": "mặt trận tổ quốc việt nam",
+    "UBMTTQ": "ủy ban mặt trận tổ quốc",
+    "UBMTTQVN": "ủy ban mặt trận tổ quốc việt nam",
+    "TĐKT": "thi đua khen thưởng",
+    "HĐTĐKT": "hội đồng thi đua khen thưởng",
+    "BCH": "ban chấp hành",
+    "BTV": "ban thường vụ",
+    "BCĐ": "ban chỉ đạo",
+    "BQL": "ban quản lý",
+    "CAND": "công an nhân dân",
+    "QĐND": "quân đội nhân dân",
+    "TAND": "tòa án nhân dân",
+    "VKSND": "viện kiểm sát nhân dân",
+    "QLNN": "quản lý nhà nước",
+    "KTXH": "kinh tế xã hội",
+    "NQ": "nghị quyết",
+    "QĐ": "quyết định",
+    "CT": "chỉ thị",
+    "TW": "trung ương",
+    "KH": "kế hoạch",
+    "TB": "thông báo",
+    "BC": "báo cáo",
+    "CV": "công văn",
+    "NĐ": "nghị định",
+    "CP": "chính phủ",
+    "QH": "quốc hội",
+    "TTg": "thủ tướng",
+    "BNV": "bộ nội vụ",
+    "BTC": "bộ tài chính",
+    "VPCP": "văn phòng chính phủ",
+    "THCS": "trung học cơ sở",
+    "THPT": "trung học phổ thông",
+    "CCHC": "cải cách hành chính",
+    "CNTT": "công nghệ thông tin",
+    "CĐS": "chuyển đổi số",
+    "ĐTN": "đoàn thanh niên",
+    "ĐVTN": "đoàn viên thanh niên",
+    "LĐLĐ": "liên đoàn lao động",
+    "HLHPN": "hội liên hiệp phụ nữ",
+    "HCCB": "hội cựu chiến binh",
+    "HND": "hội nông dân",
+    "CCB": "cựu chiến binh",
+    "KHCN": "khoa học công nghệ",
+    "GDĐT": "giáo dục đào tạo",
+    "TNMT": "tài nguyên môi trường",
+    "VHXH": "văn hóa xã hội",
+    "QLDA": "quản lý dự án",
+    "BHXH": "bảo hiểm xã hội",
+    "BHYT": "bảo hiểm y tế",
+    "BHTN": "bảo hiểm thất nghiệp",
+    "ATGT": "an toàn giao thông",
+    "ATTP": "an toàn thực phẩm",
+    "PCCC": "phòng cháy chữa cháy",
+    "PCTT": "phòng chống thiên tai",
+    "TKCN": "tìm kiếm cứu nạn",
+    "ANTT": "an ninh trật tự",
+    "ANQP": "an ninh quốc phòng",
+    "HTX": "hợp tác xã",
+    "KCN": "khu công nghiệp",
+    "CCN": "cụm công nghiệp",
+    "TP": "thành phố",
+    "TX": "thị xã",
+}
+"""What an abbreviation reads as: the LM sees `UBND tỉnh` as `ủy ban nhân dân tỉnh`, the
+context a plan's text spells out as often as it abbreviates.  Ambiguous ones (`TT`:
+thông tư or thị trấn) have none and are `<unk>` to the LM."""
+
+
+def expansion(abbr: str) -> tuple[str, ...]:
+    """The syllables an abbreviation stands for (canonical tones), or () when unknown."""
+    return tuple(canonical_syllable(w) for w in _EXPANSIONS.get(abbr, "").split())
+
+
 def _deletes(word: str, depth: int) -> set[str]:
     out = {word}
     for k in range(1, min(depth, len(word)) + 1):
@@ -54,6 +131,8 @@ class Lexicon:
         """Index `vocab[first_word:]` (lower-case, canonical tones)."""
         self.by_skeleton: dict[str, list[int]] = defaultdict(list)
         for i in range(first_word, len(vocab)):
+            if not vocab[i][:1].isalpha():
+                continue  # `,` is a context token, never a candidate
             self.by_skeleton[skeleton(vocab[i])].append(i)
         self.max_distance = max_distance
         self._deletion_index: dict[str, list[str]] | None = None

@@ -17,6 +17,8 @@ import numpy as np
 BOS, EOS, UNK, NUM = 0, 1, 2, 3
 SPECIALS = ("<s>", "</s>", "<unk>", "<num>")
 """Sentence bounds, unknown words, and numbers/dates (`năm <num>` is strong context)."""
+COMMA = ","
+"""The comma is an ordinary vocabulary token (not a special): runs go on across it."""
 _BITS = 21
 _MASK = (1 << _BITS) - 1
 MIN_BACKOFF = 0.1
@@ -53,14 +55,19 @@ class TrigramLM:
         bi: dict[int, float],
         tri: dict[int, float],
         tri_bow: dict[int, float],
+        unseen_bow: float = 0.0,
     ) -> None:
-        """Wrap estimated tables (natural-log probabilities and back-off weights)."""
+        """Wrap estimated tables (natural-log probabilities and back-off weights).
+
+        `unseen_bow` is the back-off weight of a two-word context the corpus never showed.
+        """
         self.vocab_size = vocab_size
         self.uni = uni.tolist()
         self.uni_bow = uni_bow.tolist()
         self.bi = bi
         self.tri = tri
         self.tri_bow = tri_bow
+        self.unseen_bow = unseen_bow
         self.cache: dict[int, float] = dict(tri)
         """Trigram log-probabilities plus every backed-off one computed so far: the
         decoder's hot loop does one look-up here and calls `logp` only on a miss."""
@@ -74,7 +81,7 @@ class TrigramLM:
         w = self.bi.get((b << 21) | c)
         if w is None:
             w = self.uni_bow[b] + self.uni[c]
-        v = self.tri_bow.get((a << 21) | b, 0.0) + w
+        v = self.tri_bow.get((a << 21) | b, self.unseen_bow) + w
         if len(self.cache) > len(self.tri) + 2_000_000:
             self.cache = dict(self.tri)  # bound the memory of very long inputs
         self.cache[key] = v
@@ -93,8 +100,10 @@ class TrigramLM:
 
         `min_backoff` floors the back-off weight of each context: the law codes make some
         contexts look closed (`<num> của` → `bộ`) that are open in plans, so the lower
-        orders always keep a say.  The model is then slightly unnormalised, which only
-        matters for perplexity, not for decoding.
+        orders always keep a say.  A context never seen at all is treated like one seen
+        once: it passes D(1) of the mass to the lower order, not all of it, so a rare
+        syllable (`ngảnh`) gains nothing from having no statistics after it.  The model is
+        then slightly unnormalised, which only matters for perplexity, not for decoding.
         """
         # Modified Kneser-Ney: three discounts per order, estimated from the data.
         ctx2_total: Counter[int] = Counter()  # c(ab·)
@@ -120,7 +129,7 @@ class TrigramLM:
         p1 = (1 - eps) * cont_uni / total + eps / vocab_size
         p1[BOS] = 1e-12
         uni = np.log(p1)
-        uni_bow = np.zeros(vocab_size, dtype=np.float64)
+        uni_bow = np.full(vocab_size, math.log(d2[1]), dtype=np.float64)
         gamma1 = {}
         for b, tot in ctx1_total.items():
             gamma1[b] = max(ctx1_mass[b] / tot, min_backoff)
@@ -140,7 +149,7 @@ class TrigramLM:
             lower = math.exp(bi[bc]) if bc in bi else gamma1.get(b, 1.0) * p1[c]
             p = max(n - d3[min(n, 3)], 0.0) / ctx2_total[ab] + math.exp(tri_bow[ab]) * lower
             tri[key] = math.log(p)
-        return cls(vocab_size, uni, uni_bow, bi, tri, tri_bow)
+        return cls(vocab_size, uni, uni_bow, bi, tri, tri_bow, math.log(d3[1]))
 
     # --- storage ------------------------------------------------------------------------
 
@@ -156,6 +165,7 @@ class TrigramLM:
             "tri_logp": np.asarray([self.tri[k] for k in tri_keys], dtype=np.float32),
             "tribow_keys": np.fromiter(self.tri_bow.keys(), dtype=np.int64),
             "tribow": np.fromiter(self.tri_bow.values(), dtype=np.float32),
+            "unseen_bow": np.asarray([self.unseen_bow], dtype=np.float32),
         }
 
     @classmethod
@@ -173,6 +183,7 @@ class TrigramLM:
             table("bi_keys", "bi_logp"),
             table("tri_keys", "tri_logp"),
             table("tribow_keys", "tribow"),
+            float(arrays["unseen_bow"][0]) if "unseen_bow" in arrays else 0.0,
         )
 
 

@@ -85,6 +85,15 @@ def split_token(token: str) -> tuple[str, str, str]:
     return match.group(1), match.group(2), match.group(3)
 
 
+_NUMBERED_CODE = re.compile(r"^\d+[-/.]\S+$")
+
+
+def is_numbered_code(core: str) -> bool:
+    """Document numbers and codes that open with a digit (`41-CT/TW`, `2138/QĐ-TTg`): to
+    the LM they are numbers, so `Quyết định số 2138/QĐ-TTg ngày` stays one context."""
+    return bool(_NUMBERED_CODE.match(core))
+
+
 def case_pattern(word: str) -> str:
     """`upper`, `title` or `lower` — how to re-case a restored syllable like the input."""
     letters = [ch for ch in word if ch.isalpha()]

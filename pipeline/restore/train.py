@@ -26,10 +26,16 @@ from pipeline.restore import corpus
 from pipeline.restore import model as _model
 from pipeline.restore.channel import Channel
 from pipeline.restore.detect import garble_score
-from pipeline.restore.lm import NUM, SPECIALS, UNK, TrigramLM, count_trigrams
+from pipeline.restore.lexicon import abbreviation, expansion
+from pipeline.restore.lm import COMMA, NUM, SPECIALS, UNK, TrigramLM, count_trigrams
 from pipeline.restore.model import RestoreModel, user_model_dir
 from pipeline.restore.ocrpairs import read_pairs
-from pipeline.restore.syllables import canonical_syllable, is_syllable, split_token
+from pipeline.restore.syllables import (
+    canonical_syllable,
+    is_numbered_code,
+    is_syllable,
+    split_token,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +56,9 @@ def word_runs(text: str) -> Iterator[list[str]]:
     """Runs of lower-case syllables between punctuation, numbers and codes.
 
     The decoder cuts its input at the same places, so train and test contexts match.
+    A comma stays inside the run as the token `,`: lists (`sở, ban, ngành`) and clauses
+    (`cấp xã, phường`) are the context that tells `ngành` from `ngảnh`.  Known
+    abbreviations count as what they stand for (`UBND tỉnh` as `ủy ban nhân dân tỉnh`).
     Letters-only words that are no syllable (foreign words) become `<unk>` inside a run.
     """
     for line in text.split("\n"):
@@ -59,26 +68,58 @@ def word_runs(text: str) -> Iterator[list[str]]:
             if lead and run:
                 yield run
                 run = []
-            if _NUMBER.match(core):
-                run.append(SPECIALS[NUM])
-                if trail and trail not in "/-":
-                    yield run
-                    run = []
-                continue
             parts = core.split("-") if core else []
-            if not parts or not all(p.isalpha() for p in parts):
+            if _NUMBER.match(core) or is_numbered_code(core):
+                run.append(SPECIALS[NUM])
+                if trail in ("/", "-"):
+                    continue
+            elif parts and all(p.isalpha() for p in parts):
+                for part in parts:
+                    run.extend(_run_tokens(part))
+            else:
                 if run:
                     yield run
                 run = []
                 continue
-            for part in parts:
-                word = canonical_syllable(part.lower())
-                run.append(word if is_syllable(word) else SPECIALS[UNK])
-            if trail:
+            if trail == COMMA:
+                run.append(COMMA)
+            elif trail:
                 yield run
                 run = []
         if run:
             yield run
+
+
+def with_clauses(runs: list[list[str]]) -> list[list[str]]:
+    """`runs` plus each run cut at its commas.
+
+    The comma runs teach lists and clauses (`sở , ban , ngành`); the cut ones keep what a
+    clause opening looks like (`<s> chỉ đạo`), which comma runs alone leave too rare.
+    """
+    clauses = []
+    for run in runs:
+        if COMMA not in run:
+            continue
+        part: list[str] = []
+        for word in run:
+            if word != COMMA:
+                part.append(word)
+            elif part:
+                clauses.append(part)
+                part = []
+        if part:
+            clauses.append(part)
+    return runs + clauses
+
+
+def _run_tokens(word: str) -> tuple[str, ...]:
+    """The LM tokens of one letters-only word: an abbreviation's expansion (`UBND` →
+    `ủy ban nhân dân`), the syllable, or `<unk>`."""
+    abbr = abbreviation(word)
+    if abbr is not None:
+        return expansion(abbr) or (SPECIALS[UNK],)
+    syllable = canonical_syllable(word.lower())
+    return (syllable if is_syllable(syllable) else SPECIALS[UNK],)
 
 
 _SENTENCE_END = (".", ":", ";", "!", "?", "…")
@@ -127,8 +168,8 @@ def build() -> RestoreModel:
     domain = corpus.domain_text()
     words = corpus.viet74k_words()
     places = corpus.address_names()
-    law_runs = [r for text in law for r in word_runs(text)]
-    domain_runs = list(word_runs(domain))
+    law_runs = with_clauses([r for text in law for r in word_runs(text)])
+    domain_runs = with_clauses(list(word_runs(domain)))
     word_list_runs = [r for w in words + places for r in word_runs(w)]
     vocab_set = _lexicon_words(words + places)
     for run in law_runs + domain_runs:
@@ -219,7 +260,7 @@ def train(extra: list[Path], model_dir: Path | None = None) -> str:
     for _, text in extra_texts(extra):
         files += 1
         texts.append(text)
-        runs = list(word_runs(text))
+        runs = with_clauses(list(word_runs(text)))
         for run in runs:
             syllables += len(run)
             for w in run:
