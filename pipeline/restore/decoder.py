@@ -397,7 +397,9 @@ class Decoder:
                 owner.append(n)
                 continue
             cands = (
-                self.garbled_candidates(slot.read) if garbled else self.stripped_candidates(slot.read)
+                self.garbled_candidates(slot.read)
+                if garbled
+                else self.stripped_candidates(slot.read)
             )
             if len(cands) > 1 and n > 0:
                 cands = self._with_case(slot.read, cands, garbled)
