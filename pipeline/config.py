@@ -22,7 +22,8 @@ class Config:
     ocr_low_confidence: float = 70.0
     """Pages whose mean word confidence is below this get a warning."""
     preprocess: tuple[str, ...] = ("grayscale", "orientation", "denoise", "deskew")
-    """Image clean-up steps applied before OCR, in order."""
+    """Image clean-up steps applied before OCR, in order (`denoise` and `deskew` together
+    run as one step: a page that gets turned is not filtered too; see `preprocess.prepare`)."""
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_image_pixels: int = 200_000_000
     """Decompression-bomb guard: larger images are refused."""

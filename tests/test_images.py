@@ -97,3 +97,22 @@ def test_ingest_marks_image_pages_for_ocr(tmp_path, body_image):
     doc = ingest(new_document(path), Config())
     assert doc.source.media_type == "image/jpeg"
     assert [p.needs_ocr for p in doc.pages] == [True]
+
+
+def test_exif_orientation_turns_the_frame_upright(body_image):
+    # Phone captures store the pixels sideways with EXIF Orientation 6 (turn 90° CW).
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = _encode(body_image, "JPEG", exif=exif.tobytes())
+    [(_, image, _)] = list(frames(data, [1], Config()))
+    assert image.size == (body_image.height, body_image.width)
+
+
+def test_frames_stay_usable_after_the_next_is_decoded(body_image):
+    second = body_image.rotate(180)
+    data = _encode(body_image, "TIFF", save_all=True, append_images=[second])
+    source = frames(data, [1, 2], Config())
+    _, first, _ = next(source)
+    _, later, _ = next(source)
+    assert first.tobytes() == body_image.tobytes()  # not overwritten by frame 2
+    assert later.tobytes() == second.tobytes()

@@ -64,6 +64,32 @@ def test_parse_tsv_keeps_words_with_boxes():
     assert (word.text, word.conf, word.left, word.right, word.bottom) == ("Số:", 91.5, 10, 40, 60)
 
 
+@pytest.mark.parametrize(
+    ("mode", "stored"), [("L", "L"), ("1", "1"), ("RGBA", "RGB"), ("P", "RGB")]
+)
+def test_page_is_written_as_uncompressed_tiff(tmp_path, mode, stored):
+    # Leptonica reads raw TIFF in milliseconds; its PNM reader goes byte by byte.
+    path = tmp_path / "page.tif"
+    tesseract.write_tiff(Image.new(mode, (8, 4)), path)
+    with Image.open(path) as back:
+        assert (back.format, back.mode, back.info.get("compression")) == ("TIFF", stored, "raw")
+
+
+def test_recognise_hands_tesseract_a_tiff_and_the_dpi(monkeypatch):
+    seen = {}
+
+    def fake_run(args, **kwargs):
+        with Image.open(args[0]) as page:
+            seen["format"], seen["size"] = page.format, page.size
+        seen["args"] = args
+        return subprocess.CompletedProcess(args, 0, b"level\tpage_num\n", b"")
+
+    monkeypatch.setattr(tesseract, "run", fake_run)
+    assert tesseract.recognise(Image.new("L", (40, 30), 255), dpi=200) == []
+    assert (seen["format"], seen["size"]) == ("TIFF", (40, 30))
+    assert seen["args"][seen["args"].index("--dpi") + 1] == "200"
+
+
 def _doc(path: Path, media_type: str, pages: int = 1) -> Document:
     doc = Document(source=Source(path=str(path), media_type=media_type, pages=pages))
     doc.pages = [Page(number=n, needs_ocr=True) for n in range(1, pages + 1)]

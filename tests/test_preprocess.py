@@ -68,6 +68,27 @@ def test_binarise_gives_two_levels(lines_page):
     assert set(np.unique(np.asarray(preprocess.binarise(noisy)))) <= {0, 255}
 
 
+def test_small_angles_are_left_to_tesseract(lines_page):
+    # Below MIN_SKEW Tesseract copies with the slope; a rotation would only cost time.
+    slight = lines_page.rotate(0.5, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    assert abs(preprocess.skew_angle(slight)) == pytest.approx(0.5, abs=0.15)
+    assert preprocess.deskew(slight) is slight
+
+
+def test_separable_median_removes_specks_and_keeps_strokes():
+    page = Image.new("L", (60, 40), 230)
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((10, 10, 12, 30), fill=20)  # a 3-pixel-wide stroke
+    page.putpixel((40, 20), 0)  # a one-pixel speck
+    draw.line((50, 5, 52, 5), fill=0)  # a one-pixel-thin scratch
+    out = preprocess.separable_median(page)
+    assert out.mode == "L" and out.size == page.size
+    assert out.getpixel((40, 20)) == 230
+    assert out.getpixel((51, 5)) == 230
+    assert out.getpixel((11, 20)) == 20
+    assert out.getpixel((10, 10)) < 128  # the stroke's corner stays dark
+
+
 def test_denoise_filters_noisy_pages_only():
     clean = Image.new("L", (1200, 1200), 255)
     clean.putpixel((600, 500), 0)
@@ -78,6 +99,43 @@ def test_denoise_filters_noisy_pages_only():
     noisy.putpixel((600, 500), 0)
     assert preprocess.noise_level(noisy) > preprocess.NOISE_STD
     assert preprocess.denoise(noisy).getpixel((600, 500)) > 150  # the speck is gone
+
+
+def _noisy(image: Image.Image) -> Image.Image:
+    return Image.blend(image, Image.effect_noise(image.size, 40), 0.2)
+
+
+def test_deskew_or_denoise_turns_a_skewed_page_without_filtering_it(lines_page, monkeypatch):
+    noisy = _noisy(lines_page)
+    assert preprocess.noise_level(noisy) > preprocess.NOISE_STD
+
+    def no_filter(image):
+        raise AssertionError("a page that is turned must not be filtered as well")
+
+    monkeypatch.setattr(preprocess, "separable_median", no_filter)
+    skewed = noisy.rotate(2.0, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    turned = preprocess.deskew_or_denoise(skewed)
+    assert abs(preprocess.skew_angle(turned)) <= 0.2
+
+
+def test_deskew_or_denoise_filters_a_level_noisy_page(lines_page, monkeypatch):
+    filtered = []
+    monkeypatch.setattr(preprocess, "separable_median", lambda image: filtered.append(1) or image)
+    preprocess.deskew_or_denoise(_noisy(lines_page))
+    assert filtered == [1]
+
+
+def test_prepare_runs_denoise_and_deskew_as_one_step(lines_page, monkeypatch):
+    calls = []
+    for name in ("grayscale", "deskew", "denoise", "deskew_or_denoise", "binarise"):
+        monkeypatch.setitem(
+            preprocess.STEP_FUNCTIONS, name, lambda image, name=name: calls.append(name) or image
+        )
+    preprocess.prepare(lines_page, ("grayscale", "denoise", "binarise", "deskew"))
+    assert calls == ["grayscale", "deskew_or_denoise", "binarise"]
+    calls.clear()
+    preprocess.prepare(lines_page, ("deskew", "binarise"))
+    assert calls == ["deskew", "binarise"]
 
 
 def test_border_paints_dark_edges_white(lines_page):
