@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pipeline import names
 from pipeline.normalize import skeleton
 
 # --- header ---------------------------------------------------------------------------
@@ -45,11 +46,22 @@ DOC_TYPES = (
 _DOC_TYPE_SK = {skeleton(t): t for t in DOC_TYPES}
 
 # `Số: 24 /KH-UBND`, `Số:83 /KH-UBND`; case-sensitive so that an issuing body such as
-# `SỐ 1050/QĐ-SCT` (a team named after a decision) is not taken for the number line.
-_NUMBER_LINE = re.compile(r"^\s*Số\s*[:.]?\s*(?=\S*\d|\s*[/⁄])")
-# The code itself: digits (possibly blank for a handwritten number) then /CODE-CODE.
+# `SỐ 1050/QĐ-SCT` (a team named after a decision) is not taken for the number line.  OCR
+# misreads the `ố` (`Só:`, `Sô:`) or the capital (`số:`); those count only before a colon
+# or a dot.
+_SO = r"(?:Số|số(?=\s*:)|S[óôồổỏ](?=\s*[:.]))"
+# Digits, a blank before the code, or junk where handwriting was (`Số: @# /CT-UBND`).
+_NUMBER_LINE = re.compile(rf"^\s*{_SO}\s*[:.]?\s*(?=\S*\d|\s*[/⁄]|\S{{1,8}}\s*[/⁄]\s*[A-ZĐ])")
+# The code itself: digits (possibly blank for a handwritten number) then /CODE-CODE, or a
+# Party-style `12-HD/BTGTW`.
 _NUMBER_CODE = re.compile(
-    r"^\s*Số\s*[:.]?\s*(?P<code>[\w.]*\s*/\s*[\w\-–./Đđ&]+|\d+[\w\-–]*)",
+    rf"^\s*{_SO}\s*[:.]?\s*(?P<code>[\w.]*\s*/\s*[\w\-–./Đđ&()]+|\d+[\w\-–]*(?:/[\w\-–()]+)*)",
+)
+# The number field and the code after it: `24 /KH-UBND`, `98/2023/NĐ-CP`, `12-HD/BTGTW`; the
+# field is whatever stands before the code, so that junk OCR made of it can be seen.
+_NUMBER_PARTS = re.compile(
+    rf"^\s*{_SO}\s*[:.]?\s*(?P<field>.*?)\s*"
+    r"(?P<code>(?:/\s*\d{4}\s*)?[/\-–]\s*[^\W\d_][\w\-–./()&]*)"
 )
 _PLACE_DATE = re.compile(
     r"(?P<place>[^\W\d_][^,\d]{1,50}),\s*ngày\b.*",
@@ -130,15 +142,38 @@ def is_place_date_line(line: str) -> bool:
 _SLASHES = str.maketrans({"⁄": "/", "∕": "/", "／": "/"})
 
 
-def number_code(line: str) -> str | None:
-    """`Số: 24 /KH-UBND` → `24 /KH-UBND` (spacing kept; see `compact_number`).
-
-    None when the number was left blank for a handwritten one (`Số:     /BC-SNV`).
-    """
-    match = _NUMBER_CODE.match(line.translate(_SLASHES))
-    if not match or not any(ch.isdigit() for ch in match.group("code").split("/")[0]):
+def _number_field(line: str) -> tuple[str, str] | None:
+    """(number field, code) of a number line, the field stripped of dotted leaders."""
+    match = _NUMBER_PARTS.match(line.translate(_SLASHES))
+    if not match:
         return None
-    return match.group("code").strip().rstrip(".")
+    return match.group("field").strip(" .…_"), match.group("code").strip().rstrip(".")
+
+
+def number_code(line: str) -> str | None:
+    """`Số: 24 /KH-UBND` → `24/KH-UBND` (spacing around the code kept; see `compact_number`).
+
+    None when the number was left blank for a handwritten one (`Số:     /BC-SNV`) or when
+    its digits are unreadable (`Số:ỗ7 /BC-UBND`, `Số: 31 ŵ§ /QĐ-UBND`): a number is an
+    identifier, and a half-read one would silently point at another document.
+    """
+    parts = _number_field(line)
+    if parts is None:
+        return None
+    field, code = parts
+    if not re.fullmatch(r"\d{1,6}", field):
+        return None
+    return f"{field}{code}"
+
+
+def number_state(line: str) -> str:
+    """`ok`, `blank` (left for a handwritten number) or `unreadable` for a number line."""
+    if number_code(line):
+        return "ok"
+    parts = _number_field(line)
+    if parts is not None and not parts[0]:
+        return "blank"
+    return "unreadable"
 
 
 def place_of(line: str) -> str | None:
@@ -217,22 +252,31 @@ def is_authority(line: str) -> bool:
     return bool(_AUTHORITY.match(line.strip()))
 
 
-def is_position(line: str) -> bool:
-    """An upper-case position line such as `PHÓ CHỦ TỊCH` or `TRƯỞNG ĐOÀN`."""
-    text = line.strip().strip("*")
+_QUOTES = "*“”\"'‘’"
+
+
+def _position_text(line: str) -> str | None:
+    """The upper-case line when it starts with a position word (any number of words)."""
+    text = line.strip().strip(_QUOTES).strip()
     if not text or not is_upper_line(text) or len(text.split()) > 6:
-        return False
-    sk = skeleton(text)
-    return sk.startswith(_POSITION_WORDS)
+        return None
+    return text if skeleton(text).startswith(_POSITION_WORDS) else None
+
+
+def is_position(line: str) -> bool:
+    """An upper-case position line such as `PHÓ CHỦ TỊCH` or `TRƯỞNG ĐOÀN`.
+
+    A lone `TRƯỞNG` or `PHÓ` is the visible half of a position the seal covers: no position
+    has a single word, so it is not taken for one.
+    """
+    text = _position_text(line)
+    return text is not None and len(text.split()) >= 2
 
 
 def is_person_name(line: str) -> bool:
-    """A proper name on its own line: 2–5 capitalised words (`Vũ Tiến Phụng`)."""
-    text = line.strip().strip("*").strip()
-    words = text.split()
-    if not 2 <= len(words) <= 5 or len(text) > 40 or not text[0].isalpha():
-        return False  # `- Bộ Tư Pháp` is a recipient, not a signer
-    return all(w[0].isupper() and w[1:].islower() and w.isalpha() for w in words if len(w) > 1)
+    """A proper name on its own line: 2–5 capitalised syllables (`Vũ Tiến Phụng`), maybe
+    after a rank (`Đại tá Lê Minh Khoa`)."""
+    return names.parse_name(line) is not None
 
 
 def is_closing_paragraph(text: str) -> bool:
@@ -249,9 +293,19 @@ class Tail:
     authority: list[str] = field(default_factory=list)
     position: str | None = None
     name: str | None = None
+    notes: list[str] = field(default_factory=list)
+    """Doubts worth a warning (a family name restored from OCR damage)."""
 
 
-def _signature_fragment(piece: str, tail: Tail, names: list[tuple[str, str | None]]) -> bool:
+@dataclass
+class _Candidate:
+    name: names.PersonName
+    position: str | None
+    source: str
+    """The line the name was read from."""
+
+
+def _signature_fragment(piece: str, tail: Tail, found: list[_Candidate]) -> bool:
     """Classify one signature-column fragment; False when it is not one (junk is True)."""
     piece = piece.strip().strip("*").strip()
     if not piece:
@@ -262,10 +316,31 @@ def _signature_fragment(piece: str, tail: Tail, names: list[tuple[str, str | Non
     if is_position(piece):
         tail.position = " ".join(piece.split())
         return True
-    if is_person_name(piece):
-        names.append((piece, tail.position))
+    if _position_text(piece):
+        return True  # half a position (`TRƯỞNG`): signature noise, not a recipient
+    name = names.parse_name(piece)
+    if name is not None:
+        found.append(_Candidate(name, tail.position, piece))
         return True
     return False
+
+
+def _damaged_name(piece: str, tail: Tail, found: list[_Candidate], after_item: bool) -> bool:
+    """A signer's name among the recipients, which OCR may have damaged (`uỳnh Thanh Bình`).
+
+    Only a line that is not a `- ` item and follows a finished recipient (`…;`) counts, and
+    only with a common family name first: wrapped recipient lines look like names too.  A
+    misread first letter is repaired only once the signature column has begun.
+    """
+    text = piece.strip()
+    if not text or text[0] in "-–+•" or not after_item:
+        return False
+    repair: names.Repair = "misread" if (tail.position or tail.authority) else "suffix"
+    name = names.parse_name(text, strict=True, repair=repair)
+    if name is None:
+        return False
+    found.append(_Candidate(name, tail.position, text))
+    return True
 
 
 def _is_junk(piece: str) -> bool:
@@ -273,6 +348,10 @@ def _is_junk(piece: str) -> bool:
     letters = sum(ch.isalpha() for ch in piece)
     words = piece.split()
     return letters < 4 or (len(words) >= 2 and all(len(w) <= 2 for w in words))
+
+
+def _after_item(recipients: list[str]) -> bool:
+    return not recipients or recipients[-1].endswith((";", ".", ":", ")"))
 
 
 def parse_tail(lines: list[str]) -> Tail:
@@ -283,7 +362,7 @@ def parse_tail(lines: list[str]) -> Tail:
     the signature column's fragment of that row.
     """
     tail = Tail()
-    names: list[tuple[str, str | None]] = []
+    found: list[_Candidate] = []
     for raw in lines:
         line = raw.strip()
         if not line:
@@ -292,10 +371,12 @@ def parse_tail(lines: list[str]) -> Tail:
             line = _strip_recipients_label(line)
             if not line:
                 continue
-            if _signature_fragment(line, tail, names):
-                continue
-        if _signature_fragment(line, tail, names):
+        if _signature_fragment(line, tail, found) or _damaged_name(
+            line, tail, found, _after_item(tail.recipients)
+        ):
             continue
+        if (tail.position or tail.authority) and line[0] not in "-–+•" and _is_junk(line):
+            continue  # seal and signature strokes read as text (`: % i`), not a recipient
         recipient, fragment = line, ""
         match = _AUTHORITY_ANYWHERE.search(line)
         if match and match.start() > 0:
@@ -304,13 +385,47 @@ def parse_tail(lines: list[str]) -> Tail:
             head, _, rest = line.rpartition(";")
             if rest.strip():
                 recipient, fragment = head + ";", rest
-        if fragment and not _signature_fragment(fragment, tail, names) and not _is_junk(fragment):
+        if (
+            fragment
+            and not _signature_fragment(fragment, tail, found)
+            and not _damaged_name(fragment, tail, found, True)
+            and not _is_junk(fragment)
+        ):
             recipient = line  # not a signature fragment after all: keep the line whole
         _add_recipient(tail.recipients, recipient.strip())
-    if names:
-        tail.name = names[-1][0]
-        tail.position = names[-1][1] or tail.position
+    _choose_name(tail, found)
     return tail
+
+
+def _choose_name(tail: Tail, found: list[_Candidate]) -> None:
+    """The last clean name wins; a repaired one only when there is no other."""
+    clean = [c for c in found if not c.name.repaired]
+    if not found:
+        return
+    best = (clean or found)[-1]
+    tail.name = best.name.name
+    tail.position = best.position or tail.position
+    if best.name.repaired:
+        tail.notes.append(
+            f"signer's family name restored from OCR damage: {best.source!r} → {tail.name}"
+        )
+
+
+def find_signer(lines: list[str], window: int = 6) -> names.PersonName | None:
+    """A signer's name among the last `window` non-blank lines when no signature block was
+    recognised (the `Nơi nhận` label and the authority lines lost to OCR).
+
+    Only strong evidence counts: a rank before a common family name (`Đại tá Lê Minh Khoa`),
+    or a three- or four-syllable name right under a position line.
+    """
+    texts = [ln.strip() for ln in lines if ln.strip()][-window:]
+    for i in range(len(texts) - 1, -1, -1):
+        name = names.parse_name(texts[i], strict=True)
+        if name is None:
+            continue
+        if name.rank or (i > 0 and (is_position(texts[i - 1]) or is_authority(texts[i - 1]))):
+            return name
+    return None
 
 
 def _add_recipient(recipients: list[str], line: str) -> None:
@@ -319,8 +434,8 @@ def _add_recipient(recipients: list[str], line: str) -> None:
     bulleted = line[0] in "-–+•"
     # `Lưu: VT, N.T.P.Thảo. #`: a stray mark left by conversion at the end of the line.
     item = re.sub(r"\s+[#*]+$", "", line.lstrip("-–+• ").strip())
-    if not item:
-        return
+    if not any(ch.isalnum() for ch in item):
+        return  # a rule or a stroke (`—`, `_`) left by the scan
     previous = recipients[-1] if recipients else ""
     if not bulleted and previous and not previous.endswith((";", ".", ":", ")")):
         recipients[-1] = f"{previous} {item}"  # a wrapped recipient line

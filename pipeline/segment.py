@@ -88,6 +88,8 @@ _NUMBER = re.compile(r"^(?P<m>\d{1,2})\s*[.)](?:\s+(?P<h>\S.*)|(?P<h2>[^\d\s./].
 _LETTER = re.compile(r"^(?P<m>c¢|¢|[a-zđ])\s*(?:\)|/\.?|\.)\s*(?P<h>\S.*)$")
 _BULLET = re.compile(r"^(?P<m>[-–—+•*])\s*(?P<h>\S.*)$")
 _PREAMBLE_OPENERS = re.compile(r"^(Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Để|Nhằm|Do )")
+_SUBJECT = re.compile(r"^V/v\b", re.IGNORECASE)
+_ADDRESSEE = re.compile(r"^Kính\s+gửi\b")
 _SENTENCE_END = (".", ";", ":", "!", "?", "./.", "/.")
 
 _RANK = {"part": 0, "roman": 1, "article": 1, "number": 2, "letter": 6, "-": 7, "+": 8}
@@ -505,8 +507,12 @@ def _header_end(lines: list[str]) -> tuple[int, int | None]:
             return i, None
     for i in range(limit):
         text = lines[i].strip()
-        if _PREAMBLE_OPENERS.match(text) or (
-            (mk := parse_marker(text)) is not None and mk.kind in ("part", "roman")
+        if _SUBJECT.match(text):
+            continue  # a letter's `V/v …` subject under its number, not the roman `V.`
+        if (
+            _PREAMBLE_OPENERS.match(text)
+            or _ADDRESSEE.match(text)
+            or ((mk := parse_marker(text)) is not None and mk.kind in ("part", "roman"))
         ):
             return -1, i
     return -1, 0
@@ -628,6 +634,10 @@ def segment(doc: Document, config: Config) -> Document:
     layout.signature = Signature(
         authority=parsed.authority, position=parsed.position, name=parsed.name
     )
+    for note in parsed.notes:
+        doc.warn(note)
+    if parsed.name is None:
+        _signer_without_tail(doc, layout.signature, lines[cursor:main_end])
 
     bounds = [*appendix_at, len(lines)]
     layout.appendices = [
@@ -652,6 +662,16 @@ def segment(doc: Document, config: Config) -> Document:
     if doc.text.body.strip() and not any(s.kind != "appendix" for s in layout.sections):
         doc.warn("no numbered sections (I., 1., a) …) found in the body")
     return doc
+
+
+def _signer_without_tail(doc: Document, signature: Signature, lines: list[str]) -> None:
+    """Fill the signer's name from the last lines when OCR lost the signature block's frame
+    (no `Nơi nhận`, no `TM.`/`KT.` line) but kept a ranked name such as `Đại tá …`."""
+    found = lh.find_signer(lines)
+    if found is None:
+        return
+    signature.name = found.name
+    doc.warn(f"signer read from the last lines without a signature block: {found.name}")
 
 
 def _attach_pdf_tables(doc: Document, appendices: list[Appendix]) -> None:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pipeline import layout_header as lh
 from pipeline.document import Layout, Signature
-from pipeline.extract.metadata import document_year, extract_metadata, normal_case
+from pipeline.extract.metadata import (
+    damaged_header_date,
+    deputy_position,
+    document_year,
+    extract_metadata,
+    normal_case,
+)
 
 
 def _layout(**kwargs: object) -> Layout:
@@ -95,3 +102,60 @@ def test_place_with_its_level_written_out() -> None:
     meta, _ = extract_metadata(layout, "")
     assert meta.place == "TP. Hồ Chí Minh"
     assert meta.issuer == "Ủy ban nhân dân thành phố Hồ Chí Minh"
+
+
+def test_unreadable_number_is_left_empty_with_a_warning() -> None:
+    # Handwritten digits OCR'd as letters or symbols: a half-read number would point at
+    # another document, so it is not emitted; the raw line goes into the warning.
+    for line in ("Số:ỗ7 /BC-UBND", "Số: 31 ŵ§ /QĐ-UBND", "Số:e41 /TTr-SNV", "Số: // /TTr-CAT"):
+        meta, warnings = extract_metadata(_layout(number_line=line), "")
+        assert meta.number is None, line
+        assert any("unreadable" in w and line in w for w in warnings), line
+
+
+def test_number_shapes_kept_whole() -> None:
+    for line, number in (
+        ("Số 12-HD/BTGTW", "12-HD/BTGTW"),
+        ("Số: 05/2026/QĐ-UBND", "05/2026/QĐ-UBND"),
+        ("Số: 88/TTr-CAT(PC06)", "88/TTr-CAT(PC06)"),
+        ("Số: ..312../TB-ĐHĐL", "312/TB-ĐHĐL"),
+    ):
+        assert extract_metadata(_layout(number_line=line), "")[0].number == number, line
+
+
+def test_number_lines_with_ocr_damage_are_still_number_lines() -> None:
+    assert lh.is_number_line("Só: 5# /KH-BCA")
+    assert lh.is_number_line("Số: @# /CT-UBND")
+    assert not lh.is_number_line("Sở Y tế tỉnh")
+    assert lh.number_state("Số:    /BC-SNV") == "blank"
+    assert lh.number_state("Số: @# /CT-UBND") == "unreadable"
+
+
+def test_issue_date_from_damaged_digits_only_when_valid() -> None:
+    meta, warnings = extract_metadata(
+        _layout(place_date_line="Hà Nội, ngày l6 tháng O3 năm 2026"), ""
+    )
+    assert meta.issue_date == dt.date(2026, 3, 16)
+    assert any("damaged digits" in w for w in warnings)
+    assert damaged_header_date("Huế, ngày(4 tháng 10 năm 2025") == dt.date(2025, 10, 4)
+    for line in (
+        "Huế, ngày 70 tháng 3 năm 2018",  # no 70th day: the date is unreadable, not guessed
+        "Huế, ngày Ŵ@ tháng 11 năm 2024",
+        "Huế, ngày 7Ŕ tháng ‡ năm 2026",
+        "Huế, ngày4#4 tháng năm 2026",
+    ):
+        meta, warnings = extract_metadata(_layout(place_date_line=line), "")
+        assert meta.issue_date is None, line
+        assert any("issue date is unreadable" in w for w in warnings), line
+
+
+def test_deputy_position_inferred_from_kt() -> None:
+    def position(authority: list[str]) -> str | None:
+        layout = _layout(signature=Signature(authority=authority, name="Lê Văn Hải"))
+        return extract_metadata(layout, "")[0].signer_position
+
+    assert position(["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"]) == "Phó Chủ tịch"
+    assert position(["KT. BỘ TRƯỞNG"]) == "Thứ trưởng"
+    assert position(["KT. CỤC TRƯỞNG -"]) == "Phó Cục trưởng"
+    assert position(["TM. ỦY BAN NHÂN DÂN"]) is None  # the head signs: no rule says who
+    assert deputy_position(["KT. GIÁM ĐỐC"]) == "Phó Giám đốc"

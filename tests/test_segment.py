@@ -227,6 +227,59 @@ def test_position_and_name_checks() -> None:
     assert lh.title_case_position("GIÁM ĐỐC") == "Giám đốc"
 
 
+def test_ranked_signer_after_the_position() -> None:
+    tail = lh.parse_tail(
+        ["Nơi nhận:", "- Như trên;", "- Lưu: VT.", "GIÁM ĐỐC", "Đại tá Lê Minh Khoa"]
+    )
+    assert (tail.position, tail.name) == ("GIÁM ĐỐC", "Lê Minh Khoa")
+    assert tail.recipients == ["Như trên;", "Lưu: VT."]
+
+
+def test_signer_merged_into_the_recipients_with_a_lost_letter() -> None:
+    # The signature column sits beside the list; OCR put the name between two items and
+    # lost its first letter under the signature.
+    tail = lh.parse_tail(["Nơi nhận:", "- Sở Tư pháp;", "uỳnh Thanh Bình", "- Lưu: VT."])
+    assert tail.name == "Huỳnh Thanh Bình"
+    assert tail.recipients == ["Sở Tư pháp;", "Lưu: VT."]
+    assert "uỳnh Thanh Bình" in tail.notes[0]
+
+
+def test_wrapped_recipient_is_not_a_damaged_name() -> None:
+    # `ạm Xuân Hòa Bình` could be a damaged `Phạm …`, but it continues an unfinished item.
+    tail = lh.parse_tail(["Nơi nhận:", "- Công ty cổ phần", "ạm Xuân Hòa Bình;", "- Lưu: VT."])
+    assert tail.name is None
+    tail = lh.parse_tail(["Nơi nhận:", "- Công ty cổ phần", "ạm Xuân Hòa Bình", "- Lưu: VT."])
+    assert tail.name is None
+    assert tail.recipients == ["Công ty cổ phần ạm Xuân Hòa Bình", "Lưu: VT."]
+
+
+def test_signature_noise_is_dropped_and_a_misread_letter_repaired() -> None:
+    tail = lh.parse_tail(
+        ["Nơi nhận:", "- Lưu: VT.", "CHỦ TỊCH", ": % i", "TRƯỞNG", "xrần Minh Đức"]
+    )
+    assert (tail.position, tail.name) == ("CHỦ TỊCH", "Trần Minh Đức")
+    assert tail.recipients == ["Lưu: VT."]
+
+
+def test_half_a_position_is_not_a_position() -> None:
+    assert not lh.is_position("TRƯỞNG")
+    assert lh.is_position("“GIÁM ĐỐC")
+    tail = lh.parse_tail(["Nơi nhận:", "- Lưu: VT.", "TRƯỞNG", "ĐẠI tr"])
+    assert tail.position is None and tail.name is None
+
+
+def test_ranked_name_found_when_the_signature_block_is_lost() -> None:
+    text = (
+        HEADER.split("Nơi nhận:")[0]
+        + "- Bộ Công an;\n- Lưu: VT.\nN *# ct € TRƯ\nThiếu tá Vũ Đức Long\n"
+    )
+    doc = _segment(text)
+    assert doc.layout.signature.name == "Vũ Đức Long"
+    assert any("without a signature block" in w for w in doc.warnings)
+    # Without a rank or a position line above it, a name-like last line is not a signer.
+    assert _segment(text.replace("Thiếu tá ", "")).layout.signature.name is None
+
+
 APPENDIX = """KẾ HOẠCH
 Chuyển đổi số
 I. NHIỆM VỤ
@@ -346,6 +399,19 @@ def test_fully_merged_header_lines() -> None:
     assert layout.issuing_body == "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU"
     assert layout.number_line == "Số: 7360/KH-UBND"
     assert layout.place_date_line == "Lai Châu, ngày 19 tháng 11 năm 2025"
+
+
+def test_letter_without_a_type_line_keeps_its_header() -> None:
+    # A công văn has no `KẾ HOẠCH` line: its `V/v …` subject is not a roman `V.` and the
+    # header runs down to `Kính gửi`.
+    layout = _segment(
+        "SỞ Y TẾ\nSố: 210/SYT-NVY\nV/v tăng cường phòng bệnh\nmùa mưa\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Huế, ngày 14 tháng 4 năm 2026\nKính gửi: Các bệnh viện\n1. Rà soát.\n"
+    ).layout
+    assert layout.number_line == "Số: 210/SYT-NVY"
+    assert layout.place_date_line == "Huế, ngày 14 tháng 4 năm 2026"
+    assert layout.issuing_body == "SỞ Y TẾ"
 
 
 _FRAGMENTS = [

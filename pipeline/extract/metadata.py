@@ -10,13 +10,14 @@ the place, and a warning says so.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 
 from pipeline import layout_header as lh
 from pipeline.document import Layout, Metadata
-from pipeline.extract.dates import parse_date
-from pipeline.normalize import canonical_tones, compact_number, nfc
+from pipeline.extract.dates import make_date, parse_date
+from pipeline.normalize import canonical_tones, compact_number, nfc, skeleton
 
 LEVELS = ("tỉnh", "thành phố", "đặc khu", "xã", "phường", "huyện", "quận", "thị xã", "thị trấn")
 """Administrative levels that precede a place name (`thành phố Hải Phòng`)."""
@@ -132,6 +133,55 @@ def document_year(meta: Metadata) -> int | None:
     return meta.issue_date.year if meta.issue_date else None
 
 
+_DEPUTY = re.compile(r"^(?:KT|K/T)\s*[./]\s*(?P<head>.+)$")
+
+
+def deputy_position(authority: list[str]) -> str | None:
+    """The signer's position implied by a `KT.` (ký thay) line when the position line itself
+    was lost: the deputy signs for the head, so `KT. CHỦ TỊCH` → `Phó Chủ tịch` and
+    `KT. BỘ TRƯỞNG` → `Thứ trưởng` (Nghị định 30/2020/NĐ-CP, the deputy's title)."""
+    for line in reversed(authority):
+        match = _DEPUTY.match(line.strip())
+        if not match:
+            continue
+        head = match.group("head").strip(" -–.:;,")
+        if not lh.is_position(head) or skeleton(head).startswith("pho"):
+            return None
+        if skeleton(head) == "bo truong":
+            return "Thứ trưởng"
+        return lh.title_case_position(f"PHÓ {head}")
+    return None
+
+
+# `ngày(4 tháng 10 năm 2025`, `ngày l6 tháng O3 …`: the day and month as OCR left them.
+_HEADER_DATE = re.compile(
+    r"ngày\s*(?P<d>[^\s]{1,4}?)\s*tháng\s*(?P<m>[^\s]{1,4}?)\s*năm\s*(?P<y>\d{4})(?!\d)",
+    re.IGNORECASE,
+)
+# Letters that OCR reads for printed digits; a handwritten digit read as junk (`Ê@`, `7Ŕ`,
+# `¥%`) maps to nothing and the date is left empty.
+_DIGIT_LOOKALIKES = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0"})
+_STRAY = "()[]{},.;:'\"‘’“”`"
+
+
+def damaged_header_date(line: str) -> dt.date | None:
+    """The issue date of a header line whose day or month digits OCR damaged, or None.
+
+    A part counts only when, once stray punctuation is dropped and look-alike letters are
+    read as digits, it is one or two digits — and the three parts must form a real date.
+    """
+    match = _HEADER_DATE.search(line)
+    if not match:
+        return None
+    parts = []
+    for key in ("d", "m"):
+        token = match.group(key).strip(_STRAY).translate(_DIGIT_LOOKALIKES)
+        if not re.fullmatch(r"\d{1,2}", token):
+            return None
+        parts.append(token)
+    return make_date(match.group("y"), parts[1], parts[0])
+
+
 def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
     """Metadata and warnings from the layout (`body` supplies the document's spellings)."""
     warnings: list[str] = []
@@ -143,10 +193,20 @@ def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
     if layout.place_date_line:
         meta.place = lh.place_of(layout.place_date_line)
         meta.issue_date = parse_date(layout.place_date_line)
+        if meta.issue_date is None:
+            meta.issue_date = damaged_header_date(layout.place_date_line)
+            if meta.issue_date is not None:
+                warnings.append(
+                    f"issue date read from OCR-damaged digits: {layout.place_date_line!r} → "
+                    f"{meta.issue_date.isoformat()}"
+                )
     meta.title = layout.title
     meta.signer = layout.signature.name
     if layout.signature.position:
         meta.signer_position = lh.title_case_position(layout.signature.position)
+    elif deputy := deputy_position(layout.signature.authority):
+        meta.signer_position = deputy
+        warnings.append(f"signer position inferred from the `KT.` line: {deputy}")
 
     issuing = layout.issuing_body
     if issuing and not lh.starts_with_level(issuing):
@@ -175,9 +235,20 @@ def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
             ]
             warnings.append(f"issuer inferred from {', '.join(sources)}: {meta.issuer}")
     if meta.number is None and layout.number_line:
-        warnings.append(f"the document number is blank or unreadable: {layout.number_line!r}")
+        if lh.number_state(layout.number_line) == "blank":
+            warnings.append(f"the document number is blank: {layout.number_line!r}")
+        else:
+            warnings.append(
+                "the document number is unreadable (handwritten or damaged digits), "
+                f"left empty: {layout.number_line!r}"
+            )
     elif meta.number is None:
         warnings.append("no document number (Số: …) found in the header")
-    if meta.issue_date is None:
+    if meta.issue_date is None and layout.place_date_line:
+        warnings.append(
+            "the issue date is unreadable (handwritten or damaged day or month), left empty: "
+            f"{layout.place_date_line!r}"
+        )
+    elif meta.issue_date is None:
         warnings.append("no issue date (<Place>, ngày … tháng … năm …) found in the header")
     return meta, warnings

@@ -1,0 +1,153 @@
+"""Vietnamese personal names as they appear under a signature, clean or OCR-damaged.
+
+A signer's name closes the signature block: 2–5 capitalised syllables (`Vũ Tiến Phụng`),
+sometimes after a military rank or an academic title (`Đại tá Lê Minh Khoa`,
+`PGS.TS. Lê Văn Minh`).  On scans the seal and the handwritten signature sit right above
+it, so OCR often loses or misreads its first letters (`uỳnh Thanh Bình` for *Huỳnh*…).
+
+`parse_name` has two levels.  The lenient one accepts any capitalised syllables and is
+meant for lines already placed in the signature column.  The strict one also requires the
+first syllable to be a common family name — the evidence needed before trusting a line
+found among recipients or in damaged text — and can restore a family name whose first
+letters were lost.  A wrong signer is worse than none, so every doubt gives None.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from pipeline.normalize import nfc, skeleton
+
+_SURNAME_WORDS = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn "
+    "Vương Trịnh Trương Đinh Lâm Phùng Mai Tô Hà Lưu Tạ Châu Cao Lương Quách Thái Tăng Từ "
+    "Kiều Chu Lại Triệu Tống La Hứa Mạc Thân Lò Lục Nông Ninh Đàm Giang Nghiêm Doãn Khúc "
+    "Khổng Khương Kim Âu Hầu Bạch Diệp Đồng Tôn Quan Vi Ông Ma Bế Lã Lữ Nhữ Phí Sầm Thạch "
+    "Thiều Tiêu Trình Cù Cấn Hán Hàn Khuất Lạc Lăng Mẫn Ôn Phương Ung Văn Quản Mã Viên "
+    "Chử Đới Giáp Hoa Tào Tiết Hạ Lường Bạc Cầm Vàng Chẩu"
+)
+SURNAMES = tuple(_SURNAME_WORDS.split())
+"""Common Vietnamese family names (the first syllable of nearly every signer's name)."""
+
+
+RANKS = (
+    "Đại tướng",
+    "Thượng tướng",
+    "Trung tướng",
+    "Thiếu tướng",
+    "Đại tá",
+    "Thượng tá",
+    "Trung tá",
+    "Thiếu tá",
+    "Đại úy",
+    "Thượng úy",
+    "Trung úy",
+    "Thiếu úy",
+    "Phó Đô đốc",
+    "Chuẩn Đô đốc",
+    "Đô đốc",
+)
+"""Military and police ranks written before a signer's name."""
+
+# Compared on skeleton() so that OCR's `Thiêu tướng` or `Đại tả` still counts.
+_RANK_SK = sorted(((skeleton(r).split(), r) for r in RANKS), key=lambda x: -len(x[0]))
+
+_TITLE_ABBREVIATIONS = {"gs", "pgs", "ts", "tskh", "ths", "bs", "bsck", "bscki", "bsckii", "ks"}
+"""Academic and professional titles (`TS.`, `PGS.TS.`, `ThS.`) written before a name."""
+_TITLE = re.compile(r"^(?:[A-Za-z]{2,6}\.\s*)+")
+
+# A Vietnamese syllable without its marks: onset, 1–3 vowels, final consonant.
+_SYLLABLE = re.compile(
+    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$"
+)
+_EDGE_JUNK = "*\"'“”‘’:.|_ "
+
+Repair = Literal["none", "suffix", "misread"]
+
+# Lower-case words that start wrapped recipient lines (`huyện Tân Uyên`): never a family
+# name that lost its first letter.
+_NOT_DAMAGED = {"huyện", "tỉnh", "xã", "phường", "quận", "thành", "phố", "thị", "trấn", "khu"}
+
+
+@dataclass
+class PersonName:
+    """A recognised name: the name itself, the rank or title before it, whether repaired."""
+
+    name: str
+    rank: str | None = None
+    repaired: bool = False
+
+
+def split_rank(text: str) -> tuple[str | None, str]:
+    """`Đại tá Lê Minh Khoa` → (`Đại tá`, `Lê Minh Khoa`); `TS. Lê An` → (`TS.`, `Lê An`)."""
+    words = text.split()
+    sk = skeleton(text).split()
+    for rank_sk, rank in _RANK_SK:
+        if sk[: len(rank_sk)] == rank_sk and len(words) > len(rank_sk):
+            return rank, " ".join(words[len(rank_sk) :])
+    match = _TITLE.match(text)
+    if match:
+        parts = [p.lower() for p in re.split(r"[.\s]+", match.group(0)) if p]
+        if parts and all(p in _TITLE_ABBREVIATIONS for p in parts):
+            return match.group(0).strip(), text[match.end() :].strip()
+    return None, text
+
+
+def is_syllable(word: str, capitalised: bool = True) -> bool:
+    """A Vietnamese syllable (`Hưng`, `Nguyễn`), capitalised unless told otherwise."""
+    if not word.isalpha() or len(word) > 7:
+        return False
+    if capitalised and not (word[0].isupper() and (len(word) == 1 or word[1:].islower())):
+        return False
+    return bool(_SYLLABLE.match(skeleton(word)))
+
+
+def repair_surname(word: str, repair: Repair) -> str | None:
+    """The family name a damaged first syllable stands for, when only one fits.
+
+    `suffix`: the syllable is the end of exactly one family name (`uỳnh` → `Huỳnh`), marks
+    included, at least two letters.  `misread` also lets the first letter be a misreading
+    (`xrần` → `Trần`), compared without marks on at least three letters.
+    """
+    if repair == "none" or len(word) < 2 or not word.isalpha() or word in _NOT_DAMAGED:
+        return None
+    exact = {s for s in SURNAMES if len(s) > len(word) and s.endswith(word)}
+    if len(exact) == 1:
+        return exact.pop()
+    if repair != "misread" or exact or len(word) < 4:
+        return None
+    tail = skeleton(word)[1:]
+    loose = {s for s in SURNAMES if skeleton(s).endswith(tail) and len(s) > len(tail)}
+    return loose.pop() if len(loose) == 1 else None
+
+
+def parse_name(line: str, strict: bool = False, repair: Repair = "none") -> PersonName | None:
+    """The person named by `line` on its own, or None.
+
+    Lenient (default): 2–5 capitalised syllables, after an optional rank or title.
+    `strict`: the first syllable must be a common family name (`repair` may restore one whose
+    first letters OCR lost), and without a rank the name needs 3–4 syllables, since
+    two-syllable lines (`Hà Nội`, `Thái Bình`) are more often places.
+    """
+    text = nfc(line).strip(_EDGE_JUNK)
+    if not text or len(text) > 48 or not text[0].isalpha():
+        return None  # `- Bộ Tư pháp` is a recipient, not a signer
+    rank, rest = split_rank(text)
+    words = rest.split()
+    if not 2 <= len(words) <= 5:
+        return None
+    repaired = False
+    if strict and words[0][:1].islower():
+        surname = repair_surname(words[0], repair)
+        if surname is None:
+            return None
+        words, repaired = [surname, *words[1:]], True
+    if not all(is_syllable(w) for w in words):
+        return None
+    if strict:
+        low, high = (2, 4) if rank else (3, 4)
+        if not low <= len(words) <= high or words[0] not in SURNAMES:
+            return None
+    return PersonName(" ".join(words), rank, repaired)
