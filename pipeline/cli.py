@@ -183,10 +183,11 @@ def ocr(ctx: click.Context, file: Path, languages: str) -> None:
 @click.argument("file", default="-", type=click.File("r", encoding="utf-8"))
 @click.option(
     "--mode",
-    type=click.Choice(["auto", "always"]),
+    type=click.Choice(["auto", "always", "marks"]),
     default="always",
     show_default=True,
-    help="always: restore every line; auto: only if the text looks garbled.",
+    help="always: restore every line; auto: only if the text looks garbled; "
+    "marks: check the marks of text OCR'd with Tesseract's Vietnamese model.",
 )
 @click.pass_context
 def restore_cmd(ctx: click.Context, file, mode: str) -> None:
@@ -199,6 +200,7 @@ def restore_cmd(ctx: click.Context, file, mode: str) -> None:
     Example:
         vnplan restore garbled.txt > fixed.txt
         echo "tang cuong cong tac thi dua" | vnplan restore
+        vnplan ocr scan.pdf | vnplan restore --mode marks
     """
     from pipeline.restore import restore_text
 

@@ -76,6 +76,9 @@ class TextInfo(BaseModel):
     """Summary of page methods: `text`, `pdf-text`, `ocr` or `mixed`."""
     restored: bool = False
     """True when the restoration stage changed the text."""
+    restore_kind: str = ""
+    """What restoration ran: `diacritics` (missing marks), `garble` (English-model OCR),
+    `ocr-marks` (marks of Vietnamese OCR checked), or empty when none ran."""
     restore_changed_tokens: int = 0
     restore_confidence: float | None = None
     garbled_score: float | None = None

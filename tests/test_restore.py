@@ -10,8 +10,16 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.config import Config
-from pipeline.document import Document, Source
-from pipeline.restore import AUTO_THRESHOLD, MODEL_VERSION, restore, restore_result, restore_text
+from pipeline.document import Document, Page, Source
+from pipeline.restore import (
+    AUTO_THRESHOLD,
+    MODEL_VERSION,
+    correct_accents,
+    restore,
+    restore_result,
+    restore_text,
+)
+from pipeline.restore.accents import AccentChannel
 from pipeline.restore.decoder import Decoder, _slots_of_line
 from pipeline.restore.detect import garble_score, garble_stats
 from pipeline.restore.lexicon import abbreviation, expansion
@@ -376,3 +384,63 @@ def test_a_numbered_code_is_context_that_writes_nothing() -> None:
     code = run[1]
     assert (code.read, code.out, code.start, code.end) == ("12/QD-UBND", "", 3, 3)
     assert [(s.read, s.out) for s in in_codes] == [("QD", "QĐ")]
+
+
+# --- Tesseract-vie marks --------------------------------------------------------------------
+
+VIE_OCR = "Sở Nội vụ tham mưu Ủy ban nhân dân tỉnh Lâm Đòng công bô quyêt định câp giây phép."
+VIE_FIXED = "Sở Nội vụ tham mưu Ủy ban nhân dân tỉnh Lâm Đồng công bố quyết định cấp giấy phép."
+
+
+def test_accent_channel_prefers_keeping_and_learns_confusions() -> None:
+    from collections import Counter
+
+    pairs = Counter({("tổ", "tổ"): 90, ("tổ", "tố"): 10, ("phố", "phố"): 100, ("ca", "xa"): 5})
+    channel = AccentChannel.train(pairs)
+    assert channel.logp("tổ", "tổ") > channel.logp("tố", "tổ") > channel.logp("tô", "tổ")
+    # hỏi read as sắc was seen; sắc read as hỏi was not
+    assert channel.logp("tố", "tổ") > channel.logp("tổ", "tố")
+    again = AccentChannel.from_json(channel.to_json())
+    assert again.logp("tố", "tổ") == pytest.approx(channel.logp("tố", "tổ"), abs=3e-3)
+
+
+def test_shipped_model_has_the_accent_channel(model: RestoreModel) -> None:
+    assert model.accents is not None
+    assert model.accents.logp("tổ", "tổ") > -0.1
+
+
+def test_correct_accents_fixes_marks_and_keeps_clean_text(model: RestoreModel) -> None:
+    assert correct_accents(VIE_OCR, model).text == VIE_FIXED
+    assert correct_accents(CLEAN, model).text == CLEAN
+    old_style = "Uỷ ban nhân dân tỉnh Hoà Bình"  # the document's own tone placement stays
+    assert correct_accents(old_style, model).text == old_style
+
+
+def _ocr_doc(body: str) -> Document:
+    doc = _doc(body)
+    doc.pages = [Page(number=1, method="ocr", text=body)]
+    return doc
+
+
+@pytest.mark.usefixtures("model")
+def test_stage_checks_the_marks_of_vietnamese_ocr() -> None:
+    doc = restore(_ocr_doc(VIE_OCR), Config(restore="auto"))
+    assert doc.text.body == VIE_FIXED
+    assert doc.text.restored and doc.text.restore_kind == "ocr-marks"
+    assert doc.text.restore_changed_tokens == 5
+    assert doc.warnings == []
+
+
+@pytest.mark.usefixtures("model")
+def test_stage_leaves_marks_of_typed_text_and_of_other_ocr_models() -> None:
+    typed = restore(_doc(VIE_OCR), Config(restore="auto"))
+    assert typed.text.body == VIE_OCR and typed.text.restore_kind == ""
+    english = restore(_ocr_doc(VIE_OCR), Config(restore="auto", ocr_languages="eng"))
+    assert english.text.body == VIE_OCR
+
+
+@pytest.mark.usefixtures("model")
+def test_cli_restore_marks_mode() -> None:
+    result = CliRunner().invoke(cli, ["restore", "--mode", "marks"], input=VIE_OCR + "\n")
+    assert result.exit_code == 0
+    assert result.output == VIE_FIXED + "\n"

@@ -24,6 +24,7 @@ __all__ = [
     "restore",
     "restore_result",
     "restore_text",
+    "correct_accents",
 ]
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,18 @@ def restore_result(text: str, model: RestoreModel | None = None) -> Result:
     )
 
 
+def correct_accents(text: str, model: RestoreModel | None = None) -> Result:
+    """Correct the marks of Tesseract-vie output (`phô` → `phố`); letters stay as read.
+
+    Correct text is left alone: keeping a reading costs the channel almost nothing, so only
+    a mark the language model finds clearly wrong in its context is changed.
+    """
+    return _decoder(model).restore(text, garbled=False, accents=True)
+
+
 def restore_text(text: str, mode: str = "always", model: RestoreModel | None = None) -> str:
-    """Restored `text` (`mode="auto"`: only when it looks garbled or diacritic-less).
+    """Restored `text` (`mode="auto"`: only when it looks garbled or diacritic-less;
+    `mode="marks"`: the marks of Tesseract-vie output checked, see `correct_accents`).
 
     Example:
         >>> restore_text("tang cuong cong tac thi dua")
@@ -74,16 +85,25 @@ def restore_text(text: str, mode: str = "always", model: RestoreModel | None = N
     """
     if mode == "never" or (mode == "auto" and garble_score(text) < AUTO_THRESHOLD):
         return text
+    if mode == "marks":
+        return correct_accents(text, model).text
     return restore_result(text, model).text
 
 
 def restore(doc: Document, config: Config) -> Document:
-    """Stage: restore the body when `config.restore` says so (see `AUTO_THRESHOLD`)."""
+    """Stage: restore the body when `config.restore` says so (see `AUTO_THRESHOLD`).
+
+    Text that reads as Vietnamese already but came from a Vietnamese OCR model has its
+    marks checked instead (`correct_accents`): Tesseract-vie drops or swaps marks on small
+    or blurred glyphs, and a wrong `tổng`/`tống` would miss a task's keywords.
+    """
     if config.restore == "never" or not doc.text.body.strip():
         return doc
     score = garble_score(doc.text.body)
     doc.text.garbled_score = score
     if config.restore == "auto" and score < AUTO_THRESHOLD:
+        if _vietnamese_ocr(doc, config):
+            _correct_ocr_marks(doc)
         return doc
     try:
         result = restore_result(doc.text.body)
@@ -91,11 +111,7 @@ def restore(doc: Document, config: Config) -> Document:
         # The text is still usable as it is; say why it was not restored.
         doc.warnings.append(f"text looked garbled (score {score:.2f}) but was not restored: {exc}")
         return doc
-    if result.text != doc.text.body:
-        doc.text.body = result.text
-        doc.text.restored = True
-    doc.text.restore_changed_tokens = result.changed_tokens
-    doc.text.restore_confidence = result.confidence
+    _record(doc, result, "garble" if result.garbled else "diacritics")
     reason = "text looked garbled" if score >= AUTO_THRESHOLD else "restoration requested"
     doc.warnings.append(
         f"{reason} (score {score:.2f}); restored {result.changed_tokens} tokens "
@@ -103,3 +119,34 @@ def restore(doc: Document, config: Config) -> Document:
     )
     log.info("%s: %s", doc.source.path, doc.warnings[-1])
     return doc
+
+
+def _vietnamese_ocr(doc: Document, config: Config) -> bool:
+    """Whether some page was OCR'd with a Vietnamese model."""
+    languages = set(config.ocr_languages.split("+"))
+    return "vie" in languages and any(page.method == "ocr" for page in doc.pages)
+
+
+def _correct_ocr_marks(doc: Document) -> None:
+    try:
+        model = get_model()
+    except ModelError as exc:
+        log.info("%s: OCR marks not checked: %s", doc.source.path, exc)
+        return
+    if model.accents is None:
+        return  # a model built without the accent channel
+    result = correct_accents(doc.text.body, model)
+    _record(doc, result, "ocr-marks")
+    if result.changed_tokens:
+        log.info(
+            "%s: corrected the marks of %d OCR'd words", doc.source.path, result.changed_tokens
+        )
+
+
+def _record(doc: Document, result: Result, kind: str) -> None:
+    if result.text != doc.text.body:
+        doc.text.body = result.text
+        doc.text.restored = True
+    doc.text.restore_kind = kind
+    doc.text.restore_changed_tokens = result.changed_tokens
+    doc.text.restore_confidence = result.confidence

@@ -10,6 +10,7 @@ garbled token are lexicon syllables whose skeleton is one edit from a de-garbled
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from functools import lru_cache
@@ -87,47 +88,95 @@ def _align(
     return best[n][m], pieces[::-1]
 
 
-def _next_row(
-    row: list[float], t: str, read: str, emit: dict[str, dict[str, float]]
-) -> list[float]:
-    """One DP step: align true letter `t` after the alignments in `row`."""
-    m = len(read)
-    neg = -1e18
-    table = emit.get(t, _EMPTY)
-    drop = table.get("")
-    if drop is None:
-        drop = _FLOOR_DROP
-    nxt = [neg] * (m + 1)
-    for j in range(m + 1):
-        base = row[j]
-        if base == neg:
-            continue
-        v = base + drop
-        if v > nxt[j]:
-            nxt[j] = v
-        if j < m:
-            ch = read[j]
-            e = table.get(ch)
-            v = base + (e if e is not None else _floor(t, ch))
-            if v > nxt[j + 1]:
-                nxt[j + 1] = v
-            if j + 1 < m:
-                e = table.get(read[j : j + 2])
-                v = base + (e if e is not None else _FLOOR_DOUBLE)
-                if v > nxt[j + 2]:
-                    nxt[j + 2] = v
-    return nxt
-
-
+_NEG = -1e18
+"""Log-probability of an unreachable DP cell (adding a log-probability leaves it as is)."""
 _EMPTY: dict[str, float] = {}
 
+Emissions = tuple[float, tuple[float, ...], tuple[float, ...], float]
+"""How one true letter may be read at each DP column of a reading (see `_emissions`)."""
+_SLACK = 1e-9
+"""Bounds are sums in another order than the DP's: prune only clearly below a threshold."""
 
-def _score(true: str, read: str, emit: dict[str, dict[str, float]]) -> float:
-    """Log-probability of the best alignment (`_align` without the back-pointers, faster)."""
-    row = [0.0] + [-1e18] * len(read)
-    for t in true:
-        row = _next_row(row, t, read, emit)
-    return row[-1]
+
+class _Pieces(dict[str, float]):
+    """ln P(piece | true letter `t`) for every piece met so far, floors included: an
+    emission is a dictionary look-up whatever its source."""
+
+    def __init__(self, t: str, table: dict[str, float]) -> None:
+        super().__init__()
+        self.t, self.table = t, table
+
+    def __missing__(self, piece: str) -> float:
+        e = self.table.get(piece)
+        if e is None:
+            e = _FLOOR_DOUBLE if len(piece) == 2 else _floor(self.t, piece)
+        self[piece] = e
+        return e
+
+
+def _emissions(read: str, pairs: list[str], pieces: _Pieces) -> Emissions:
+    """Log-probabilities of a true letter read as nothing, as the one character ending at
+    column j of `read` (`one[j]`), as the two characters `pairs[j-2]` ending there
+    (`two[j]`), and the best of them all (a bound for branch and bound).
+
+    Computed once per reading and letter, so a DP step is additions only.
+    """
+    get = pieces.__getitem__
+    drop = get("")
+    one = (_NEG, *map(get, read))
+    two = (_NEG, _NEG, *map(get, pairs))
+    return drop, one, two, max(drop, max(one), max(two))
+
+
+def _step(row: tuple[float, ...], em: Emissions) -> tuple[float, ...]:
+    """One DP step: align one more true letter after the alignments in `row`.
+
+    Column j takes the best of the letter dropped, read as `read[j-1]` or as
+    `read[j-2:j]`; unreachable cells stay at `_NEG` (it absorbs any log-probability).
+    """
+    drop, one, two, _ = em
+    p2 = p1 = _NEG
+    nxt = []
+    append = nxt.append
+    for r, o, w in zip(row, one, two, strict=True):
+        v = r + drop
+        x = p1 + o
+        if x > v:
+            v = x
+        x = p2 + w
+        if x > v:
+            v = x
+        append(v)
+        p2, p1 = p1, r
+    return tuple(nxt)
+
+
+class _Reading:
+    """The DP of one reading: rows by true-string prefix, emissions by true letter.
+
+    Candidates share onsets and vowels (`đang`, `đảng`, `đăng`), so most of their table
+    is computed once.  Rows are tuples: the garbage collector stops tracking them, and
+    long inputs keep many.
+    """
+
+    __slots__ = ("best", "letters", "pairs", "read", "rows", "scores")
+
+    def __init__(self, read: str) -> None:
+        self.read = read
+        self.pairs = [read[j : j + 2] for j in range(len(read) - 1)]
+        self.rows: dict[str, tuple[float, ...]] = {"": (0.0,) + (_NEG,) * len(read)}
+        self.scores: dict[str, float] = {}
+        self.letters: dict[str, Emissions] = {}
+        self.best: dict[str, float] = {}
+        """Each letter's best emission anywhere in the reading (`Emissions[3]`)."""
+
+    def letter(self, t: str, pieces: _Pieces) -> Emissions:
+        """The emissions of true letter `t` (computed on first use from its `pieces`)."""
+        em = self.letters.get(t)
+        if em is None:
+            em = self.letters[t] = _emissions(self.read, self.pairs, pieces)
+            self.best[t] = em[3]
+        return em
 
 
 class Channel:
@@ -137,34 +186,121 @@ class Channel:
         """Wrap `emit[true_letter][read_piece]` and `reverse[read_piece]` → likely letter."""
         self.emit = emit
         self.reverse = reverse
-        self._rows: dict[str, dict[str, list[float]]] = {}
-        self._scores: dict[tuple[str, str], float] = {}
+        self._readings: dict[str, _Reading] = {}
+        self._rows = 0
+        self._pieces: dict[str, _Pieces] = {}
+
+    def _pieces_of(self, t: str) -> _Pieces:
+        pieces = self._pieces.get(t)
+        if pieces is None:
+            pieces = self._pieces[t] = _Pieces(t, self.emit.get(t, _EMPTY))
+        return pieces
+
+    def _reading(self, read: str) -> _Reading:
+        table = self._readings.get(read)
+        if table is None:
+            if self._rows > 300_000:
+                self._readings.clear()  # bound the memory of very long inputs
+                self._rows = 0
+            table = self._readings[read] = _Reading(read)
+        return table
 
     def logp(self, read: str, true: str) -> float:
-        """ln P(read | true) for lower-case strings (best single alignment).
+        """ln P(read | true) for lower-case strings (best single alignment)."""
+        table = self._reading(read)
+        score = table.scores.get(true)
+        if score is None:
+            score = self._bounded(table, true)
+            assert score is not None
+        return score
 
-        DP rows are cached per reading and true-string prefix: candidates share onsets
-        and vowels (`đang`, `đảng`, `đăng`), so most of their table is computed once.
+    def _bounded(
+        self, table: _Reading, true: str, floor: float | None = None, bound: float = 0.0
+    ) -> float | None:
+        """`logp(table.read, true)`, or None once it is sure to be below `floor`.
+
+        `bound` is the sum of the best emissions of the letters of `true`.  Every emission
+        log-probability is ≤ 0, so the final score is at most the best cell of a row that
+        can still reach the end plus the best emissions of the letters still to align.
         """
-        key = (read, true)
-        score = self._scores.get(key)
+        score = table.scores.get(true)
         if score is not None:
             return score
-        if len(self._scores) > 500_000:
-            self._scores.clear()
-            self._rows.clear()
-        rows = self._rows.get(read)
-        if rows is None:
-            rows = self._rows[read] = {"": [0.0] + [-1e18] * len(read)}
-        k = len(true)
+        rows, n = table.rows, len(true)
+        k = n
         while true[:k] not in rows:
             k -= 1
         row = rows[true[:k]]
-        for i in range(k, len(true)):
-            row = _next_row(row, true[i], read, self.emit)
-            rows[true[: i + 1]] = row
-        score = self._scores[key] = row[-1]
+        if k < n:
+            m, letters, pieces = len(table.read), table.letters, self._pieces_of
+            if floor is not None and k:
+                bound -= sum(map(table.best.__getitem__, true[:k]))
+            self._rows += n - k
+            for i in range(k, n):
+                t = true[i]
+                em = letters.get(t) or table.letter(t, pieces(t))
+                row = rows[true[: i + 1]] = _step(row, em)
+                left = n - i - 1
+                if floor is not None and left:
+                    bound -= em[3]
+                    lo = m - 2 * left  # columns the letters left can still reach the end from
+                    if max(row[lo:] if lo > 0 else row) + bound < floor:
+                        return None
+        if floor is not None and row[-1] < floor:
+            return None
+        score = table.scores[true] = row[-1]
         return score
+
+    def any_above(self, read: str, trues: list[str], floor: float) -> bool:
+        """Whether `logp(read, true) >= floor` for any of `trues` (most DPs abandoned early)."""
+        table = self._reading(read)
+        bounds = self._bounds(table, trues)
+        for i in sorted(range(len(trues)), key=bounds.__getitem__, reverse=True):
+            if bounds[i] < floor - _SLACK:
+                break
+            score = self._bounded(table, trues[i], floor - _SLACK, bounds[i])
+            if score is not None and score >= floor:
+                return True
+        return False
+
+    def _bounds(self, table: _Reading, trues: list[str]) -> list[float]:
+        """Each true string's bound: the sum of its letters' best emissions."""
+        for t in set("".join(trues)).difference(table.best):
+            table.letter(t, self._pieces_of(t))
+        best = table.best.__getitem__
+        return [sum(map(best, true)) for true in trues]
+
+    def top_k(self, read: str, trues: list[str], bonus: list[float], k: int) -> list[int]:
+        """Indices of the `k` trues with the highest `logp(read, true) + bonus`, best first
+        (ties: the earlier index first) — `sorted(...)[:k]`, by branch and bound.
+
+        Candidates are tried by an optimistic bound (each letter's best emission), and a DP
+        is abandoned once it cannot reach the k-th best score so far: most of a large
+        candidate pool is never aligned in full.
+        """
+        if k <= 0:
+            return []
+        table = self._reading(read)
+        bounds = self._bounds(table, trues)
+        heap: list[tuple[float, int]] = []  # the k best so far as (score, -index), worst first
+        keys = [b + p for b, p in zip(bounds, bonus, strict=True)]
+        order = sorted(range(len(trues)), key=keys.__getitem__, reverse=True)
+        for i in order:
+            if len(heap) < k:
+                floor = None
+            else:
+                floor = heap[0][0] - _SLACK - bonus[i]
+                if bounds[i] < floor:
+                    break
+            score = self._bounded(table, trues[i], floor, bounds[i])
+            if score is None:
+                continue
+            item = (score + bonus[i], -i)
+            if len(heap) < k:
+                heapq.heappush(heap, item)
+            elif item > heap[0]:
+                heapq.heapreplace(heap, item)
+        return [-i for _, i in sorted(heap, reverse=True)]
 
     def readings(self, read: str, limit: int = 24) -> set[str]:
         """Skeletons a garbled token may stand for: `ctia` → {`ctia`, `cua`}, `t6` → {`to`}.

@@ -10,13 +10,14 @@ output has exactly the input's lines, whitespace and tokens.
 
 from __future__ import annotations
 
-import heapq
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 
+from pipeline.normalize import skeleton
 from pipeline.restore.lexicon import abbreviation, expansion
-from pipeline.restore.lm import BOS, COMMA, EOS, NUM, UNK
+from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.model import RestoreModel
 from pipeline.restore.syllables import (
     apply_case,
@@ -38,6 +39,8 @@ MAX_STRIPPED = 12
 """Candidates per diacritic-less syllable (the commonest readings of its skeleton)."""
 PRUNE_NATS = 9.0
 """Stripped candidates this far below the commonest reading (unigram) are dropped."""
+MAX_ACCENTED = 12
+"""Spellings per skeleton tried for a Tesseract-vie reading (the commonest ones)."""
 MAX_CANDIDATES = 14
 """Channel candidates per garbled token kept for the search."""
 PRIOR_WEIGHT = 1.0
@@ -57,9 +60,13 @@ CASE_WEIGHT = 0.5
 """Weight of log P(Title or lower case | syllable) for words inside a run."""
 RAW_PENALTY = math.log(1e-4)
 """Channel log-probability of keeping a letters-only garbled token as it is (names)."""
+OOV_PENALTY = math.log(1e-2)
+"""Tesseract-vie reading that the lexicon never saw (`câp`), on top of the accent channel."""
 RAW_GARBLE_PENALTY = math.log(1e-7)
 """… and of keeping a token that mixes letters with digits or symbols (`vo1`)."""
 
+_SCORE = operator.itemgetter(1)
+"""The score of a (state, score) beam item."""
 _TOKEN = re.compile(r"\S+")
 _PIECE = re.compile(r"[^\W_]+|[\W_]+")
 _CODE = re.compile(r"/|\d[-.]\d|^\d+[-/.]|@|://")
@@ -96,6 +103,8 @@ class Result:
     slots: int = 0
     confidence: float | None = None
     confidences: list[float] = field(default_factory=list)
+    garbled: bool = False
+    """Decoded as OCR garble (the channel), not as text that only lost its marks."""
 
 
 def _garbled_marker(token: str) -> str | None:
@@ -238,6 +247,9 @@ class Decoder:
         self.keep_bonus = 0.0
         """Channel bonus for keeping an unmarked word as written (set per text)."""
         self._garbled: dict[str, list[tuple[int, str, float]]] = {}
+        self._accented: dict[str, list[tuple[int, str, float]]] = {}
+        self.accents = False
+        """Correct Tesseract-vie marks (set per text, see `restore`)."""
         self._priors: dict[str, float] = {}
         self._tops: dict[str, str] = {}
         self._cased: dict[tuple[str, bool], list[tuple[int, str, float]]] = {}
@@ -291,31 +303,45 @@ class Decoder:
         near.difference_update(readings)
         # Rank near skeletons by the channel on their commonest syllable (a cheap proxy for
         # all of them) plus its prior, then score the syllables of the best ones.
-        best_uni = self._skeleton_prior
-        top = self._skeleton_top
+        for skel in near.difference(self._priors):
+            self._skeleton_prior(skel)  # fills `_priors` and `_tops`
+        priors, tops = self._priors, self._tops
         # A reading that is itself a known skeleton (`cong`) mostly only lost its marks:
         # search its neighbourhood less widely than an impossible one (`ctia`).
         pool = NEAR_POOL if ids else 2 * NEAR_POOL
         if len(near) > pool:
-            near = set(sorted(near, key=best_uni, reverse=True)[:pool])
-        ranked = sorted(
-            near,
-            key=lambda k: -(channel.logp(lower, top(k)) + PRIOR_WEIGHT * best_uni(k)),
-        )
+            near = set(sorted(near, key=priors.__getitem__, reverse=True)[:pool])
+        pooled = list(near)
         limit = NEAR_SKELETONS if ids else 2 * NEAR_SKELETONS
-        for skel in ranked[:limit]:
+        ranked = channel.top_k(
+            lower,
+            list(map(tops.__getitem__, pooled)),
+            [PRIOR_WEIGHT * priors[k] for k in pooled],
+            limit,
+        )
+        for skel in (pooled[k] for k in ranked):
             syllables = lexicon.same_skeleton(skel)
             ids.update(sorted(syllables, key=lambda i: -uni[i])[:NEAR_SYLLABLES])
-        scored = {i: channel.logp(lower, model.vocab[i]) for i in ids}
-        if max(scored.values(), default=-99.0) < FAR_THRESHOLD and len(lower) >= 4:
+        vocab = model.vocab
+        scored = list(ids)
+        if len(lower) >= 4 and not channel.any_above(
+            lower, [vocab[i] for i in scored], FAR_THRESHOLD
+        ):
             # Nothing plausible one edit away (`nudce`): look two edits away.
             for reading in readings:
                 for skel in lexicon.neighbours(reading, 2):
                     for i in lexicon.same_skeleton(skel):
-                        if i not in scored:
-                            scored[i] = channel.logp(lower, model.vocab[i])
-        best = sorted(scored, key=lambda i: -(scored[i] + PRIOR_WEIGHT * uni[i]))[:MAX_CANDIDATES]
-        cands = [(i, model.vocab[i], scored[i]) for i in best]
+                        if i not in ids:
+                            ids.add(i)
+                            scored.append(i)
+        # Only the best candidates' channel scores are needed in full (branch and bound).
+        best = channel.top_k(
+            lower,
+            [vocab[i] for i in scored],
+            [PRIOR_WEIGHT * uni[i] for i in scored],
+            MAX_CANDIDATES,
+        )
+        cands = [(scored[k], vocab[scored[k]], channel.logp(lower, vocab[scored[k]])) for k in best]
         own = canonical_syllable(lower)
         if not any(c[1] == own for c in cands):
             known = model.word_id(own) if is_syllable(own) else UNK
@@ -331,21 +357,20 @@ class Decoder:
 
     def _skeleton_top(self, skel: str) -> str:
         """The commonest syllable with this skeleton (`dang` → `đang`)."""
-        top = self._tops.get(skel)
-        if top is None:
-            uni = self.model.lm.uni
-            ids = self.model.lexicon.same_skeleton(skel)
-            top = self.model.vocab[max(ids, key=lambda i: uni[i])] if ids else skel
-            self._tops[skel] = top
-        return top
+        if skel not in self._tops:
+            self._skeleton_prior(skel)
+        return self._tops[skel]
 
     def _skeleton_prior(self, skel: str) -> float:
-        """Unigram log-probability of the commonest syllable with this skeleton."""
+        """Unigram log-probability of the commonest syllable with this skeleton (noting the
+        syllable for `_skeleton_top`)."""
         prior = self._priors.get(skel)
         if prior is None:
             uni = self.model.lm.uni
-            prior = max((uni[i] for i in self.model.lexicon.same_skeleton(skel)), default=-99.0)
-            self._priors[skel] = prior
+            ids = self.model.lexicon.same_skeleton(skel)
+            top = max(ids, key=uni.__getitem__) if ids else None
+            prior = self._priors[skel] = uni[top] if top is not None else -99.0
+            self._tops[skel] = self.model.vocab[top] if top is not None else skel
         return prior
 
     def _with_case(
@@ -364,6 +389,29 @@ class Decoder:
             cached = [(i, w, ch + CASE_WEIGHT * table[i]) for i, w, ch in cands]
             self._cased[key] = cached
         return cached
+
+    def accent_candidates(self, read: str) -> list[tuple[int, str, float]]:
+        """Candidates for a syllable read by Tesseract-vie, whose letters are right but
+        whose marks may not be (`phô` → phố, `Đòng` → Đồng): the spellings with its
+        skeleton, scored by the accent channel, which makes keeping the reading cheap."""
+        cached = self._accented.get(read)
+        if cached is not None:
+            return cached
+        model, accents = self.model, self.model.accents
+        lower = canonical_syllable(read.lower())
+        ids = model.lexicon.same_skeleton(skeleton(lower)) if accents is not None else []
+        if not ids:
+            cands = [(model.word_id(lower), lower, 0.0)]
+        else:
+            uni = model.lm.uni
+            ids = sorted(ids, key=lambda i: -uni[i])[:MAX_ACCENTED]
+            cands = [(i, model.vocab[i], accents.logp(lower, model.vocab[i])) for i in ids]
+            if is_syllable(lower) and all(w != lower for _, w, _ in cands):
+                # A spelling the lexicon never saw (`câp`) is likelier a misread mark than a
+                # word: as `<unk>` the LM would score it like any name.
+                cands.append((UNK, lower, accents.logp(lower, lower) + OOV_PENALTY))
+        self._accented[read] = cands
+        return cands
 
     def _context_ids(self, read: str) -> tuple[int, ...]:
         """LM ids of a fixed slot: `<num>`, the comma, what an abbreviation stands for
@@ -396,17 +444,19 @@ class Decoder:
                 cand_lists.append([(ids[-1], slot.out, 0.0)])
                 owner.append(n)
                 continue
-            cands = (
-                self.garbled_candidates(slot.read)
-                if garbled
-                else self.stripped_candidates(slot.read)
-            )
+            if garbled:
+                cands = self.garbled_candidates(slot.read)
+            elif self.accents:
+                cands = self.accent_candidates(slot.read)
+            else:
+                cands = self.stripped_candidates(slot.read)
             if len(cands) > 1 and n > 0:
                 cands = self._with_case(slot.read, cands, garbled)
             cand_lists.append(cands)
             owner.append(n)
         key = (
             garbled,
+            self.accents,
             self.keep_bonus,
             *("<num>" if s.fixed and s.read[:1].isdigit() else s.read for s in run),
         )
@@ -425,68 +475,116 @@ class Decoder:
     def _search(
         self, cand_lists: list[list[tuple[int, str, float]]], width: int
     ) -> tuple[tuple[int, ...], list[float]]:
-        """Beam search; the chosen candidate index and its local posterior per slot."""
-        lm = self.model.lm
-        logp, tri = lm.logp, lm.cache.get
-        weight = CHANNEL_WEIGHT
-        # beam: state (a, b) -> score; back[t]: state -> (previous state, candidate index)
-        beam: dict[tuple[int, int], float] = {(BOS, BOS): 0.0}
-        back: list[dict[tuple[int, int], tuple[tuple[int, int], int]]] = []
+        """Beam search; the chosen candidate index and its local posterior per slot.
+
+        A state (a, b) is packed as `a << 21 | b`, the LM's own key layout: the next state
+        is a bit operation, not a tuple, and each state's LM scores come in one call.
+        """
+        logps = self.model.lm.logps
+        # beam: state -> score; back[t]: state -> (previous state, candidate index);
+        # rows[t]: state -> its LM scores of the candidates at t (reused for confidences)
+        beam: dict[int, float] = {(BOS << _BITS) | BOS: 0.0}
+        back: list[dict[int, tuple[int, int]]] = []
+        rows: list[dict[int, list[float]]] = []
         for cands in cand_lists:
-            nxt: dict[tuple[int, int], float] = {}
-            ptr: dict[tuple[int, int], tuple[tuple[int, int], int]] = {}
+            cids = tuple([c for c, _, _ in cands])
+            chans = [CHANNEL_WEIGHT * ch for _, _, ch in cands]
+            ks = range(len(cids))
+            nxt: dict[int, float] = {}
+            ptr: dict[int, tuple[int, int]] = {}
+            seen: dict[int, list[float]] = {}
+            get = nxt.get
             for state, score in beam.items():
-                a, b = state
-                ab = (a << 42) | (b << 21)
-                for k, (c, _, ch) in enumerate(cands):
-                    v = tri(ab | c)
-                    if v is None:
-                        v = logp(a, b, c)
-                    s = score + v + weight * ch
-                    key = (b, c)
-                    old = nxt.get(key)
+                b = state & _MASK
+                b21 = b << _BITS
+                lps = seen[state] = logps(state >> _BITS, b, cids)
+                for k in ks:
+                    s = score + lps[k] + chans[k]
+                    key = b21 | cids[k]
+                    old = get(key)
                     if old is None or s > old:
                         nxt[key] = s
                         ptr[key] = (state, k)
             if len(nxt) > width:
-                nxt = dict(heapq.nlargest(width, nxt.items(), key=lambda kv: kv[1]))
+                # Stable on ties, as `heapq.nlargest` is, and faster for a few dozen states.
+                nxt = dict(sorted(nxt.items(), key=_SCORE, reverse=True)[:width])
             if len(nxt) > 1:
                 # States far behind the best one never recover: drop them early.
                 floor = max(nxt.values()) - BEAM_DELTA
                 nxt = {st: sc for st, sc in nxt.items() if sc >= floor}
             beam = nxt
             back.append(ptr)
-        state = max(beam, key=lambda st: beam[st] + logp(st[0], st[1], EOS))
+            rows.append(seen)
+        logp = self.model.lm.logp
+        state = max(beam, key=lambda st: beam[st] + logp(st >> _BITS, st & _MASK, EOS))
         picks = []
         for ptr in reversed(back):
             state, k = ptr[state]
             picks.append(k)
         path = tuple(reversed(picks))
+        return path, self._confidences(cand_lists, path, rows)
+
+    def _confidences(
+        self,
+        cand_lists: list[list[tuple[int, str, float]]],
+        path: tuple[int, ...],
+        rows: list[dict[int, list[float]]],
+    ) -> list[float]:
+        """Local posterior of each pick: its candidates with the decoded neighbours fixed.
+
+        Each candidate needs three trigrams; `rows` (the search's LM scores per position
+        and state) has most of them already.
+        """
         ids = [BOS, BOS] + [cands[k][0] for cands, k in zip(cand_lists, path, strict=True)]
         ids += [EOS, EOS]
+        picks = [*path, -1, -1]
+        rows = [*rows, {}, {}]
         confidences = []
         for pos, cands in enumerate(cand_lists):
             if len(cands) == 1:
                 confidences.append(1.0)
                 continue
-            # Local posterior: each candidate with the decoded neighbours held fixed.
             p2, p1, n1, n2 = ids[pos], ids[pos + 1], ids[pos + 3], ids[pos + 4]
+            firsts = rows[pos][(p2 << _BITS) | p1]  # the decoded path's own state
+            seconds = self._after(
+                [(p1 << _BITS) | c for c, _, _ in cands], n1, rows[pos + 1], picks[pos + 1]
+            )
+            thirds = self._after(
+                [(c << _BITS) | n1 for c, _, _ in cands], n2, rows[pos + 2], picks[pos + 2]
+            )
             scores = [
-                logp(p2, p1, c) + logp(p1, c, n1) + logp(c, n1, n2) + weight * ch
-                for c, _, ch in cands
+                first + second + third + CHANNEL_WEIGHT * ch
+                for (_, _, ch), first, second, third in zip(
+                    cands, firsts, seconds, thirds, strict=True
+                )
             ]
             top = max(scores)
             total = sum(math.exp(s - top) for s in scores)
             confidences.append(math.exp(scores[path[pos]] - top) / total)
-        return path, confidences
+        return confidences
 
-    def restore(self, text: str, garbled: bool, keep_bonus: float = 0.0) -> Result:
+    def _after(
+        self, states: list[int], c: int, rows: dict[int, list[float]], k: int
+    ) -> list[float]:
+        """ln P(c | state) for each state: from the search's `rows` (c is candidate `k`
+        there) where it kept the state, else from the LM."""
+        missing = [st for st in states if st not in rows]
+        computed = iter(self.model.lm.logps_to(missing, c))
+        return [rows[st][k] if st in rows else next(computed) for st in states]
+
+    def restore(
+        self, text: str, garbled: bool, keep_bonus: float = 0.0, accents: bool = False
+    ) -> Result:
         """Restore every slot of `text`; all other characters are copied unchanged.
 
         `keep_bonus` (log scale) favours unmarked words as written: for text that is mostly
         accented already, where an unmarked `do`, `qua` is far likelier meant than stripped.
+        `accents` corrects the marks of Tesseract-vie output instead (`accent_candidates`).
         """
         self.keep_bonus = keep_bonus
+        if self.accents != (accents and not garbled):
+            self._cased.clear()  # case-scored lists are cached per reading, not per mode
+        self.accents = accents and not garbled
         commas = COMMA in self.model.index  # models before the comma token cut at commas
         lines = text.split("\n")
         all_slots: list[Slot] = []
@@ -516,7 +614,10 @@ class Decoder:
             read = slot.read
             if garbled and read.isupper() and len(read) <= 3 and _lower_context(all_slots, k):
                 read = read.title()  # OCR capitals mid-sentence: `ctia BO Chinh` → `Bộ`
-            slot.out = slot.read if slot.out == slot.read.lower() else _recase(read, slot.out)
+            if slot.out == canonical_syllable(slot.read.lower()):
+                slot.out = slot.read  # unchanged, in the document's own tone placement (`Uỷ`)
+            else:
+                slot.out = _recase(read, slot.out)
         for slot in sorted(all_slots + fixed, key=lambda s: (s.line, s.start)):
             by_line.setdefault(slot.line, []).append(slot)
         changed = 0
@@ -530,7 +631,7 @@ class Decoder:
             lines[n] = new
         confidences = [s.confidence for s in all_slots]
         mean = round(sum(confidences) / len(confidences), 4) if confidences else None
-        return Result("\n".join(lines), changed, len(all_slots), mean, confidences)
+        return Result("\n".join(lines), changed, len(all_slots), mean, confidences, garbled)
 
 
 def _recase(read: str, out: str) -> str:

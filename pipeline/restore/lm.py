@@ -71,6 +71,7 @@ class TrigramLM:
         self.cache: dict[int, float] = dict(tri)
         """Trigram log-probabilities plus every backed-off one computed so far: the
         decoder's hot loop does one look-up here and calls `logp` only on a miss."""
+        self._bigram_rows: dict[tuple[int, tuple[int, ...]], tuple[float, ...]] = {}
 
     def logp(self, a: int, b: int, c: int) -> float:
         """ln P(c | a b), backing off to the bigram and unigram tables."""
@@ -86,6 +87,62 @@ class TrigramLM:
             self.cache = dict(self.tri)  # bound the memory of very long inputs
         self.cache[key] = v
         return v
+
+    def logps(self, a: int, b: int, cs: tuple[int, ...]) -> list[float]:
+        """`[logp(a, b, c) for c in cs]`: the decoder's hot loop, one context at a time.
+
+        Most of its trigrams are unseen, so the context's back-off weight is looked up once
+        and the bigram row is shared by every context ending in `b`.  A context without a
+        back-off weight has no trigram either (estimation gives one to every trigram's
+        context), so its row is the bigram row alone.
+        """
+        bigrams = self._bigram_row(b, cs)
+        bow = self.tri_bow.get((a << 21) | b)
+        if bow is None:
+            unseen = self.unseen_bow
+            return [unseen + w for w in bigrams]
+        get, ab = self.cache.get, (a << 42) | (b << 21)
+        out = []
+        for c, w in zip(cs, bigrams, strict=True):
+            v = get(ab | c)
+            out.append(bow + w if v is None else v)
+        return out
+
+    def logps_to(self, ctxs: list[int], c: int) -> list[float]:
+        """`[logp(x >> 21, x & mask, c) for x in ctxs]`: one word after many packed contexts
+        (`a << 21 | b`), looked up as `logps` does; a bigram shared by consecutive contexts
+        (same `b`) is looked up once."""
+        bows, cache, bi, unseen = self.tri_bow.get, self.cache.get, self.bi.get, self.unseen_bow
+        out = []
+        last, w = -1, 0.0
+        for ctx in ctxs:
+            bow = bows(ctx)
+            if bow is not None:
+                v = cache((ctx << 21) | c)
+                if v is not None:
+                    out.append(v)
+                    continue
+            b = ctx & _MASK
+            if b != last:
+                last, w = b, bi((b << 21) | c)
+                if w is None:
+                    w = self.uni_bow[b] + self.uni[c]
+            out.append((unseen if bow is None else bow) + w)
+        return out
+
+    def _bigram_row(self, b: int, cs: tuple[int, ...]) -> tuple[float, ...]:
+        """Backed-off bigram log-probabilities ln P(c | b) for each c, memoised (as tuples,
+        which the garbage collector stops tracking)."""
+        key = (b, cs)
+        row = self._bigram_rows.get(key)
+        if row is None:
+            get, b21, bow, uni = self.bi.get, b << 21, self.uni_bow[b], self.uni
+            ws = [get(b21 | c) for c in cs]
+            row = tuple(bow + uni[c] if w is None else w for c, w in zip(cs, ws, strict=True))
+            if len(self._bigram_rows) > 100_000:
+                self._bigram_rows.clear()  # bound the memory of very long inputs
+            self._bigram_rows[key] = row
+        return row
 
     # --- estimation -------------------------------------------------------------------
 

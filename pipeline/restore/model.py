@@ -3,7 +3,8 @@
 Files (in one model directory):
 - `restore-lm.npz`: vocabulary, estimated LM tables and the raw trigram counts that
   `train-lm --add` adds to;
-- `restore-channel.json`: the OCR letter-emission table (`channel.py`).
+- `restore-channel.json`: the OCR letter-emission table (`channel.py`);
+- `restore-accents.json` (optional): how Tesseract-vie misreads marks (`accents.py`).
 
 The loader prefers a user model (`$VNPLAN_MODEL_DIR`, else `~/.local/share/vnplan/models`)
 written by `vnplan train-lm`, and falls back to the model shipped in the repo's `models/`.
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import ModelError
+from pipeline.restore.accents import AccentChannel
 from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import Lexicon
 from pipeline.restore.lm import SPECIALS, UNK, TrigramLM
@@ -30,6 +32,7 @@ SHIPPED_DIR = Path(__file__).resolve().parents[2] / "models"
 CASE_SMOOTHING = 2.0
 LM_FILE = "restore-lm.npz"
 CHANNEL_FILE = "restore-channel.json"
+ACCENTS_FILE = "restore-accents.json"
 
 
 def user_model_dir() -> Path:
@@ -60,6 +63,7 @@ class RestoreModel:
         tri_counts: tuple[np.ndarray, np.ndarray] | None = None,
         path: Path | None = None,
         cases: np.ndarray | None = None,
+        accents: AccentChannel | None = None,
     ) -> None:
         """Assemble a model from its parts (see `load`).
 
@@ -71,6 +75,8 @@ class RestoreModel:
         self.index = {w: i for i, w in enumerate(vocab)}
         self.lm = lm
         self.channel = channel
+        self.accents = accents
+        """Tesseract-vie mark confusions; None for a model built without them."""
         self.lexicon = Lexicon(vocab, first_word=len(SPECIALS))
         self.tri_counts = tri_counts
         self.path = path
@@ -101,6 +107,10 @@ class RestoreModel:
         tmp_json = directory / (CHANNEL_FILE + ".tmp")
         tmp_json.write_text(json.dumps(self.channel.to_json(), ensure_ascii=False), "utf-8")
         tmp_json.replace(directory / CHANNEL_FILE)
+        if self.accents is not None:
+            tmp_json = directory / (ACCENTS_FILE + ".tmp")
+            tmp_json.write_text(json.dumps(self.accents.to_json()), "utf-8")
+            tmp_json.replace(directory / ACCENTS_FILE)
 
     @classmethod
     def load(cls, directory: Path | None = None, with_counts: bool = False) -> RestoreModel:
@@ -123,10 +133,14 @@ class RestoreModel:
                 counts = (arrays.pop("count_keys"), arrays.pop("counts"))
             lm = TrigramLM.from_arrays(arrays)
             channel = Channel.from_json(json.loads(channel_path.read_text("utf-8")))
+            accents_path = directory / ACCENTS_FILE
+            accents = None
+            if accents_path.is_file():
+                accents = AccentChannel.from_json(json.loads(accents_path.read_text("utf-8")))
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"cannot read the restoration model in {directory}: {exc}") from exc
         log.debug("restoration model loaded from %s", directory)
-        return cls(vocab, lm, channel, counts, directory, cases)
+        return cls(vocab, lm, channel, counts, directory, cases, accents)
 
 
 _LOCK = threading.Lock()

@@ -24,6 +24,8 @@ from pipeline.restore import corpus
 from pipeline.restore.syllables import split_token
 
 PAIRS_FILE = corpus.MODELS / "ocr-pairs.tsv"
+VIE_PAIRS_FILE = corpus.MODELS / "ocr-pairs-vie.tsv"
+"""The same made with `--lang vie`: the accent channel's data (`accents.py`)."""
 FONTS = (
     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
@@ -81,9 +83,9 @@ def _render(lines: list[str], font, size: int, blur: float, path: Path, scan: fl
     image.save(path)
 
 
-def _ocr(path: Path) -> list[str]:
+def _ocr(path: Path, lang: str = "eng") -> list[str]:
     out = subprocess.run(
-        ["tesseract", str(path), "-", "-l", "eng", "--psm", "6"],
+        ["tesseract", str(path), "-", "-l", lang, "--psm", "6"],
         capture_output=True,
         text=True,
         check=True,
@@ -121,8 +123,9 @@ def align_lines(source: list[str], read: list[str]) -> Counter[tuple[str, str]]:
     return pairs
 
 
-def generate(pages: int, seed: int = 7) -> Counter[tuple[str, str]]:
-    """Render and OCR `pages` pages of training sentences; return counted token pairs."""
+def generate(pages: int, seed: int = 7, lang: str = "eng") -> Counter[tuple[str, str]]:
+    """Render and OCR `pages` pages of training sentences with Tesseract's `lang` model;
+    return counted token pairs."""
     from PIL import ImageFont
 
     rng = random.Random(seed)
@@ -139,7 +142,7 @@ def generate(pages: int, seed: int = 7) -> Counter[tuple[str, str]]:
             path = Path(tmp) / f"p{page}.png"
             scan = rng.choice((0.0, 0.45, 0.55, 0.65)) if page % 2 else 0.0
             _render(lines, font, size, rng.choice((0.0, 0.0, 0.8, 1.2)), path, scan)
-            pairs.update(align_lines(lines, _ocr(path)))
+            pairs.update(align_lines(lines, _ocr(path, lang)))
             print(f"page {page + 1}/{pages}: {sum(pairs.values())} pairs", flush=True)
     return pairs
 
@@ -166,9 +169,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--out", type=Path, default=PAIRS_FILE)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--lang", default="eng", help="Tesseract model: eng (garble pairs) or vie (mark errors)"
+    )
     parser.add_argument("--merge", action="store_true", help="add to the existing pairs file")
     args = parser.parse_args(argv)
-    pairs = generate(args.pages, args.seed)
+    pairs = generate(args.pages, args.seed, args.lang)
     if args.merge:
         pairs.update(read_pairs(args.out))
     write_pairs(pairs, args.out)

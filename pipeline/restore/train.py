@@ -24,12 +24,13 @@ from pipeline.errors import MissingDependencyError, ModelError
 from pipeline.normalize import nfc
 from pipeline.restore import corpus
 from pipeline.restore import model as _model
+from pipeline.restore.accents import AccentChannel
 from pipeline.restore.channel import Channel
 from pipeline.restore.detect import garble_score
 from pipeline.restore.lexicon import abbreviation, expansion
 from pipeline.restore.lm import COMMA, NUM, SPECIALS, UNK, TrigramLM, count_trigrams
 from pipeline.restore.model import RestoreModel, user_model_dir
-from pipeline.restore.ocrpairs import read_pairs
+from pipeline.restore.ocrpairs import VIE_PAIRS_FILE, read_pairs
 from pipeline.restore.syllables import (
     canonical_syllable,
     is_numbered_code,
@@ -183,6 +184,7 @@ def build() -> RestoreModel:
     cases = np.zeros((len(vocab), 2), dtype=np.int32)
     case_counts([*law, domain], index, cases)
     model = _estimate(vocab, counts, Channel.train(read_pairs()), cases)
+    model.accents = AccentChannel.train(read_pairs(VIE_PAIRS_FILE))
     log.info(
         "trained on %d law + %d domain runs, %d vocab, %d trigrams in %.1f s",
         len(law_runs),
@@ -273,6 +275,7 @@ def train(extra: list[Path], model_dir: Path | None = None) -> str:
     cases[: len(base.cases)] = base.cases
     case_counts(texts, index, cases)
     model = _estimate(vocab, counts, base.channel, cases)
+    model.accents = base.accents
     model.save(out_dir)
     _model.clear_cache()
     return (
