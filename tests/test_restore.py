@@ -110,6 +110,14 @@ def test_stripped_candidates_share_the_skeleton(model: RestoreModel) -> None:
     assert all(w.replace("ă", "a").replace("â", "a")[:1] == "t" for w in words)
 
 
+def test_a_rare_spelling_of_a_crowded_skeleton_stays_a_candidate(model: RestoreModel) -> None:
+    # `nang` has more than a dozen spellings; `nẵng` is rare on its own (the place name
+    # only) but certain after `Đà`, so the unigram ranking must not cut it off.
+    words = [w for _, w, _ in Decoder(model).stripped_candidates("nang")]
+    assert len(words) > 12 and "nẵng" in words
+    assert restore_text("thanh pho Da Nang", model=model) == "thành phố Đà Nẵng"
+
+
 @pytest.mark.parametrize(
     ("read", "truth"),
     [("thuéng", "thưởng"), ("ctia", "của"), ("t6", "tổ"), ("1ap", "lập"), ("nhiém", "nhiệm")],

@@ -35,8 +35,11 @@ BEAM_STRIPPED = 6
 """… for diacritic-less text, whose lattices are narrower (6, 8 and 12 scored the same)."""
 BEAM_DELTA = 7.0
 """Log-probability gap beyond which a state is dropped from the beam (no accuracy cost)."""
-MAX_STRIPPED = 12
-"""Candidates per diacritic-less syllable (the commonest readings of its skeleton)."""
+MAX_STRIPPED = 18
+"""Candidates per diacritic-less syllable (the commonest readings of its skeleton): every
+tone of every vowel shape (`nang` → năng … nẵng), so that a spelling rare on its own but
+certain in context (`Đà Nẵng`) is not cut off by a unigram tie; `PRUNE_NATS` still drops
+the hopeless ones."""
 PRUNE_NATS = 9.0
 """Stripped candidates this far below the commonest reading (unigram) are dropped."""
 MAX_ACCENTED = 12
