@@ -33,12 +33,19 @@ def pack(*ids: int) -> int:
 
 
 def count_trigrams(
-    runs: Iterable[list[int]], weight: int = 1, counts: Counter[int] | None = None
+    runs: Iterable[list[int]],
+    weight: int = 1,
+    counts: Counter[int] | None = None,
+    boundary: int | None = None,
 ) -> Counter[int]:
-    """Add the padded trigrams of each run of word ids to `counts` (packed keys)."""
+    """Add the padded trigrams of each run of word ids to `counts` (packed keys).
+
+    Runs are padded with `<s> <s>` … `</s>`, or with the word id `boundary` on both sides
+    for runs that are no sentences (word-list entries, see `train.ENTRY`).
+    """
     counts = Counter() if counts is None else counts
     for run in runs:
-        seq = [BOS, BOS, *run, EOS]
+        seq = [BOS, BOS, *run, EOS] if boundary is None else [boundary, boundary, *run, boundary]
         for i in range(2, len(seq)):
             counts[(seq[i - 2] << 42) | (seq[i - 1] << 21) | seq[i]] += weight
     return counts

@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 
 DOMAIN_WEIGHT = 8
 WORD_LIST_WEIGHT = 1
+ENTRY = "<w>"
+"""Padding of word-list entries (`đinh hương`, `Hải Phòng`): an entry is no sentence, so
+it teaches the LM its inner n-grams only, not how sentences begin and end (as `<s>` did:
+`<s> đinh hương` then beat `<s> định hướng`).  No decoded run ever has this context."""
 """Viet74K words and place names: within-word syllable pairs (`Đà Nẵng`)."""
 """Our own Kế hoạch sentences count this many times: the genre matters most."""
 EXTRA_WEIGHT = 3
@@ -176,11 +180,12 @@ def build() -> RestoreModel:
     for run in law_runs + domain_runs:
         vocab_set.update(run)
     vocab_set.difference_update(SPECIALS)
+    vocab_set.add(ENTRY)
     vocab = list(SPECIALS) + sorted(vocab_set)
     index = {w: i for i, w in enumerate(vocab)}
     counts = count_trigrams(_ids(law_runs, index))
     count_trigrams(_ids(domain_runs, index), DOMAIN_WEIGHT, counts)
-    count_trigrams(_ids(word_list_runs, index), WORD_LIST_WEIGHT, counts)
+    count_trigrams(_ids(word_list_runs, index), WORD_LIST_WEIGHT, counts, index[ENTRY])
     cases = np.zeros((len(vocab), 2), dtype=np.int32)
     case_counts([*law, domain], index, cases)
     model = _estimate(vocab, counts, Channel.train(read_pairs()), cases)
