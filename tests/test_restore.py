@@ -23,10 +23,10 @@ from pipeline.restore.accents import AccentChannel
 from pipeline.restore.decoder import Decoder, _slots_of_line
 from pipeline.restore.detect import garble_score, garble_stats
 from pipeline.restore.lexicon import abbreviation, expansion
-from pipeline.restore.lm import TrigramLM
+from pipeline.restore.lm import BOS, EOS, TrigramLM, count_trigrams
 from pipeline.restore.model import RestoreModel, get_model
 from pipeline.restore.syllables import apply_case, case_pattern, is_syllable, split_tone
-from pipeline.restore.train import with_clauses, word_runs
+from pipeline.restore.train import ENTRY, with_clauses, word_runs
 
 DATA = Path(__file__).parent / "data" / "restore"
 CLEAN = "Triển khai một số nhiệm vụ trọng tâm công tác thi đua, khen thưởng năm 2026 của Ủy ban."
@@ -361,6 +361,23 @@ def test_unseen_contexts_back_off_with_a_discount(model: RestoreModel) -> None:
     assert TrigramLM.from_arrays(arrays).unseen_bow == pytest.approx(model.lm.unseen_bow)
     del arrays["unseen_bow"]  # a model from before the field: plain back-off
     assert TrigramLM.from_arrays(arrays).unseen_bow == 0.0
+
+
+def test_word_list_entries_teach_no_sentence_boundaries(model: RestoreModel) -> None:
+    # `đinh hương` in a word list is no sentence: it must not say how sentences begin.
+    w = 7
+    sentence = count_trigrams([[10, 11]])
+    entry = count_trigrams([[10, 11]], boundary=w)
+    assert (BOS << 42) | (BOS << 21) | 10 in sentence
+    assert set(entry) == {
+        (w << 42) | (w << 21) | 10,
+        (w << 42) | (10 << 21) | 11,
+        (10 << 42) | (11 << 21) | w,
+    }
+    assert not any(key >> 42 in (BOS, EOS) or (key >> 21) & 0x1FFFFF == BOS for key in entry)
+    assert ENTRY in model.index and ENTRY not in model.lexicon.by_skeleton
+    # With `<s> đinh hương` counted as a sentence the clove won at a line's start.
+    assert restore_text("Dinh huong phat trien", model=model) == "Định hướng phát triển"
 
 
 @pytest.mark.parametrize(
