@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from pipeline.restore import (
     restore_text,
 )
 from pipeline.restore.accents import AccentChannel
+from pipeline.restore.channel import FAMILY_WEIGHT, Channel
 from pipeline.restore.decoder import Decoder, _slots_of_line
 from pipeline.restore.detect import garble_score, garble_stats
 from pipeline.restore.lexicon import abbreviation, expansion
@@ -125,6 +127,18 @@ def test_a_rare_spelling_of_a_crowded_skeleton_stays_a_candidate(model: RestoreM
 def test_garbled_candidates_include_the_truth(model: RestoreModel, read: str, truth: str) -> None:
     words = [w for _, w, _ in Decoder(model).garbled_candidates(read)]
     assert truth in words
+
+
+def test_an_unseen_misreading_of_a_marked_vowel_borrows_from_its_siblings() -> None:
+    # `ũ` was read as `ii` in training, `ủ` never was: `ủ` → `ii` is still far likelier
+    # than an arbitrary two-letter reading, and plain `u` borrows nothing.
+    half = math.log(0.5)
+    channel = Channel(
+        {"ũ": {"ii": half, "u": half}, "ủ": {"u": math.log(0.9)}, "u": {"u": 0.0}}, {}
+    )
+    assert channel.logp("ii", "ủ") == pytest.approx(math.log(FAMILY_WEIGHT * 0.25), abs=1e-6)
+    assert channel.logp("ii", "ủ") > channel.logp("ii", "u") + 5
+    assert channel.logp("u", "ủ") == pytest.approx(math.log(0.9))
 
 
 def test_garbled_candidates_keep_the_raw_token(model: RestoreModel) -> None:
