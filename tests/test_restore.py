@@ -141,6 +141,24 @@ def test_an_unseen_misreading_of_a_marked_vowel_borrows_from_its_siblings() -> N
     assert channel.logp("u", "ủ") == pytest.approx(math.log(0.9))
 
 
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("2. Quy Il nim 2026", "2. Quý II năm 2026"),
+        ("4. Quy I'V nam 2026", "4. Quý IV năm 2026"),
+        ("trong Quý lll năm 2027", "trong Quý III năm 2027"),
+    ],
+)
+def test_garbled_quarter_numerals_are_read_back(
+    model: RestoreModel, read: str, expected: str
+) -> None:
+    assert Decoder(model).restore(read, garbled=True).text == expected
+
+
+def test_a_quarter_in_digits_is_no_garbled_numeral(model: RestoreModel) -> None:
+    assert Decoder(model).restore("Quy 1 nam 2027", garbled=True).text.split()[1] == "1"
+
+
 def test_garbled_candidates_keep_the_raw_token(model: RestoreModel) -> None:
     words = [w for _, w, _ in Decoder(model).garbled_candidates("xyzzy")]
     assert "xyzzy" in words

@@ -80,6 +80,26 @@ _LETTER_LIKE = frozenset("&¢€@§©")
 _MARKER_LOOKALIKES = {"¢": "c", "©": "c", "€": "e", "@": "a"}
 """Symbols Tesseract-eng reads for the letter of a list marker."""
 _GARBLED_ROMAN = re.compile(r"^[IVX][IVXil1]{0,4}$")
+_QUARTER_WORDS = frozenset({"quy", "qui"})
+_GARBLED_QUARTER = re.compile(r"^[IVl1|][IVil1|'’]{0,3}$")
+_QUARTERS = ("I", "II", "III", "IV")
+
+
+def _quarter_numeral(previous: str, core: str) -> str | None:
+    """The Roman numeral of a quarter that OCR garbled (`Quy Il` → `II`, `Quý I'V` → `IV`).
+
+    Plans date their tasks by quarter, and a quarter is only ever I–IV, so after `Quý` a
+    token of I-like strokes (`l`, `1`, `|`, a stray apostrophe) and `V` can be read back.
+    """
+    if skeleton(previous.lower()) not in _QUARTER_WORDS or not _GARBLED_QUARTER.match(core):
+        return None
+    if not any(ch in "IVl" for ch in core):
+        return None  # `Quý 1` is written with digits too
+    roman = re.sub(r"['’]", "", core).translate(_I_LIKE)
+    return roman if roman in _QUARTERS and roman != core else None
+
+
+_I_LIKE = str.maketrans({"l": "I", "1": "I", "|": "I", "i": "I"})
 _GARBLE_WORD = re.compile(r"^(?=.*[^\W\d_])[^\W_]{1,9}$")
 
 
@@ -147,8 +167,10 @@ def _slots_of_line(
         elif trail:
             cut()
 
+    previous = ""
     for match in _TOKEN.finditer(line):
         token, offset = match.group(0), match.start()
+        before, previous = previous, token
         marker = _garbled_marker(token) if garbled and not line[:offset].strip() else None
         if marker:
             # A list marker read as or with a symbol (`¢)`, `c¢)` for `c)`): the letter only.
@@ -163,6 +185,12 @@ def _slots_of_line(
                 core, trail = core + trail[0], trail[1:]
             while lead[-1:] in _LETTER_LIKE and lead:
                 core, lead = lead[-1] + core, lead[:-1]
+        quarter = _quarter_numeral(before, core) if garbled and not lead else None
+        if quarter:
+            start = offset + len(lead)
+            run.append(Slot(line_no, start, start + len(core), core, quarter, fixed=True))
+            close(trail, start + len(core))
+            continue
         if _NUMBER.match(core):
             if lead:
                 cut()
