@@ -369,6 +369,28 @@ def test_word_runs_cut_at_other_punctuation_and_unknown_capitals() -> None:
     ]
 
 
+def test_department_names_joined_by_ampersand_are_one_abbreviation() -> None:
+    assert abbreviation("GD&DT") == "GD&ĐT"
+    assert abbreviation("LD-TB&XH") == "LĐ-TB&XH"
+    assert abbreviation("K&") is None  # a garbled letter, no department
+    assert list(word_runs("Sở KH&CN tỉnh")) == [["sở", "khoa", "học", "và", "công", "nghệ", "tỉnh"]]
+    runs, _ = _slots_of_line(0, "So GD&DT, So Y te", garbled=False, commas=True)
+    (run,) = runs
+    assert [(s.read, s.fixed) for s in run[:3]] == [("So", False), ("GD&DT", True), (",", True)]
+    assert run[1].out == "GD&ĐT"
+
+
+def test_a_department_abbreviation_is_context_and_restored(model: RestoreModel) -> None:
+    assert restore_text("Giam doc so GD&DT", model=model) == "Giám đốc sở GD&ĐT"
+
+
+def test_a_capital_letter_that_is_a_syllable_is_context(model: RestoreModel) -> None:
+    # `Y` is kept as written, but the LM reads it as the syllable `y`; initials stay unknown.
+    assert restore_text("Giam doc So Y te", model=model) == "Giám đốc Sở Y tế"
+    out = restore_text("ong Nguyen Van A va ba Tran Thi B", model=model)
+    assert out == "ông Nguyễn Văn A và bà Trần Thị B"
+
+
 def test_with_clauses_adds_each_run_cut_at_its_commas() -> None:
     runs = [["a", ",", "b", "c"], ["d"]]
     assert with_clauses(runs) == [["a", ",", "b", "c"], ["d"], ["a"], ["b", "c"]]

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]
 MODELS = REPO / "models"
-DOMAIN_CORPUS = MODELS / "corpus" / "domain-ke-hoach.txt"
+DOMAIN_CORPUS = MODELS / "corpus"
+"""vnplan's own genre sentences: every `*.txt` file in this folder, in name order."""
 
 
 def _package_dir(name: str) -> Path | None:
@@ -72,8 +73,12 @@ def address_names() -> list[str]:
 
 
 def domain_text() -> str:
-    """vnplan's own sentences in the Kế hoạch genre (`models/corpus/`), comments dropped."""
-    lines = DOMAIN_CORPUS.read_text(encoding="utf-8").splitlines()
+    """vnplan's own sentences in the Kế hoạch genre (`models/corpus/*.txt`), comments dropped."""
+    lines = [
+        line
+        for path in sorted(DOMAIN_CORPUS.glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     return "\n".join(line for line in lines if not line.startswith("#"))
 
 

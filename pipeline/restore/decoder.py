@@ -100,6 +100,9 @@ def _quarter_numeral(previous: str, core: str) -> str | None:
 
 
 _I_LIKE = str.maketrans({"l": "I", "1": "I", "|": "I", "i": "I"})
+_WORD_CAPITALS = frozenset({"Y"})
+"""Single capitals that are words (`Sở Y tế`, `ngành Y`); other single capitals are
+initials (`Nguyễn Văn A`) or item letters, unknown context to the LM."""
 _GARBLE_WORD = re.compile(r"^(?=.*[^\W\d_])[^\W_]{1,9}$")
 
 
@@ -179,6 +182,15 @@ def _slots_of_line(
             in_codes.append(Slot(line_no, offset, end, token[:-1], marker, fixed=True))
             continue
         lead, core, trail = split_token(token)
+        compound = abbreviation(core) if "&" in core else None
+        if compound:
+            # `KH&CN`: one department name, context for the LM, `GD&DT` written `GD&ĐT`.
+            if lead:
+                cut()
+            start = offset + len(lead)
+            run.append(Slot(line_no, start, start + len(core), core, compound, fixed=True))
+            close(trail, start + len(core))
+            continue
         if garbled and core:
             # `L&`, `K&`: a symbol Tesseract put for a marked letter is part of the word.
             while trail[:1] in _LETTER_LIKE and trail:
@@ -446,12 +458,14 @@ class Decoder:
 
     def _context_ids(self, read: str) -> tuple[int, ...]:
         """LM ids of a fixed slot: `<num>`, the comma, what an abbreviation stands for
-        (`UBND` → ủy ban nhân dân, as `train.word_runs` counts it), else `<unk>`."""
+        (`UBND` → ủy ban nhân dân), `Y` as the syllable `y` (`Sở Y tế`), else `<unk>`."""
         if read[:1].isdigit():
             return (NUM,)
         index = self.model.index
         if read == COMMA:
             return (index.get(COMMA, UNK),)
+        if read in _WORD_CAPITALS:
+            return (index.get(read.lower(), UNK),)
         abbr = abbreviation(read)
         words = expansion(abbr) if abbr is not None else ()
         return tuple(index.get(w, UNK) for w in words) or (UNK,)

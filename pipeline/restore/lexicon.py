@@ -21,6 +21,7 @@ ABBREVIATIONS = frozenset(
     CNTT CĐS ĐTN ĐVTN LĐLĐ HLHPN HCCB HND CCB KHCN GD-ĐT GDĐT LĐTBXH TN-MT TNMT VHXH VH-XH
     VH-TT-DL VHTTDL NN-PTNT NNPTNT KT-HT QLDA BHXH BHYT BHTN ATGT ATTP PCCC PCTT TKCN HĐTĐKT
     ANTT ANQP QP-AN HTX DNNVV KCN CCN OCOP TP TX TT.
+    KH&CN KH&ĐT GD&ĐT TN&MT NN&PTNT NN&MT TT&TT LĐ-TB&XH VHTT&DL
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 """Upper-case abbreviations of administrative text; kept as written, and restored from
@@ -105,6 +106,16 @@ _EXPANSIONS = {
     "CCN": "cụm công nghiệp",
     "TP": "thành phố",
     "TX": "thị xã",
+    # Department names joined by `&` (`Sở KH&CN`): one token, read as the whole name.
+    "KH&CN": "khoa học và công nghệ",
+    "KH&ĐT": "kế hoạch và đầu tư",
+    "GD&ĐT": "giáo dục và đào tạo",
+    "TN&MT": "tài nguyên và môi trường",
+    "NN&PTNT": "nông nghiệp và phát triển nông thôn",
+    "NN&MT": "nông nghiệp và môi trường",
+    "TT&TT": "thông tin và truyền thông",
+    "LĐ-TB&XH": "lao động thương binh và xã hội",
+    "VHTT&DL": "văn hóa thể thao và du lịch",
 }
 """What an abbreviation reads as: the LM sees `UBND tỉnh` as `ủy ban nhân dân tỉnh`, the
 context a plan's text spells out as often as it abbreviates.  Ambiguous ones (`TT`:

@@ -74,7 +74,10 @@ def word_runs(text: str) -> Iterator[list[str]]:
                 yield run
                 run = []
             parts = core.split("-") if core else []
-            if _NUMBER.match(core) or is_numbered_code(core):
+            compound = abbreviation(core) if "&" in core else None
+            if compound:
+                run.extend(expansion(compound) or (SPECIALS[UNK],))
+            elif _NUMBER.match(core) or is_numbered_code(core):
                 run.append(SPECIALS[NUM])
                 if trail in ("/", "-"):
                     continue
