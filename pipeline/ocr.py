@@ -122,13 +122,15 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
     """OCR one page image: blank check, clean-up, Tesseract, orientation retry, layout."""
     started = time.perf_counter()
     result = PageResult(number=number, dpi=dpi)
-    if preprocess.ink_share(image) < BLANK_INK:
+    small = preprocess.thumbnail(image)  # made once: blank check, skew angle, border
+    if preprocess.ink_share(image, small) < BLANK_INK:
         result.seconds = time.perf_counter() - started
         return result  # a blank back page: empty text, no warning
     if dpi < MIN_DPI:
         image = image.resize((image.width * 2, image.height * 2), Image.Resampling.LANCZOS)
         dpi *= 2
-    image = preprocess.prepare(image, config.preprocess)
+        small = None
+    image = preprocess.prepare(image, config.preprocess, small)
     words = tesseract.recognise(image, languages=config.ocr_languages, dpi=dpi)
     if words is None:
         result.warning = f"page {number}: Tesseract timed out; the page is left empty"

@@ -54,20 +54,23 @@ def grayscale(image: Image.Image) -> Image.Image:
     return image.convert("L")
 
 
-def _small(image: Image.Image) -> Image.Image:
+def thumbnail(image: Image.Image) -> Image.Image:
     """A gray copy at least `_WORK_WIDTH` wide, box-averaged by an integer factor.
 
     `reduce` averages blocks in one pass (~2 ms for an A4 page, where a bicubic `resize`
-    takes ~30 ms) and its averaging keeps thin strokes visible.
+    takes ~30 ms) and its averaging keeps thin strokes visible.  The blank check, the
+    skew angle and the border are all measured on it: a caller that has one for the
+    page passes it on (`small=`) so it is built once; see `prepare`.  The thumbnail of
+    an image and of its `grayscale` are the same.
     """
     gray = grayscale(image)
     factor = max(1, gray.width // _WORK_WIDTH)
     return gray.reduce(factor) if factor > 1 else gray
 
 
-def _thumbnail(image: Image.Image) -> np.ndarray:
-    """Dark pixels (True) of a small gray copy of the image."""
-    pixels = np.asarray(_small(image), dtype=np.uint8)
+def _dark(image: Image.Image, small: Image.Image | None = None) -> np.ndarray:
+    """Dark pixels (True) of the image's thumbnail (`small`, when given, is that thumbnail)."""
+    pixels = np.asarray(small if small is not None else thumbnail(image), dtype=np.uint8)
     return pixels < otsu_threshold(pixels)
 
 
@@ -87,13 +90,13 @@ def otsu_threshold(pixels: np.ndarray) -> int:
     return int(np.argmax(between)) + 1
 
 
-def ink_share(image: Image.Image) -> float:
+def ink_share(image: Image.Image, small: Image.Image | None = None) -> float:
     """Share of clearly dark area inside the margins; a blank back page has almost none.
 
-    Measured on a ~600 px wide box-averaged copy against the paper's own level, leaving
-    out a 4 % margin where scanner edges and shadows lie.
+    Measured on the ~600 px wide box-averaged `thumbnail` (`small`, when given) against
+    the paper's own level, leaving out a 4 % margin where scanner edges and shadows lie.
     """
-    pixels = np.asarray(_small(image), dtype=np.int16)
+    pixels = np.asarray(small if small is not None else thumbnail(image), dtype=np.int16)
     height, width = pixels.shape
     inner = pixels[int(height * 0.04) : int(height * 0.96), int(width * 0.04) : int(width * 0.96)]
     if inner.size == 0:
@@ -102,14 +105,14 @@ def ink_share(image: Image.Image) -> float:
     return float((inner < paper - 60).mean())
 
 
-def skew_angle(image: Image.Image) -> float:
+def skew_angle(image: Image.Image, small: Image.Image | None = None) -> float:
     """Degrees to rotate counter-clockwise to level the text lines (0 when unsure).
 
     The angle maximises the sharpness of the horizontal projection profile.  A small
     rotation is taken as a shear of the dark pixels' coordinates, so each trial angle
-    is one `bincount`, not an image rotation.
+    is one `bincount`, not an image rotation.  `small`: the image's `thumbnail`, if made.
     """
-    dark = _thumbnail(image)
+    dark = _dark(image, small)
     if dark.mean() < 0.002:
         return 0.0
     ys, xs = np.nonzero(dark)
@@ -142,13 +145,13 @@ def _rotate(image: Image.Image, angle: float) -> Image.Image:
     return image.rotate(angle, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=fill)
 
 
-def deskew(image: Image.Image) -> Image.Image:
+def deskew(image: Image.Image, small: Image.Image | None = None) -> Image.Image:
     """Rotate by the measured skew angle when it is between MIN_SKEW and MAX_SKEW."""
-    angle = skew_angle(image)
+    angle = skew_angle(image, small)
     return _rotate(image, angle) if abs(angle) >= MIN_SKEW else image
 
 
-def deskew_or_denoise(image: Image.Image) -> Image.Image:
+def deskew_or_denoise(image: Image.Image, small: Image.Image | None = None) -> Image.Image:
     """`deskew` when the page is skewed, else `denoise`: a turned page is not filtered too.
 
     The bilinear rotation averages neighbouring pixels, which takes out the grain as
@@ -156,7 +159,7 @@ def deskew_or_denoise(image: Image.Image) -> Image.Image:
     alone gives a CER of 0.51 %, filter then rotation 0.53 %, and the filter would cost
     ~20 ms plus ~10 ms of Tesseract time per page.
     """
-    angle = skew_angle(image)
+    angle = skew_angle(image, small)
     return _rotate(image, angle) if abs(angle) >= MIN_SKEW else denoise(image)
 
 
@@ -216,10 +219,10 @@ def binarise(image: Image.Image) -> Image.Image:
     return gray.point(lambda v: 255 if v >= threshold else 0, mode="L")
 
 
-def border(image: Image.Image) -> Image.Image:
+def border(image: Image.Image, small: Image.Image | None = None) -> Image.Image:
     """Paint dark bands along the edges (scanner lid, photocopy margins) white."""
     gray = grayscale(image)
-    dark = _thumbnail(gray)
+    dark = _dark(gray, small)
     height, width = dark.shape
     rows, cols = dark.mean(axis=1), dark.mean(axis=0)
 
@@ -247,7 +250,7 @@ def border(image: Image.Image) -> Image.Image:
     return out
 
 
-STEP_FUNCTIONS: dict[str, Callable[[Image.Image], Image.Image]] = {
+STEP_FUNCTIONS: dict[str, Callable[..., Image.Image]] = {
     "grayscale": grayscale,
     "deskew": deskew,
     "denoise": denoise,
@@ -255,13 +258,19 @@ STEP_FUNCTIONS: dict[str, Callable[[Image.Image], Image.Image]] = {
     "binarise": binarise,
     "border": border,
 }
+_MEASURED_ON_THUMBNAIL = frozenset({"deskew", "deskew_or_denoise", "border"})
+"""Steps that take the page's `thumbnail` as `small=`."""
 
 
-def prepare(image: Image.Image, steps: tuple[str, ...]) -> Image.Image:
+def prepare(
+    image: Image.Image, steps: tuple[str, ...], small: Image.Image | None = None
+) -> Image.Image:
     """Apply the listed steps in order (unknown names are ignored with a log line).
 
     When both `denoise` and `deskew` are listed they run as one `deskew_or_denoise`, at
-    the place of the first of them.
+    the place of the first of them.  `small` is the image's `thumbnail` when the caller
+    has made it (the blank check): the steps measure on it as long as the image is
+    unchanged (`grayscale` keeps it valid), then on a new one.
     """
     if "denoise" in steps and "deskew" in steps:
         first = min(steps.index("denoise"), steps.index("deskew"))
@@ -270,7 +279,10 @@ def prepare(image: Image.Image, steps: tuple[str, ...]) -> Image.Image:
     for step in steps:
         func = STEP_FUNCTIONS.get(step)
         if func is not None:
-            image = func(image)
+            done = func(image, small=small) if step in _MEASURED_ON_THUMBNAIL else func(image)
+            if done is not image and step != "grayscale":
+                small = None
+            image = done
         elif step not in STEPS:
             log.warning("unknown preprocessing step %r ignored", step)
     return image

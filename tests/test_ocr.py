@@ -11,7 +11,7 @@ from conftest import has_tesseract
 from PIL import Image
 
 from pipeline import ocr as ocr_module
-from pipeline import tesseract
+from pipeline import preprocess, tesseract
 from pipeline.config import Config
 from pipeline.document import Document, Page, Source
 from pipeline.errors import MissingDependencyError, OcrError
@@ -156,6 +156,16 @@ def test_blank_page_is_empty_without_tesseract(monkeypatch):
     monkeypatch.setattr(tesseract, "recognise", never)
     result = recognise_page(2, Image.new("L", (2480, 3508), 250), 300, FAST)
     assert (result.text, result.confidence, result.warning) == ("", None, None)
+
+
+def test_a_page_thumbnail_is_made_once(monkeypatch):
+    made = []
+    real = preprocess.thumbnail
+    monkeypatch.setattr(preprocess, "thumbnail", lambda image: made.append(1) or real(image))
+    monkeypatch.setattr(tesseract, "recognise", lambda image, **kwargs: [])
+    config = Config(workers=1, preprocess=("grayscale", "denoise", "deskew", "border"))
+    recognise_page(1, Image.open(SCANS / "body.png"), 300, config)
+    assert made == [1]  # blank check, skew angle and border share it
 
 
 def test_batch_workers_run_ocr_single_process(monkeypatch):

@@ -129,13 +129,44 @@ def test_prepare_runs_denoise_and_deskew_as_one_step(lines_page, monkeypatch):
     calls = []
     for name in ("grayscale", "deskew", "denoise", "deskew_or_denoise", "binarise"):
         monkeypatch.setitem(
-            preprocess.STEP_FUNCTIONS, name, lambda image, name=name: calls.append(name) or image
+            preprocess.STEP_FUNCTIONS,
+            name,
+            lambda image, name=name, **_: calls.append(name) or image,
         )
     preprocess.prepare(lines_page, ("grayscale", "denoise", "binarise", "deskew"))
     assert calls == ["grayscale", "deskew_or_denoise", "binarise"]
     calls.clear()
     preprocess.prepare(lines_page, ("deskew", "binarise"))
     assert calls == ["deskew", "binarise"]
+
+
+def _counting_thumbnails(monkeypatch) -> list[int]:
+    made: list[int] = []
+    real = preprocess.thumbnail
+    monkeypatch.setattr(preprocess, "thumbnail", lambda image: made.append(1) or real(image))
+    return made
+
+
+def test_prepare_measures_an_unchanged_page_on_the_given_thumbnail(lines_page, monkeypatch):
+    steps = ("grayscale", "orientation", "denoise", "deskew", "border")
+    colour = lines_page.convert("RGB")
+    expected = preprocess.prepare(colour, steps)
+    small = preprocess.thumbnail(colour)
+    made = _counting_thumbnails(monkeypatch)
+    out = preprocess.prepare(colour, steps, small)
+    assert made == []  # the skew angle and the border are measured on `small`
+    assert out.tobytes() == expected.tobytes()
+
+
+def test_prepare_makes_a_new_thumbnail_once_the_page_is_turned(lines_page, monkeypatch):
+    steps = ("grayscale", "deskew", "border")
+    skewed = lines_page.rotate(2.0, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    expected = preprocess.prepare(skewed, steps)
+    small = preprocess.thumbnail(skewed)
+    made = _counting_thumbnails(monkeypatch)
+    out = preprocess.prepare(skewed, steps, small)
+    assert made == [1]  # the border is looked for on the turned page, not the old thumbnail
+    assert out.tobytes() == expected.tobytes()
 
 
 def test_border_paints_dark_edges_white(lines_page):
