@@ -64,6 +64,21 @@ def test_parse_tsv_keeps_words_with_boxes():
     assert (word.text, word.conf, word.left, word.right, word.bottom) == ("Số:", 91.5, 10, 40, 60)
 
 
+def test_parse_tsv_reads_columns_by_name_and_skips_short_rows():
+    tsv = (
+        "text\tconf\tlevel\tleft\ttop\twidth\theight\tblock_num\tpar_num\tline_num\r\n"
+        "Kế\t88\t5\t1\t2\t3\t4\t2\t3\t4\r\n"
+        "\t-1\t4\r\n"
+        '"hoạch\t70\t5\t9\t2\t3\t4\t2\t3\t4\n'
+    )
+    words = tesseract.parse_tsv(tsv)
+    assert [(w.text, w.conf, w.left, w.block, w.line) for w in words] == [
+        ("Kế", 88.0, 1, 2, 4),
+        ('"hoạch', 70.0, 9, 2, 4),  # no quoting in Tesseract's TSV
+    ]
+    assert tesseract.parse_tsv("") == []
+
+
 @pytest.mark.parametrize(
     ("mode", "stored"), [("L", "L"), ("1", "1"), ("RGBA", "RGB"), ("P", "RGB")]
 )
