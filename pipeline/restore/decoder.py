@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.normalize import skeleton
-from pipeline.restore.lexicon import abbreviation, expansion
+from pipeline.restore.lexicon import abbreviation, expansion, joined_abbreviation
 from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.model import RestoreModel
 from pipeline.restore.syllables import (
@@ -182,7 +182,7 @@ def _slots_of_line(
             in_codes.append(Slot(line_no, offset, end, token[:-1], marker, fixed=True))
             continue
         lead, core, trail = split_token(token)
-        compound = abbreviation(core) if "&" in core else None
+        compound = joined_abbreviation(core)
         if compound:
             # `KH&CN`: one department name, context for the LM, `GD&DT` written `GD&ĐT`.
             if lead:

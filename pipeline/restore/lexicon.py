@@ -122,6 +122,12 @@ context a plan's text spells out as often as it abbreviates.  Ambiguous ones (`T
 thông tư or thị trấn) have none and are `<unk>` to the LM."""
 
 
+def joined_abbreviation(token: str) -> str | None:
+    """A department name joined by `&` (`KH&CN`, `GD&DT` → `GD&ĐT`), else None.  Training
+    and decoding both read such a token as one abbreviation, never as its pieces."""
+    return abbreviation(token) if "&" in token else None
+
+
 def expansion(abbr: str) -> tuple[str, ...]:
     """The syllables an abbreviation stands for (canonical tones), or () when unknown."""
     return tuple(canonical_syllable(w) for w in _EXPANSIONS.get(abbr, "").split())

@@ -27,7 +27,7 @@ from pipeline.restore import model as _model
 from pipeline.restore.accents import AccentChannel
 from pipeline.restore.channel import Channel
 from pipeline.restore.detect import garble_score
-from pipeline.restore.lexicon import abbreviation, expansion
+from pipeline.restore.lexicon import abbreviation, expansion, joined_abbreviation
 from pipeline.restore.lm import COMMA, NUM, SPECIALS, UNK, TrigramLM, count_trigrams
 from pipeline.restore.model import RestoreModel, user_model_dir
 from pipeline.restore.ocrpairs import VIE_PAIRS_FILE, read_pairs
@@ -74,7 +74,7 @@ def word_runs(text: str) -> Iterator[list[str]]:
                 yield run
                 run = []
             parts = core.split("-") if core else []
-            compound = abbreviation(core) if "&" in core else None
+            compound = joined_abbreviation(core)
             if compound:
                 run.extend(expansion(compound) or (SPECIALS[UNK],))
             elif _NUMBER.match(core) or is_numbered_code(core):
