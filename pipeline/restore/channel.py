@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections import Counter, defaultdict
 from functools import lru_cache
 
 from pipeline.normalize import skeleton
+from pipeline.restore.compiled import core
 
 _FLOOR_SAME_BASE = math.log(0.02)
 _FLOOR_DROP = math.log(0.002)
@@ -185,7 +187,7 @@ class _Reading:
     long inputs keep many.
     """
 
-    __slots__ = ("best", "letters", "pairs", "read", "rows", "scores")
+    __slots__ = ("best", "codes", "coded", "flat", "letters", "pairs", "read", "rows", "scores")
 
     def __init__(self, read: str) -> None:
         self.read = read
@@ -195,6 +197,11 @@ class _Reading:
         self.letters: dict[str, Emissions] = {}
         self.best: dict[str, float] = {}
         """Each letter's best emission anywhere in the reading (`Emissions[3]`)."""
+        self.codes = ""
+        self.coded: set[str] = set()
+        self.flat = array("d")
+        """The C core's emission table: the letters in `codes` (also the set `coded`) and
+        a row of float64 each, drop, one[0..m], two[0..m], best (see `_emissions`)."""
 
     def letter(self, t: str, pieces: _Pieces) -> Emissions:
         """The emissions of true letter `t` (computed on first use from its `pieces`)."""
@@ -282,6 +289,16 @@ class Channel:
 
     def any_above(self, read: str, trues: list[str], floor: float) -> bool:
         """Whether `logp(read, true) >= floor` for any of `trues` (most DPs abandoned early)."""
+        lattice = core()
+        if lattice is not None:
+            table = self._reading(read)
+            found = self._core_top_k(lattice, table, trues, [0.0] * len(trues), 1, floor)
+            if found is not None:
+                return bool(found) and found[0][1] >= floor
+        return self._python_any_above(read, trues, floor)
+
+    def _python_any_above(self, read: str, trues: list[str], floor: float) -> bool:
+        """`any_above` without the C core."""
         table = self._reading(read)
         bounds = self._bounds(table, trues)
         for i in sorted(range(len(trues)), key=bounds.__getitem__, reverse=True):
@@ -309,6 +326,17 @@ class Channel:
         """
         if k <= 0:
             return []
+        lattice = core()
+        if lattice is not None:
+            found = self._core_top_k(lattice, self._reading(read), trues, bonus, k, None)
+            if found is not None:
+                return [i for i, _ in found]
+        return self._python_top_k(read, trues, bonus, k)
+
+    def _python_top_k(self, read: str, trues: list[str], bonus: list[float], k: int) -> list[int]:
+        """`top_k` without the C core."""
+        if k <= 0:
+            return []
         table = self._reading(read)
         bounds = self._bounds(table, trues)
         heap: list[tuple[float, int]] = []  # the k best so far as (score, -index), worst first
@@ -330,6 +358,32 @@ class Channel:
             elif item > heap[0]:
                 heapq.heapreplace(heap, item)
         return [-i for _, i in sorted(heap, reverse=True)]
+
+    def _core_top_k(
+        self,
+        lattice,
+        table: _Reading,
+        trues: list[str],
+        bonus: list[float],
+        k: int,
+        floor: float | None,
+    ) -> list[tuple[int, float]] | None:
+        """`top_k` in the C core (the same DP and bounds), as (index, logp) best first; the
+        scores are kept, so `logp` of a candidate found here is a look-up.  None for strings
+        too long for the core."""
+        new = "".join(set("".join(trues)).difference(table.coded))
+        if new:
+            read = table.read
+            rows = lattice.emission_rows(read, table.pairs, [self._pieces_of(t) for t in new])
+            table.flat.frombytes(rows)
+            table.codes += new
+            table.coded.update(new)
+        found = lattice.align_top_k(
+            table.codes, table.flat, len(table.read), trues, bonus, k, floor
+        )
+        for i, score in found or ():
+            table.scores[trues[i]] = score
+        return found
 
     def readings(self, read: str, limit: int = 24) -> set[str]:
         """Skeletons a garbled token may stand for: `ctia` → {`ctia`, `cua`}, `t6` → {`to`}.

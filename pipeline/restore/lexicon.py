@@ -9,7 +9,6 @@ costs a few dictionary probes instead of a scan of the lexicon.
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import combinations
 
 from pipeline.normalize import skeleton
 from pipeline.restore.syllables import canonical_syllable, is_syllable
@@ -134,10 +133,13 @@ def expansion(abbr: str) -> tuple[str, ...]:
 
 
 def _deletes(word: str, depth: int) -> set[str]:
+    """`word` with up to `depth` characters deleted (one deletion at a time, so each string
+    is made once however many ways lead to it)."""
     out = {word}
-    for k in range(1, min(depth, len(word)) + 1):
-        for drop in combinations(range(len(word)), k):
-            out.add("".join(ch for i, ch in enumerate(word) if i not in drop))
+    layer = {word}
+    for _ in range(min(depth, len(word))):
+        layer = {w[:i] + w[i + 1 :] for w in layer for i in range(len(w))}
+        out |= layer
     return out
 
 

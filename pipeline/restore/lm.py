@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from pipeline.restore.compiled import core
+
 BOS, EOS, UNK, NUM = 0, 1, 2, 3
 SPECIALS = ("<s>", "</s>", "<unk>", "<num>")
 """Sentence bounds, unknown words, and numbers/dates (`năm <num>` is strong context)."""
@@ -79,6 +81,26 @@ class TrigramLM:
         """Trigram log-probabilities plus every backed-off one computed so far: the
         decoder's hot loop does one look-up here and calls `logp` only on a miss."""
         self._bigram_rows: dict[tuple[int, tuple[int, ...]], tuple[float, ...]] = {}
+        self._compiled: object | None = None
+        self._arrays: dict[str, np.ndarray] | None = None
+        """The tables as loaded (`from_arrays`), until the C core is built from them."""
+
+    def compiled(self):
+        """The tables in the C core's hash tables (`_lattice.Lattice`: `logp` and the
+        decoder's `search`), built on first use; None without the C core (`compiled.py`).
+        `RestoreModel.load` builds them, so that loading pays for it, not the first text."""
+        lattice = core()
+        if lattice is None:
+            return None
+        if self._compiled is None:
+            arrays = self._arrays or self.to_arrays(float64=True)
+            self._arrays = None
+            self._compiled = lattice.Lattice(
+                *(arrays[k] for k in ("uni", "uni_bow", "bi_keys", "bi_logp")),
+                *(arrays[k] for k in ("tri_keys", "tri_logp", "tribow_keys", "tribow")),
+                float(self.unseen_bow),
+            )
+        return self._compiled
 
     def logp(self, a: int, b: int, c: int) -> float:
         """ln P(c | a b), backing off to the bigram and unigram tables."""
@@ -217,19 +239,27 @@ class TrigramLM:
 
     # --- storage ------------------------------------------------------------------------
 
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        """Arrays for `np.savez` (float32 log-probabilities, int64 keys)."""
-        tri_keys = list(self.tri)
+    def to_arrays(self, float64: bool = False) -> dict[str, np.ndarray]:
+        """Arrays for `np.savez` (float32 log-probabilities, int64 keys); with `float64`,
+        the exact values the look-up tables hold (for the C core)."""
+        real = np.float64 if float64 else np.float32
+
+        def keys(table: dict[int, float]) -> np.ndarray:
+            return np.fromiter(table.keys(), dtype=np.int64, count=len(table))
+
+        def values(table: dict[int, float]) -> np.ndarray:
+            return np.fromiter(table.values(), dtype=real, count=len(table))
+
         return {
-            "uni": np.asarray(self.uni, dtype=np.float32),
-            "uni_bow": np.asarray(self.uni_bow, dtype=np.float32),
-            "bi_keys": np.fromiter(self.bi.keys(), dtype=np.int64, count=len(self.bi)),
-            "bi_logp": np.fromiter(self.bi.values(), dtype=np.float32, count=len(self.bi)),
-            "tri_keys": np.asarray(tri_keys, dtype=np.int64),
-            "tri_logp": np.asarray([self.tri[k] for k in tri_keys], dtype=np.float32),
-            "tribow_keys": np.fromiter(self.tri_bow.keys(), dtype=np.int64),
-            "tribow": np.fromiter(self.tri_bow.values(), dtype=np.float32),
-            "unseen_bow": np.asarray([self.unseen_bow], dtype=np.float32),
+            "uni": np.asarray(self.uni, dtype=real),
+            "uni_bow": np.asarray(self.uni_bow, dtype=real),
+            "bi_keys": keys(self.bi),
+            "bi_logp": values(self.bi),
+            "tri_keys": keys(self.tri),
+            "tri_logp": values(self.tri),
+            "tribow_keys": keys(self.tri_bow),
+            "tribow": values(self.tri_bow),
+            "unseen_bow": np.asarray([self.unseen_bow], dtype=real),
         }
 
     @classmethod
@@ -240,7 +270,7 @@ class TrigramLM:
             return dict(zip(arrays[keys].tolist(), arrays[values].tolist(), strict=True))
 
         uni = arrays["uni"].astype(np.float64)
-        return cls(
+        lm = cls(
             len(uni),
             uni,
             arrays["uni_bow"].astype(np.float64),
@@ -249,6 +279,14 @@ class TrigramLM:
             table("tribow_keys", "tribow"),
             float(arrays["unseen_bow"][0]) if "unseen_bow" in arrays else 0.0,
         )
+        if core() is not None:
+            # Float32 widened to float64: the very values the dictionaries hold.
+            lm._arrays = {
+                k: np.ascontiguousarray(arrays[k], np.int64 if k.endswith("keys") else np.float64)
+                for k in ("uni", "uni_bow", "bi_keys", "bi_logp", "tri_keys", "tri_logp")
+                + ("tribow_keys", "tribow")
+            }
+        return lm
 
 
 def _discounts(counts: Iterable[int]) -> tuple[float, float, float, float]:

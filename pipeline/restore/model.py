@@ -132,6 +132,7 @@ class RestoreModel:
             if with_counts and "count_keys" in arrays:
                 counts = (arrays.pop("count_keys"), arrays.pop("counts"))
             lm = TrigramLM.from_arrays(arrays)
+            lm.compiled()  # the C core's tables, when it is built
             channel = Channel.from_json(json.loads(channel_path.read_text("utf-8")))
             accents_path = directory / ACCENTS_FILE
             accents = None
