@@ -22,7 +22,7 @@ system-deps: ## apt-get the OCR engine, Vietnamese data and fonts when missing
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml setup.py pipeline/restore/_lattice.c
+$(STAMP): pyproject.toml setup.py pipeline/restore/_lattice.c pipeline/_imaging.c
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'

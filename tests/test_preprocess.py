@@ -9,6 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from pipeline import preprocess
+from pipeline.native import extension
 
 SCANS = Path(__file__).parent / "data" / "scans"
 
@@ -182,3 +183,49 @@ def test_prepare_runs_steps_in_order_and_ignores_unknown(lines_page):
     out = preprocess.prepare(colour, ("grayscale", "nonsense", "binarise"))
     assert out.mode == "L"
     assert preprocess.prepare(colour, ()) is colour
+
+
+# --- the C rotation (`pipeline._imaging`) against Pillow's --------------------------------
+
+imaging = extension("imaging")
+needs_imaging = pytest.mark.skipif(imaging is None, reason="the C extension is not built")
+
+
+@needs_imaging
+@pytest.mark.parametrize("angle", [1.5, -2.3, 4.9, 0.0])
+def test_c_rotation_matches_pillow(lines_page, angle):
+    rng = np.random.default_rng(3)
+    noisy = np.clip(np.asarray(lines_page, dtype=np.int16) + rng.normal(0, 25, (900, 1200)), 0, 255)
+    page = Image.fromarray(noisy.astype(np.uint8))
+    want = page.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
+    got = preprocess._rotate(page, angle)
+    diff = np.abs(np.asarray(got, dtype=np.int16) - np.asarray(want, dtype=np.int16))
+    assert got.size == page.size and got.mode == "L"
+    assert diff.max() <= 2 and diff.mean() < 0.05
+    if angle:
+        assert got.getpixel((0, 0)) == 255 and got.getpixel((1199, 899)) == 255  # new corners
+
+
+@needs_imaging
+def test_c_rotation_is_used_and_switchable(lines_page, monkeypatch):
+    calls = []
+    real = imaging.rotate_gray
+    monkeypatch.setattr(imaging, "rotate_gray", lambda *a: calls.append(a) or real(*a))
+    preprocess._rotate(lines_page, 2.0)
+    assert len(calls) == 1
+    monkeypatch.setenv("VNPLAN_PURE_PYTHON", "1")
+    preprocess._rotate(lines_page, 2.0)
+    preprocess._rotate(lines_page.convert("RGB"), 2.0)  # colour pages: Pillow
+    assert len(calls) == 1
+
+
+@needs_imaging
+def test_c_rotation_checks_its_input():
+    matrix = preprocess.rotation_matrix(4, 3, 2.0)
+    with pytest.raises(ValueError):
+        imaging.rotate_gray(bytes(11), 4, 3, matrix, 255)  # 12 bytes expected
+    with pytest.raises(ValueError):
+        imaging.rotate_gray(bytes(12), 4, 3, matrix, 300)
+    assert imaging.rotate_gray(
+        bytes(12), 4, 3, preprocess.rotation_matrix(4, 3, 0.0), 255
+    ) == bytes(12)

@@ -17,15 +17,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.native import PURE_PYTHON_ENV, extension
 from pipeline.restore import correct_accents, restore_result
 from pipeline.restore.channel import Channel, _emissions, _Reading
-from pipeline.restore.compiled import PURE_PYTHON_ENV, core
 from pipeline.restore.lm import BOS, EOS, NUM, UNK
 from pipeline.restore.model import RestoreModel, model_dir
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
-lattice = core()
+lattice = extension("lattice")
 needs_core = pytest.mark.skipif(lattice is None, reason="the C core is not built")
 
 
@@ -52,7 +52,8 @@ def test_core_is_built_where_a_compiler_is() -> None:
 
 def test_switch_turns_the_core_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PURE_PYTHON_ENV, "1")
-    assert core() is None
+    assert extension("lattice") is None
+    assert extension("imaging") is None
 
 
 def _both(monkeypatch, models, run):

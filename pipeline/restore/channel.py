@@ -16,8 +16,8 @@ from array import array
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from pipeline.normalize import skeleton
-from pipeline.restore.compiled import core
+from pipeline.native import extension
+from pipeline.restore.syllables import word_skeleton as skeleton
 
 _FLOOR_SAME_BASE = math.log(0.02)
 _FLOOR_DROP = math.log(0.002)
@@ -289,7 +289,7 @@ class Channel:
 
     def any_above(self, read: str, trues: list[str], floor: float) -> bool:
         """Whether `logp(read, true) >= floor` for any of `trues` (most DPs abandoned early)."""
-        lattice = core()
+        lattice = extension("lattice")
         if lattice is not None:
             table = self._reading(read)
             found = self._core_top_k(lattice, table, trues, [0.0] * len(trues), 1, floor)
@@ -326,7 +326,7 @@ class Channel:
         """
         if k <= 0:
             return []
-        lattice = core()
+        lattice = extension("lattice")
         if lattice is not None:
             found = self._core_top_k(lattice, self._reading(read), trues, bonus, k, None)
             if found is not None:

@@ -15,7 +15,6 @@ import operator
 import re
 from dataclasses import dataclass, field
 
-from pipeline.normalize import skeleton
 from pipeline.restore.lexicon import abbreviation, expansion, joined_abbreviation
 from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.model import RestoreModel
@@ -27,6 +26,7 @@ from pipeline.restore.syllables import (
     is_numbered_code,
     is_syllable,
     split_token,
+    word_skeleton,
 )
 
 BEAM = 12
@@ -91,7 +91,7 @@ def _quarter_numeral(previous: str, core: str) -> str | None:
     Plans date their tasks by quarter, and a quarter is only ever I–IV, so after `Quý` a
     token of I-like strokes (`l`, `1`, `|`, a stray apostrophe) and `V` can be read back.
     """
-    if skeleton(previous.lower()) not in _QUARTER_WORDS or not _GARBLED_QUARTER.match(core):
+    if word_skeleton(previous.lower()) not in _QUARTER_WORDS or not _GARBLED_QUARTER.match(core):
         return None
     if not any(ch in "IVl" for ch in core):
         return None  # `Quý 1` is written with digits too
@@ -442,7 +442,7 @@ class Decoder:
             return cached
         model, accents = self.model, self.model.accents
         lower = canonical_syllable(read.lower())
-        ids = model.lexicon.same_skeleton(skeleton(lower)) if accents is not None else []
+        ids = model.lexicon.same_skeleton(word_skeleton(lower)) if accents is not None else []
         if not ids:
             cands = [(model.word_id(lower), lower, 0.0)]
         else:
@@ -522,7 +522,7 @@ class Decoder:
     ) -> tuple[tuple[int, ...], list[float]]:
         """Beam search; the chosen candidate index and its local posterior per slot.
 
-        In the C core when it is built (`compiled.py`), which returns what
+        In the C core when it is built (`pipeline/native.py`), which returns what
         `_search_python` returns, several times faster.
         """
         core = self.model.lm.compiled()

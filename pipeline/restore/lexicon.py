@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from pipeline.normalize import skeleton
-from pipeline.restore.syllables import canonical_syllable, is_syllable
+from pipeline.restore.syllables import canonical_syllable, is_syllable, word_skeleton
 
 ABBREVIATIONS = frozenset(
     """
@@ -36,7 +36,7 @@ def abbreviation(token: str) -> str | None:
     """The abbreviation a token stands for (`HDND` → `HĐND`, `UBND` → `UBND`), else None."""
     if len(token) < 2 or not token.isupper():
         return None
-    return _ABBREVIATION_BY_SKELETON.get(skeleton(token).upper())
+    return _ABBREVIATION_BY_SKELETON.get(word_skeleton(token).upper())
 
 
 _EXPANSIONS = {
@@ -155,6 +155,7 @@ class Lexicon:
             self.by_skeleton[skeleton(vocab[i])].append(i)
         self.max_distance = max_distance
         self._deletion_index: dict[str, list[str]] | None = None
+        self._neighbours: dict[tuple[str, int], frozenset[str]] = {}
 
     def same_skeleton(self, skel: str) -> list[int]:
         """Ids of syllables whose skeleton is `skel`."""
@@ -170,12 +171,19 @@ class Lexicon:
             self._deletion_index = dict(index)
         return self._deletion_index
 
-    def neighbours(self, skel: str, distance: int) -> set[str]:
-        """Lexicon skeletons within `distance` deletions-on-both-sides of `skel`."""
+    def neighbours(self, skel: str, distance: int) -> frozenset[str]:
+        """Lexicon skeletons within `distance` deletions-on-both-sides of `skel` (memoised:
+        the readings of different garbled tokens overlap)."""
+        cached = self._neighbours.get((skel, distance))
+        if cached is not None:
+            return cached
         index = self._index()
         found: set[str] = set()
         for d in _deletes(skel, min(distance, self.max_distance)):
             for cand in index.get(d, ()):
                 if abs(len(cand) - len(skel)) <= distance:
                     found.add(cand)
-        return found
+        if len(self._neighbours) > 100_000:
+            self._neighbours.clear()  # bound the memory of very long inputs
+        cached = self._neighbours[(skel, distance)] = frozenset(found)
+        return cached

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from pipeline.restore.compiled import core
+from pipeline.native import extension
 
 BOS, EOS, UNK, NUM = 0, 1, 2, 3
 SPECIALS = ("<s>", "</s>", "<unk>", "<num>")
@@ -87,9 +87,9 @@ class TrigramLM:
 
     def compiled(self):
         """The tables in the C core's hash tables (`_lattice.Lattice`: `logp` and the
-        decoder's `search`), built on first use; None without the C core (`compiled.py`).
+        decoder's `search`), built on first use; None without the C core (`pipeline/native.py`).
         `RestoreModel.load` builds them, so that loading pays for it, not the first text."""
-        lattice = core()
+        lattice = extension("lattice")
         if lattice is None:
             return None
         if self._compiled is None:
@@ -279,7 +279,7 @@ class TrigramLM:
             table("tribow_keys", "tribow"),
             float(arrays["unseen_bow"][0]) if "unseen_bow" in arrays else 0.0,
         )
-        if core() is not None:
+        if extension("lattice") is not None:
             # Float32 widened to float64: the very values the dictionaries hold.
             lm._arrays = {
                 k: np.ascontiguousarray(arrays[k], np.int64 if k.endswith("keys") else np.float64)

@@ -54,6 +54,14 @@ def split_tone(syllable: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=100_000)
+@lru_cache(maxsize=1 << 16)
+def word_skeleton(word: str) -> str:
+    """`normalize.skeleton` of one word, memoised: the decoder asks for the same words'
+    skeletons again and again (never pass it whole texts)."""
+    return skeleton(word)
+
+
+@lru_cache(maxsize=1 << 16)
 def is_syllable(word: str) -> bool:
     """True when `word` (any case, any tone placement) is a well-formed Vietnamese syllable.
 
@@ -123,6 +131,7 @@ def apply_case(word: str, pattern: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_syllable(word: str) -> str:
     """NFC with old-style tone placement (`hoá` → `hóa`), as `normalize.canonical_tones`."""
     return canonical_tones(unicodedata.normalize("NFC", word))
