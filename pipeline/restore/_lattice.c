@@ -618,8 +618,8 @@ static PyObject *align_top_k(PyObject *module, PyObject *args)
     if (!PyArg_ParseTuple(args, "UOnOOnO", &codes_obj, &em_obj, &m, &trues_obj, &bonus_obj, &k,
                           &floor_obj))
         return NULL;
-    if (m < 0)
-        return PyErr_Format(PyExc_ValueError, "negative reading length");
+    if (m < 0 || k < 0)
+        return PyErr_Format(PyExc_ValueError, "negative reading length or k");
     if (m > MAX_LEN)
         return Py_NewRef(Py_None);
     int has_min = floor_obj != Py_None;
