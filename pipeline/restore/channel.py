@@ -378,6 +378,7 @@ class Channel:
             table.flat.frombytes(rows)
             table.codes += new
             table.coded.update(new)
+            self._rows += 2 * len(new)  # a letter's row is about two DP rows (`_reading`)
         found = lattice.align_top_k(
             table.codes, table.flat, len(table.read), trues, bonus, k, floor
         )

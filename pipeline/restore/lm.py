@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -81,14 +82,15 @@ class TrigramLM:
         """Trigram log-probabilities plus every backed-off one computed so far: the
         decoder's hot loop does one look-up here and calls `logp` only on a miss."""
         self._bigram_rows: dict[tuple[int, tuple[int, ...]], tuple[float, ...]] = {}
-        self._compiled: object | None = None
+        self._compiled: Any = None
         self._arrays: dict[str, np.ndarray] | None = None
         """The tables as loaded (`from_arrays`), until the C core is built from them."""
 
-    def compiled(self):
-        """The tables in the C core's hash tables (`_lattice.Lattice`: `logp` and the
-        decoder's `search`), built on first use; None without the C core (`pipeline/native.py`).
-        `RestoreModel.load` builds them, so that loading pays for it, not the first text."""
+    def compiled(self) -> Any:
+        """The tables in the C core's hash tables (a `_lattice.Lattice`, with `logp` and the
+        decoder's `search`), built on first use; None without the C core (see
+        `pipeline/native.py`).  `RestoreModel.load` builds them, so that loading pays for
+        it, not the first text."""
         lattice = extension("lattice")
         if lattice is None:
             return None

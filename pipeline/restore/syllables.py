@@ -53,7 +53,6 @@ def split_tone(syllable: str) -> tuple[str, str]:
     return unicodedata.normalize("NFC", "".join(kept)), tone
 
 
-@lru_cache(maxsize=100_000)
 @lru_cache(maxsize=1 << 16)
 def word_skeleton(word: str) -> str:
     """`normalize.skeleton` of one word, memoised: the decoder asks for the same words'
@@ -61,7 +60,7 @@ def word_skeleton(word: str) -> str:
     return skeleton(word)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=100_000)
 def is_syllable(word: str) -> bool:
     """True when `word` (any case, any tone placement) is a well-formed Vietnamese syllable.
 
