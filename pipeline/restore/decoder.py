@@ -295,6 +295,7 @@ class Decoder:
         """Correct Tesseract-vie marks (set per text, see `restore`)."""
         self._priors: dict[str, float] = {}
         self._tops: dict[str, str] = {}
+        self._common: dict[str, list[int]] = {}
         self._cased: dict[tuple[str, bool], list[tuple[int, str, float]]] = {}
         self._runs: dict[tuple, tuple[tuple[int, ...], list[float]]] = {}
 
@@ -363,8 +364,7 @@ class Decoder:
             limit,
         )
         for skel in (pooled[k] for k in ranked):
-            syllables = lexicon.same_skeleton(skel)
-            ids.update(sorted(syllables, key=lambda i: -uni[i])[:NEAR_SYLLABLES])
+            ids.update(self._commonest(skel))
         vocab = model.vocab
         scored = list(ids)
         if len(lower) >= 4 and not channel.any_above(
@@ -397,6 +397,15 @@ class Decoder:
             cands.append((known, own, penalty))
         self._garbled[read] = cands
         return cands
+
+    def _commonest(self, skel: str) -> list[int]:
+        """The `NEAR_SYLLABLES` commonest syllables with this skeleton (memoised)."""
+        found = self._common.get(skel)
+        if found is None:
+            uni = self.model.lm.uni
+            ids = self.model.lexicon.same_skeleton(skel)
+            found = self._common[skel] = sorted(ids, key=lambda i: -uni[i])[:NEAR_SYLLABLES]
+        return found
 
     def _skeleton_top(self, skel: str) -> str:
         """The commonest syllable with this skeleton (`dang` → `đang`)."""
