@@ -324,10 +324,8 @@ class Channel:
         is abandoned once it cannot reach the k-th best score so far: most of a large
         candidate pool is never aligned in full.
         """
-        if k <= 0:
-            return []
         lattice = extension("lattice")
-        if lattice is not None:
+        if lattice is not None and k > 0:
             found = self._core_top_k(lattice, self._reading(read), trues, bonus, k, None)
             if found is not None:
                 return [i for i, _ in found]

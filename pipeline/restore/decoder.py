@@ -295,7 +295,7 @@ class Decoder:
         """Correct Tesseract-vie marks (set per text, see `restore`)."""
         self._priors: dict[str, float] = {}
         self._tops: dict[str, str] = {}
-        self._common: dict[str, list[int]] = {}
+        self._frequent: dict[str, list[int]] = {}
         self._cased: dict[tuple[str, bool], list[tuple[int, str, float]]] = {}
         self._runs: dict[tuple, tuple[tuple[int, ...], list[float]]] = {}
 
@@ -313,10 +313,9 @@ class Decoder:
             # Partly restored input: an accented, valid syllable is taken as written.
             cands = [(model.word_id(lower), lower, 0.0)]
         else:
-            ids = model.lexicon.same_skeleton(lower) if lower.isascii() else []
+            ids = self._by_frequency(lower)[:MAX_STRIPPED] if lower.isascii() else []
             if ids:
                 uni = model.lm.uni
-                ids = sorted(ids, key=lambda i: -uni[i])[:MAX_STRIPPED]
                 # Syllables far rarer than the commonest reading never win in context.
                 floor = uni[ids[0]] - PRUNE_NATS
                 ids = [i for i in ids if uni[i] >= floor]
@@ -364,7 +363,7 @@ class Decoder:
             limit,
         )
         for skel in (pooled[k] for k in ranked):
-            ids.update(self._commonest(skel))
+            ids.update(self._by_frequency(skel)[:NEAR_SYLLABLES])
         vocab = model.vocab
         scored = list(ids)
         if len(lower) >= 4 and not channel.any_above(
@@ -398,13 +397,16 @@ class Decoder:
         self._garbled[read] = cands
         return cands
 
-    def _commonest(self, skel: str) -> list[int]:
-        """The `NEAR_SYLLABLES` commonest syllables with this skeleton (memoised)."""
-        found = self._common.get(skel)
+    def _by_frequency(self, skel: str) -> list[int]:
+        """The syllables with this skeleton, commonest first (ties in lexicon order;
+        memoised): every candidate list takes the head of it."""
+        found = self._frequent.get(skel)
         if found is None:
-            uni = self.model.lm.uni
             ids = self.model.lexicon.same_skeleton(skel)
-            found = self._common[skel] = sorted(ids, key=lambda i: -uni[i])[:NEAR_SYLLABLES]
+            if not ids:
+                return []
+            uni = self.model.lm.uni
+            found = self._frequent[skel] = sorted(ids, key=lambda i: -uni[i])
         return found
 
     def _skeleton_top(self, skel: str) -> str:
@@ -418,10 +420,9 @@ class Decoder:
         syllable for `_skeleton_top`)."""
         prior = self._priors.get(skel)
         if prior is None:
-            uni = self.model.lm.uni
-            ids = self.model.lexicon.same_skeleton(skel)
-            top = max(ids, key=uni.__getitem__) if ids else None
-            prior = self._priors[skel] = uni[top] if top is not None else -99.0
+            ids = self._by_frequency(skel)
+            top = ids[0] if ids else None
+            prior = self._priors[skel] = self.model.lm.uni[top] if top is not None else -99.0
             self._tops[skel] = self.model.vocab[top] if top is not None else skel
         return prior
 
@@ -451,12 +452,10 @@ class Decoder:
             return cached
         model, accents = self.model, self.model.accents
         lower = canonical_syllable(read.lower())
-        ids = model.lexicon.same_skeleton(word_skeleton(lower)) if accents is not None else []
+        ids = self._by_frequency(word_skeleton(lower))[:MAX_ACCENTED] if accents is not None else []
         if not ids:
             cands = [(model.word_id(lower), lower, 0.0)]
         else:
-            uni = model.lm.uni
-            ids = sorted(ids, key=lambda i: -uni[i])[:MAX_ACCENTED]
             cands = [(i, model.vocab[i], accents.logp(lower, model.vocab[i])) for i in ids]
             if is_syllable(lower) and all(w != lower for _, w, _ in cands):
                 # A spelling the lexicon never saw (`câp`) is likelier a misread mark than a
