@@ -13,10 +13,14 @@ Sections:
    the defaults in `Config.preprocess`).
 2. Pages per second of the vnplan OCR path vs plain `tesseract FILE stdout -l vie` on the
    same PNG files in the same run, interleaved, both with OMP_THREAD_LIMIT=1 (ratio;
-   target ≥ 0.95).  The wall-clock ratio is the target; the CPU-time ratio (this process
-   and its children) beside it is less disturbed by other load on a shared machine.
+   target ≥ 0.95).  vnplan runs with its pooled libtesseract engine (the model loaded
+   once, as in a batch) and, for comparison, with the program per page
+   (`VNPLAN_TESSERACT=program`, the model loaded per page like plain tesseract).  The
+   wall-clock ratio is the target; the CPU-time ratio (this process and its children)
+   beside it is less disturbed by other load on a shared machine.
 3. 1 vs 2 workers on one multi-page PDF (target ≥ 1.8×).
-4. Peak memory: of one Tesseract worker process and of the Python process driving two.
+4. Peak memory: of the tesseract program on one page, and of a vnplan process OCRing with
+   two workers (with the library, both engines are in that process).
 5. `../shared/real/scans` when present: pages, OCR pages, mean confidence, seconds.
 Targets: CER ≤ 0.5 % clean, ≤ 1.5 % heavily degraded.
 """
@@ -41,7 +45,7 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 import make_scans  # noqa: E402
 
-from pipeline import tesseract  # noqa: E402
+from pipeline import libtesseract, tesseract  # noqa: E402
 from pipeline.config import Config  # noqa: E402
 from pipeline.ingest import ingest, new_document  # noqa: E402
 from pipeline.ocr import ocr, recognise_page  # noqa: E402
@@ -152,6 +156,15 @@ def _vnplan(path: Path, config: Config) -> None:
     ocr(ingest(new_document(path), config), config)
 
 
+def _vnplan_program(path: Path, config: Config) -> None:
+    """vnplan with the `tesseract` program per page instead of the pooled library."""
+    os.environ[libtesseract.MODE_ENV] = "program"
+    try:
+        _vnplan(path, config)
+    finally:
+        del os.environ[libtesseract.MODE_ENV]
+
+
 def _cpu_seconds() -> float:
     """CPU time of this process and its finished children (Tesseract runs)."""
     me, kids = (
@@ -196,6 +209,7 @@ def section_speed(manifest: list[dict]) -> None:
         plain: lambda p: _plain_tesseract(p, True),
         "vnplan, default preprocessing": lambda p: _vnplan(p, default),
         "vnplan, grayscale only": lambda p: _vnplan(p, bare),
+        "vnplan, default, tesseract program": lambda p: _vnplan_program(p, default),
     }
     if "plain-default" in os.environ.get("VNPLAN_BENCH_SPEED", ""):
         runs["plain tesseract -l vie (default threads)"] = lambda p: _plain_tesseract(p, False)
@@ -262,8 +276,9 @@ def section_memory(manifest: list[dict], workdir: Path) -> None:
     )
     if timed.returncode == 0:
         kb = int(timed.stderr.strip().splitlines()[-1])
-        print(f"   one Tesseract worker (A4 page, 300 dpi):   {kb / 1024:6.0f} MB")
-    # The Python side: a fresh process OCRing the multi-page PDF with 2 workers.
+        print(f"   the tesseract program on one A4 page:      {kb / 1024:6.0f} MB")
+    # vnplan: a fresh process OCRing the multi-page PDF with 2 workers (with the library,
+    # its two Tesseract engines live in this process).
     pdf = workdir / "multi.pdf"
     if pdf.exists():
         code = (
@@ -276,7 +291,8 @@ def section_memory(manifest: list[dict], workdir: Path) -> None:
             [sys.executable, "-c", code, str(pdf)], capture_output=True, text=True, cwd=ROOT
         )
         if out.returncode == 0:
-            print(f"   vnplan process driving 2 workers:         {int(out.stdout) / 1024:6.0f} MB")
+            mode = "2 library engines" if libtesseract.enabled() else "2 tesseract programs"
+            print(f"   vnplan process, 2 workers ({mode}): {int(out.stdout) / 1024:6.0f} MB")
 
 
 def section_real() -> None:

@@ -6,10 +6,10 @@ returns words with boxes and confidences → `reading_order.order_lines` makes l
 header and signature columns apart → the page gets `text`, `confidence` and its
 `low_confidence_words`, `method="ocr"`.
 
-Parallelism: pages are recognised by up to `Config.workers` Tesseract processes at once,
-each with `OMP_THREAD_LIMIT=1`.  The processes are driven from a thread pool (the Python
-side only waits for them and does light numpy work), so no page image is pickled between
-processes.  Inside a batch worker process (`multiprocessing.parent_process()` is set) OCR
+Parallelism: up to `Config.workers` pages are recognised at once, each by one Tesseract
+(a pooled library engine, or the program; `OMP_THREAD_LIMIT=1` either way).  They are
+driven from a thread pool: Tesseract runs outside the GIL, the Python side does light
+numpy work, and no page image is pickled between processes.  Inside a batch worker process (`multiprocessing.parent_process()` is set) OCR
 runs one page at a time: the batch already spreads documents over the cores, and a
 caller can force this with `Config(workers=1)`.
 """

@@ -1,10 +1,15 @@
-"""The one module that runs the `tesseract` program; its failure modes are decided here.
+"""The one module that runs Tesseract; its failure modes are decided here.
 
-Tesseract is called as a subprocess (as pytesseract does): the page image goes in as an
-uncompressed TIFF temp file and the TSV word table comes back on stdout.  Uncompressed
-TIFF is the cheapest format on both sides: Pillow writes it as one copy and Leptonica
-reads an A4 page in ~4 ms, where its PNM reader takes ~150 ms (byte by byte) and a PNG
-costs a zlib round trip; stdin is slower still (Tesseract reads it byte by byte).
+Pages go to a pooled libtesseract engine (`pipeline.libtesseract`) when the library can be
+loaded: the model stays loaded between pages (the program loads it on every call, about
+0.2 s for `vie`) and the pixels go in as they are.  Otherwise, or with
+`VNPLAN_TESSERACT=program`, the `tesseract` program runs as a subprocess (as pytesseract
+does): the page goes in as an uncompressed TIFF temp file and the TSV word table comes
+back on stdout.  Uncompressed TIFF is the cheapest format on both sides: Pillow writes it
+as one copy and Leptonica reads an A4 page in ~4 ms, where its PNM reader takes ~150 ms
+(byte by byte) and a PNG costs a zlib round trip; stdin is slower still (Tesseract reads
+it byte by byte).  Both ways give the same words.  The program still answers
+`--list-langs` (`check_languages`) and OSD (`orientation`, only for doubtful pages).
 `OMP_THREAD_LIMIT=1` is always set: Tesseract's own OpenMP threads make it several times
 slower on small machines, and vnplan parallelises over pages instead.
 
@@ -12,7 +17,8 @@ Failure modes:
 - `tesseract` not on PATH, or a language's data missing → `MissingDependencyError` naming
   the Debian packages;
 - a timeout → `None` (the caller records an empty page and a warning, not a crash);
-- any other non-zero exit → `OcrError` with Tesseract's last stderr line.
+- any other failure → `OcrError` with Tesseract's last stderr line (the program) or the
+  library's status.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from pipeline import libtesseract
 from pipeline.errors import MissingDependencyError, OcrError
 
 log = logging.getLogger(__name__)
@@ -148,7 +155,13 @@ def recognise(
     psm: int = 3,
     timeout: float = PAGE_TIMEOUT,
 ) -> list[Word] | None:
-    """Words of one page image (TSV output), or None when Tesseract timed out."""
+    """Words of one page image (TSV output), or None when Tesseract timed out.
+
+    The page goes to a pooled libtesseract engine when the library is there
+    (`pipeline.libtesseract`: no model load per page), else to the program.
+    """
+    if libtesseract.enabled():
+        return _recognise_in_library(image, languages, dpi, psm, timeout)
     args = ["stdout", "-l", languages, "--dpi", str(int(dpi)), "--psm", str(psm), "tsv"]
     try:
         proc = _run_on_image(image, args, timeout)
@@ -158,6 +171,25 @@ def recognise(
     if proc.returncode != 0:
         raise _failure(proc, languages)
     return parse_tsv(proc.stdout.decode("utf-8", errors="replace"))
+
+
+def _recognise_in_library(
+    image: Image.Image, languages: str, dpi: int, psm: int, timeout: float
+) -> list[Word] | None:
+    try:
+        with libtesseract.engine(languages) as engine:
+            tsv = engine.recognise_tsv(image, dpi=dpi, psm=psm, timeout=timeout)
+    except libtesseract.EngineInitError as exc:
+        packages = " ".join(debian_package(lang) for lang in languages.split("+"))
+        raise MissingDependencyError(
+            f"Tesseract cannot load {languages} data: apt-get install tesseract-ocr {packages}"
+        ) from exc
+    except libtesseract.EngineError as exc:
+        raise OcrError(f"tesseract failed: {exc}") from exc
+    if tsv is None:
+        log.warning("tesseract timed out after %.0f s", timeout)
+        return None
+    return parse_tsv(tsv)
 
 
 _TSV_COLUMNS = (

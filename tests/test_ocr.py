@@ -10,8 +10,8 @@ import pytest
 from conftest import has_tesseract
 from PIL import Image
 
+from pipeline import libtesseract, preprocess, tesseract
 from pipeline import ocr as ocr_module
-from pipeline import preprocess, tesseract
 from pipeline.config import Config
 from pipeline.document import Document, Page, Source
 from pipeline.errors import MissingDependencyError, OcrError
@@ -91,6 +91,7 @@ def test_page_is_written_as_uncompressed_tiff(tmp_path, mode, stored):
 
 
 def test_recognise_hands_tesseract_a_tiff_and_the_dpi(monkeypatch):
+    monkeypatch.setenv(libtesseract.MODE_ENV, "program")
     seen = {}
 
     def fake_run(args, **kwargs):
@@ -146,6 +147,8 @@ def test_missing_language_data_names_its_package():
 
 
 def test_tesseract_crash_is_an_ocr_error(monkeypatch):
+    monkeypatch.setenv(libtesseract.MODE_ENV, "program")
+
     def crash(args, **kwargs):
         return subprocess.CompletedProcess(args, 1, b"", b"Segmentation fault\n")
 
@@ -155,6 +158,8 @@ def test_tesseract_crash_is_an_ocr_error(monkeypatch):
 
 
 def test_tesseract_timeout_leaves_the_page_empty_with_a_warning(monkeypatch):
+    monkeypatch.setenv(libtesseract.MODE_ENV, "program")
+
     def slow(args, **kwargs):
         raise subprocess.TimeoutExpired(args, 1)
 
