@@ -135,13 +135,17 @@ def _run_on_image(image: Image.Image, args: list[str], timeout: float):
         return run([str(path), *args], timeout=timeout)
 
 
+def _unloadable_data(languages: str) -> MissingDependencyError:
+    packages = " ".join(debian_package(lang) for lang in languages.split("+"))
+    return MissingDependencyError(
+        f"Tesseract cannot load {languages} data: apt-get install tesseract-ocr {packages}"
+    )
+
+
 def _failure(proc: subprocess.CompletedProcess, languages: str) -> Exception:
     stderr = proc.stderr.decode(errors="replace")
     if re.search(r"Failed loading language|Error opening data file", stderr):
-        packages = " ".join(debian_package(lang) for lang in languages.split("+"))
-        return MissingDependencyError(
-            f"Tesseract cannot load {languages} data: apt-get install tesseract-ocr {packages}"
-        )
+        return _unloadable_data(languages)
     lines = [line for line in stderr.splitlines() if line.strip()]
     last = lines[-1].strip() if lines else f"exit status {proc.returncode}"
     return OcrError(f"tesseract failed: {last}")
@@ -180,10 +184,7 @@ def _recognise_in_library(
         with libtesseract.engine(languages) as engine:
             tsv = engine.recognise_tsv(image, dpi=dpi, psm=psm, timeout=timeout)
     except libtesseract.EngineInitError as exc:
-        packages = " ".join(debian_package(lang) for lang in languages.split("+"))
-        raise MissingDependencyError(
-            f"Tesseract cannot load {languages} data: apt-get install tesseract-ocr {packages}"
-        ) from exc
+        raise _unloadable_data(languages) from exc
     except libtesseract.EngineError as exc:
         raise OcrError(f"tesseract failed: {exc}") from exc
     if tsv is None:
