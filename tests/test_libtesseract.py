@@ -18,7 +18,8 @@ from pipeline.errors import MissingDependencyError, OcrError
 
 SCANS = Path(__file__).parent / "data" / "scans"
 _skip_without_library = pytest.mark.skipif(
-    not (has_tesseract() and libtesseract.enabled()), reason="libtesseract with vie missing"
+    not (has_tesseract() and libtesseract.enabled()),
+    reason="no libtesseract with vie data, or VNPLAN_TESSERACT=program",
 )
 
 
