@@ -159,7 +159,6 @@ class Engine:
         library = _load()
         if library is None:
             raise EngineError("libtesseract cannot be loaded")
-        self.languages = languages
         self._lib = library
         self._handle = library.TessBaseAPICreate()
         if not self._handle:

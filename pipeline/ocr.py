@@ -9,9 +9,10 @@ header and signature columns apart → the page gets `text`, `confidence` and it
 Parallelism: up to `Config.workers` pages are recognised at once, each by one Tesseract
 (a pooled library engine, or the program; `OMP_THREAD_LIMIT=1` either way).  They are
 driven from a thread pool: Tesseract runs outside the GIL, the Python side does light
-numpy work, and no page image is pickled between processes.  Inside a batch worker process (`multiprocessing.parent_process()` is set) OCR
-runs one page at a time: the batch already spreads documents over the cores, and a
-caller can force this with `Config(workers=1)`.
+numpy work, and no page image is pickled between processes.  Inside a batch worker
+process (`multiprocessing.parent_process()` is set) OCR runs one page at a time: the
+batch already spreads documents over the cores, and a caller can force this with
+`Config(workers=1)`.
 """
 
 from __future__ import annotations
