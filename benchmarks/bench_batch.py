@@ -72,8 +72,8 @@ def timed_run(inputs: Path, out: Path, workers: int) -> dict:
 def catalog_overhead(out: Path, copies: int = 200) -> tuple[float, float]:
     """(ms per `Catalog.record`, ms per document for regenerating the CSVs)."""
     sys.path.insert(0, str(ROOT))
-    from pipeline.catalog import Catalog
-    from pipeline.export import write_tables
+    from pipeline.output.catalog import Catalog
+    from pipeline.output.export import write_tables
 
     with Catalog.in_dir(out) as source:
         outputs = list(source.outputs())

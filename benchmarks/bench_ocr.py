@@ -45,10 +45,9 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 import make_scans  # noqa: E402
 
-from pipeline import libtesseract, tesseract  # noqa: E402
 from pipeline.config import Config  # noqa: E402
 from pipeline.ingest import ingest, new_document  # noqa: E402
-from pipeline.ocr import ocr, recognise_page  # noqa: E402
+from pipeline.ocr import libtesseract, ocr, recognise_page, tesseract  # noqa: E402  # noqa: E402
 
 
 def levenshtein(a: str, b: str) -> int:

@@ -21,7 +21,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from pipeline.normalize import nfc
+from pipeline.vietnamese import nfc
 
 ROOT = Path(__file__).resolve().parent.parent
 HAIPHONG = ROOT / "samples" / "haiphong-24-KH-UBND-2026.md"
@@ -71,7 +71,7 @@ def _ocr_rendered(text: str) -> tuple[str, str] | None:
         return None
     from PIL import Image, ImageDraw, ImageFont
 
-    from pipeline.restore.ocrpairs import FONTS, WIDTH, wrap_words
+    from pipeline.restore.training.ocrpairs import FONTS, WIDTH, wrap_words
 
     font = ImageFont.truetype(FONTS[0], 44)
     source: list[str] = []

@@ -1,5 +1,67 @@
-"""vnplan: Vietnamese government plan documents → structured data."""
+"""vnplan: Vietnamese government plan documents → structured data.
+
+The public API, in three lines::
+
+    from pipeline import process_file
+    doc = process_file("samples/haiphong-24-KH-UBND-2026.md")
+    print(doc.metadata.number, len(doc.tasks))
+
+`process_file` and `process_text` never raise for bad input: a document that could not
+be read comes back with `status == "failed"` and the reason in `doc.errors`.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.document import Document
+from pipeline.errors import (
+    CorruptImageError,
+    CorruptPdfError,
+    EmptyFileError,
+    EncryptedPdfError,
+    ImageTooLargeError,
+    InputError,
+    MissingDependencyError,
+    ModelError,
+    NotVietnameseError,
+    OcrError,
+    UnsupportedFormatError,
+    VnplanError,
+)
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Config",
+    "CorruptImageError",
+    "CorruptPdfError",
+    "Document",
+    "EmptyFileError",
+    "EncryptedPdfError",
+    "ImageTooLargeError",
+    "InputError",
+    "MissingDependencyError",
+    "ModelError",
+    "NotVietnameseError",
+    "OcrError",
+    "UnsupportedFormatError",
+    "VnplanError",
+    "process_file",
+    "process_text",
+]
+
+
+def process_file(path: str | Path, config: Config | None = None) -> Document:
+    """Read one file (text, Markdown, PDF or image) and run every stage over it."""
+    from pipeline.chain import process_path  # the chain imports every stage: load it on use
+
+    return process_path(Path(path), config or Config())
+
+
+def process_text(text: str, config: Config | None = None) -> Document:
+    """Run the chain on a string, with the same result as `process_file` on a text file."""
+    from pipeline.chain import process_text as _process_text
+
+    return _process_text(text, config or Config())

@@ -6,11 +6,11 @@
 2. `plan` hashes each file (cheap) and asks the catalog what is already done, so a
    re-run skips finished documents without reading them, and the same content under two
    names is processed once (both paths are recorded).
-3. `process_jobs` runs `pipeline.run.process_path` in worker processes (or in-process
+3. `process_jobs` runs `pipeline.chain.process_path` in worker processes (or in-process
    with one worker).  Workers only compute: they return `Document`s, and the main process
    alone writes to the catalog, so SQLite never sees two writers.
 4. `commit` stores each document in one catalog transaction, then writes its JSON; the
-   CSV tables are regenerated from the whole catalog at the end (`pipeline.export`).
+   CSV tables are regenerated from the whole catalog at the end (`pipeline.output.export`).
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from pipeline.catalog import CATALOG_NAME, Catalog
 from pipeline.config import Config
 from pipeline.document import Document, StageError, Status
 from pipeline.errors import WorkerCrashError
-from pipeline.export import export_catalog, write_document_json
+from pipeline.output.catalog import CATALOG_NAME, Catalog
+from pipeline.output.export import export_catalog, write_document_json
 
 DOCUMENT_SUFFIXES = frozenset(
     {".pdf", ".txt", ".md", ".markdown", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
@@ -265,7 +265,7 @@ def process_file(path: Path, sha256: str | None, config: Config) -> tuple[Docume
         The document, wall seconds, and the peak resident memory of the process so far
         in MB (a worker's high-water mark, for the summary and the benchmark).
     """
-    from pipeline.run import process_path  # imported here: cheap for the planning process
+    from pipeline.chain import process_path  # imported here: cheap for the planning process
 
     started = time.perf_counter()
     doc = process_path(path, config)
@@ -312,7 +312,7 @@ def process_jobs(
     # which may hold threads such as the watchdog observer), with the chain and the
     # restoration model preloaded.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.run", "pipeline.restore.preload"])
+    context.set_forkserver_preload(["pipeline.chain", "pipeline.restore.preload"])
     queue = deque(jobs)
     suspects: deque[Job] = deque()  # in flight when a worker died
     while (queue or suspects) and not (stop is not None and stop.is_set()):

@@ -171,7 +171,7 @@ def ocr(ctx: click.Context, file: Path, languages: str) -> None:
         vnplan ocr scan.pdf > scan.txt
         vnplan ocr photo.jpg --lang vie+eng
     """
-    from pipeline.ocr import ocr_file_text
+    from pipeline.chain import ocr_file_text
 
     try:
         click.echo(ocr_file_text(file, _config(ocr_languages=languages)))
@@ -232,7 +232,7 @@ def train_lm(ctx: click.Context, add_dirs: tuple[Path, ...], model_dir: Path | N
     Example:
         vnplan train-lm --add output/json/
     """
-    from pipeline.restore.train import train
+    from pipeline.restore.training.train import train
 
     try:
         report = train(extra=list(add_dirs), model_dir=model_dir)
@@ -296,7 +296,7 @@ def schema() -> None:
     Example:
         vnplan schema > vnplan.schema.json
     """
-    from pipeline.export import output_schema
+    from pipeline.output.export import output_schema
 
     click.echo(json.dumps(output_schema(), ensure_ascii=False, indent=2))
 

@@ -227,6 +227,16 @@ class Document(BaseModel):
         if message not in self.warnings:
             self.warnings.append(message)
 
+    def collect_pages(self) -> None:
+        """Set `text.body` (page texts in order, blank-line separated) and `text.method`
+        (`text`, `pdf-text`, `ocr`, `mixed` or `none`) from the pages."""
+        self.text.body = "\n\n".join(p.text.strip("\n") for p in self.pages if p.text.strip())
+        methods = {p.method for p in self.pages if p.method != "none"}
+        if not methods:
+            self.text.method = "none"
+        else:
+            self.text.method = methods.pop() if len(methods) == 1 else "mixed"
+
     def to_output(self) -> dict:
         """The JSON-ready dict written per document (the contract in OUTPUT_CONTRACT_KEYS)."""
         data = self.model_dump(mode="json", exclude={"layout"})

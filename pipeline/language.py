@@ -20,8 +20,7 @@ import re
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.errors import NotVietnameseError
-from pipeline.normalize import skeleton
-from pipeline.restore.syllables import is_syllable
+from pipeline.vietnamese import is_syllable, skeleton
 
 MIN_WORDS = 20
 """Below this many words there is too little to judge: the text is accepted."""

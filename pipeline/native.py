@@ -5,7 +5,7 @@ them runs:
 - `pipeline.restore._lattice`: the restoration decoder's beam search and the OCR
   channel's alignments (`restore/decoder.py`, `restore/channel.py`): the same results,
   several times faster;
-- `pipeline._imaging`: bilinear rotation of gray pages (`preprocess.py`), 2-3 times
+- `pipeline.ocr._imaging`: bilinear rotation of gray pages (`preprocess.py`), 2-3 times
   faster than Pillow and within two gray levels of its pixels.
 """
 
@@ -18,7 +18,7 @@ from types import ModuleType
 PURE_PYTHON_ENV = "VNPLAN_PURE_PYTHON"
 """Set to 1 to run without the C extensions (to compare, or to rule them out)."""
 
-_MODULES = {"lattice": "pipeline.restore._lattice", "imaging": "pipeline._imaging"}
+_MODULES = {"lattice": "pipeline.restore._lattice", "imaging": "pipeline.ocr._imaging"}
 _loaded: dict[str, ModuleType | None] = {}
 
 

@@ -32,11 +32,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.atomic import write_text
 from pipeline.batch import BatchSummary, FileResult, expand_inputs, hash_file, run_batch
-from pipeline.catalog import Catalog
 from pipeline.config import Config
 from pipeline.errors import ExitCode, InboxLockedError, InputError
+from pipeline.output.atomic import write_text
+from pipeline.output.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -386,7 +386,7 @@ def watch_inbox(
         try:
             with Catalog.in_dir(config.out_dir) as catalog:
                 # Outputs a crash may have left behind (commit done, JSON not yet written).
-                from pipeline.export import export_catalog
+                from pipeline.output.export import export_catalog
 
                 export_catalog(catalog, config.out_dir)
                 repair_error_files(inbox, catalog)

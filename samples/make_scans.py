@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from pipeline.ingest import strip_markdown  # noqa: E402
-from pipeline.restore.ocrpairs import wrap_words  # noqa: E402
+from pipeline.restore.training.ocrpairs import wrap_words  # noqa: E402
 
 SOURCES = {
     "haiphong": HERE / "haiphong-24-KH-UBND-2026.md",

@@ -37,7 +37,7 @@ def real_docs() -> Path:
 def has_tesseract(lang: str = "vie") -> bool:
     """Tesseract is installed with data for `lang` (the package's own check)."""
     from pipeline.errors import MissingDependencyError
-    from pipeline.tesseract import check_languages
+    from pipeline.ocr.tesseract import check_languages
 
     try:
         check_languages(lang)

@@ -17,8 +17,8 @@ from pdfbytes import encrypted_pdf, text_pdf
 from test_batch import make_plans
 
 from pipeline.batch import expand_inputs, run_batch
-from pipeline.catalog import Catalog
 from pipeline.config import Config
+from pipeline.output.catalog import Catalog
 
 ENGLISH = (
     "The committee reviewed the annual report of the department and noted that the results"

@@ -18,8 +18,8 @@ from pipeline.batch import (
     print_summary,
     run_batch,
 )
-from pipeline.catalog import Catalog
 from pipeline.config import Config
+from pipeline.output.catalog import Catalog
 
 PLAN = Path(__file__).resolve().parent.parent / "samples" / "haiphong-24-KH-UBND-2026.md"
 

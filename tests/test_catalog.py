@@ -6,11 +6,11 @@ import sqlite3
 
 import pytest
 
-import pipeline.catalog as catalog_module
+import pipeline.output.catalog as catalog_module
 from pipeline import __version__
-from pipeline.catalog import Catalog, migrate, model_version
 from pipeline.document import Document, Page, Source, StageError, Status, Task
 from pipeline.errors import CatalogError
+from pipeline.output.catalog import Catalog, migrate, model_version
 
 
 def make_doc(sha: str = "a1" * 32, path: str = "/in/a.txt", tasks: int = 2) -> Document:

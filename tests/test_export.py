@@ -9,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.atomic import atomic_write, write_text
-from pipeline.catalog import Catalog
+from pipeline.chain import process_path
 from pipeline.config import Config
 from pipeline.document import (
     OUTPUT_CONTRACT_KEYS,
@@ -24,7 +23,9 @@ from pipeline.document import (
     Status,
     Task,
 )
-from pipeline.export import (
+from pipeline.output.atomic import atomic_write, write_text
+from pipeline.output.catalog import Catalog
+from pipeline.output.export import (
     CSV_COLUMNS,
     CSV_DATE_COLUMNS,
     export_catalog,
@@ -33,7 +34,6 @@ from pipeline.export import (
     write_document_json,
     write_tables,
 )
-from pipeline.run import process_path
 
 
 def planned_document(sha: str = "ab" * 32, path: str = "/in/kế hoạch 24.md") -> Document:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.chain import process_path
 from pipeline.config import Config
 from pipeline.document import Document, Page, Source
 from pipeline.extract import extract
-from pipeline.run import process_path
 from pipeline.segment import segment
 
 DATA = Path(__file__).parent / "data" / "golden"

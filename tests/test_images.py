@@ -12,8 +12,8 @@ from PIL import Image
 
 from pipeline.config import Config
 from pipeline.errors import CorruptImageError, ImageTooLargeError
-from pipeline.images import frames, image_dpi, read_image
 from pipeline.ingest import ingest, new_document, sniff_media_type
+from pipeline.ingest.images import frames, image_dpi, read_image
 
 SCANS = Path(__file__).parent / "data" / "scans"
 

@@ -13,8 +13,8 @@ import pytest
 from conftest import has_tesseract
 from PIL import Image, ImageFilter
 
-from pipeline import libtesseract, tesseract
 from pipeline.errors import MissingDependencyError, OcrError
+from pipeline.ocr import libtesseract, tesseract
 
 SCANS = Path(__file__).parent / "data" / "scans"
 _skip_without_library = pytest.mark.skipif(
@@ -174,7 +174,7 @@ def test_leptonica_messages_go_to_the_log_not_through_stderr(caplog, capfd):
         pytest.skip("no Leptonica library under a known name")
     leptonica.boxClipToRectangle.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
     leptonica.boxClipToRectangle.restype = ctypes.c_void_p
-    with caplog.at_level(logging.DEBUG, logger="pipeline.libtesseract"):
+    with caplog.at_level(logging.DEBUG, logger="pipeline.ocr.libtesseract"):
         assert leptonica.boxClipToRectangle(None, 10, 10) is None  # "box not defined"
     assert "boxClipToRectangle" in caplog.text
     assert "boxClipToRectangle" not in capfd.readouterr().err

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pipeline import layout_header as lh
 from pipeline.document import Layout, Signature
 from pipeline.extract.metadata import (
     damaged_header_date,
@@ -13,6 +12,7 @@ from pipeline.extract.metadata import (
     extract_metadata,
     normal_case,
 )
+from pipeline.segment import header as lh
 
 
 def _layout(**kwargs: object) -> Layout:

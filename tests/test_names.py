@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.names import parse_name, repair_surname, split_rank
+from pipeline.segment.names import parse_name, repair_surname, split_rank
 
 
 def test_plain_names_and_what_is_not_one() -> None:

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.normalize import canonical, canonical_tones, compact_number, nfc, skeleton
+from pipeline.vietnamese import canonical, canonical_tones, compact_number, nfc, skeleton
 
 
 def test_new_style_tones_move_to_old_style() -> None:

@@ -10,13 +10,12 @@ import pytest
 from conftest import has_tesseract
 from PIL import Image
 
-from pipeline import libtesseract, preprocess, tesseract
 from pipeline import ocr as ocr_module
+from pipeline.chain import ocr_file_text, process_path
 from pipeline.config import Config
 from pipeline.document import Document, Page, Source
 from pipeline.errors import MissingDependencyError, OcrError
-from pipeline.ocr import ocr, ocr_file_text, page_text, recognise_page
-from pipeline.run import process_path
+from pipeline.ocr import libtesseract, ocr, page_text, preprocess, recognise_page, tesseract
 
 SCANS = Path(__file__).parent / "data" / "scans"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

@@ -13,7 +13,7 @@ from PIL import Image
 
 from pipeline.config import Config
 from pipeline.errors import CorruptPdfError, EncryptedPdfError, ImageTooLargeError
-from pipeline.pdf import garble_score, junk_ratio, layer_problem, page_images, read_pdf
+from pipeline.ingest.pdf import garble_score, junk_ratio, layer_problem, page_images, read_pdf
 from pipeline.reading_order import Piece, drop_page_number, order_lines
 
 SCANS = Path(__file__).parent / "data" / "scans"

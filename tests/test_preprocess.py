@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from pipeline import preprocess
 from pipeline.native import extension
+from pipeline.ocr import preprocess
 
 SCANS = Path(__file__).parent / "data" / "scans"
 
@@ -185,7 +185,7 @@ def test_prepare_runs_steps_in_order_and_ignores_unknown(lines_page):
     assert preprocess.prepare(colour, ()) is colour
 
 
-# --- the C rotation (`pipeline._imaging`) against Pillow's --------------------------------
+# --- the C rotation (`pipeline.ocr._imaging`) against Pillow's --------------------------------
 
 imaging = extension("imaging")
 needs_imaging = pytest.mark.skipif(imaging is None, reason="the C extension is not built")

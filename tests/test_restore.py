@@ -23,12 +23,18 @@ from pipeline.restore import (
 from pipeline.restore.accents import AccentChannel
 from pipeline.restore.channel import FAMILY_WEIGHT, Channel
 from pipeline.restore.decoder import Decoder, _slots_of_line
-from pipeline.restore.detect import garble_score, garble_stats
 from pipeline.restore.lexicon import abbreviation, expansion
 from pipeline.restore.lm import BOS, EOS, TrigramLM, count_trigrams
 from pipeline.restore.model import RestoreModel, get_model
-from pipeline.restore.syllables import apply_case, case_pattern, is_syllable, split_tone
-from pipeline.restore.train import ENTRY, with_clauses, word_runs
+from pipeline.restore.training.train import ENTRY, with_clauses, word_runs
+from pipeline.vietnamese import (
+    apply_case,
+    case_pattern,
+    garble_score,
+    garble_stats,
+    is_syllable,
+    split_tone,
+)
 
 DATA = Path(__file__).parent / "data" / "restore"
 CLEAN = "Triển khai một số nhiệm vụ trọng tâm công tác thi đua, khen thưởng năm 2026 của Ủy ban."

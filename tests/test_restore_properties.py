@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.restore import restore_result
-from pipeline.restore.detect import garble_score
 from pipeline.restore.model import RestoreModel, get_model
+from pipeline.vietnamese import garble_score
 
 SYLLABLES = [
     "tang",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import layout_header as lh
 from pipeline.config import Config
 from pipeline.document import Document, Page, Section, Source
 from pipeline.extract import extract
 from pipeline.segment import build_tree, parse_marker, segment
+from pipeline.segment import header as lh
 
 
 def _segment(text: str, tables: list | None = None) -> Document:

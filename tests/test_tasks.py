@@ -24,7 +24,7 @@ def _tasks(text: str) -> dict[str, Task]:
 
 
 def _genre(name: str) -> Document:
-    from pipeline.run import process_path
+    from pipeline.chain import process_path
 
     doc = process_path(GENRE / name, Config())
     assert doc.status == "ok", doc.errors

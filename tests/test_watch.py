@@ -21,9 +21,9 @@ from test_batch import make_plans
 
 import pipeline.batch as batch
 from pipeline.batch import expand_inputs, run_batch
-from pipeline.catalog import Catalog
 from pipeline.config import Config
 from pipeline.errors import InboxLockedError
+from pipeline.output.catalog import Catalog
 from pipeline.watch import (
     FAILED,
     PROCESSED,

@@ -21,7 +21,7 @@ import unicodedata
 
 from pipeline.document import LegalRef
 from pipeline.extract.dates import DATE_PATTERN, iter_dates
-from pipeline.normalize import canonical_tones, compact_number, skeleton
+from pipeline.vietnamese import canonical_tones, compact_number, skeleton
 
 __all__ = ["KINDS", "dedupe_refs", "find_legal_refs", "law_name_spans"]
 

@@ -14,10 +14,10 @@ import datetime as dt
 import re
 from collections import Counter
 
-from pipeline import layout_header as lh
 from pipeline.document import Layout, Metadata
 from pipeline.extract.dates import make_date, parse_date
-from pipeline.normalize import canonical_tones, compact_number, nfc, skeleton
+from pipeline.segment import header as lh
+from pipeline.vietnamese import canonical_tones, compact_number, nfc, skeleton
 
 LEVELS = ("tỉnh", "thành phố", "đặc khu", "xã", "phường", "huyện", "quận", "thị xã", "thị trấn")
 """Administrative levels that precede a place name (`thành phố Hải Phòng`)."""

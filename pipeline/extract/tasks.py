@@ -26,8 +26,8 @@ from pipeline.document import Layout, Period, Section, Task
 from pipeline.extract.dates import find_dates
 from pipeline.extract.periods import find_periods, parse_period
 from pipeline.extract.units import find_lead, is_unit_heading
-from pipeline.normalize import skeleton
 from pipeline.segment import appendix_prefixes, table_rows, task_column
+from pipeline.vietnamese import skeleton
 
 TASK_WORDS = (
     "nhiem vu",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pipeline.normalize import canonical_tones
+from pipeline.vietnamese import canonical_tones
 
 __all__ = ["find_lead", "is_unit_heading"]
 

@@ -14,8 +14,8 @@ from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.errors import ModelError
 from pipeline.restore.decoder import Decoder, Result
-from pipeline.restore.detect import garble_score, garble_stats
 from pipeline.restore.model import RestoreModel, get_model
+from pipeline.vietnamese import garble_score, garble_stats
 
 __all__ = [
     "AUTO_THRESHOLD",

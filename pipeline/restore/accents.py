@@ -14,8 +14,7 @@ import math
 import unicodedata
 from collections import Counter
 
-from pipeline.normalize import skeleton
-from pipeline.restore.syllables import TONES
+from pipeline.vietnamese import TONES, skeleton
 
 _SMOOTHING = 0.5
 

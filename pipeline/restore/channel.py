@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 
 from pipeline.native import extension
-from pipeline.restore.syllables import word_skeleton as skeleton
+from pipeline.vietnamese import word_skeleton as skeleton
 
 _FLOOR_SAME_BASE = math.log(0.02)
 _FLOOR_DROP = math.log(0.002)

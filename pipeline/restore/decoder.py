@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pipeline.restore.lexicon import abbreviation, expansion, joined_abbreviation
 from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.model import RestoreModel
-from pipeline.restore.syllables import (
+from pipeline.vietnamese import (
     apply_case,
     canonical_syllable,
     case_pattern,

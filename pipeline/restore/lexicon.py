@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from pipeline.normalize import skeleton
-from pipeline.restore.syllables import canonical_syllable, is_syllable, word_skeleton
+from pipeline.vietnamese import canonical_syllable, is_syllable, skeleton, word_skeleton
 
 ABBREVIATIONS = frozenset(
     """

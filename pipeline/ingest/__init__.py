@@ -18,7 +18,7 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.document import Document, Page, Source
 from pipeline.errors import EmptyFileError, InputError, UnsupportedFormatError
-from pipeline.normalize import nfc
+from pipeline.vietnamese import nfc
 
 log = logging.getLogger(__name__)
 
@@ -104,13 +104,13 @@ def read_text(data: bytes, path: Path, media_type: str, config: Config) -> list[
 
 
 def _read_pdf(data: bytes, path: Path, media_type: str, config: Config) -> list[Page]:
-    from pipeline.pdf import read_pdf
+    from pipeline.ingest.pdf import read_pdf
 
     return read_pdf(data, path, config)
 
 
 def _read_image(data: bytes, path: Path, media_type: str, config: Config) -> list[Page]:
-    from pipeline.images import read_image
+    from pipeline.ingest.images import read_image
 
     return read_image(data, path, config)
 
@@ -160,18 +160,5 @@ def ingest(doc: Document, config: Config) -> Document:
         )
     doc.pages = reader(data, path, media_type, config)
     doc.source.pages = len(doc.pages)
-    doc.text.body = join_pages(doc.pages)
-    doc.text.method = summarise_methods(doc.pages)
+    doc.collect_pages()
     return doc
-
-
-def join_pages(pages: list[Page]) -> str:
-    """The document body: page texts in order, separated by blank lines."""
-    return "\n\n".join(p.text.strip("\n") for p in pages if p.text.strip())
-
-
-def summarise_methods(pages: list[Page]) -> str:
-    methods = {p.method for p in pages if p.method != "none"}
-    if not methods:
-        return "none"
-    return methods.pop() if len(methods) == 1 else "mixed"

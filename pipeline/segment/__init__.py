@@ -28,10 +28,10 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-from pipeline import layout_header as lh
 from pipeline.config import Config
 from pipeline.document import Appendix, Document, Section, Signature, Table
-from pipeline.normalize import skeleton
+from pipeline.segment import header as lh
+from pipeline.vietnamese import skeleton
 
 VN_LETTERS = "abcdđeghiklmnopqrstuvxy"
 """Vietnamese list-letter order (no f, j, w, z)."""

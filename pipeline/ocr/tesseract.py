@@ -1,6 +1,6 @@
 """The one module that runs Tesseract; its failure modes are decided here.
 
-Pages go to a pooled libtesseract engine (`pipeline.libtesseract`) when the library can be
+Pages go to a pooled libtesseract engine (`pipeline.ocr.libtesseract`) when the library can be
 loaded: the model stays loaded between pages (the program loads it on every call, about
 0.2 s for `vie`) and the pixels go in as they are.  Otherwise, or with
 `VNPLAN_TESSERACT=program`, the `tesseract` program runs as a subprocess (as pytesseract
@@ -34,8 +34,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from pipeline import libtesseract
 from pipeline.errors import MissingDependencyError, OcrError
+from pipeline.ocr import libtesseract
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def recognise(
     """Words of one page image (TSV output), or None when Tesseract timed out.
 
     The page goes to a pooled libtesseract engine when the library is there
-    (`pipeline.libtesseract`: no model load per page), else to the program.
+    (`pipeline.ocr.libtesseract`: no model load per page), else to the program.
     """
     if libtesseract.enabled():
         return _recognise_in_library(image, languages, dpi, psm, timeout)

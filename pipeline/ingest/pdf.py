@@ -29,9 +29,8 @@ from PIL import Image, ImageOps
 from pipeline.config import Config
 from pipeline.document import Page
 from pipeline.errors import CorruptPdfError, EncryptedPdfError, ImageTooLargeError
-from pipeline.normalize import nfc
 from pipeline.reading_order import Piece, drop_page_number, order_lines
-from pipeline.restore.detect import garble_score
+from pipeline.vietnamese import garble_score, nfc
 
 log = logging.getLogger(__name__)
 

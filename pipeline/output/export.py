@@ -2,7 +2,7 @@
 
 The catalog is the source of truth, so the CSVs are always regenerated from it in full
 (a re-run or the watcher keeps complete tables, not just the last batch).  Every file is
-written atomically (`pipeline.atomic`): a crash leaves the previous version, never half a
+written atomically (`pipeline.output.atomic`): a crash leaves the previous version, never half a
 file.  CSVs are UTF-8 with a BOM so Excel shows the diacritics; dates are ISO, so
 
     pd.read_csv("output/tasks.csv", parse_dates=["period_start", "period_end"])
@@ -18,9 +18,9 @@ import json
 import logging
 from pathlib import Path
 
-from pipeline.atomic import atomic_write
-from pipeline.catalog import Catalog
 from pipeline.document import OUTPUT_CONTRACT_KEYS, SCHEMA_VERSION, Document, Status
+from pipeline.output.atomic import atomic_write
+from pipeline.output.catalog import Catalog
 
 log = logging.getLogger(__name__)
 

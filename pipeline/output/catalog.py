@@ -3,7 +3,7 @@
 Documents are keyed by the SHA-256 of their bytes, so the same content under two names
 is one document with two rows in `paths`.  Each document is written in one transaction
 (`with conn:`), so a kill leaves either the old or the new state, never a mix.  The
-JSON and CSV files under `OUT/` are regenerated from here (`pipeline.export`).
+JSON and CSV files under `OUT/` are regenerated from here (`pipeline.output.export`).
 
 Schema changes are plain functions listed in `MIGRATIONS`; each one's name is recorded
 in `_migrations` when applied, so an old catalog is upgraded in place on open.

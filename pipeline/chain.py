@@ -74,3 +74,12 @@ def process_text(text: str, config: Config | None = None, name: str = "<text>") 
     doc.text.body = text
     doc.text.method = "text"
     return run_stages(doc, config or Config(), STAGES[1:])
+
+
+def ocr_file_text(path: Path, config: Config) -> str:
+    """The text of a file, pages separated by form feeds (`vnplan ocr`).
+
+    PDF pages with a usable text layer are taken from it; other pages are recognised.
+    """
+    doc = ocr(ingest(new_document(Path(path)), config), config)
+    return "\f".join(page.text for page in doc.pages)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline import names
-from pipeline.normalize import skeleton
+from pipeline.segment import names
+from pipeline.vietnamese import skeleton
 
 # --- header ---------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.normalize import nfc, skeleton
+from pipeline.vietnamese import nfc, skeleton
 
 _SURNAME_WORDS = (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn "

@@ -153,7 +153,7 @@ def _rotate(image: Image.Image, angle: float) -> Image.Image:
 
     Bilinear, not bicubic: half the time, and on the benchmark's pages the CER is the
     same or lower (its slight smoothing suits noisy scans).  A gray page is turned by
-    `pipeline._imaging` when it is built (fixed-point, 2-3 × faster than Pillow, pixels
+    `pipeline.ocr._imaging` when it is built (fixed-point, 2-3 × faster than Pillow, pixels
     within two gray levels of Pillow's), else by Pillow.
     """
     log.debug("deskew by %.2f°", angle)

@@ -1,6 +1,6 @@
 """Build the restoration model from packaged text, or add an archive's clean documents.
 
-`python -m pipeline.restore.train` (what `make models` runs) rebuilds `models/` from the
+`python -m pipeline.restore.training.train` (what `make models` runs) rebuilds `models/` from the
 sources in `corpus.py` and the committed OCR pairs (`models/ocr-pairs.tsv`); it takes
 well under a minute.  `train(extra=[DIR])` (`vnplan train-lm --add DIR`) adds the counts
 of clean `.txt`/`.md` files and vnplan JSON outputs to the current model and writes the
@@ -21,20 +21,20 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import MissingDependencyError, ModelError
-from pipeline.normalize import nfc
-from pipeline.restore import corpus
 from pipeline.restore import model as _model
 from pipeline.restore.accents import AccentChannel
 from pipeline.restore.channel import Channel
-from pipeline.restore.detect import garble_score
 from pipeline.restore.lexicon import abbreviation, expansion, joined_abbreviation
 from pipeline.restore.lm import COMMA, NUM, SPECIALS, UNK, TrigramLM, count_trigrams
 from pipeline.restore.model import RestoreModel, user_model_dir
-from pipeline.restore.ocrpairs import VIE_PAIRS_FILE, read_pairs
-from pipeline.restore.syllables import (
+from pipeline.restore.training import corpus
+from pipeline.restore.training.ocrpairs import VIE_PAIRS_FILE, read_pairs
+from pipeline.vietnamese import (
     canonical_syllable,
+    garble_score,
     is_numbered_code,
     is_syllable,
+    nfc,
     split_token,
 )
 

@@ -6,7 +6,7 @@ have real Vietnamese glyphs (Liberation Serif, DejaVu Serif), OCRs them with
 aligns output tokens to source syllables line by line.  The counted pairs go to
 `models/ocr-pairs.tsv`, small enough to commit, so rebuilding the LM needs no tesseract.
 
-Run: `python -m pipeline.restore.ocrpairs [--pages N]` (CPU-heavy: a few seconds a page).
+Run: `python -m pipeline.restore.training.ocrpairs [--pages N]` (CPU-heavy: a few seconds a page).
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from collections import Counter
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from pipeline.normalize import skeleton
-from pipeline.restore import corpus
-from pipeline.restore.syllables import split_token
+from pipeline.restore.training import corpus
+from pipeline.vietnamese import skeleton, split_token
 
 PAIRS_FILE = corpus.MODELS / "ocr-pairs.tsv"
 VIE_PAIRS_FILE = corpus.MODELS / "ocr-pairs-vie.tsv"
