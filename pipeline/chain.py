@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.document import Document, Page, Source, StageError, Status
-from pipeline.errors import VnplanError
+from pipeline.errors import InternalError, VnplanError
 from pipeline.extract import extract
 from pipeline.ingest import ingest, new_document
 from pipeline.language import check_language
@@ -35,8 +36,10 @@ STAGES: tuple[Stage, ...] = (ingest, ocr, check_language, restore, normalize, se
 def run_stages(doc: Document, config: Config, stages: tuple[Stage, ...] = STAGES) -> Document:
     """Run `stages` in order; the first failure is recorded on the document and ends its run.
 
-    Errors that are not `VnplanError` are bugs, but they are recorded the same way so a
-    batch never stops on one document.
+    A `VnplanError` is the input's fault (or the installation's) and is recorded as it is.
+    Anything else is a bug of ours: it is recorded as `InternalError`, naming the
+    exception, with the traceback kept in `StageError.detail` (printed under `-v`), so a
+    batch never stops on one document and never passes a bug off as bad input.
     """
     for stage in stages:
         started = time.perf_counter()
@@ -47,10 +50,13 @@ def run_stages(doc: Document, config: Config, stages: tuple[Stage, ...] = STAGES
                 StageError(stage=stage.__name__, kind=type(exc).__name__, message=str(exc))
             )
         except Exception as exc:  # noqa: BLE001 - a bug in one stage must not stop the batch
-            log.exception("%s: unexpected error in %s", doc.source.path, stage.__name__)
+            log.debug("%s: internal error in %s", doc.source.path, stage.__name__, exc_info=True)
             doc.errors.append(
                 StageError(
-                    stage=stage.__name__, kind=type(exc).__name__, message=f"internal error: {exc}"
+                    stage=stage.__name__,
+                    kind=InternalError.__name__,
+                    message=f"{type(exc).__name__}: {exc} (a bug in vnplan; -v shows where)",
+                    detail=traceback.format_exc(),
                 )
             )
         finally:

@@ -12,11 +12,18 @@ import datetime as dt
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.0"
 
 PageMethod = Literal["text", "pdf-text", "ocr", "none"]
+
+
+class Record(BaseModel):
+    """Base of every model here: the written JSON always holds every field, so the JSON
+    Schema (`output_schema`) marks fields with defaults as required too."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
 class Status(StrEnum):
@@ -29,7 +36,7 @@ class Status(StrEnum):
     """A stage raised; `errors` says which and why; nothing is exported for it."""
 
 
-class StageError(BaseModel):
+class StageError(Record):
     """One failure recorded on a document (the batch goes on)."""
 
     stage: str
@@ -38,9 +45,11 @@ class StageError(BaseModel):
     """Exception class name, e.g. `CorruptPdfError`."""
     message: str
     """One readable line."""
+    detail: str | None = None
+    """The traceback of an `InternalError` (a bug of ours), for `-v`; None otherwise."""
 
 
-class Source(BaseModel):
+class Source(Record):
     """Facts about the input file."""
 
     path: str
@@ -51,17 +60,13 @@ class Source(BaseModel):
     size: int = 0
 
 
-class Page(BaseModel):
-    """Text of one page (a text file is one page)."""
+class PageOutput(Record):
+    """What the JSON says of one page (its text is part of `text.body`)."""
 
     number: int
     """1-based page number."""
     method: PageMethod = "none"
     """How the text was obtained: `text` file, PDF `pdf-text` layer, `ocr`, or `none` yet."""
-    text: str = ""
-    """Lines of the page in reading order, joined by newlines."""
-    needs_ocr: bool = False
-    """Set by ingest when a PDF page has no usable text layer."""
     confidence: float | None = None
     """Mean OCR word confidence 0–100 (OCR pages only)."""
     low_confidence_words: list[str] = Field(default_factory=list)
@@ -69,7 +74,16 @@ class Page(BaseModel):
     """Tables found on the page (PDF), rows of cell strings."""
 
 
-class TextInfo(BaseModel):
+class Page(PageOutput):
+    """One page as the stages see it (a text file is one page)."""
+
+    text: str = ""
+    """Lines of the page in reading order, joined by newlines."""
+    needs_ocr: bool = False
+    """Set by ingest when a PDF page has no usable text layer."""
+
+
+class TextInfo(Record):
     """The document's text as it moves through the chain."""
 
     method: str = ""
@@ -87,7 +101,7 @@ class TextInfo(BaseModel):
     """Full text after ingest, restoration and normalisation, in the document's own spelling."""
 
 
-class Period(BaseModel):
+class Period(Record):
     """A time span named in the text (`Quý I năm 2026`)."""
 
     label: str
@@ -96,7 +110,7 @@ class Period(BaseModel):
     end: dt.date | None = None
 
 
-class DateMention(BaseModel):
+class DateMention(Record):
     """A calendar date found in the text."""
 
     text: str
@@ -105,7 +119,7 @@ class DateMention(BaseModel):
     """0-based line in `text.body`."""
 
 
-class LegalRef(BaseModel):
+class LegalRef(Record):
     """A reference to another legal or administrative document."""
 
     kind: str
@@ -119,7 +133,7 @@ class LegalRef(BaseModel):
     """The whole mention as written."""
 
 
-class Section(BaseModel):
+class Section(Record):
     """A node of the body tree: a part, a numbered section or a lettered item."""
 
     ref: str
@@ -136,7 +150,7 @@ class Section(BaseModel):
     children: list[Section] = Field(default_factory=list)
 
 
-class Table(BaseModel):
+class Table(Record):
     """A table (appendix or body) as rows of cells; the first row is the header when detected."""
 
     title: str = ""
@@ -146,21 +160,21 @@ class Table(BaseModel):
     """Per row, the group heading it sits under (`I. NÂNG CAO NHẬN THỨC`), or `""`."""
 
 
-class Appendix(BaseModel):
+class Appendix(Record):
     title: str
     text: str = ""
     tables: list[Table] = Field(default_factory=list)
 
 
-class Signature(BaseModel):
+class Signature(Record):
     authority: list[str] = Field(default_factory=list)
     """`TM. ỦY BAN NHÂN DÂN`, `KT. CHỦ TỊCH` …"""
     position: str | None = None
     name: str | None = None
 
 
-class Layout(BaseModel):
-    """What segmentation found, in document order (raw strings; extraction interprets them)."""
+class LayoutOutput(Record):
+    """The layout as written to the JSON: everything but the body tree (`sections`)."""
 
     parent_body: str | None = None
     issuing_body: str | None = None
@@ -171,14 +185,20 @@ class Layout(BaseModel):
     doc_type: str | None = None
     title: str | None = None
     preamble: list[str] = Field(default_factory=list)
-    sections: list[Section] = Field(default_factory=list)
     appendices: list[Appendix] = Field(default_factory=list)
     closing: list[str] = Field(default_factory=list)
     recipients: list[str] = Field(default_factory=list)
     signature: Signature = Field(default_factory=Signature)
 
 
-class Metadata(BaseModel):
+class Layout(LayoutOutput):
+    """What segmentation found, in document order (raw strings; extraction interprets them)."""
+
+    sections: list[Section] = Field(default_factory=list)
+    """The body tree; the JSON lifts it to the top-level `sections`."""
+
+
+class Metadata(Record):
     doc_type: str | None = None
     number: str | None = None
     issuer: str | None = None
@@ -190,7 +210,7 @@ class Metadata(BaseModel):
     issuer_inferred: bool = False
 
 
-class Task(BaseModel):
+class Task(Record):
     """One actionable item of the plan."""
 
     ref: str
@@ -203,7 +223,7 @@ class Task(BaseModel):
     source: Literal["body", "table", "organisation"] = "body"
 
 
-class Document(BaseModel):
+class Document(Record):
     """The one object passed through the stages."""
 
     doc_id: str = ""
@@ -220,7 +240,7 @@ class Document(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     errors: list[StageError] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
-    """Seconds spent per stage."""
+    """Seconds spent per stage (kept in the catalog, never in the JSON)."""
 
     def warn(self, message: str) -> None:
         """Record a warning once (stages may run twice on the same document)."""
@@ -238,12 +258,53 @@ class Document(BaseModel):
             self.text.method = methods.pop() if len(methods) == 1 else "mixed"
 
     def to_output(self) -> dict:
-        """The JSON-ready dict written per document (the contract in OUTPUT_CONTRACT_KEYS)."""
-        data = self.model_dump(mode="json", exclude={"layout"})
-        data["schema_version"] = SCHEMA_VERSION
-        data["sections"] = [s.model_dump(mode="json") for s in self.layout.sections]
-        data["layout"] = self.layout.model_dump(mode="json", exclude={"sections"})
-        return data
+        """The JSON-ready dict written per document (see `DocumentOutput`)."""
+        return DocumentOutput(
+            doc_id=self.doc_id,
+            status=self.status,
+            source=self.source,
+            pages=self.pages,
+            text=self.text,
+            metadata=self.metadata,
+            legal_refs=self.legal_refs,
+            sections=self.layout.sections,
+            tasks=self.tasks,
+            dates=self.dates,
+            warnings=self.warnings,
+            errors=self.errors,
+            layout=self.layout,
+        ).model_dump(mode="json")
+
+
+class DocumentOutput(Record):
+    """One document as written to `OUT/json/<doc_id>.json`; its JSON Schema is `vnplan schema`.
+
+    The same file processed twice gives the same JSON, byte for byte: nothing here depends
+    on the run (timings and processing dates live in the catalog only), and page texts are
+    not repeated beside `text.body`.  Subclass instances (`Page`, `Layout`) given to its
+    fields are written as the declared output types.
+    """
+
+    model_config = ConfigDict(
+        json_schema_serialization_defaults_required=True, title="vnplan document"
+    )
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    """Version of this output format; bumped when a key changes meaning."""
+    doc_id: str
+    status: Status
+    source: Source
+    pages: list[PageOutput]
+    text: TextInfo
+    metadata: Metadata
+    legal_refs: list[LegalRef]
+    sections: list[Section]
+    """The body tree (parts, numbered sections, lettered items)."""
+    tasks: list[Task]
+    dates: list[DateMention]
+    warnings: list[str]
+    errors: list[StageError]
+    layout: LayoutOutput
 
 
 OUTPUT_CONTRACT_KEYS = (

@@ -11,11 +11,18 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Exit codes scripts can rely on."""
+    """Exit codes scripts can rely on (documented in `vnplan --help` and the README)."""
 
     ok = 0
+    """Every file was processed (or was already done)."""
     some_failed = 1
+    """Some files failed; the others were processed and written."""
     usage = 2
+    """The command line is wrong (click's own convention)."""
+    setup = 3
+    """vnplan cannot work here: Tesseract, its language data or the model is missing."""
+    interrupted = 130
+    """Stopped by SIGINT/SIGTERM; what was committed is kept (128 + SIGINT)."""
 
 
 class VnplanError(Exception):
@@ -38,6 +45,10 @@ class CorruptPdfError(InputError):
     """The PDF cannot be parsed (truncated, damaged)."""
 
 
+class CorruptImageError(InputError):
+    """The image cannot be decoded (truncated, damaged)."""
+
+
 class EncryptedPdfError(InputError):
     """The PDF is password-protected."""
 
@@ -50,7 +61,11 @@ class NotVietnameseError(InputError):
     """The text does not look like Vietnamese."""
 
 
-class MissingDependencyError(VnplanError):
+class SetupError(VnplanError):
+    """vnplan's own installation is incomplete; no input file is at fault (exit 3)."""
+
+
+class MissingDependencyError(SetupError):
     """A program or data file vnplan needs is not installed."""
 
 
@@ -58,7 +73,7 @@ class OcrError(VnplanError):
     """Tesseract failed on a page."""
 
 
-class ModelError(VnplanError):
+class ModelError(SetupError):
     """A trained model file is missing or unreadable."""
 
 
@@ -74,11 +89,26 @@ class WorkerCrashError(VnplanError):
     """A worker process died while processing a file (native crash, out of memory)."""
 
 
+class InternalError(VnplanError):
+    """A bug in vnplan (not the input's fault): the traceback is logged under `-v`."""
+
+
+def is_setup_error(kind: str) -> bool:
+    """Whether an error class name (as recorded in `StageError.kind`) is a `SetupError`."""
+    return kind in _SETUP_KINDS
+
+
 def one_line(exc: BaseException) -> str:
     """`KindOfError: message` on one line, for summaries and error files."""
     message = " ".join(str(exc).split()) or exc.__class__.__doc__ or ""
     return f"{exc.__class__.__name__}: {message.strip()}"
 
 
-class CorruptImageError(InputError):
-    """The image cannot be decoded (truncated, damaged)."""
+def _subclass_names(base: type) -> frozenset[str]:
+    names = {base.__name__}
+    for sub in base.__subclasses__():
+        names |= _subclass_names(sub)
+    return frozenset(names)
+
+
+_SETUP_KINDS = _subclass_names(SetupError)

@@ -7,10 +7,11 @@ import sqlite3
 import pytest
 
 import pipeline.output.catalog as catalog_module
-from pipeline import __version__
 from pipeline.document import Document, Page, Source, StageError, Status, Task
 from pipeline.errors import CatalogError
-from pipeline.output.catalog import Catalog, migrate, model_version
+from pipeline.fingerprint import pipeline_fingerprint
+from pipeline.output.catalog import Catalog, migrate, model_version, sync_tables
+from pipeline.output.rows import TABLES
 
 
 def make_doc(sha: str = "a1" * 32, path: str = "/in/a.txt", tasks: int = 2) -> Document:
@@ -35,7 +36,7 @@ def catalog(tmp_path):
 def test_opening_applies_migrations_once_and_uses_wal(tmp_path):
     with Catalog.in_dir(tmp_path) as first:
         names = [r[0] for r in first.rows("SELECT name FROM _migrations ORDER BY name")]
-        assert names == ["m001_initial", "m002_unreadable"]
+        assert names == ["m001_initial", "m002_unreadable", "m003_doc_id_index"]
         assert first.rows("PRAGMA journal_mode")[0][0] == "wal"
     with Catalog.in_dir(tmp_path) as again:
         assert migrate(again.conn) == []
@@ -53,12 +54,33 @@ def test_a_new_migration_is_applied_to_an_old_catalog(tmp_path, monkeypatch):
         upgraded.rows("SELECT notes FROM documents")
 
 
+def test_every_table_has_the_columns_rows_defines(catalog):
+    for table in TABLES.values():
+        have = [r[1] for r in catalog.rows(f"PRAGMA table_info({table.name})")]
+        assert set(table.names) <= set(have), table.name
+    assert sync_tables(catalog.conn) == []  # nothing left to add
+
+
+def test_a_column_added_to_rows_reaches_an_old_catalog(tmp_path, monkeypatch):
+    from pipeline.output import rows
+
+    Catalog.in_dir(tmp_path).close()
+    extra = rows.Column("kind", lambda _d, t: "assignment", "what the row is")
+    tasks = rows.Table("tasks", (*rows.TASKS.columns, extra), rows.TASKS.items, "")
+    monkeypatch.setattr(catalog_module, "TABLES", {**rows.TABLES, "tasks": tasks})
+    monkeypatch.setattr(catalog_module, "ENTITY_TABLES", (tasks, rows.LEGAL_REFS, rows.DATES))
+    with Catalog.in_dir(tmp_path) as upgraded:
+        upgraded.record(make_doc())
+        kinds = upgraded.rows("SELECT kind FROM tasks")
+    assert [k[0] for k in kinds] == ["assignment", "assignment"]
+
+
 def test_record_stores_document_paths_pages_and_tasks(catalog):
     doc = make_doc()
     catalog.record(doc)
     entry = catalog.get(doc.source.sha256)
     assert entry.status == "ok"
-    assert entry.pipeline_version == __version__
+    assert entry.pipeline_version == pipeline_fingerprint()
     assert entry.paths == ("/in/a.txt",)
     pages = catalog.rows("SELECT number, method, confidence FROM pages ORDER BY number")
     assert [tuple(p) for p in pages] == [(1, "pdf-text", None), (2, "ocr", 81.5)]
@@ -80,7 +102,7 @@ def test_is_done_needs_ok_status_and_the_same_pipeline_version(catalog):
     assert not catalog.is_done(sha)
     catalog.record(make_doc())
     assert catalog.is_done(sha)
-    assert not catalog.is_done(sha, version="0.0.0-older")
+    assert not catalog.is_done(sha, fingerprint="0.0.0+older")
     failed = make_doc()
     failed.status = Status.failed
     failed.errors.append(StageError(stage="ocr", kind="OcrError", message="no tesseract"))

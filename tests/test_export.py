@@ -26,14 +26,13 @@ from pipeline.document import (
 from pipeline.output.atomic import atomic_write, write_text
 from pipeline.output.catalog import Catalog
 from pipeline.output.export import (
-    CSV_COLUMNS,
-    CSV_DATE_COLUMNS,
     export_catalog,
     json_path,
     output_schema,
     write_document_json,
     write_tables,
 )
+from pipeline.output.rows import TABLES
 
 
 def planned_document(sha: str = "ab" * 32, path: str = "/in/kế hoạch 24.md") -> Document:
@@ -106,12 +105,13 @@ def filled_out(out_dir: Path) -> Path:
 
 
 def test_csv_tables_load_with_pandas_dates_and_vietnamese_text(filled_out):
-    for table, columns in CSV_COLUMNS.items():
-        path = filled_out / f"{table}.csv"
+    for table in TABLES.values():
+        path = filled_out / f"{table.name}.csv"
         assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
-        frame = pd.read_csv(path, parse_dates=list(CSV_DATE_COLUMNS[table]))
-        assert tuple(frame.columns) == columns
-        for column in CSV_DATE_COLUMNS[table]:
+        frame = pd.read_csv(path, parse_dates=list(table.date_columns))
+        assert tuple(frame.columns) == table.names
+        assert table.date_columns, table.name
+        for column in table.date_columns:
             assert pd.api.types.is_datetime64_any_dtype(frame[column]), (table, column)
     docs = pd.read_csv(filled_out / "documents.csv", parse_dates=["issue_date"])
     ok = docs[docs.status == "ok"].iloc[0]

@@ -36,7 +36,7 @@ from pipeline.vietnamese import (
     split_tone,
 )
 
-DATA = Path(__file__).parent / "data" / "restore"
+ROOT = Path(__file__).resolve().parent.parent
 CLEAN = "Triển khai một số nhiệm vụ trọng tâm công tác thi đua, khen thưởng năm 2026 của Ủy ban."
 STRIPPED = "Trien khai mot so nhiem vu trong tam cong tac thi dua, khen thuong nam 2026 cua Uy ban."
 GARBLED = "Trién khai mdt s6 nhiém vu trong tim cong tac thi dua, khen thuéng nam 2026 ctia Uy ban."
@@ -320,26 +320,35 @@ def test_missing_model_is_a_model_error(tmp_path: Path) -> None:
         RestoreModel.load(tmp_path)
 
 
-def test_data_folder_has_no_evaluation_documents() -> None:
-    """Test data under tests/data/restore/ must not copy the evaluation documents."""
-    names = {p.name for p in DATA.glob("*")} if DATA.is_dir() else set()
-    assert not any("cathai" in n or "haiphong" in n for n in names)
+def test_training_corpus_has_no_evaluation_text() -> None:
+    """The genre sentences the model trains on must not copy the evaluation documents."""
+    corpus = ROOT / "models" / "corpus"
+    trained = "\n".join(p.read_text("utf-8") for p in sorted(corpus.glob("*.txt")))
+    assert len(trained) > 10_000, "the genre corpus is missing"
+    for sample in ("haiphong-24-KH-UBND-2026.md", "cathai-83-KH-UBND-2026.ocr.txt"):
+        lines = (ROOT / "samples" / sample).read_text("utf-8").splitlines()
+        long_lines = [line.strip(" *#") for line in lines if len(line.strip(" *#")) >= 60]
+        assert long_lines
+        assert not [line for line in long_lines if line in trained], sample
 
 
-def test_stage_without_a_model_warns_and_keeps_the_text(
+def test_stage_without_a_model_is_a_setup_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Garbled text is never passed on as if restored: no model is a setup problem."""
+    from pipeline.errors import ModelError, SetupError
     from pipeline.restore import model as model_module
 
-    monkeypatch.setattr(model_module, "SHIPPED_DIR", tmp_path)
+    monkeypatch.setattr(model_module, "PACKAGED_DIR", tmp_path / "packaged")
+    monkeypatch.setattr(model_module, "REPO_DIR", tmp_path / "repo")
     monkeypatch.setenv("VNPLAN_MODEL_DIR", str(tmp_path / "none"))
     model_module.clear_cache()
     try:
-        doc = restore(_doc(GARBLED), Config(restore="auto"))
+        with pytest.raises(ModelError, match="reinstall vnplan") as caught:
+            restore(_doc(GARBLED), Config(restore="auto"))
     finally:
         model_module.clear_cache()
-    assert doc.text.body == GARBLED and not doc.text.restored
-    assert "make models" in doc.warnings[0]
+    assert isinstance(caught.value, SetupError)
 
 
 def test_garbled_list_markers_and_numerals(model: RestoreModel) -> None:

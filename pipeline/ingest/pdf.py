@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import traceback
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,14 +48,37 @@ JUNK_RATIO = 0.03
 GARBLED_SCORE = 0.5
 
 
+_PARSER_PACKAGES = ("pdfminer", "pdfplumber", "pypdfium2")
+"""Libraries whose exceptions mean a damaged PDF: on malformed input they raise anything
+(`KeyError`, `TypeError`, `struct.error`…), so the type alone cannot tell."""
+
+
+def raised_by_parser(exc: BaseException) -> bool:
+    """Whether `exc` was raised inside a PDF library (the input's fault), not in our code.
+
+    The innermost frame decides: pdfminer's `KeyError` on a damaged xref is bad input, our
+    own `AttributeError` is a bug that must surface as an internal error.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return False
+    parts = Path(frames[-1].filename).parts
+    return any(package in parts for package in _PARSER_PACKAGES)
+
+
 @contextmanager
 def _map_pdf_errors(what: str = "the PDF"):
-    """Translate pdfplumber/pdfminer/pdfium exceptions into vnplan's input errors."""
+    """Translate pdfplumber/pdfminer/pdfium exceptions into vnplan's input errors.
+
+    Exceptions raised in vnplan's own code pass through unchanged (`raised_by_parser`).
+    """
     try:
         yield
     except (CorruptPdfError, EncryptedPdfError, ImageTooLargeError):
         raise
     except Exception as exc:
+        if not raised_by_parser(exc):
+            raise
         name = type(exc).__name__
         text = str(exc)
         if "PDFPasswordIncorrect" in name or "password" in text.lower() or "Encrypt" in name:
@@ -75,7 +99,9 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
         for number, page in enumerate(pdf.pages, start=1):
             try:
                 lines, tables, scanned = _page_text(page, number)
-            except Exception:  # noqa: BLE001 - one odd page (fonts, operators) goes to OCR
+            except Exception as exc:  # one odd page (fonts, operators) goes to OCR
+                if not raised_by_parser(exc):
+                    raise
                 log.warning("%s page %d: unreadable text layer, needs OCR", path.name, number)
                 log.debug("text layer error", exc_info=True)
                 pages.append(Page(number=number, method="none", needs_ocr=True))

@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import __version__
 from pipeline.document import Document, Status
 from pipeline.errors import CatalogError
+from pipeline.fingerprint import pipeline_fingerprint
+from pipeline.output.rows import DOCUMENTS, ENTITY_TABLES, TABLES
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,35 @@ def _m002_unreadable(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_m001_initial, _m002_unreadable)
+def _m003_doc_id_index(conn: sqlite3.Connection) -> None:
+    """Look-ups by doc_id (the id users see) without a table scan."""
+    conn.execute("CREATE INDEX IF NOT EXISTS documents_doc_id ON documents(doc_id)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _m001_initial,
+    _m002_unreadable,
+    _m003_doc_id_index,
+)
 """Applied in order; never edit or reorder a released one, append a new function instead."""
+
+
+def sync_tables(conn: sqlite3.Connection) -> list[str]:
+    """Give every table the columns `rows.TABLES` defines; returns the columns added.
+
+    Columns are only ever added (`ALTER TABLE … ADD COLUMN`), so a new column in
+    `rows.py` needs no migration of its own; old rows read NULL until reprocessed.
+    """
+    added = []
+    for table in TABLES.values():
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table.name})")}
+        for column in table.columns:
+            if column.name not in have:
+                conn.execute(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.sql}")
+                added.append(f"{table.name}.{column.name}")
+    if added:
+        conn.commit()
+    return added
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
@@ -170,6 +198,7 @@ class Catalog:
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             migrate(self.conn)
+            sync_tables(self.conn)
         except sqlite3.DatabaseError as exc:
             raise CatalogError(
                 f"cannot open the catalog {self.path}: {exc} (move the file away to start afresh)"
@@ -209,11 +238,15 @@ class Catalog:
         )
         return Entry(**dict(row), paths=paths)
 
-    def is_done(self, sha256: str, version: str = __version__) -> bool:
-        """True when the content was processed `ok` by this pipeline version (skip it)."""
+    def is_done(self, sha256: str, fingerprint: str | None = None) -> bool:
+        """True when the content was processed `ok` by this very pipeline (skip it).
+
+        "This very pipeline" is `pipeline_fingerprint()`: the package's code and model
+        files; after an upgrade or a retrained model, documents are processed again.
+        """
         row = self.conn.execute(
             "SELECT 1 FROM documents WHERE sha256 = ? AND status = ? AND pipeline_version = ?",
-            (sha256, Status.ok.value, version),
+            (sha256, Status.ok.value, fingerprint or pipeline_fingerprint()),
         ).fetchone()
         return row is not None
 
@@ -254,91 +287,61 @@ class Catalog:
         sha = doc.source.sha256
         if not sha:
             raise CatalogError(f"{doc.source.path}: a document without a hash cannot be stored")
-        ok = doc.status == Status.ok
-        meta = doc.metadata
-        error = "; ".join(f"{e.kind}: {e.message}" for e in doc.errors) or None
         now = _now()
-        values = {
-            "sha256": sha,
-            "doc_id": doc.doc_id or sha[:16],
-            "status": doc.status.value,
-            "error": error,
-            "path": doc.source.path,
-            "media_type": doc.source.media_type,
-            "pages": doc.source.pages,
-            "size": doc.source.size,
-            "doc_type": meta.doc_type,
-            "number": meta.number,
-            "issuer": meta.issuer,
-            "place": meta.place,
-            "issue_date": meta.issue_date.isoformat() if meta.issue_date else None,
-            "title": meta.title,
-            "signer": meta.signer,
-            "signer_position": meta.signer_position,
-            "text_method": doc.text.method,
-            "restored": int(doc.text.restored),
-            "n_tasks": len(doc.tasks),
-            "n_legal_refs": len(doc.legal_refs),
-            "warnings": json.dumps(doc.warnings, ensure_ascii=False),
-            "timings": json.dumps(doc.timings),
-            "seconds": seconds if seconds is not None else round(sum(doc.timings.values()), 4),
-            "pipeline_version": __version__,
-            "model_version": model_version(),
-            "processed_at": now,
-            "output": json.dumps(doc.to_output(), ensure_ascii=False) if ok else None,
-        }
-        columns = ", ".join(values)
-        marks = ", ".join(f":{k}" for k in values)
+        values = dict(zip(DOCUMENTS.names, DOCUMENTS.rows(doc)[0], strict=True))
+        values.update(self._bookkeeping(doc, seconds, now))
         try:
             with self.conn:
                 self.conn.execute("BEGIN IMMEDIATE")
-                # Child rows go first so a re-processed document never keeps stale entities.
-                for table in ("pages", "tasks", "legal_refs", "dates"):
-                    self.conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha,))
-                self.conn.execute(
-                    f"INSERT INTO documents ({columns}) VALUES ({marks})"
-                    f" ON CONFLICT(sha256) DO UPDATE SET "
-                    + ", ".join(f"{k} = excluded.{k}" for k in values if k != "sha256"),
-                    values,
-                )
+                self._upsert_document(values)
                 self._add_path(sha, doc.source.path, now)
                 self.conn.executemany(
                     "INSERT INTO pages VALUES (?, ?, ?, ?)",
                     [(sha, p.number, p.method, p.confidence) for p in doc.pages],
                 )
-                self.conn.executemany(
-                    "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            sha,
-                            i,
-                            t.ref,
-                            t.part,
-                            t.text,
-                            t.period.label if t.period else None,
-                            _iso(t.period.start) if t.period else None,
-                            _iso(t.period.end) if t.period else None,
-                            t.lead,
-                            ";".join(d.isoformat() for d in t.dates),
-                            t.source,
-                        )
-                        for i, t in enumerate(doc.tasks)
-                    ],
-                )
-                self.conn.executemany(
-                    "INSERT INTO legal_refs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (sha, i, r.kind, r.number, _iso(r.date), r.issuer, r.text)
-                        for i, r in enumerate(doc.legal_refs)
-                    ],
-                )
-                self.conn.executemany(
-                    "INSERT INTO dates VALUES (?, ?, ?, ?, ?)",
-                    [(sha, i, d.text, d.date.isoformat(), d.line) for i, d in enumerate(doc.dates)],
-                )
+                for table in ENTITY_TABLES:
+                    self._insert_entities(table.name, table.names, sha, table.rows(doc))
                 self.conn.execute("DELETE FROM unreadable WHERE path = ?", (doc.source.path,))
         except sqlite3.Error as exc:
             raise CatalogError(f"cannot write {doc.source.path} to the catalog: {exc}") from exc
+
+    @staticmethod
+    def _bookkeeping(doc: Document, seconds: float | None, now: str) -> dict:
+        """The documents columns that are the catalog's own (not in documents.csv)."""
+        ok = doc.status == Status.ok
+        return {
+            "size": doc.source.size,
+            "timings": json.dumps(doc.timings),
+            "seconds": seconds if seconds is not None else round(sum(doc.timings.values()), 4),
+            "pipeline_version": pipeline_fingerprint(),
+            "model_version": model_version(),
+            "processed_at": now,
+            "output": json.dumps(doc.to_output(), ensure_ascii=False) if ok else None,
+        }
+
+    def _upsert_document(self, values: dict) -> None:
+        sha = values["sha256"]
+        # Child rows go first so a re-processed document never keeps stale entities.
+        for table in ("pages", *(t.name for t in ENTITY_TABLES)):
+            self.conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha,))
+        columns = ", ".join(values)
+        marks = ", ".join(f":{k}" for k in values)
+        updates = ", ".join(f"{k} = excluded.{k}" for k in values if k != "sha256")
+        self.conn.execute(
+            f"INSERT INTO documents ({columns}) VALUES ({marks})"
+            f" ON CONFLICT(sha256) DO UPDATE SET {updates}",
+            values,
+        )
+
+    def _insert_entities(
+        self, table: str, names: tuple[str, ...], sha: str, rows: list[tuple]
+    ) -> None:
+        columns = ", ".join(("sha256", "seq", *names))
+        marks = ", ".join("?" * (len(names) + 2))
+        self.conn.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+            [(sha, seq, *row) for seq, row in enumerate(rows)],
+        )
 
     def add_path(self, sha256: str, path: str) -> None:
         """Record another path for known content (a duplicate, a moved file)."""
@@ -369,7 +372,3 @@ class Catalog:
     def unreadable(self) -> list[sqlite3.Row]:
         """Inputs recorded by `record_unreadable`, by path."""
         return self.rows("SELECT path, error, seen_at FROM unreadable ORDER BY path")
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None

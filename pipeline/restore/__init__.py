@@ -105,12 +105,9 @@ def restore(doc: Document, config: Config) -> Document:
         if _vietnamese_ocr(doc, config):
             _correct_ocr_marks(doc)
         return doc
-    try:
-        result = restore_result(doc.text.body)
-    except ModelError as exc:
-        # The text is still usable as it is; say why it was not restored.
-        doc.warnings.append(f"text looked garbled (score {score:.2f}) but was not restored: {exc}")
-        return doc
+    # A missing model raises ModelError, a setup problem (exit 3): garbled text written
+    # out as if it were fine would be worse than no output.
+    result = restore_result(doc.text.body)
     _record(doc, result, "garble" if result.garbled else "diacritics")
     reason = "text looked garbled" if score >= AUTO_THRESHOLD else "restoration requested"
     doc.warnings.append(

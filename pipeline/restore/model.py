@@ -28,11 +28,16 @@ from pipeline.restore.lm import SPECIALS, UNK, TrigramLM
 
 log = logging.getLogger(__name__)
 
-SHIPPED_DIR = Path(__file__).resolve().parents[2] / "models"
+PACKAGED_DIR = Path(__file__).resolve().parent / "data"
+"""Where a wheel carries the model (setup.py copies `models/`'s run-time files here)."""
+REPO_DIR = Path(__file__).resolve().parents[2] / "models"
+"""The repository's `models/`, for a source checkout or an editable install."""
 CASE_SMOOTHING = 2.0
 LM_FILE = "restore-lm.npz"
 CHANNEL_FILE = "restore-channel.json"
 ACCENTS_FILE = "restore-accents.json"
+RUNTIME_FILES = (LM_FILE, CHANNEL_FILE, ACCENTS_FILE)
+"""What decoding reads; the wheel carries these (setup.py), not the training data."""
 
 
 def user_model_dir() -> Path:
@@ -44,12 +49,23 @@ def user_model_dir() -> Path:
     return Path(data_home) / "vnplan" / "models"
 
 
+def shipped_dir() -> Path:
+    """The model that comes with vnplan: inside the installed package, else the repo's."""
+    return PACKAGED_DIR if (PACKAGED_DIR / LM_FILE).is_file() else REPO_DIR
+
+
 def model_dir() -> Path:
     """The directory the model is loaded from (user model first, then the shipped one)."""
     user = user_model_dir()
     if (user / LM_FILE).is_file():
         return user
-    return SHIPPED_DIR
+    return shipped_dir()
+
+
+def model_files(directory: Path | None = None) -> list[Path]:
+    """The run-time files of the model in `directory` (default `model_dir()`) that exist."""
+    directory = directory or model_dir()
+    return [directory / n for n in RUNTIME_FILES if (directory / n).is_file()]
 
 
 class RestoreModel:
@@ -118,7 +134,10 @@ class RestoreModel:
         directory = directory or model_dir()
         lm_path, channel_path = directory / LM_FILE, directory / CHANNEL_FILE
         if not lm_path.is_file() or not channel_path.is_file():
-            raise ModelError(f"no restoration model in {directory}: run `make models` to build it")
+            raise ModelError(
+                f"no restoration model in {directory}: reinstall vnplan (its package carries"
+                " the model) or, in a source checkout, run `make models`"
+            )
         try:
             with np.load(lm_path) as data:
                 arrays = {
