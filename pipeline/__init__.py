@@ -12,6 +12,7 @@ be read comes back with `status == "failed"` and the reason in `doc.errors`.
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from pipeline.config import Config
@@ -31,7 +32,10 @@ from pipeline.errors import (
     VnplanError,
 )
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("vnplan")  # one definition: pyproject.toml
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "Config",
@@ -55,13 +59,16 @@ __all__ = [
 
 def process_file(path: str | Path, config: Config | None = None) -> Document:
     """Read one file (text, Markdown, PDF or image) and run every stage over it."""
-    from pipeline.chain import process_path  # the chain imports every stage: load it on use
+    from pipeline.chain import process_path  # the chain imports every stage: load on use
 
     return process_path(Path(path), config or Config())
 
 
-def process_text(text: str, config: Config | None = None) -> Document:
-    """Run the chain on a string, with the same result as `process_file` on a text file."""
+def process_text(text: str, config: Config | None = None, name: str = "<text>") -> Document:
+    """Run the chain on a string: the same result as `process_file` on a UTF-8 file of it.
+
+    `name` stands in for the file's path (`plan.md` reads the text as Markdown).
+    """
     from pipeline.chain import process_text as _process_text
 
-    return _process_text(text, config or Config())
+    return _process_text(text, config or Config(), name)

@@ -33,7 +33,7 @@ from typing import TextIO
 
 from pipeline.config import Config
 from pipeline.document import Document, StageError, Status
-from pipeline.errors import WorkerCrashError
+from pipeline.errors import ExitCode, WorkerCrashError, is_setup_error
 from pipeline.output.catalog import CATALOG_NAME, Catalog
 from pipeline.output.export import export_catalog, write_document_json
 
@@ -137,8 +137,15 @@ class FileResult:
     pages: int = 0
     error: str | None = None
     """`KindError: message` for failures."""
+    detail: str | None = None
+    """The traceback of an internal error (a bug of ours), shown under `-v`."""
     seconds: float = 0.0
     sha256: str | None = None
+
+    @property
+    def kind(self) -> str | None:
+        """The error's class name (`CorruptPdfError`), None when the file did not fail."""
+        return self.error.split(":", 1)[0] if self.error else None
 
 
 @dataclass
@@ -148,6 +155,8 @@ class BatchSummary:
     results: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
+    inputs: int = 0
+    """Files the batch was given (those not in `results` were never reached)."""
     peak_rss_mb: float = 0.0
     """Highest peak resident memory of a process that ran the chain (a worker, or this
     process with one worker)."""
@@ -174,6 +183,25 @@ class BatchSummary:
     def pages(self) -> int:
         """Pages processed in this batch."""
         return sum(r.pages for r in self.results if r.outcome in ("done", "failed"))
+
+    @property
+    def not_reached(self) -> int:
+        """Inputs an interruption left unprocessed (a re-run takes them)."""
+        return max(0, self.inputs - len(self.results))
+
+    @property
+    def setup_failed(self) -> list[FileResult]:
+        """Failures of vnplan's installation (Tesseract, language data, model)."""
+        return [r for r in self.failed if r.kind and is_setup_error(r.kind)]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """What `vnplan run` exits with: interrupted, then setup problems, then failures."""
+        if self.interrupted:
+            return ExitCode.interrupted
+        if self.setup_failed:
+            return ExitCode.setup
+        return ExitCode.some_failed if self.failed else ExitCode.ok
 
 
 # --- planning ---------------------------------------------------------------------------
@@ -412,6 +440,7 @@ def commit(job: Job, doc: Document, seconds: float, catalog: Catalog, out_dir: P
         doc_id=doc.doc_id,
         pages=doc.source.pages,
         error=error,
+        detail=doc.errors[0].detail if doc.errors else None,
         seconds=seconds,
         sha256=doc.source.sha256 or None,
     )
@@ -439,7 +468,7 @@ def run_batch(
         work: The per-file function (see `process_jobs`).
     """
     started = time.perf_counter()
-    summary = BatchSummary()
+    summary = BatchSummary(inputs=len(files))
     out_dir = Path(config.out_dir)
     with Catalog.in_dir(out_dir) as catalog:
         jobs, known = plan(files, catalog, force=config.force, settle_failed=settle_failed)
@@ -534,9 +563,15 @@ def _display(path: Path) -> str:
 
 
 def print_summary(
-    summary: BatchSummary, out: TextIO | None = None, err: TextIO | None = None
+    summary: BatchSummary,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    verbose: bool = False,
 ) -> None:
-    """The summary table on stdout, then one line per failed file on stderr."""
+    """The summary table on stdout, then one line per failed file on stderr.
+
+    With `verbose`, an internal error's traceback follows its line.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     pages = summary.pages
@@ -551,6 +586,18 @@ def print_summary(
         print(f"{name:9}{files:>7}{'' if npages is None else npages:>8}", file=out)
     print(f"{'time':9}{summary.seconds:>7.1f} s{rate}", file=out)
     if summary.interrupted:
-        print("interrupted: the files not listed above were not processed", file=out)
+        print(
+            f"interrupted: {summary.not_reached} of {summary.inputs} files not processed"
+            " (run the same command again to finish them)",
+            file=out,
+        )
     for result in summary.failed:
         print(f"{_display(result.path)}: {result.error}", file=err)
+        if verbose and result.detail:
+            print(result.detail.rstrip(), file=err)
+    if summary.setup_failed:
+        print(
+            f"vnplan: {len(summary.setup_failed)} files failed because of the installation,"
+            " not the files: fix the setup (see the messages above) and run again",
+            file=err,
+        )

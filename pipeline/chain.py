@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.document import Document, Page, Source, StageError, Status
+from pipeline.document import Document, StageError, Status
 from pipeline.errors import InternalError, VnplanError
 from pipeline.extract import extract
-from pipeline.ingest import ingest, new_document
+from pipeline.ingest import ingest, new_document, read_data
 from pipeline.language import check_language
 from pipeline.normalize import normalize
 from pipeline.ocr import ocr
@@ -74,12 +74,19 @@ def process_path(path: Path, config: Config) -> Document:
 
 
 def process_text(text: str, config: Config | None = None, name: str = "<text>") -> Document:
-    """Run the stages after ingest on a string (for tests and library use)."""
-    doc = Document(source=Source(path=name, media_type="text/plain", pages=1))
-    doc.pages = [Page(number=1, method="text", text=text)]
-    doc.text.body = text
-    doc.text.method = "text"
-    return run_stages(doc, config or Config(), STAGES[1:])
+    """Run the chain on a string: the same result as `process_path` on a UTF-8 file of it.
+
+    `name` stands in for the path (a name ending in `.md` reads the text as Markdown, as
+    the file would be).  Never raises for bad input (see `Document.errors`).
+    """
+    config = config or Config()
+    doc = new_document(Path(name))
+
+    def ingest_text(doc: Document, config: Config) -> Document:
+        return read_data(doc, text.encode("utf-8"), config)
+
+    ingest_text.__name__ = ingest.__name__  # errors are recorded under the stage's name
+    return run_stages(doc, config, (ingest_text, *STAGES[1:]))
 
 
 def ocr_file_text(path: Path, config: Config) -> str:

@@ -15,7 +15,7 @@ import click
 
 from pipeline import __version__
 from pipeline.config import Config
-from pipeline.errors import ExitCode, VnplanError, one_line
+from pipeline.errors import ExitCode, SetupError, VnplanError, one_line
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -73,11 +73,12 @@ def _config(**kwargs) -> Config:
 
 
 def _fail(exc: BaseException, verbose: bool = False) -> None:
-    """Print one readable line (a traceback only with -v) and exit non-zero."""
+    """Print one readable line (a traceback only with -v) and exit: 3 for a setup
+    problem (Tesseract, language data, model), 1 otherwise."""
     if verbose:
         logging.getLogger("vnplan").exception("error")
     click.echo(f"vnplan: {one_line(exc)}", err=True)
-    sys.exit(ExitCode.some_failed)
+    sys.exit(ExitCode.setup if isinstance(exc, SetupError) else ExitCode.some_failed)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -128,7 +129,13 @@ def run(
     legal_refs.csv, dates.csv and OUT/catalog.sqlite.  Documents already in the catalog
     are skipped unless --force.  A bad file is reported on one line and the rest go on.
 
-    Exit status: 0 all succeeded, 1 some failed, 2 usage error.
+    \b
+    Exit status:
+      0    every file done (or already in the catalog)
+      1    some files failed (the others are written; one line each on stderr)
+      2    usage error
+      3    setup problem: Tesseract, its language data or the model is missing
+      130  interrupted (SIGINT/SIGTERM): committed work is kept; run again to finish
 
     \b
     Example:
@@ -152,9 +159,8 @@ def run(
         summary = run_batch(files, config, progress=not quiet)
     except VnplanError as exc:
         _fail(exc, ctx.obj["verbose"])
-    print_summary(summary)
-    failed = summary.failed or summary.interrupted
-    sys.exit(ExitCode.some_failed if failed else ExitCode.ok)
+    print_summary(summary, verbose=ctx.obj["verbose"])
+    sys.exit(summary.exit_code)
 
 
 @cli.command()

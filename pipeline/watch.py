@@ -34,7 +34,7 @@ from pathlib import Path
 
 from pipeline.batch import BatchSummary, FileResult, expand_inputs, hash_file, run_batch
 from pipeline.config import Config
-from pipeline.errors import ExitCode, InboxLockedError, InputError
+from pipeline.errors import ExitCode, InboxLockedError, InputError, is_setup_error
 from pipeline.output.atomic import write_text
 from pipeline.output.catalog import Catalog
 
@@ -160,6 +160,9 @@ class ScanReport:
     """Files still settling (size or mtime changed recently)."""
     summary: BatchSummary | None = None
     move_errors: list[str] = field(default_factory=list)
+    setup_failed: int = 0
+    """Files left in the inbox because vnplan's installation failed them (not their
+    fault): they are taken again once the setup is fixed."""
 
     @property
     def failed(self) -> int:
@@ -204,6 +207,12 @@ def scan_once(
             if result.sha256:
                 catalog.add_path(result.sha256, str(dest))
 
+        if result.kind and is_setup_error(result.kind):
+            report.setup_failed += 1
+            log.error("%s: %s (left in the inbox)", result.path, result.error)
+            if skip is not None:
+                skip.add(result.path)
+            return
         try:
             if result.error is None:
                 dest = move_no_clobber(result.path, inbox / PROCESSED / today, before=record)
@@ -365,7 +374,8 @@ def watch_inbox(
             (default: three settle intervals); later ones are left for the next run.
 
     Returns:
-        The exit code: 0, or 1 when `once` met failed files.
+        The exit code: 0, or with `once` 1 when a file failed or could not be moved out
+        of the inbox, 3 when files failed for a setup problem (Tesseract, model).
 
     Raises:
         InputError: the inbox does not exist.
@@ -378,7 +388,7 @@ def watch_inbox(
     wake = threading.Event()
     tracker = Settle(settle, clock)
     skip: set[Path] = set()
-    failed = 0
+    failed = setup = 0
     patience = once_patience if once_patience is not None else max(3 * settle, 1.0)
     started = time.monotonic()
     with inbox_lock(inbox), stop_on_signals(stop, wake):
@@ -393,7 +403,8 @@ def watch_inbox(
             while not stop.is_set():
                 wake.clear()
                 report = scan_once(inbox, config, tracker, stop=stop, skip=skip)
-                failed += report.failed
+                failed += report.failed + len(report.move_errors)
+                setup += report.setup_failed
                 if report.moved:
                     continue  # more may have arrived while we worked
                 if once and (not report.waiting or time.monotonic() - started > patience):
@@ -414,4 +425,8 @@ def watch_inbox(
             if observer is not None:
                 observer.stop()
                 observer.join()
-    return int(ExitCode.some_failed if (once and failed) else ExitCode.ok)
+    if not once:
+        return int(ExitCode.ok)
+    if setup:
+        return int(ExitCode.setup)
+    return int(ExitCode.some_failed if failed else ExitCode.ok)

@@ -6,6 +6,7 @@ import io
 import subprocess
 from pathlib import Path
 
+import pytesseract
 import pytest
 from conftest import has_tesseract
 from PIL import Image
@@ -93,16 +94,17 @@ def test_recognise_hands_tesseract_a_tiff_and_the_dpi(monkeypatch):
     monkeypatch.setenv(libtesseract.MODE_ENV, "program")
     seen = {}
 
-    def fake_run(args, **kwargs):
-        with Image.open(args[0]) as page:
+    def fake_image_to_data(path, lang, config, timeout):
+        with Image.open(path) as page:
             seen["format"], seen["size"] = page.format, page.size
-        seen["args"] = args
-        return subprocess.CompletedProcess(args, 0, b"level\tpage_num\n", b"")
+        seen["lang"], seen["config"] = lang, config
+        return "level\tpage_num\n"
 
-    monkeypatch.setattr(tesseract, "run", fake_run)
-    assert tesseract.recognise(Image.new("L", (40, 30), 255), dpi=200) == []
+    monkeypatch.setattr(pytesseract, "image_to_data", fake_image_to_data)
+    assert tesseract.recognise(Image.new("L", (40, 30), 255), languages="vie", dpi=200) == []
     assert (seen["format"], seen["size"]) == ("TIFF", (40, 30))
-    assert seen["args"][seen["args"].index("--dpi") + 1] == "200"
+    assert seen["config"].split() == ["--dpi", "200", "--psm", "3"]
+    assert seen["lang"] == "vie"
 
 
 def _doc(path: Path, media_type: str, pages: int = 1) -> Document:
@@ -127,7 +129,7 @@ def test_missing_tesseract_fails_the_document_not_the_batch(monkeypatch, tmp_pat
     def missing(*args, **kwargs):
         raise FileNotFoundError("tesseract")
 
-    monkeypatch.setattr(subprocess, "run", missing)
+    monkeypatch.setattr(subprocess, "Popen", missing)
     tesseract.installed_languages.cache_clear()
     try:
         doc = process_path(SCANS / "body.png", FAST)
@@ -148,10 +150,10 @@ def test_missing_language_data_names_its_package():
 def test_tesseract_crash_is_an_ocr_error(monkeypatch):
     monkeypatch.setenv(libtesseract.MODE_ENV, "program")
 
-    def crash(args, **kwargs):
-        return subprocess.CompletedProcess(args, 1, b"", b"Segmentation fault\n")
+    def crash(*args, **kwargs):
+        raise pytesseract.TesseractError(-11, "Segmentation fault")
 
-    monkeypatch.setattr(tesseract, "run", crash)
+    monkeypatch.setattr(pytesseract, "image_to_data", crash)
     with pytest.raises(OcrError, match="Segmentation fault"):
         tesseract.recognise(Image.new("L", (10, 10), 255))
 
@@ -159,10 +161,10 @@ def test_tesseract_crash_is_an_ocr_error(monkeypatch):
 def test_tesseract_timeout_leaves_the_page_empty_with_a_warning(monkeypatch):
     monkeypatch.setenv(libtesseract.MODE_ENV, "program")
 
-    def slow(args, **kwargs):
-        raise subprocess.TimeoutExpired(args, 1)
+    def slow(*args, **kwargs):
+        raise RuntimeError("Tesseract process timeout")  # what pytesseract raises
 
-    monkeypatch.setattr(tesseract, "run", slow)
+    monkeypatch.setattr(pytesseract, "image_to_data", slow)
     result = recognise_page(1, Image.open(SCANS / "body.png"), 300, FAST)
     assert result.text == ""
     assert "timed out" in result.warning

@@ -146,19 +146,29 @@ def ingest(doc: Document, config: Config) -> Document:
         raise InputError("permission denied: cannot read the file") from exc
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}") from exc
+    return read_data(doc, data, config)
+
+
+def read_data(doc: Document, data: bytes, config: Config) -> Document:
+    """Fill `source`, `pages` and `text.body` from the bytes of `doc.source.path`.
+
+    `ingest` reads the file and comes here; `process_text` comes here with a string's
+    UTF-8 bytes, so both give the same document for the same text.
+    """
     if not data.strip():
         raise EmptyFileError("the file is empty")
+    name = Path(doc.source.path).name
     doc.source.sha256 = sha256_of(data)
     doc.source.size = len(data)
     doc.doc_id = doc.doc_id or doc.source.sha256[:16]
-    media_type = sniff_media_type(data, path.name)
+    media_type = sniff_media_type(data, name)
     doc.source.media_type = media_type
     reader = READERS.get(media_type)
     if reader is None:
         raise UnsupportedFormatError(
             f"unsupported content ({media_type}); vnplan reads text, Markdown, PDF, PNG, JPEG and TIFF"
         )
-    doc.pages = reader(data, path, media_type, config)
+    doc.pages = reader(data, Path(doc.source.path), media_type, config)
     doc.source.pages = len(doc.pages)
     doc.collect_pages()
     return doc

@@ -3,9 +3,8 @@
 Pages go to a pooled libtesseract engine (`pipeline.ocr.libtesseract`) when the library can be
 loaded: the model stays loaded between pages (the program loads it on every call, about
 0.2 s for `vie`) and the pixels go in as they are.  Otherwise, or with
-`VNPLAN_TESSERACT=program`, the `tesseract` program runs as a subprocess (as pytesseract
-does): the page goes in as an uncompressed TIFF temp file and the TSV word table comes
-back on stdout.  Uncompressed TIFF is the cheapest format on both sides: Pillow writes it
+`VNPLAN_TESSERACT=program`, the `tesseract` program runs through pytesseract: the page
+goes in as an uncompressed TIFF temp file and the TSV word table comes back.  Uncompressed TIFF is the cheapest format on both sides: Pillow writes it
 as one copy and Leptonica reads an A4 page in ~4 ms, where its PNM reader takes ~150 ms
 (byte by byte) and a PNG costs a zlib round trip; stdin is slower still (Tesseract reads
 it byte by byte).  Both ways give the same words.  The program still answers
@@ -27,11 +26,14 @@ import functools
 import logging
 import os
 import re
-import subprocess
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+import pytesseract
 from PIL import Image
 
 from pipeline.errors import MissingDependencyError, OcrError
@@ -43,7 +45,10 @@ TESSERACT = "tesseract"
 PAGE_TIMEOUT = 600.0
 """Seconds one page may take before it is given up (a pathological image, not a slow machine)."""
 
-_ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+# Inherited by the program (pytesseract starts it with this process's environment).
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -80,33 +85,35 @@ def _missing_tesseract() -> MissingDependencyError:
     )
 
 
-def run(args: list[str], *, input: bytes | None = None, timeout: float | None = None):
-    """Run tesseract with `args`; log its stderr; translate a missing binary.
+_TIMEOUT_MESSAGE = "Tesseract process timeout"
+"""What pytesseract's RuntimeError says when it killed the program for taking too long."""
 
-    Returns the `CompletedProcess` (the caller judges the exit status).  Raises
-    `subprocess.TimeoutExpired` on timeout.
+
+def run(function: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """Call a pytesseract function with vnplan's `tesseract`; translate a missing binary.
+
+    Raises `TimeoutError` when the program ran past its timeout (pytesseract kills it),
+    `pytesseract.TesseractError` when it failed (the caller judges the message).
     """
+    pytesseract.pytesseract.tesseract_cmd = TESSERACT
     try:
-        proc = subprocess.run(
-            [TESSERACT, *args], input=input, capture_output=True, timeout=timeout, env=_ENV
-        )
-    except FileNotFoundError as exc:
+        return function(*args, **kwargs)
+    except (pytesseract.TesseractNotFoundError, PermissionError, FileNotFoundError) as exc:
         raise _missing_tesseract() from exc
-    except PermissionError as exc:
-        raise _missing_tesseract() from exc
-    if proc.stderr:
-        log.debug("tesseract %s: %s", " ".join(args[:3]), proc.stderr.decode(errors="replace"))
-    return proc
+    except RuntimeError as exc:
+        if str(exc) == _TIMEOUT_MESSAGE:
+            raise TimeoutError(str(exc)) from exc
+        raise
 
 
 @functools.cache
 def installed_languages() -> frozenset[str]:
     """Languages Tesseract has data for (cached for the process)."""
-    proc = run(["--list-langs"], timeout=60)
-    if proc.returncode != 0:
-        raise _missing_tesseract()
-    lines = proc.stdout.decode(errors="replace").splitlines()
-    return frozenset(line.strip() for line in lines[1:] if line.strip())
+    try:
+        languages = run(pytesseract.get_languages, config="")
+    except pytesseract.TesseractError as exc:
+        raise _missing_tesseract() from exc
+    return frozenset(lang.strip() for lang in languages if lang.strip())
 
 
 def check_languages(languages: str) -> None:
@@ -127,12 +134,13 @@ def write_tiff(image: Image.Image, path: Path) -> None:
     image.save(path, format="TIFF", compression="raw")
 
 
-def _run_on_image(image: Image.Image, args: list[str], timeout: float):
-    """Run tesseract on `image` (written to a temp TIFF file) with the output `args`."""
+@contextmanager
+def _page_file(image: Image.Image) -> Iterator[str]:
+    """The page as a temporary uncompressed TIFF (see the module doc), for the program."""
     with tempfile.TemporaryDirectory(prefix="vnplan-ocr-") as tmp:
         path = Path(tmp) / "page.tif"
         write_tiff(image, path)
-        return run([str(path), *args], timeout=timeout)
+        yield str(path)
 
 
 def _unloadable_data(languages: str) -> MissingDependencyError:
@@ -142,12 +150,12 @@ def _unloadable_data(languages: str) -> MissingDependencyError:
     )
 
 
-def _failure(proc: subprocess.CompletedProcess, languages: str) -> Exception:
-    stderr = proc.stderr.decode(errors="replace")
-    if re.search(r"Failed loading language|Error opening data file", stderr):
+def _failure(exc: pytesseract.TesseractError, languages: str) -> Exception:
+    message = str(exc.message)
+    if re.search(r"Failed loading language|Error opening data file", message):
         return _unloadable_data(languages)
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    last = lines[-1].strip() if lines else f"exit status {proc.returncode}"
+    lines = [line for line in message.splitlines() if line.strip()]
+    last = lines[-1].strip() if lines else f"exit status {exc.status}"
     return OcrError(f"tesseract failed: {last}")
 
 
@@ -166,15 +174,18 @@ def recognise(
     """
     if libtesseract.enabled():
         return _recognise_in_library(image, languages, dpi, psm, timeout)
-    args = ["stdout", "-l", languages, "--dpi", str(int(dpi)), "--psm", str(psm), "tsv"]
+    options = f"--dpi {int(dpi)} --psm {psm}"
     try:
-        proc = _run_on_image(image, args, timeout)
-    except subprocess.TimeoutExpired:
+        with _page_file(image) as path:
+            tsv = run(
+                pytesseract.image_to_data, path, lang=languages, config=options, timeout=timeout
+            )
+    except TimeoutError:
         log.warning("tesseract timed out after %.0f s", timeout)
         return None
-    if proc.returncode != 0:
-        raise _failure(proc, languages)
-    return parse_tsv(proc.stdout.decode("utf-8", errors="replace"))
+    except pytesseract.TesseractError as exc:
+        raise _failure(exc, languages) from exc
+    return parse_tsv(tsv)
 
 
 def _recognise_in_library(
@@ -235,22 +246,20 @@ def parse_tsv(tsv: str) -> list[Word]:
     return words
 
 
-_ROTATE = re.compile(r"Rotate:\s*(\d+)")
-_ORIENT_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
-
-
 def orientation(image: Image.Image, *, dpi: int = 300, timeout: float = 120.0) -> tuple[int, float]:
     """Tesseract OSD: (degrees to rotate clockwise to make the page upright, confidence).
 
     Returns (0, 0.0) when OSD cannot decide (too little text, no `osd` data, timeout).
     """
-    args = ["stdout", "--dpi", str(int(dpi)), "--psm", "0"]
     try:
-        proc = _run_on_image(image, args, timeout)
-    except subprocess.TimeoutExpired:
+        with _page_file(image) as path:
+            osd = run(
+                pytesseract.image_to_osd,
+                path,
+                config=f"--dpi {int(dpi)} --psm 0",
+                timeout=timeout,
+                output_type=pytesseract.Output.DICT,
+            )
+    except (TimeoutError, pytesseract.TesseractError):
         return 0, 0.0
-    out = proc.stdout.decode(errors="replace")
-    rotate, conf = _ROTATE.search(out), _ORIENT_CONF.search(out)
-    if proc.returncode != 0 or not rotate:
-        return 0, 0.0
-    return int(rotate.group(1)) % 360, float(conf.group(1)) if conf else 0.0
+    return int(osd.get("rotate", 0)) % 360, float(osd.get("orientation_conf", 0.0))
