@@ -208,3 +208,64 @@ def test_real_plans_sane_minimums(name: str) -> None:
     assert doc.tasks
     assert all(t.text.strip() for t in doc.tasks)
     assert len({t.ref for t in doc.tasks}) == len(doc.tasks)
+
+
+# --- the four CSV tables and a scan -------------------------------------------------------
+
+TEXT_SAMPLES = ("haiphong-24-KH-UBND-2026.md", "cathai-83-KH-UBND-2026.ocr.txt")
+
+
+@pytest.mark.parametrize("table", ["documents", "tasks", "legal_refs", "dates"])
+def test_csv_golden(table: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The CSVs of the two text samples, byte for byte (input folder written as `<in>`)."""
+    from pipeline.batch import run_batch
+
+    base = tmp_path_factory.getbasetemp() / "csv-golden"
+    if not (base / "out" / f"{table}.csv").exists():
+        inputs = base / "in"
+        inputs.mkdir(parents=True, exist_ok=True)
+        for name in TEXT_SAMPLES:
+            (inputs / name).write_bytes((ROOT / "samples" / name).read_bytes())
+        files = sorted(inputs.iterdir())
+        summary = run_batch(files, Config(out_dir=base / "out", workers=1), progress=False)
+        assert len(summary.done) == 2
+    data = (base / "out" / f"{table}.csv").read_bytes().replace(str(base / "in").encode(), b"<in>")
+    path = DATA / "csv" / f"{table}.csv"
+    if GEN:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+    assert data == path.read_bytes()
+
+
+def _fuzzy_ratio(a: str, b: str) -> float:
+    import difflib
+
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+BODY_SIMILARITY = 0.97
+"""OCR text is compared fuzzily: Tesseract builds differ by a few characters a page."""
+
+
+@pytest.mark.tesseract
+def test_scan_golden() -> None:
+    """The generated scan of the Hải Phòng plan: fields exactly, the OCR'd body fuzzily."""
+    from conftest import has_tesseract
+
+    if not has_tesseract():
+        pytest.skip("tesseract with vie data is not installed")
+    doc = process_path(ROOT / "samples" / "scans" / "haiphong-scan.pdf", Config(workers=2))
+    data = stable_output(doc)
+    fields = {
+        "metadata": data["metadata"],
+        "legal_refs": [r["number"] for r in data["legal_refs"]],
+        "tasks": [(t["ref"], (t["period"] or {}).get("label"), t["lead"]) for t in data["tasks"]],
+        "pages": [p["method"] for p in data["pages"]],
+    }
+    path = DATA / "haiphong-scan.json"
+    if GEN:
+        stored = {"fields": fields, "body": data["text"]["body"]}
+        path.write_text(json.dumps(stored, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    expected = json.loads(path.read_text("utf-8"))
+    assert json.loads(json.dumps(fields, ensure_ascii=False)) == expected["fields"]
+    assert _fuzzy_ratio(data["text"]["body"], expected["body"]) >= BODY_SIMILARITY

@@ -178,11 +178,28 @@ def test_border_paints_dark_edges_white(lines_page):
     assert cleaned.getpixel((120, 105)) < 128  # text stays
 
 
-def test_prepare_runs_steps_in_order_and_ignores_unknown(lines_page):
+def test_prepare_runs_steps_in_order_and_ignores_unknown(lines_page, monkeypatch, caplog):
     colour = lines_page.convert("RGB")
-    out = preprocess.prepare(colour, ("grayscale", "nonsense", "binarise"))
+    ran = []
+    functions = dict(preprocess.STEP_FUNCTIONS)
+    for name, func in functions.items():
+        if name in preprocess._MEASURED_ON_THUMBNAIL:
+            continue
+
+        def record(image, _name=name, _func=func):
+            ran.append(_name)
+            return _func(image)
+
+        functions[name] = record
+    monkeypatch.setattr(preprocess, "STEP_FUNCTIONS", functions)
+    out = preprocess.prepare(colour, ("binarise", "nonsense", "grayscale"))
+    assert ran == ["binarise", "grayscale"]
+    assert "nonsense" in caplog.text
     assert out.mode == "L"
+    assert set(out.getdata()) <= {0, 255}  # binarised first, then merely made gray
+    ran.clear()
     assert preprocess.prepare(colour, ()) is colour
+    assert ran == []
 
 
 # --- the C rotation (`pipeline.ocr._imaging`) against Pillow's --------------------------------

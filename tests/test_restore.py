@@ -14,7 +14,6 @@ from pipeline.config import Config
 from pipeline.document import Document, Page, Source
 from pipeline.restore import (
     AUTO_THRESHOLD,
-    MODEL_VERSION,
     correct_accents,
     restore,
     restore_result,
@@ -223,10 +222,6 @@ def test_auto_mode_leaves_clean_text(model: RestoreModel) -> None:
     assert restore_text(CLEAN, mode="auto", model=model) == CLEAN
     assert restore_text(STRIPPED, mode="auto", model=model) != STRIPPED
     assert restore_text(STRIPPED, mode="never", model=model) == STRIPPED
-
-
-def test_model_version_is_a_string() -> None:
-    assert isinstance(MODEL_VERSION, str) and MODEL_VERSION
 
 
 # --- the stage ----------------------------------------------------------------------------
