@@ -107,25 +107,36 @@ def is_column_gap(
     )
 
 
+def column_groups(pieces: list[Piece], page_width: float) -> list[list[Piece]]:
+    """Cut one line's pieces (sorted left to right) wherever a column gap runs between two.
+
+    The text height is the pieces' median, and the word space their gaps' median when
+    there are enough gaps to tell (see `is_column_gap`).  PDF rows (`order_lines`) and
+    Tesseract's lines (`pipeline.ocr.page_text`) are both cut here.
+    """
+    height = statistics.median(p.height for p in pieces)
+    gaps = [b.x0 - a.x1 for a, b in zip(pieces, pieces[1:], strict=False)]
+    word_gap = statistics.median(gaps) if len(gaps) >= 3 else None
+    groups = [[pieces[0]]]
+    for prev, piece in zip(pieces, pieces[1:], strict=False):
+        if is_column_gap(prev, piece, page_width, height, word_gap):
+            groups.append([])
+        groups[-1].append(piece)
+    return groups
+
+
 def _segments(row: _Row, page_width: float) -> list[Piece]:
     """Join a row's pieces with spaces, cutting only at column gaps."""
-    height = statistics.median(p.height for p in row.pieces)
-    gaps = [b.x0 - a.x1 for a, b in zip(row.pieces, row.pieces[1:], strict=False)]
-    word_gap = statistics.median(gaps) if len(gaps) >= 3 else None
-    segments = [row.pieces[0]]
-    for piece in row.pieces[1:]:
-        last = segments[-1]
-        if is_column_gap(last, piece, page_width, height, word_gap):
-            segments.append(piece)
-        else:
-            segments[-1] = Piece(
-                f"{last.text} {piece.text}",
-                last.x0,
-                piece.x1,
-                min(last.top, piece.top),
-                max(last.bottom, piece.bottom),
-            )
-    return segments
+    return [
+        Piece(
+            " ".join(p.text for p in group),
+            group[0].x0,
+            group[-1].x1,
+            min(p.top for p in group),
+            max(p.bottom for p in group),
+        )
+        for group in column_groups(row.pieces, page_width)
+    ]
 
 
 def order_lines(pieces: list[Piece], page_width: float) -> list[str]:

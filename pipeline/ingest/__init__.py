@@ -22,9 +22,6 @@ from pipeline.vietnamese import nfc
 
 log = logging.getLogger(__name__)
 
-TEXT_TYPES = ("text/plain", "text/markdown")
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/tiff")
-
 
 def sniff_media_type(data: bytes, name: str = "") -> str:
     """Media type from the leading bytes (the extension only separates Markdown from text)."""

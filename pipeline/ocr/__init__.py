@@ -32,7 +32,7 @@ from PIL import Image
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.ocr import preprocess, tesseract
-from pipeline.reading_order import Piece, drop_page_number, is_column_gap, order_lines
+from pipeline.reading_order import Piece, column_groups, drop_page_number, order_lines
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,8 @@ def page_text(words: list[tesseract.Word], width: int, number: int) -> str:
     """The page's lines in reading order from Tesseract's words.
 
     Tesseract's own lines are kept (they follow skewed text) but cut where a column gap
-    runs through them; `order_lines` then emits two-column stretches column by column.
+    runs through them (`column_groups`); `order_lines` then emits two-column stretches
+    column by column.
     """
     lines: dict[tuple[int, int, int], list[tesseract.Word]] = {}
     for word in words:
@@ -77,19 +78,8 @@ def page_text(words: list[tesseract.Word], width: int, number: int) -> str:
     pieces = []
     for line_words in lines.values():
         line_words.sort(key=lambda w: w.left)
-        height = statistics.median(w.height for w in line_words)
-        gaps = [b.left - a.right for a, b in zip(line_words, line_words[1:], strict=False)]
-        word_gap = statistics.median(gaps) if len(gaps) >= 3 else None
-        group = [line_words[0]]
-        for word in line_words[1:]:
-            prev = group[-1]
-            left = Piece("", prev.left, prev.right, prev.top, prev.bottom)
-            right = Piece("", word.left, word.right, word.top, word.bottom)
-            if is_column_gap(left, right, width, height, word_gap):
-                pieces.append(_piece(group))
-                group = []
-            group.append(word)
-        pieces.append(_piece(group))
+        line = [Piece(w.text, w.left, w.right, w.top, w.bottom) for w in line_words]
+        pieces.extend(_piece(group) for group in column_groups(line, width))
     text = "\n".join(drop_page_number(order_lines(pieces, width), number))
     return text.translate(_OCR_LOOKALIKES)
 
@@ -99,17 +89,15 @@ def page_text(words: list[tesseract.Word], width: int, number: int) -> str:
 _OCR_LOOKALIKES = str.maketrans({"\u2044": "/", "\u00d0": "Đ", "\u00f0": "đ"})
 
 
-def _piece(words: list[tesseract.Word]) -> Piece:
+def _piece(words: list[Piece]) -> Piece:
     # The piece's height is the words' median: a tall first capital or a stamp mark
     # must not make the line look taller than its text.
-    top = statistics.median(w.top for w in words)
-    bottom = statistics.median(w.bottom for w in words)
     return Piece(
         " ".join(w.text for w in words),
-        min(w.left for w in words),
-        max(w.right for w in words),
-        top,
-        bottom,
+        min(w.x0 for w in words),
+        max(w.x1 for w in words),
+        statistics.median(w.top for w in words),
+        statistics.median(w.bottom for w in words),
     )
 
 

@@ -7,7 +7,7 @@ file.  CSVs are UTF-8 with a BOM so Excel shows the diacritics; dates are ISO, s
 
     pd.read_csv("output/tasks.csv", parse_dates=["period_start", "period_end"])
 
-gives datetime columns (see `csv_date_columns`).  The columns come from `rows.TABLES`.
+gives datetime columns (`rows.TABLES[name].date_columns` lists them for each table).
 """
 
 from __future__ import annotations
@@ -31,16 +31,6 @@ CSV_ENCODING = "utf-8-sig"
 
 CHUNK_ROWS = 5_000
 """Rows read from the catalog at a time: a large archive's tables are streamed, not held."""
-
-
-def csv_columns(table: str) -> tuple[str, ...]:
-    """The columns of a CSV table, in order (`rows.TABLES`)."""
-    return TABLES[table].names
-
-
-def csv_date_columns(table: str) -> tuple[str, ...]:
-    """What to pass as `parse_dates=` to `pandas.read_csv` for a table."""
-    return TABLES[table].date_columns
 
 
 def _query(table: Table) -> str:
