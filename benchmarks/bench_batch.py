@@ -25,7 +25,8 @@ VARIANTS = int(os.environ.get("VNPLAN_BENCH_VARIANTS", "12"))
 _RUN = """
 import json, resource, sys, time
 from pathlib import Path
-from pipeline.batch import expand_inputs, run_batch
+from pipeline.batch import run_batch
+from pipeline.inputs import expand_inputs
 from pipeline.config import Config
 files = expand_inputs([Path(sys.argv[1])])
 started = time.perf_counter()

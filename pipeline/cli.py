@@ -143,7 +143,8 @@ def run(
         vnplan run scans/ plans/2026/ --out results/ --workers 2
         vnplan run garbled.txt --restore always
     """
-    from pipeline.batch import expand_inputs, print_summary, run_batch
+    from pipeline.batch import print_summary, run_batch
+    from pipeline.inputs import expand_inputs
 
     missing = [p for p in paths if not p.exists()]
     if missing:

@@ -32,9 +32,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.batch import BatchSummary, FileResult, expand_inputs, hash_file, run_batch
+from pipeline.batch import BatchSummary, FileResult, run_batch
 from pipeline.config import Config
 from pipeline.errors import ExitCode, InboxLockedError, InputError, is_setup_error
+from pipeline.inputs import expand_inputs, hash_file
 from pipeline.output.atomic import write_text
 from pipeline.output.catalog import Catalog
 

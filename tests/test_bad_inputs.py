@@ -16,8 +16,9 @@ import pytest
 from pdfbytes import encrypted_pdf, text_pdf
 from test_batch import make_plans
 
-from pipeline.batch import expand_inputs, run_batch
+from pipeline.batch import run_batch
 from pipeline.config import Config
+from pipeline.inputs import expand_inputs
 from pipeline.output.catalog import Catalog
 
 ENGLISH = (

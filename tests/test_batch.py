@@ -14,11 +14,11 @@ from pipeline.batch import (
     BatchSummary,
     FileResult,
     Progress,
-    expand_inputs,
     print_summary,
     run_batch,
 )
 from pipeline.config import Config
+from pipeline.inputs import expand_inputs
 from pipeline.output.catalog import Catalog
 
 PLAN = Path(__file__).resolve().parent.parent / "samples" / "haiphong-24-KH-UBND-2026.md"

@@ -20,9 +20,10 @@ import pytest
 from test_batch import make_plans
 
 import pipeline.batch as batch
-from pipeline.batch import expand_inputs, run_batch
+from pipeline.batch import run_batch
 from pipeline.config import Config
 from pipeline.errors import InboxLockedError
+from pipeline.inputs import expand_inputs, hash_file
 from pipeline.output.catalog import Catalog
 from pipeline.watch import (
     FAILED,
@@ -171,7 +172,7 @@ def test_a_slowly_written_file_waits_until_complete(inbox, config, processed_cal
     moved = report.moved[0][1]
     assert moved.read_bytes() == full
     with Catalog.in_dir(config.out_dir) as catalog:
-        assert catalog.get(batch.hash_file(moved)).status == "ok"
+        assert catalog.get(hash_file(moved)).status == "ok"
 
 
 def test_a_duplicate_is_recorded_and_moved_not_processed_twice(inbox, config, processed_calls):
@@ -372,8 +373,8 @@ def test_sigkill_mid_batch_then_restart_handles_every_file_exactly_once(inbox, t
         paths = dict(conn.execute("SELECT path, sha256 FROM paths"))
     for path in _moved(inbox):
         expected = "failed" if path.parent.name == FAILED else "ok"
-        assert status[batch.hash_file(path)] == expected, path
-        assert paths[str(path)] == batch.hash_file(path), path
+        assert status[hash_file(path)] == expected, path
+        assert paths[str(path)] == hash_file(path), path
     assert len(status) == 11  # eleven contents: the duplicate is not a new document
     assert len(list((out / "json").iterdir())) == 10
     assert not [p for p in out.rglob(".*")]  # no temp file survived the kill
