@@ -6,6 +6,7 @@ the package and turns the outcome into output and an exit code (`pipeline.errors
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -263,6 +264,13 @@ def train_lm(ctx: click.Context, add_dirs: tuple[Path, ...], model_dir: Path | N
     show_default=True,
     help="Seconds a file's size and mtime must stay unchanged before it is taken.",
 )
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Append the run log (one timestamped line per file, a summary per scan) here "
+    "instead of stderr.",
+)
 @click.pass_context
 def watch(
     ctx: click.Context,
@@ -274,11 +282,14 @@ def watch(
     once: bool,
     poll: bool,
     settle: float,
+    log_file: Path | None,
 ) -> None:
     """Process files dropped into INBOX, then move them to INBOX/processed/ or INBOX/failed/.
 
     Files are taken only once their size and mtime are stable; a file is moved only after
-    its result is committed to the catalog, so a killed watcher loses nothing.
+    its result is committed to the catalog, so a killed watcher loses nothing.  Subfolders
+    keep their relative path; each file handled is one timestamped line of the run log
+    (done, duplicate, failed with the reason) and each scan ends with a summary line.
 
     \b
     Example:
@@ -289,7 +300,17 @@ def watch(
 
     config = _config(out_dir=out_dir, restore=restore, ocr_languages=languages, workers=workers)
     try:
-        code = watch_inbox(inbox, config, once=once, poll=poll, settle=settle)
+        with contextlib.ExitStack() as stack:
+            stream = (
+                stack.enter_context(log_file.open("a", encoding="utf-8"))
+                if log_file
+                else click.get_text_stream("stderr")
+            )
+            code = watch_inbox(
+                inbox, config, once=once, poll=poll, settle=settle, log_stream=stream
+            )
+    except OSError as exc:
+        _fail(VnplanError(f"{log_file}: cannot write the log file: {exc.strerror or exc}"))
     except VnplanError as exc:
         _fail(exc, ctx.obj["verbose"])
     sys.exit(code)

@@ -4,13 +4,21 @@ Scanners and colleagues drop files into INBOX; the watcher takes each one once i
 and modification time have been stable for a settle interval, runs it through the
 batch machinery (`pipeline.batch.run_batch`), and only after the catalog commit moves it:
 
-    INBOX/processed/YYYY-MM-DD/<name>       success, or a duplicate of a done document
-    INBOX/failed/<name> + <name>.error.txt  failure, with the one-line reason
+    INBOX/processed/YYYY-MM-DD/<rel>       success, or a duplicate of a done document
+    INBOX/failed/<rel> + <rel>.error.txt   failure, with the one-line reason
+
+where `<rel>` is the file's path relative to the inbox (subfolders are kept).
 
 Crash safety comes from that order.  A kill before the commit leaves the file in the
 inbox, so the restart processes it; a kill between the commit and the move leaves a file
 whose hash the catalog already knows, so the restart just moves it.  Moves never
-overwrite: a taken name gets a ` (1)`, ` (2)`… suffix.
+overwrite other bytes: a taken name gets a ` (1)`, ` (2)`… suffix; only a failed file
+dropped again with the same content replaces its old copy and error note.  After a move
+the catalog and the JSON give the file's new path (the catalog keeps the old ones as
+history).
+
+Every file handled is one timestamped line of the run log (`RunLog`: done, duplicate,
+failed with its reason), and every scan that did something ends with a summary line.
 
 The core is `scan_once` with an injectable clock (`Settle`), so tests drive it without
 sleeping; `watch_inbox` adds the lock, signals and the waiting loop (watchdog events, or
@@ -28,9 +36,11 @@ import os
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from pipeline.batch import BatchSummary, FileResult, run_batch
 from pipeline.config import Config
@@ -38,13 +48,15 @@ from pipeline.errors import ExitCode, InboxLockedError, InputError, is_setup_err
 from pipeline.inputs import expand_inputs, hash_file
 from pipeline.output.atomic import write_text
 from pipeline.output.catalog import Catalog
+from pipeline.output.export import write_json
 
 log = logging.getLogger(__name__)
 
 PROCESSED = "processed"
 FAILED = "failed"
 LOCK_NAME = ".vnplan-watch.lock"
-"""Hidden, so it is never taken as an input."""
+"""Hidden, so it is never taken as an input; removed when the watcher exits."""
+ERROR_SUFFIX = ".error.txt"
 
 Clock = Callable[[], float]
 
@@ -100,6 +112,43 @@ class Settle:
         return min(pending) if pending else 0.0
 
 
+# --- the run log ------------------------------------------------------------------------
+
+
+class RunLog:
+    """One timestamped line per file and a summary per scan, for the nightly job's log.
+
+    `stream` is stderr or the `--log-file`; None writes nothing (library use).  Times come
+    from `clock` (the watcher's), so tests read exact lines.
+    """
+
+    def __init__(self, stream: TextIO | None, clock: Clock = time.time) -> None:
+        """Write to `stream` (None: nowhere), stamping lines with `clock`."""
+        self.stream = stream
+        self.clock = clock
+
+    def stamp(self) -> str:
+        """The current time as an ISO timestamp with its UTC offset."""
+        when = dt.datetime.fromtimestamp(self.clock()).astimezone()
+        return when.isoformat(timespec="seconds")
+
+    def line(self, text: str) -> None:
+        """Write one stamped line (flushed: a killed watcher loses no line)."""
+        if self.stream is not None:
+            self.stream.write(f"{self.stamp()} {text}\n")
+            self.stream.flush()
+
+    def file(self, outcome: str, path: Path, detail: str = "") -> None:
+        """`2026-09-21T10:00:00+07:00 done      a.pdf → processed/2026-09-21/a.pdf`."""
+        self.line(f"{outcome:<9} {path}{detail}")
+
+    def summary(self, counts: Counter, waiting: int) -> None:
+        """`… scan: 2 done, 1 duplicate, 1 failed, 0 waiting` (zero counts included)."""
+        parts = [f"{counts[k]} {k}" for k in ("done", "duplicate", "failed")]
+        extra = [f"{counts[k]} {k}" for k in ("left", "unmoved") if counts[k]]
+        self.line("scan: " + ", ".join([*parts, *extra, f"{waiting} waiting"]))
+
+
 # --- moving -----------------------------------------------------------------------------
 
 
@@ -127,6 +176,7 @@ def move_no_clobber(
     folder: Path,
     companion_suffix: str = "",
     before: Callable[[Path], None] | None = None,
+    same_as: str | None = None,
 ) -> Path:
     """Move `src` into `folder` under a free name (never overwriting); returns the new path.
 
@@ -139,13 +189,24 @@ def move_no_clobber(
         companion_suffix: A name is free only if `name + companion_suffix` is free too.
         before: Called with the destination just before the rename (the catalog records
             the new path first, so a kill right after the rename still finds it there).
+        same_as: The SHA-256 of `src`: a file of `folder` under the same name with these
+            very bytes is replaced (a failed file dropped again) instead of kept beside.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    dest = free_name(folder, src.name, companion_suffix)
+    dest = folder / src.name
+    if not (same_as and dest.is_file() and src.is_file() and _hash_or_none(dest) == same_as):
+        dest = free_name(folder, src.name, companion_suffix)
     if before is not None:
         before(dest)
     src.rename(dest)
     return dest
+
+
+def _hash_or_none(path: Path) -> str | None:
+    try:
+        return hash_file(path)
+    except OSError:
+        return None
 
 
 # --- one scan ---------------------------------------------------------------------------
@@ -183,6 +244,7 @@ def scan_once(
     settle: Settle,
     stop: threading.Event | None = None,
     skip: set[Path] | None = None,
+    runlog: RunLog | None = None,
 ) -> ScanReport:
     """Process and move every settled file in the inbox once.
 
@@ -192,7 +254,10 @@ def scan_once(
         settle: The settling state, kept between scans.
         stop: When set, files not yet started stay in the inbox for the next run.
         skip: Paths to leave alone (ones this session could not move).
+        runlog: Where the per-file and summary lines go (default: nowhere).
     """
+    runlog = runlog or RunLog(None, settle.clock)
+    counts: Counter = Counter()
     report = ScanReport()
     found = [p for p in candidates(inbox, config) if not skip or p not in skip]
     ready, report.waiting = settle.split(found)
@@ -208,37 +273,58 @@ def scan_once(
             if result.sha256:
                 catalog.add_path(result.sha256, str(dest))
 
+        rel = _relative(result.path, inbox)
         if result.kind and is_setup_error(result.kind):
             report.setup_failed += 1
-            log.error("%s: %s (left in the inbox)", result.path, result.error)
+            counts["left"] += 1
+            runlog.file("left", rel, f": {result.error} (left in the inbox)")
             if skip is not None:
                 skip.add(result.path)
             return
         try:
             if result.error is None:
-                dest = move_no_clobber(result.path, inbox / PROCESSED / today, before=record)
+                folder = inbox / PROCESSED / today / rel.parent
+                dest = move_no_clobber(result.path, folder, before=record)
             else:
-                dest = move_no_clobber(result.path, inbox / FAILED, ".error.txt", record)
-                write_text(dest.with_name(dest.name + ".error.txt"), _error_text(result))
+                folder = inbox / FAILED / rel.parent
+                dest = move_no_clobber(result.path, folder, ERROR_SUFFIX, record, result.sha256)
+                write_text(dest.with_name(dest.name + ERROR_SUFFIX), _error_text(result))
         except OSError as exc:
             report.move_errors.append(f"{result.path}: cannot move: {exc.strerror or exc}")
+            counts["unmoved"] += 1
+            runlog.file("unmoved", rel, f": cannot move: {exc.strerror or exc}")
             if skip is not None:
                 skip.add(result.path)
             return
         if result.sha256:
-            catalog.remove_path(result.sha256, str(result.path))
+            output = catalog.move_path(result.sha256, str(result.path), str(dest))
+            if output is not None:
+                write_json(output, config.out_dir)
         report.moved.append((result.path, dest))
-        if result.error is None:
-            log.info("%s → %s", result.path, dest)
-        else:  # one line per failure reaches the journal / cron mail without -v
-            log.warning("%s: %s (moved to %s)", result.path, result.error, dest)
+        where = f" → {_relative(dest, inbox)}"
+        if result.error is not None:
+            counts["failed"] += 1
+            runlog.file("failed", rel, f": {result.error}{where}")
+        else:
+            outcome = "done" if result.outcome == "done" else "duplicate"
+            counts[outcome] += 1
+            runlog.file(outcome, rel, f"{where} (doc {result.doc_id})" if result.doc_id else where)
 
     report.summary = run_batch(
         ready, config, progress=False, stop=stop, on_result=move, settle_failed=True
     )
     for line in report.move_errors:
         log.error("%s", line)
+    runlog.summary(counts, len(report.waiting))
     return report
+
+
+def _relative(path: Path, inbox: Path) -> Path:
+    """`path` relative to the inbox (as it is when outside it)."""
+    try:
+        return path.relative_to(inbox)
+    except ValueError:
+        return path
 
 
 def _error_text(result: FileResult) -> str:
@@ -259,9 +345,9 @@ def repair_error_files(inbox: Path, catalog: Catalog) -> list[Path]:
     folder = inbox / FAILED
     if not folder.is_dir():
         return written
-    for path in sorted(folder.iterdir()):
-        companion = path.with_name(path.name + ".error.txt")
-        if path.name.endswith(".error.txt") or path.name.startswith(".") or companion.exists():
+    for path in _failed_entries(folder):
+        companion = path.with_name(path.name + ERROR_SUFFIX)
+        if companion.exists():
             continue
         error = None
         if path.is_file():
@@ -276,33 +362,70 @@ def repair_error_files(inbox: Path, catalog: Catalog) -> list[Path]:
     return written
 
 
+def _failed_entries(folder: Path) -> Iterator[Path]:
+    """The failed inputs under `folder`, descending into the subfolders kept from the inbox
+    but not into a directory that was itself dropped as an input: that one has a note
+    beside it, or is empty (a kept subfolder holds at least the failed file)."""
+    for path in sorted(folder.iterdir()):
+        if path.name.endswith(ERROR_SUFFIX) or path.name.startswith("."):
+            continue
+        is_input = not path.is_dir() or path.with_name(path.name + ERROR_SUFFIX).exists()
+        if is_input or not any(p.is_file() for p in path.rglob("*")):
+            yield path
+        else:
+            yield from _failed_entries(path)
+
+
 # --- the lock ---------------------------------------------------------------------------
+
+
+LOCK_TRIES = 5
+"""Attempts at the lock when another watcher removes its file between our open and flock."""
 
 
 @contextlib.contextmanager
 def inbox_lock(inbox: Path) -> Iterator[None]:
     """Hold an exclusive `flock` on INBOX/.vnplan-watch.lock (released by the kernel on death).
 
+    The file is removed on exit, so the inbox keeps nothing of the watcher's.  A watcher
+    that opened the file just before its holder removed it would lock a file nobody else
+    can find: after the flock it checks that the path still names the file it locked,
+    and starts again if not.
+
     Raises:
         InboxLockedError: another watcher holds it.
     """
     path = inbox / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    for _ in range(LOCK_TRIES):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
             if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                 raise
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
             raise InboxLockedError(
                 f"another vnplan watch (pid {holder}) is already watching {inbox};"
                 " stop it first, or watch another folder"
             ) from exc
+        try:
+            same = os.fstat(fd).st_ino == path.stat().st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed it as we opened it: take the new one
+    else:
+        raise InboxLockedError(f"cannot take the lock {path}: it keeps being replaced")
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
+        # Removed while still held, so no other watcher can lock the old file meanwhile.
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
         os.close(fd)  # closing releases the flock
 
 
@@ -359,6 +482,7 @@ def watch_inbox(
     stop: threading.Event | None = None,
     poll_interval: float = 2.0,
     once_patience: float | None = None,
+    log_stream: TextIO | None = None,
 ) -> int:
     """Process what is in INBOX, then keep watching it (or exit, with `once`).
 
@@ -373,6 +497,7 @@ def watch_inbox(
         poll_interval: Seconds between scans in poll mode (and the fallback wake-up).
         once_patience: With `once`, how long to wait for files still being written
             (default: three settle intervals); later ones are left for the next run.
+        log_stream: Where the run log goes (the CLI passes stderr or `--log-file`).
 
     Returns:
         The exit code: 0, or with `once` 1 when a file failed or could not be moved out
@@ -388,6 +513,7 @@ def watch_inbox(
     stop = stop or threading.Event()
     wake = threading.Event()
     tracker = Settle(settle, clock)
+    runlog = RunLog(log_stream, clock)
     skip: set[Path] = set()
     failed = setup = 0
     patience = once_patience if once_patience is not None else max(3 * settle, 1.0)
@@ -403,14 +529,14 @@ def watch_inbox(
                 repair_error_files(inbox, catalog)
             while not stop.is_set():
                 wake.clear()
-                report = scan_once(inbox, config, tracker, stop=stop, skip=skip)
+                report = scan_once(inbox, config, tracker, stop=stop, skip=skip, runlog=runlog)
                 failed += report.failed + len(report.move_errors)
                 setup += report.setup_failed
                 if report.moved:
                     continue  # more may have arrived while we worked
                 if once and (not report.waiting or time.monotonic() - started > patience):
                     for path in report.waiting:
-                        log.warning("%s: still being written; left for the next run", path)
+                        runlog.file("waiting", _relative(path, inbox), ": left for the next run")
                     break
                 # Poll mode rescans every poll_interval; event mode rescans on events, and
                 # every RESCAN seconds anyway (subfolders, events lost on overflow).

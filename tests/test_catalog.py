@@ -36,7 +36,13 @@ def catalog(tmp_path):
 def test_opening_applies_migrations_once_and_uses_wal(tmp_path):
     with Catalog.in_dir(tmp_path) as first:
         names = [r[0] for r in first.rows("SELECT name FROM _migrations ORDER BY name")]
-        assert names == ["m001_initial", "m002_unreadable", "m003_doc_id_index"]
+        assert names == [
+            "m001_initial",
+            "m002_unreadable",
+            "m003_doc_id_index",
+            "m004_search",
+            "m005_path_history_and_doc_ids",
+        ]
         assert first.rows("PRAGMA journal_mode")[0][0] == "wal"
     with Catalog.in_dir(tmp_path) as again:
         assert migrate(again.conn) == []
@@ -67,8 +73,9 @@ def test_a_column_added_to_rows_reaches_an_old_catalog(tmp_path, monkeypatch):
     Catalog.in_dir(tmp_path).close()
     extra = rows.Column("kind", lambda _d, t: "assignment", "what the row is")
     tasks = rows.Table("tasks", (*rows.TASKS.columns, extra), rows.TASKS.items, "")
-    monkeypatch.setattr(catalog_module, "TABLES", {**rows.TABLES, "tasks": tasks})
-    monkeypatch.setattr(catalog_module, "ENTITY_TABLES", (tasks, rows.LEGAL_REFS, rows.DATES))
+    monkeypatch.setattr(catalog_module, "CATALOG_TABLES", {**rows.CATALOG_TABLES, "tasks": tasks})
+    children = tuple(tasks if t.name == "tasks" else t for t in catalog_module.CHILD_TABLES)
+    monkeypatch.setattr(catalog_module, "CHILD_TABLES", children)
     with Catalog.in_dir(tmp_path) as upgraded:
         upgraded.record(make_doc())
         kinds = upgraded.rows("SELECT kind FROM tasks")

@@ -7,6 +7,8 @@ never by sleeping for a fixed time and hoping.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import os
 import signal
 import sqlite3
@@ -16,20 +18,26 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 from test_batch import make_plans
 
 import pipeline.batch as batch
 from pipeline.batch import run_batch
+from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.errors import InboxLockedError
 from pipeline.inputs import expand_inputs, hash_file
 from pipeline.output.catalog import Catalog
 from pipeline.watch import (
     FAILED,
+    LOCK_NAME,
     PROCESSED,
+    RunLog,
     Settle,
     inbox_lock,
+    repair_error_files,
     scan_once,
     watch_inbox,
 )
@@ -149,8 +157,11 @@ def test_present_files_are_processed_and_moved_by_outcome(inbox, config, process
     assert report.failed == 1 and len(report.moved) == 4
     with Catalog.in_dir(config.out_dir) as catalog:
         assert catalog.count("ok") == 3 and catalog.count("failed") == 1
-        paths = {r[0] for r in catalog.rows("SELECT path FROM paths")}
-    assert paths == {str(new) for _, new in report.moved}  # the catalog follows the moves
+        paths = {r[0] for r in catalog.rows("SELECT path FROM paths WHERE gone_at IS NULL")}
+        gone = {r[0] for r in catalog.rows("SELECT path FROM paths WHERE gone_at IS NOT NULL")}
+        current = {r[0] for r in catalog.rows("SELECT path FROM documents")}
+    assert paths == current == {str(new) for _, new in report.moved}  # it follows the moves
+    assert gone == {str(old) for old, _ in report.moved}  # and keeps the history
     assert len(list((config.out_dir / "json").iterdir())) == 3
 
 
@@ -196,10 +207,10 @@ def test_a_duplicate_is_recorded_and_moved_not_processed_twice(inbox, config, pr
         assert len(catalog.get(sha).paths) == 3
 
 
-def test_failed_names_never_overwrite(inbox, config):
+def test_failed_names_never_overwrite_other_bytes(inbox, config):
     clock = FakeClock()
-    for _ in range(2):
-        drop(inbox / "bad.txt", b"", clock.now - 60)
+    for data in (b"", b"\x00\x01 not a document"):
+        drop(inbox / "bad.txt", data, clock.now - 60)
         scan_once(inbox, config, Settle(1.0, clock))
     assert listing(inbox / FAILED) == [
         "bad (1).txt",
@@ -207,6 +218,19 @@ def test_failed_names_never_overwrite(inbox, config):
         "bad.txt",
         "bad.txt.error.txt",
     ]
+    assert (inbox / FAILED / "bad.txt").read_bytes() == b""
+
+
+def test_a_failed_file_dropped_again_replaces_its_old_error_note(inbox, config):
+    clock = FakeClock()
+    note = inbox / FAILED / "bad.txt.error.txt"
+    drop(inbox / "bad.txt", b"", clock.now - 60)
+    scan_once(inbox, config, Settle(1.0, clock))
+    note.write_text("the old note", encoding="utf-8")
+    drop(inbox / "bad.txt", b"", clock.now - 60)  # the same file, dropped again
+    scan_once(inbox, config, Settle(1.0, clock))
+    assert listing(inbox / FAILED) == ["bad.txt", "bad.txt.error.txt"]
+    assert note.read_text(encoding="utf-8").startswith("EmptyFileError: the file is empty")
 
 
 def test_committed_but_not_moved_files_are_just_moved(inbox, config, processed_calls):
@@ -246,6 +270,106 @@ def test_a_directory_named_like_a_file_goes_to_failed(inbox, config):
     assert (inbox / FAILED / "scan.pdf").is_dir()
     text = (inbox / FAILED / "scan.pdf.error.txt").read_text(encoding="utf-8")
     assert text.startswith("InputError: is a directory, not a file")
+
+
+# --- the run log, paths, versions, subfolders --------------------------------------------
+
+
+def test_each_file_is_one_timestamped_log_line_and_each_scan_a_summary(inbox, config):
+    clock = FakeClock()
+    [plan] = make_plans(inbox, ["plan.md"])
+    os.utime(plan, (clock.now - 60, clock.now - 60))
+    drop(inbox / "plan2.md", plan.read_bytes(), clock.now - 60)  # sorts after plan.md
+    drop(inbox / "bad.txt", b"", clock.now - 60)
+    stream = io.StringIO()
+    scan_once(inbox, config, Settle(1.0, clock), runlog=RunLog(stream, clock))
+    stamp = RunLog(None, clock).stamp()
+    today = day(clock)
+    lines = stream.getvalue().splitlines()
+    assert all(line.startswith(stamp + " ") for line in lines)
+    body = sorted(line[len(stamp) + 1 :] for line in lines)
+    doc_id = hash_file(inbox / PROCESSED / today / "plan.md")[:16]
+    assert body == [
+        f"done      plan.md → {PROCESSED}/{today}/plan.md (doc {doc_id})",
+        f"duplicate plan2.md → {PROCESSED}/{today}/plan2.md (doc {doc_id})",
+        f"failed    bad.txt: EmptyFileError: the file is empty → {FAILED}/bad.txt",
+        "scan: 1 done, 1 duplicate, 1 failed, 0 waiting",
+    ]
+    assert lines[-1].endswith("0 waiting")  # the summary comes last
+
+
+def test_the_log_file_option_gets_the_lines(inbox, tmp_path):
+    make_plans(inbox, ["a.md"])
+    log_file = tmp_path / "nightly.log"
+    args = ["watch", str(inbox), "--out", str(tmp_path / "out"), "--once", "--settle", "0"]
+    result = CliRunner().invoke(cli, [*args, "--log-file", str(log_file)])
+    assert result.exit_code == 0, result.output
+    text = log_file.read_text(encoding="utf-8")
+    assert " done      a.md → processed/" in text and "scan: 1 done" in text
+
+
+def test_after_a_move_the_catalog_and_json_give_the_new_path_and_keep_the_old(inbox, config):
+    clock = FakeClock()
+    [plan] = make_plans(inbox, ["plan.md"])
+    os.utime(plan, (clock.now - 60, clock.now - 60))
+    [(_, new)] = scan_once(inbox, config, Settle(1.0, clock)).moved
+    sha = hash_file(new)
+    with Catalog.in_dir(config.out_dir) as catalog:
+        assert catalog.get(sha).path == str(new)
+        assert catalog.output(sha)["source"]["path"] == str(new)
+        history = [(r["path"], r["gone_at"] is not None) for r in catalog.history(sha)]
+    assert history == [(str(plan), True), (str(new), False)]
+    written = json.loads((config.out_dir / "json" / f"{sha[:16]}.json").read_text("utf-8"))
+    assert written["source"]["path"] == str(new)
+    documents = pd.read_csv(config.out_dir / "documents.csv")
+    assert documents.path.tolist() == [str(new)]
+
+
+def test_a_file_edited_and_dropped_again_supersedes_its_older_version(inbox, config):
+    clock = FakeClock()
+    [plan] = make_plans(inbox, ["plan.md"])
+    os.utime(plan, (clock.now - 60, clock.now - 60))
+    old = hash_file(plan)
+    scan_once(inbox, config, Settle(1.0, clock))
+    edited = (inbox / PROCESSED / day(clock) / "plan.md").read_text(encoding="utf-8")
+    drop(inbox / "plan.md", edited + "\n3. Sở Tài chính bố trí kinh phí.\n", clock.now - 60)
+    new = hash_file(inbox / "plan.md")
+    scan_once(inbox, config, Settle(1.0, clock))
+    with Catalog.in_dir(config.out_dir) as catalog:
+        rows = {r["sha256"]: r["superseded_by"] for r in catalog.rows("SELECT * FROM documents")}
+    assert rows == {old: new[:16], new: None}  # marked, not duplicated
+    documents = pd.read_csv(config.out_dir / "documents.csv", dtype=str, keep_default_na=False)
+    assert documents.set_index("doc_id").superseded_by.to_dict() == {
+        old[:16]: new[:16],
+        new[:16]: "",
+    }
+    tasks = pd.read_csv(config.out_dir / "tasks.csv", dtype=str)
+    assert set(tasks.doc_id) == {new[:16]}  # only the current version's tasks
+
+
+def test_subfolders_keep_their_relative_path(inbox, config):
+    clock = FakeClock()
+    [plan] = make_plans(inbox / "2026" / "Sở Nội vụ", ["plan.md"])
+    os.utime(plan, (clock.now - 60, clock.now - 60))
+    drop(inbox / "2026" / "bad.txt", b"", clock.now - 60)
+    scan_once(inbox, config, Settle(1.0, clock))
+    assert listing(inbox) == [
+        f"{FAILED}/2026/bad.txt",
+        f"{FAILED}/2026/bad.txt.error.txt",
+        f"{PROCESSED}/{day(clock)}/2026/Sở Nội vụ/plan.md",
+    ]
+    (inbox / FAILED / "2026" / "bad.txt.error.txt").unlink()
+    with Catalog.in_dir(config.out_dir) as catalog:
+        assert repair_error_files(inbox, catalog) == [inbox / FAILED / "2026" / "bad.txt.error.txt"]
+
+
+def test_the_watcher_leaves_no_lock_file_in_the_inbox(inbox, config):
+    make_plans(inbox, ["a.md"])
+    assert watch_inbox(inbox, config, once=True, settle=0) == 0
+    assert sorted(p.name for p in inbox.iterdir()) == [PROCESSED]
+    with inbox_lock(inbox):
+        assert (inbox / LOCK_NAME).exists()
+    assert not (inbox / LOCK_NAME).exists()
 
 
 # --- watch_inbox ------------------------------------------------------------------------

@@ -22,7 +22,11 @@ from pathlib import Path
 from pipeline.document import Document, Status
 from pipeline.errors import CatalogError
 from pipeline.fingerprint import pipeline_fingerprint
-from pipeline.output.rows import DOCUMENTS, ENTITY_TABLES, TABLES
+from pipeline.output.rows import CATALOG_TABLES, DOCUMENTS
+
+CHILD_TABLES = tuple(t for t in CATALOG_TABLES.values() if t is not DOCUMENTS)
+"""Tables with many rows per document, keyed by `sha256, seq`: the exported entities and
+the search index."""
 
 log = logging.getLogger(__name__)
 
@@ -124,23 +128,50 @@ def _m003_doc_id_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS documents_doc_id ON documents(doc_id)")
 
 
+def _m004_search(conn: sqlite3.Connection) -> None:
+    """The full-text index (`search_text` + FTS5, see `pipeline.output.search`), filled
+    from the documents already recorded."""
+    from pipeline.output import search
+
+    sync_tables(conn)  # the columns search indexes must exist (documents.superseded_by)
+    search.create_index(conn)
+    search.reindex(conn)
+
+
+def _m005_path_history_and_doc_ids(conn: sqlite3.Connection) -> None:
+    """Paths keep their history (`gone_at` instead of a delete), and `paths` and `pages`
+    carry `doc_id` like every other table, so they join on the id users see."""
+    conn.execute("ALTER TABLE paths ADD COLUMN gone_at TEXT")
+    for table in ("paths", "pages"):
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN doc_id TEXT")
+        conn.execute(
+            f"UPDATE {table} SET doc_id ="
+            f" (SELECT doc_id FROM documents d WHERE d.sha256 = {table}.sha256)"
+        )
+    conn.execute("CREATE INDEX IF NOT EXISTS paths_path ON paths(path)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m001_initial,
     _m002_unreadable,
     _m003_doc_id_index,
+    _m004_search,
+    _m005_path_history_and_doc_ids,
 )
 """Applied in order; never edit or reorder a released one, append a new function instead."""
 
 
 def sync_tables(conn: sqlite3.Connection) -> list[str]:
-    """Give every table the columns `rows.TABLES` defines; returns the columns added.
+    """Give every table the columns `rows.CATALOG_TABLES` defines; returns the columns added.
 
     Columns are only ever added (`ALTER TABLE … ADD COLUMN`), so a new column in
     `rows.py` needs no migration of its own; old rows read NULL until reprocessed.
     """
     added = []
-    for table in TABLES.values():
+    for table in CATALOG_TABLES.values():
         have = {row[1] for row in conn.execute(f"PRAGMA table_info({table.name})")}
+        if not have:
+            continue  # created by its migration (search_text), which runs later
         for column in table.columns:
             if column.name not in have:
                 conn.execute(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.sql}")
@@ -233,7 +264,9 @@ class Catalog:
         paths = tuple(
             r[0]
             for r in self.conn.execute(
-                "SELECT path FROM paths WHERE sha256 = ? ORDER BY first_seen, path", (sha256,)
+                "SELECT path FROM paths WHERE sha256 = ? AND gone_at IS NULL"
+                " ORDER BY first_seen, path",
+                (sha256,),
             )
         )
         return Entry(**dict(row), paths=paths)
@@ -282,7 +315,9 @@ class Catalog:
     def record(self, doc: Document, seconds: float | None = None) -> None:
         """Store a processed document, its path, pages and entities in one transaction.
 
-        A document seen before (same hash) is replaced; its known paths are kept.
+        A document seen before (same hash) is replaced; its known paths are kept.  Other
+        documents once seen under the same path are older versions of this file (edited
+        in place, dropped again): they are marked `superseded_by` this one.
         """
         sha = doc.source.sha256
         if not sha:
@@ -296,11 +331,18 @@ class Catalog:
                 self._upsert_document(values)
                 self._add_path(sha, doc.source.path, now)
                 self.conn.executemany(
-                    "INSERT INTO pages VALUES (?, ?, ?, ?)",
-                    [(sha, p.number, p.method, p.confidence) for p in doc.pages],
+                    "INSERT INTO pages (sha256, number, method, confidence, doc_id)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [(sha, p.number, p.method, p.confidence, values["doc_id"]) for p in doc.pages],
                 )
-                for table in ENTITY_TABLES:
+                for table in CHILD_TABLES:
                     self._insert_entities(table.name, table.names, sha, table.rows(doc))
+                self.conn.execute(
+                    "UPDATE documents SET superseded_by = ? WHERE sha256 != ?"
+                    " AND superseded_by IS NULL"
+                    " AND sha256 IN (SELECT sha256 FROM paths WHERE path = ?)",
+                    (values["doc_id"], sha, doc.source.path),
+                )
                 self.conn.execute("DELETE FROM unreadable WHERE path = ?", (doc.source.path,))
         except sqlite3.Error as exc:
             raise CatalogError(f"cannot write {doc.source.path} to the catalog: {exc}") from exc
@@ -322,7 +364,7 @@ class Catalog:
     def _upsert_document(self, values: dict) -> None:
         sha = values["sha256"]
         # Child rows go first so a re-processed document never keeps stale entities.
-        for table in ("pages", *(t.name for t in ENTITY_TABLES)):
+        for table in ("pages", *(t.name for t in CHILD_TABLES)):
             self.conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha,))
         columns = ", ".join(values)
         marks = ", ".join(f":{k}" for k in values)
@@ -349,15 +391,54 @@ class Catalog:
             self._add_path(sha256, path, _now())
 
     def remove_path(self, sha256: str, path: str) -> None:
-        """Forget a path of known content (the watcher moved the file away from it)."""
+        """The file is no longer at `path` (moved away): it stays in the history, gone."""
         with self.conn:
-            self.conn.execute("DELETE FROM paths WHERE path = ? AND sha256 = ?", (path, sha256))
+            self.conn.execute(
+                "UPDATE paths SET gone_at = ? WHERE path = ? AND sha256 = ?", (_now(), path, sha256)
+            )
+
+    def move_path(self, sha256: str, old: str, new: str) -> dict | None:
+        """The file moved from `old` to `new`; `old` stays in the history, gone.
+
+        When `old` was the document's own path (not a duplicate's), `new` becomes it, in
+        the row and in the stored JSON (`source.path`).  Returns that updated JSON (None
+        otherwise) so the caller can rewrite `json/<doc_id>.json`.
+        """
+        now = _now()
+        output = self.output(sha256)
+        moved = output is not None and output["source"]["path"] == old
+        if moved:
+            output["source"]["path"] = new
+        with self.conn:
+            self._add_path(sha256, new, now)
+            self.conn.execute(
+                "UPDATE paths SET gone_at = ? WHERE path = ? AND sha256 = ?", (now, old, sha256)
+            )
+            self.conn.execute(
+                "UPDATE documents SET path = ? WHERE sha256 = ? AND path = ?", (new, sha256, old)
+            )
+            if moved:
+                self.conn.execute(
+                    "UPDATE documents SET output = ? WHERE sha256 = ?",
+                    (json.dumps(output, ensure_ascii=False), sha256),
+                )
+        return output if moved else None
+
+    def history(self, sha256: str) -> list[sqlite3.Row]:
+        """Every path the content was seen under, oldest first, with `gone_at` once it left."""
+        return self.rows(
+            "SELECT path, first_seen, last_seen, gone_at FROM paths WHERE sha256 = ?"
+            " ORDER BY first_seen, rowid",
+            (sha256,),
+        )
 
     def _add_path(self, sha256: str, path: str, now: str) -> None:
         self.conn.execute(
-            "INSERT INTO paths VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(path, sha256) DO UPDATE SET last_seen = excluded.last_seen",
-            (path, sha256, now, now),
+            "INSERT INTO paths (path, sha256, first_seen, last_seen, doc_id)"
+            " VALUES (?, ?, ?, ?, (SELECT doc_id FROM documents WHERE sha256 = ?))"
+            " ON CONFLICT(path, sha256) DO UPDATE SET last_seen = excluded.last_seen,"
+            " gone_at = NULL",
+            (path, sha256, now, now, sha256),
         )
 
     def record_unreadable(self, path: str, error: str) -> None:

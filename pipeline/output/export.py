@@ -34,14 +34,15 @@ CHUNK_ROWS = 5_000
 
 
 def _query(table: Table) -> str:
-    """SQL for one CSV table.  Only `ok` documents contribute entities; documents.csv
-    lists every input, failed ones with their error, so nothing disappears."""
+    """SQL for one CSV table.  Only current `ok` documents contribute entities (not those
+    superseded by a newer version of their file); documents.csv lists every input,
+    failed and superseded ones too, so nothing disappears."""
     if table is DOCUMENTS:
         return f"SELECT {', '.join(table.names)} FROM documents ORDER BY path, sha256"
     columns = ", ".join(f"d.{c}" if c == "doc_id" else f"x.{c}" for c in table.names)
     return (
         f"SELECT {columns} FROM {table.name} x JOIN documents d USING (sha256)"
-        " WHERE d.status = 'ok' ORDER BY d.path, d.sha256, x.seq"
+        " WHERE d.status = 'ok' AND d.superseded_by IS NULL ORDER BY d.path, d.sha256, x.seq"
     )
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.vietnamese import canonical, skeleton
 
 LIST_SEPARATOR = " | "
 """Joins warnings in documents.csv (` | ` does not occur in vnplan's warnings)."""
@@ -146,6 +147,11 @@ DOCUMENTS = Table(
             csv=lambda v: LIST_SEPARATOR.join(json.loads(v or "[]")),
         ),
         Column("error", lambda d, _: _error(d), "`KindOfError: reason` for a failed document"),
+        Column(
+            "superseded_by",
+            lambda _d, _: None,
+            "doc_id of a newer version of the same file (edited, dropped again); empty if current",
+        ),
     ),
     lambda doc: [doc],
     "one row per input file, failed ones included",
@@ -199,8 +205,52 @@ DATES = Table(
     "one row per full date in the body of an `ok` document",
 )
 
+
+@dataclass(frozen=True)
+class Passage:
+    """One searchable text of a document: its title, a task, or its body."""
+
+    kind: str
+    ref: str | None
+    text: str
+
+
+def passages(doc: Document) -> list[Passage]:
+    """What `vnplan search` looks through: the title, each task, the whole body."""
+    found = []
+    if doc.metadata.title:
+        found.append(Passage("title", None, doc.metadata.title))
+    found += [Passage("task", t.ref, t.text) for t in doc.tasks if t.text]
+    if doc.text.body:
+        found.append(Passage("body", None, doc.text.body))
+    return found
+
+
+def fold(text: str | None) -> str:
+    """The accent-free, lower-case twin of a text that search matches against (`Định` →
+    `dinh`, đ included; FTS5's own `remove_diacritics` leaves đ alone)."""
+    return skeleton(canonical(text or ""))
+
+
+SEARCH_TEXT = Table(
+    "search_text",
+    (
+        DOC_ID,
+        _of("kind", "`title`, `task` or `body`"),
+        _of("ref", "the task's ref (tasks only)"),
+        Column("text", lambda _d, p: canonical(p.text), "the text, in canonical spelling"),
+        Column("folded", lambda _d, p: fold(p.text), "the text without diacritics, lower-case"),
+    ),
+    passages,
+    "the full-text index: one row per title, task and body (not exported)",
+)
+"""Indexed by FTS5 (`search_text_fts`, see `pipeline.output.search`); kept in the catalog only."""
+
 TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS, TASKS, LEGAL_REFS, DATES)}
 """Every table, in the order they are written; `documents` first."""
 
 ENTITY_TABLES = tuple(t for t in TABLES.values() if t is not DOCUMENTS)
 """Tables with many rows per document (keyed by `sha256, seq` in the catalog)."""
+
+CATALOG_TABLES: dict[str, Table] = {**TABLES, SEARCH_TEXT.name: SEARCH_TEXT}
+"""Every table the catalog stores from a document: the exported ones and the search index."""
