@@ -55,11 +55,17 @@ def viet74k_words() -> list[str]:
     return [nfc(line.strip()) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def address_names() -> list[str]:
-    """Province, district and ward names from underthesea's address data (Apache-2.0)."""
+def address_mapping_path() -> Path | None:
+    """underthesea's administrative-unit data (Apache-2.0), or None when not installed."""
     root = _package_dir("underthesea")
     path = root / "address" / "data" / "mapping.json" if root else None
-    if path is None or not path.is_file():
+    return path if path is not None and path.is_file() else None
+
+
+def address_names() -> list[str]:
+    """Province, district and ward names from underthesea's address data (Apache-2.0)."""
+    path = address_mapping_path()
+    if path is None:
         return []
     data = json.loads(path.read_text(encoding="utf-8"))
     names: set[str] = set()

@@ -1,0 +1,27 @@
+"""The examples in docstrings run and say what they show."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import pipeline
+
+
+def _modules_with_examples() -> list[str]:
+    names = []
+    for info in pkgutil.walk_packages(pipeline.__path__, "pipeline."):
+        spec = info.module_finder.find_spec(info.name)
+        origin = getattr(spec, "origin", None) if spec else None
+        if origin and origin.endswith(".py") and ">>> " in open(origin, encoding="utf-8").read():
+            names.append(info.name)
+    return sorted(names)
+
+
+@pytest.mark.parametrize("name", _modules_with_examples())
+def test_docstring_examples(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted and not result.failed, name
