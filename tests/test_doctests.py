@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import pkgutil
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +17,7 @@ def _modules_with_examples() -> list[str]:
     for info in pkgutil.walk_packages(pipeline.__path__, "pipeline."):
         spec = info.module_finder.find_spec(info.name)
         origin = getattr(spec, "origin", None) if spec else None
-        if origin and origin.endswith(".py") and ">>> " in open(origin, encoding="utf-8").read():
+        if origin and origin.endswith(".py") and ">>> " in Path(origin).read_text("utf-8"):
             names.append(info.name)
     return sorted(names)
 
