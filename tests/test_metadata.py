@@ -11,6 +11,7 @@ from pipeline.extract.metadata import (
     document_year,
     extract_metadata,
     normal_case,
+    number_state,
 )
 from pipeline.segment import header as lh
 
@@ -127,8 +128,8 @@ def test_number_lines_with_ocr_damage_are_still_number_lines() -> None:
     assert lh.is_number_line("Só: 5# /KH-BCA")
     assert lh.is_number_line("Số: @# /CT-UBND")
     assert not lh.is_number_line("Sở Y tế tỉnh")
-    assert lh.number_state("Số:    /BC-SNV") == "blank"
-    assert lh.number_state("Số: @# /CT-UBND") == "unreadable"
+    assert number_state("Số:    /BC-SNV") == "blank"
+    assert number_state("Số: @# /CT-UBND") == "unreadable"
 
 
 def test_issue_date_from_damaged_digits_only_when_valid() -> None:

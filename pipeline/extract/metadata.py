@@ -16,14 +16,91 @@ from collections import Counter
 
 from pipeline.document import Layout, Metadata
 from pipeline.extract.dates import make_date, parse_date
-from pipeline.segment import header as lh
-from pipeline.vietnamese import canonical_tones, compact_number, nfc, skeleton
+from pipeline.vietnamese import canonical_tones, compact_number, is_upper_line, nfc, skeleton
+from pipeline.vocabulary import (
+    ADMIN_LEVELS,
+    CENTRAL_CITIES,
+    NUMBER_LABEL,
+    PLACE_DATE,
+    POSITION_WORDS,
+    SLASHES,
+    starts_with_level,
+)
 
-LEVELS = ("tỉnh", "thành phố", "đặc khu", "xã", "phường", "huyện", "quận", "thị xã", "thị trấn")
+LEVELS = ADMIN_LEVELS
 """Administrative levels that precede a place name (`thành phố Hải Phòng`)."""
 
-CENTRAL_CITIES = ("hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ", "huế")
-"""Centrally-run cities: a bare place name among these is a `thành phố`, others a `tỉnh`."""
+# The number field and the code after it: `24 /KH-UBND`, `98/2023/NĐ-CP`, `12-HD/BTGTW`; the
+# field is whatever stands before the code, so that junk OCR made of it can be seen.
+_NUMBER_PARTS = re.compile(
+    rf"^\s*{NUMBER_LABEL}\s*[:.]?\s*(?P<field>.*?)\s*"
+    r"(?P<code>(?:/\s*\d{4}\s*)?[/\-–]\s*[^\W\d_][\w\-–./()&]*)"
+)
+
+
+def _number_field(line: str) -> tuple[str, str] | None:
+    """(number field, code) of a number line, the field stripped of dotted leaders."""
+    match = _NUMBER_PARTS.match(line.translate(SLASHES))
+    if not match:
+        return None
+    return match.group("field").strip(" .…_"), match.group("code").strip().rstrip(".")
+
+
+def number_code(line: str) -> str | None:
+    """`Số: 24 /KH-UBND` → `24/KH-UBND` (spacing around the code kept; see `compact_number`).
+
+    None when the number was left blank for a handwritten one (`Số:     /BC-SNV`) or when
+    its digits are unreadable (`Số:ỗ7 /BC-UBND`, `Số: 31 ŵ§ /QĐ-UBND`): a number is an
+    identifier, and a half-read one would silently point at another document.
+    """
+    parts = _number_field(line)
+    if parts is None:
+        return None
+    field, code = parts
+    if not re.fullmatch(r"\d{1,6}", field):
+        return None
+    return f"{field}{code}"
+
+
+def number_state(line: str) -> str:
+    """`ok`, `blank` (left for a handwritten number) or `unreadable` for a number line."""
+    if number_code(line):
+        return "ok"
+    parts = _number_field(line)
+    if parts is not None and not parts[0]:
+        return "blank"
+    return "unreadable"
+
+
+def printed_number(line: str) -> str | None:
+    """The part of a number that is printed when its digits are not (`/BC-SNV`)."""
+    parts = _number_field(line)
+    return compact_number(parts[1]) if parts else None
+
+
+def place_of(line: str) -> str | None:
+    """`Hải Phòng, ngày 26 tháng 01 năm 2026` → `Hải Phòng`."""
+    match = PLACE_DATE.fullmatch(line.strip())
+    return match.group("place").strip() if match else None
+
+
+def title_case_position(text: str) -> str:
+    """`PHÓ CHỦ TỊCH` → `Phó Chủ tịch`; `GIÁM ĐỐC` → `Giám đốc` (administrative style)."""
+    words = " ".join(text.split()).lower().split()
+    if not words:
+        return text
+    out: list[str] = []
+    capitalise_next = True
+    for w in words:
+        out.append(w[:1].upper() + w[1:] if capitalise_next else w)
+        # `Phó` is followed by the office, which is capitalised in turn (Phó Chủ tịch).
+        capitalise_next = w == "phó"
+    return " ".join(out)
+
+
+def _is_position(text: str) -> bool:
+    return is_upper_line(text) and skeleton(text).startswith(POSITION_WORDS)
+
 
 SUFFIX_BODIES = {"UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân"}
 """Issuing-body codes at the end of a document number (`24/KH-UBND`)."""
@@ -48,7 +125,7 @@ def normal_case(phrase: str, body: str = "") -> str:
         haystack = canonical_tones(nfc(body))
         for match in pattern.finditer(haystack):
             found = " ".join(nfc(body)[match.start() : match.end()].split())
-            if found[:1].isupper() and not lh.is_upper_line(found):
+            if found[:1].isupper() and not is_upper_line(found):
                 return found
     return _rule_case(phrase)
 
@@ -145,11 +222,11 @@ def deputy_position(authority: list[str]) -> str | None:
         if not match:
             continue
         head = match.group("head").strip(" -–.:;,")
-        if not lh.is_position(head) or skeleton(head).startswith("pho"):
+        if not _is_position(head) or skeleton(head).startswith("pho"):
             return None
         if skeleton(head) == "bo truong":
             return "Thứ trưởng"
-        return lh.title_case_position(f"PHÓ {head}")
+        return title_case_position(f"PHÓ {head}")
     return None
 
 
@@ -188,10 +265,10 @@ def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
     meta = Metadata()
     if layout.doc_type:
         meta.doc_type = layout.doc_type[:1] + layout.doc_type[1:].lower()
-    code = lh.number_code(layout.number_line) if layout.number_line else None
+    code = number_code(layout.number_line) if layout.number_line else None
     meta.number = compact_number(code) if code else None
     if layout.place_date_line:
-        meta.place = lh.place_of(layout.place_date_line)
+        meta.place = place_of(layout.place_date_line)
         meta.issue_date = parse_date(layout.place_date_line)
         if meta.issue_date is None:
             meta.issue_date = damaged_header_date(layout.place_date_line)
@@ -203,13 +280,13 @@ def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
     meta.title = layout.title
     meta.signer = layout.signature.name
     if layout.signature.position:
-        meta.signer_position = lh.title_case_position(layout.signature.position)
+        meta.signer_position = title_case_position(layout.signature.position)
     elif deputy := deputy_position(layout.signature.authority):
         meta.signer_position = deputy
         warnings.append(f"signer position inferred from the `KT.` line: {deputy}")
 
     issuing = layout.issuing_body
-    if issuing and not lh.starts_with_level(issuing):
+    if issuing and not starts_with_level(issuing):
         meta.issuer = normal_case(issuing, body)
     else:
         org_upper = _org_from_authority(layout.signature.authority)
@@ -235,7 +312,7 @@ def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
             ]
             warnings.append(f"issuer inferred from {', '.join(sources)}: {meta.issuer}")
     if meta.number is None and layout.number_line:
-        if lh.number_state(layout.number_line) == "blank":
+        if number_state(layout.number_line) == "blank":
             warnings.append(f"the document number is blank: {layout.number_line!r}")
         else:
             warnings.append(
