@@ -122,7 +122,8 @@ def test_task_dates() -> None:
 
 def test_genre_department_plan_with_appendix_table() -> None:
     doc = _genre("so-y-te-phu-luc.txt")
-    assert doc.metadata.issuer == "Sở Y tế"
+    assert doc.metadata.issuer == "Sở Y tế tỉnh Quảng Trị"  # qualified by its block's province
+    assert doc.metadata.issuer_parent == "Ủy ban nhân dân tỉnh Quảng Trị"
     assert doc.layout.parent_body == "UBND TỈNH QUẢNG TRỊ"
     assert doc.metadata.signer_position == "Giám đốc"
     rows = {t.ref: t for t in doc.tasks if t.source == "table"}

@@ -20,6 +20,7 @@ from pipeline.vietnamese import canonical_tones, compact_number, is_upper_line, 
 from pipeline.vocabulary import (
     ADMIN_LEVELS,
     CENTRAL_CITIES,
+    LETTER_TYPE,
     NUMBER_LABEL,
     PLACE_DATE,
     POSITION_WORDS,
@@ -259,73 +260,184 @@ def damaged_header_date(line: str) -> dt.date | None:
     return make_date(match.group("y"), parts[1], parts[0])
 
 
-def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
-    """Metadata and warnings from the layout (`body` supplies the document's spellings)."""
-    warnings: list[str] = []
-    meta = Metadata()
-    if layout.doc_type:
-        meta.doc_type = layout.doc_type[:1] + layout.doc_type[1:].lower()
-    code = number_code(layout.number_line) if layout.number_line else None
+_AUTHORITY_CODE = re.compile(r"^(?P<code>T\s*/?\s*M|K\s*/?\s*T|TUQ|T\s*/?\s*L|Q)\s*[./]", re.I)
+_COMMITTEE = re.compile(
+    r"^(?P<head>(?:tỉnh|thành|huyện|quận|thị|đảng)\s+(?:ủy|uỷ))(?:\s+(?P<place>.+))?$", re.I
+)
+_ABBREVIATED_BODIES = {"UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân"}
+
+
+def signer_authority(authority: list[str]) -> str | None:
+    """The signing prefix of the signer's own line (the last one): `KT. CHỦ TỊCH` → `KT.`,
+    `T/M BAN THƯỜNG VỤ` → `TM.`."""
+    for line in reversed(authority):
+        if match := _AUTHORITY_CODE.match(line.strip()):
+            return re.sub(r"[\s/]", "", match.group("code")).upper() + "."
+    return None
+
+
+def _expand_abbreviation(name: str) -> str:
+    """`UBND tỉnh Đồng Tháp` → `Ủy ban nhân dân tỉnh Đồng Tháp` (as in running text)."""
+    head, _, rest = name.partition(" ")
+    full = _ABBREVIATED_BODIES.get(head.upper())
+    return f"{full} {rest}".strip() if full else name
+
+
+def body_name(upper: str, body: str = "") -> str:
+    """An issuer-block line as written in running text, in the canonical spelling.
+
+    `TỈNH UỶ LÀO CAI` → `Tỉnh ủy Lào Cai` (a Party committee and its place);
+    `UBND TỈNH ĐỒNG THÁP` → `Ủy ban nhân dân tỉnh Đồng Tháp`; otherwise `normal_case`.
+    """
+    text = " ".join(upper.split())
+    if match := _COMMITTEE.match(canonical_tones(text)):
+        head = match.group("head").lower()
+        place = match.group("place")
+        name = head[:1].upper() + head[1:]
+        if place:
+            name += " " + " ".join(w[:1].upper() + w[1:].lower() for w in place.split())
+        return canonical_tones(name)
+    return canonical_tones(_expand_abbreviation(normal_case(text, body)))
+
+
+def _block_locality(parent: str | None) -> str | None:
+    """The place a block's parent line names from its level word: `UBND TỈNH TUYÊN QUANG`
+    → `tỉnh Tuyên Quang`; `ĐẢNG BỘ TỈNH LÀO CAI` → `tỉnh Lào Cai`."""
+    if not parent:
+        return None
+    words = parent.split()
+    sk = [skeleton(w) for w in words]
+    for i in range(1, len(words)):
+        for level in LEVELS:
+            size = len(level.split())
+            if " ".join(sk[i : i + size]) == skeleton(level) and len(words) > i + size:
+                return _rule_case("X " + " ".join(words[i:])).split(" ", 1)[1]
+    return None
+
+
+def qualified_issuer(issuing: str, parent: str | None, body: str) -> str:
+    """The issuer qualified by the province or city its block gives: `SỞ NÔNG NGHIỆP VÀ MÔI
+    TRƯỜNG` under `UBND TỈNH TUYÊN QUANG` → `Sở Nông nghiệp và Môi trường tỉnh Tuyên
+    Quang`; `TỈNH ỦY` under `ĐẢNG BỘ TỈNH LÀO CAI` → `Tỉnh ủy Lào Cai`.  An issuer that
+    names a place of its own keeps it alone."""
+    name = body_name(issuing, body)
+    locality = _block_locality(parent)
+    if not locality or _names_a_place(name):
+        return name
+    if _COMMITTEE.match(name):
+        return f"{name} {locality.split(' ', 1)[1] if ' ' in locality else locality}"
+    return f"{name} {locality[:1].lower()}{locality[1:]}"
+
+
+def _names_a_place(name: str) -> bool:
+    sk = f" {skeleton(name)} "
+    committee = _COMMITTEE.match(name)
+    return any(f" {skeleton(level)} " in sk for level in LEVELS) and not (
+        committee and not committee.group("place")
+    )
+
+
+def _read_number(layout: Layout, meta: Metadata, warnings: list[str]) -> None:
+    """`number` and `number_complete` from the number line (the printed part when the
+    digits are blank or unreadable, never a guess)."""
+    line = layout.number_line
+    code = number_code(line) if line else None
     meta.number = compact_number(code) if code else None
-    if layout.place_date_line:
-        meta.place = place_of(layout.place_date_line)
-        meta.issue_date = parse_date(layout.place_date_line)
-        if meta.issue_date is None:
-            meta.issue_date = damaged_header_date(layout.place_date_line)
-            if meta.issue_date is not None:
-                warnings.append(
-                    f"issue date read from OCR-damaged digits: {layout.place_date_line!r} → "
-                    f"{meta.issue_date.isoformat()}"
-                )
-    meta.title = layout.title
+    if meta.number is not None:
+        return
+    if line is None:
+        warnings.append("no document number (Số: …) found in the header")
+        return
+    meta.number = printed_number(line)
+    meta.number_complete = False
+    if number_state(line) == "blank":
+        warnings.append(f"the document number is blank: {line!r}")
+    else:
+        warnings.append(
+            "the document number is unreadable (handwritten or damaged digits), "
+            f"only its printed part kept: {line!r}"
+        )
+
+
+def _read_place_date(layout: Layout, meta: Metadata, warnings: list[str]) -> None:
+    """`place` and `issue_date` from the `<Place>, ngày … tháng … năm …` line."""
+    line = layout.place_date_line
+    if not line:
+        warnings.append("no issue date (<Place>, ngày … tháng … năm …) found in the header")
+        return
+    meta.place = place_of(line)
+    meta.issue_date = parse_date(line)
+    if meta.issue_date is None:
+        meta.issue_date = damaged_header_date(line)
+        if meta.issue_date is not None:
+            warnings.append(
+                f"issue date read from OCR-damaged digits: {line!r} → {meta.issue_date.isoformat()}"
+            )
+    if meta.issue_date is None:
+        warnings.append(
+            "the issue date is unreadable (handwritten or damaged day or month), left empty: "
+            f"{line!r}"
+        )
+
+
+def _read_signer(layout: Layout, meta: Metadata, warnings: list[str]) -> None:
+    """`signer`, `signer_position` and `signer_authority` from the signature block."""
     meta.signer = layout.signature.name
+    meta.signer_authority = signer_authority(layout.signature.authority)
     if layout.signature.position:
         meta.signer_position = title_case_position(layout.signature.position)
     elif deputy := deputy_position(layout.signature.authority):
         meta.signer_position = deputy
         warnings.append(f"signer position inferred from the `KT.` line: {deputy}")
 
+
+def _infer_issuer(layout: Layout, meta: Metadata, body: str, warnings: list[str]) -> None:
+    """The issuer when the block names only a place (`ĐẶC KHU CÁT HẢI`) or nothing: the
+    signature authority or the number's suffix names the body, the block or place line
+    its locality; a warning says so."""
+    issuing = layout.issuing_body
+    org_upper = _org_from_authority(layout.signature.authority)
+    org = normal_case(org_upper) if org_upper else _org_from_number(meta.number)
+    if issuing:  # `ĐẶC KHU CÁT HẢI`: the header names the place, the signature the body
+        locality = _rule_case(f"X {issuing}").split(" ", 1)[1]
+        locality = locality[:1].lower() + locality[1:]
+    elif meta.place:
+        locality = _locality_of(meta.place, body)
+    else:
+        locality = ""
+    if not org:
+        return
+    meta.issuer = canonical_tones(f"{org} {locality}".strip())
+    meta.issuer_inferred = True
+    sources = [
+        s
+        for s, used in (
+            ("the number's suffix", _org_from_number(meta.number) is not None),
+            ("the signature authority", bool(org_upper)),
+            ("the header's place line" if issuing else "the place", bool(locality)),
+        )
+        if used
+    ]
+    warnings.append(f"issuer inferred from {', '.join(sources)}: {meta.issuer}")
+
+
+def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
+    """Metadata and warnings from the layout (`body` supplies the document's spellings)."""
+    warnings: list[str] = []
+    meta = Metadata()
+    if layout.doc_type:
+        meta.doc_type = layout.doc_type[:1] + layout.doc_type[1:].lower()
+    elif layout.subject_line and layout.number_line:
+        meta.doc_type = LETTER_TYPE  # `Số: …/UBND-VX` and `V/v …` without a type heading
+    _read_number(layout, meta, warnings)
+    _read_place_date(layout, meta, warnings)
+    meta.title = layout.title
+    _read_signer(layout, meta, warnings)
     issuing = layout.issuing_body
     if issuing and not starts_with_level(issuing):
-        meta.issuer = normal_case(issuing, body)
+        meta.issuer = qualified_issuer(issuing, layout.parent_body, body)
+        if layout.parent_body:
+            meta.issuer_parent = body_name(layout.parent_body, body)
     else:
-        org_upper = _org_from_authority(layout.signature.authority)
-        org = normal_case(org_upper) if org_upper else _org_from_number(meta.number)
-        if issuing:  # `ĐẶC KHU CÁT HẢI`: the header names the place, the signature the body
-            locality = _rule_case(f"X {issuing}").split(" ", 1)[1]
-            locality = locality[:1].lower() + locality[1:]
-        elif meta.place:
-            locality = _locality_of(meta.place, body)
-        else:
-            locality = ""
-        if org:
-            meta.issuer = f"{org} {locality}".strip()
-            meta.issuer_inferred = True
-            sources = [
-                s
-                for s, used in (
-                    ("the number's suffix", _org_from_number(meta.number) is not None),
-                    ("the signature authority", bool(org_upper)),
-                    ("the header's place line" if issuing else "the place", bool(locality)),
-                )
-                if used
-            ]
-            warnings.append(f"issuer inferred from {', '.join(sources)}: {meta.issuer}")
-    if meta.number is None and layout.number_line:
-        if number_state(layout.number_line) == "blank":
-            warnings.append(f"the document number is blank: {layout.number_line!r}")
-        else:
-            warnings.append(
-                "the document number is unreadable (handwritten or damaged digits), "
-                f"left empty: {layout.number_line!r}"
-            )
-    elif meta.number is None:
-        warnings.append("no document number (Số: …) found in the header")
-    if meta.issue_date is None and layout.place_date_line:
-        warnings.append(
-            "the issue date is unreadable (handwritten or damaged day or month), left empty: "
-            f"{layout.place_date_line!r}"
-        )
-    elif meta.issue_date is None:
-        warnings.append("no issue date (<Place>, ngày … tháng … năm …) found in the header")
+        _infer_issuer(layout, meta, body, warnings)
     return meta, warnings
