@@ -188,6 +188,9 @@ class Layout(BaseModel):
     preamble: list[str] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     appendices: list[Appendix] = Field(default_factory=list)
+    attachment: str | None = None
+    """Type and title of a document printed after the signature (a decision's `QUY ĐỊNH:
+    …`); its sections are part of `sections`."""
     closing: list[str] = Field(default_factory=list)
     recipients: list[str] = Field(default_factory=list)
     signature: Signature = Field(default_factory=Signature)

@@ -106,7 +106,7 @@ def _is_position(text: str) -> bool:
 SUFFIX_BODIES = {"UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân"}
 """Issuing-body codes at the end of a document number (`24/KH-UBND`)."""
 
-_AUTHORITY_PREFIX = re.compile(r"^(?:TM|T/M|T\.M)\s*[./]\s*", re.IGNORECASE)
+_AUTHORITY_PREFIX = re.compile(r"^(?:TM|T/M|T\.M)\s*[./\s]\s*", re.IGNORECASE)
 
 
 def normal_case(phrase: str, body: str = "") -> str:
@@ -260,7 +260,7 @@ def damaged_header_date(line: str) -> dt.date | None:
     return make_date(match.group("y"), parts[1], parts[0])
 
 
-_AUTHORITY_CODE = re.compile(r"^(?P<code>T\s*/?\s*M|K\s*/?\s*T|TUQ|T\s*/?\s*L|Q)\s*[./]", re.I)
+_AUTHORITY_CODE = re.compile(r"^(?P<code>T\s*/?\s*M|K\s*/?\s*T|TUQ|T\s*/?\s*L|Q)\s*[./\s]", re.I)
 _COMMITTEE = re.compile(
     r"^(?P<head>(?:tỉnh|thành|huyện|quận|thị|đảng)\s+(?:ủy|uỷ))(?:\s+(?P<place>.+))?$", re.I
 )

@@ -131,7 +131,7 @@ def _classify(heading: str, strict: bool = False) -> str:
         return "organisation"
     if strict:
         return "task" if sk.startswith(TASK_WORDS) else "unknown"
-    task = any(w in sk for w in TASK_WORDS) or bool(find_periods(heading))
+    task = any(w in sk for w in TASK_WORDS) or any(p.start or p.end for p in find_periods(heading))
     other = any(w in sk for w in NOT_TASK_WORDS)
     if task and other:
         return "mixed"
@@ -140,9 +140,14 @@ def _classify(heading: str, strict: bool = False) -> str:
     return "skip" if other else "unknown"
 
 
+# `2. Trách nhiệm của Sở Nội vụ`, `Nhiệm vụ của các xã`: the heading names the unit.
+_DUTY_OF = re.compile(r"^(?:[\dIVX.]+\s+)?(?:Trách nhiệm|Nhiệm vụ)(?:\s+của)?\s+(?=\S)", re.I)
+
+
 def _unit_of_heading(heading: str) -> tuple[str, ...]:
     """The units a heading names when the heading is only units (`1. Sở Nội vụ:`)."""
-    if not heading.strip() or not is_unit_heading(heading):
+    heading = _DUTY_OF.sub("", heading.strip())
+    if not heading or not is_unit_heading(heading):
         return ()
     text = re.sub(r"^[\dIVX.)\s]*(Giao|Đề nghị:?)\s+", "", heading.strip()).rstrip(":.").strip()
     text = re.sub(r"^[\dIVXa-zđ]{1,4}[.)]\s+", "", text)
@@ -383,6 +388,9 @@ def _top_parts(sections: list[Section]) -> list[Section]:
     out: list[Section] = []
     for section in sections:
         if section.kind == "appendix":
+            continue
+        if section.kind == "chapter":
+            out += _top_parts(section.children)  # a regulation's articles are its parts
             continue
         if (
             section.kind == "part"

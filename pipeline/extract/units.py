@@ -112,7 +112,7 @@ _LEADS_VERB = re.compile(
 )
 _GENERIC = re.compile(
     r"(?:các|mỗi|toàn\s+thể)\s+(?:sở|cơ\s+quan|đơn\s+vị|ban|ngành|đoàn\s+thể|hội|tổ\s+chức|"
-    r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường|phòng|khối|cụm)(?!\w)",
+    r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường(?!\s+hợp)|phòng|khối|cụm)(?!\w)",
     re.IGNORECASE,
 )
 

@@ -120,6 +120,33 @@ def _body_start(lines: list[str], start: int, end: int) -> int:
     return end
 
 
+_ATTACHED_NOTE = re.compile(r"^\(?\s*(Ban hành )?[Kk]èm theo\b")
+"""`(Kèm theo Quyết định số … )` under an attached document's title."""
+
+
+def _attachment_start(lines: list[str], tail: int, end: int) -> int:
+    """Where a document attached after the signature begins (a decision's `QUY ĐỊNH`,
+    `QUY CHẾ` or `KẾ HOẠCH` printed after its signer), or `end` when there is none."""
+    for i in range(tail + 1, end):
+        if lh.doc_type_of(lines[i]):
+            return i
+    return end
+
+
+def _read_attachment(lines: list[str], first_line: int, layout: Layout) -> None:
+    """Add an attached document's sections (`Chương I`, `Điều 1.` …) to the layout."""
+    title_end = _title_end(lines, 1)
+    title = " ".join(ln.strip() for ln in lines[1:title_end] if ln.strip())
+    layout.attachment = f"{lh.doc_type_of(lines[0])}: {title}".strip(": ")
+    start = title_end
+    while start < len(lines) and (
+        not lines[start].strip() or _ATTACHED_NOTE.match(lines[start].strip())
+    ):
+        start += 1
+    body = _body_start(lines, start, len(lines))
+    layout.sections += build_tree(lines[body:], first_line + body)
+
+
 def _read_header(lines: list[str], layout: Layout) -> None:
     """Fill the header fields of `layout` from the lines above the type heading."""
     org_lines: list[str] = []
@@ -160,12 +187,13 @@ def segment(doc: Document, config: Config) -> Document:
     appendix_at = [i for i in range(cursor, len(lines)) if is_appendix_heading(lines[i])]
     main_end = appendix_at[0] if appendix_at else len(lines)
     tail = cl.tail_start(lines, cursor, main_end)
+    attached = _attachment_start(lines, tail, main_end)
     body_start = _body_start(lines, cursor, tail)
     layout.preamble = paragraphs(lines[cursor:body_start])
     closing = cl.closing_start(lines, body_start, tail)
     layout.sections = build_tree(lines[body_start:closing], body_start)
     layout.closing = paragraphs(lines[closing:tail])
-    parsed = cl.parse_tail(lines[tail:main_end])
+    parsed = cl.parse_tail(lines[tail:attached])
     layout.recipients = parsed.recipients
     layout.signature = Signature(
         authority=parsed.authority, position=parsed.position, name=parsed.name
@@ -173,7 +201,9 @@ def segment(doc: Document, config: Config) -> Document:
     for note in parsed.notes:
         doc.warn(note)
     if parsed.name is None:
-        cl.signer_without_tail(doc, layout.signature, lines[cursor:main_end])
+        cl.signer_without_tail(doc, layout.signature, lines[cursor:attached])
+    if attached < main_end:
+        _read_attachment(lines[attached:main_end], attached, layout)
 
     bounds = [*appendix_at, len(lines)]
     layout.appendices = [

@@ -19,7 +19,9 @@ from pipeline.vocabulary import POSITION_WORDS
 
 # Matched on skeleton() so that OCR'd `Noi nhén:` still counts (same length as the text).
 _RECIPIENTS = re.compile(r"^\W*noi\s+nh[a-z]{1,2}n\b\s*[:.]?\s*")
-_AUTHORITY = re.compile(r"^(?:TM|T/M|T\.M|KT|K/T|Q|TL|T/L|TUQ|Q\.\s*CHỦ)\s*[./]\s*\S", re.UNICODE)
+_AUTHORITY = re.compile(
+    r"^(?:(?:TM|T\.M|KT|Q|TL|TUQ|Q\.\s*CHỦ)\s*[./]|(?:T/M|K/T|T/L)[.\s])\s*\S", re.UNICODE
+)
 _AUTHORITY_ANYWHERE = re.compile(r"(?:(?<=\s)|^)(?:TM|T/M|KT|TL|TUQ)\.\s*[A-ZĐÀ-Ỹ]")
 _CLOSING_OPENERS = re.compile(
     r"^(Trên đây|Trong quá trình|Quá trình|Để |Căn cứ nội dung|Nhận được|Yêu cầu|Đề nghị các|"

@@ -34,6 +34,9 @@ _LEAD_COLUMN = re.compile(r"chu tri|don vi thuc hien|co quan thuc hien|phu trach
 _NOT_LEAD_COLUMN = re.compile(r"phoi hop")
 _PERIOD_COLUMN = re.compile(r"thoi gian|thoi han|tien do|hoan thanh|thoi diem")
 _MARKER_COLUMN = ("stt", "tt", "so tt", "so thu tu")
+_INDICATOR_COLUMN = re.compile(r"^(chi tieu|muc tieu|gia tri|ty le)")
+"""An indicator table's column (`Chỉ tiêu`, `Mục tiêu`): its rows are targets, not work."""
+_INDICATOR_TITLE = re.compile(r"\bchi tieu\b")
 
 
 def _sk(text: str) -> str:
@@ -103,17 +106,19 @@ def merge_header(header: list[str], second: list[str]) -> list[str]:
     return out
 
 
+_GROUP_MARK = re.compile(r"[IVXLC]+\.?|[A-ZĐ]\.?|[IVXLC]+\.\d{1,2}\.?")
+"""A group row's marker cell: `II`, `B.`, `II.1` (a data row's is a plain number)."""
+
+
 def group_heading(cells: list[str]) -> str | None:
     """A row that only names a group (`| II | NÂNG CAO NĂNG LỰC | | |`), as `II. NÂNG CAO…`."""
     filled = [c for c in cells if c]
     if len(cells) <= 2 or not filled or len(filled) > 2:
         return None
-    if len(filled) == 2 and not re.fullmatch(r"[IVXLC]+\.?|[A-ZĐ]\.?", filled[0]):
+    if len(filled) == 2 and not (filled[0] == cells[0] and _GROUP_MARK.fullmatch(filled[0])):
         return None
     name = filled[-1]
     if len(filled) == 1 and not (is_upper_line(name) or parse_marker(name) is not None):
-        return None
-    if len(filled) == 2 and not is_upper_line(name):
         return None
     return f"{filled[0].rstrip('.')}. {name}" if len(filled) == 2 else name
 
@@ -132,7 +137,12 @@ def describe_columns(table: Table) -> Table:
         (i for i, h in enumerate(header) if _PERIOD_COLUMN.search(h) and i != table.task_column),
         None,
     )
-    table.is_task_table = table.task_column is not None or table.lead_column is not None
+    indicator = any(_INDICATOR_COLUMN.search(h) for h in header) or bool(
+        _INDICATOR_TITLE.search(_sk(table.title))
+    )
+    table.is_task_table = not indicator and (
+        table.task_column is not None or table.lead_column is not None
+    )
     if table.task_column is None and header:
         named = next((i for i, h in enumerate(header) if _NAME_COLUMN.search(h)), None)
         table.task_column = named if named is not None else (1 if len(header) > 1 else 0)
@@ -185,6 +195,8 @@ def parse_appendix(lines: list[str]) -> Appendix:
         text.append(line)
         table = None
     for t in tables:
+        if _INDICATOR_TITLE.search(_sk(title)) and not t.title:
+            t.title = title  # `PHỤ LỤC 1: CÁC CHỈ TIÊU CHỦ YẾU`: the appendix names the table
         describe_columns(t)
     return Appendix(title=title, text="\n".join(text), tables=tables)
 
