@@ -67,7 +67,7 @@ Repair = Literal["none", "suffix", "misread"]
 _NOT_DAMAGED = {"huyện", "tỉnh", "xã", "phường", "quận", "thành", "phố", "thị", "trấn", "khu"}
 
 
-_STRUCTURE_WORDS = {"chuong", "dieu", "phan", "muc", "phu", "khoan"}
+_STRUCTURE_WORDS = {"chương", "điều", "phần", "mục", "phụ", "khoản"}
 """Words of a document's structure (`Chương I`, `Phụ lục`): never the first word of a name."""
 
 
@@ -135,7 +135,7 @@ def parse_name(line: str, strict: bool = False, repair: Repair = "none") -> Pers
         return None  # `- Bộ Tư pháp` is a recipient, not a signer
     rank, rest = split_rank(text)
     words = rest.split()
-    if words and skeleton(words[0]) in _STRUCTURE_WORDS:
+    if words and words[0].lower() in _STRUCTURE_WORDS:
         return None  # `Chương I`, `Điều 5`, `Phần II`: a heading, never a signer
     if not 2 <= len(words) <= 5:
         return None
