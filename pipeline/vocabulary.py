@@ -84,6 +84,9 @@ AUTHORITY_PREFIXES = ("TM", "T/M", "T.M", "KT", "K/T", "Q", "TL", "T/L", "TUQ")
 PARTY_MOTTO_SK = "dang cong san viet nam"
 """`ĐẢNG CỘNG SẢN VIỆT NAM`, printed top right of Party documents: never the issuer."""
 
+MOTTO_SKS = (PARTY_MOTTO_SK, "doan tncs ho chi minh", "doan thanh nien cong san ho chi minh")
+"""Mottos printed top right instead of the Quốc hiệu (Party, Youth Union): never the issuer."""
+
 NUMBER_LABEL = r"(?:Số|số(?=\s*:)|S[óôồổỏ](?=\s*[:.]))"
 """The `Số` before a document number, case-sensitive so that a body named after a decision
 (`SỐ 1050/QĐ-SCT`) is no number line; OCR misreads (`Só:`, `Sô:`) count before `:`/`.`."""

@@ -41,7 +41,7 @@ def test_time_headings_give_quarters_and_purpose_items_are_not_tasks() -> None:
     q1 = tasks["II.1.a"].period
     assert (q1.start, q1.end) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
     # the task's own time phrase wins over its heading's
-    assert tasks["II.1.b"].period.label == "tháng 02 năm 2027"
+    assert tasks["II.1.b"].period.label == "vào tháng 02 năm 2027"
     q2 = tasks["II.2.a"].period  # `Quý II` takes the year of the document
     assert (q2.start, q2.end) == (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
     year = tasks["II.3.a"].period

@@ -14,8 +14,9 @@ import datetime as dt
 import re
 from collections import Counter
 
-from pipeline.document import Layout, Metadata
+from pipeline.document import Layout, Metadata, Period
 from pipeline.extract.dates import make_date, parse_date
+from pipeline.extract.periods import find_periods, parse_period
 from pipeline.vietnamese import canonical_tones, compact_number, is_upper_line, nfc, skeleton
 from pipeline.vocabulary import (
     ADMIN_LEVELS,
@@ -268,12 +269,10 @@ _ABBREVIATED_BODIES = {"UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nh
 
 
 def signer_authority(authority: list[str]) -> str | None:
-    """The signing prefix of the signer's own line (the last one): `KT. CHỦ TỊCH` → `KT.`,
-    `T/M BAN THƯỜNG VỤ` → `TM.`."""
-    for line in reversed(authority):
-        if match := _AUTHORITY_CODE.match(line.strip()):
-            return re.sub(r"[\s/]", "", match.group("code")).upper() + "."
-    return None
+    """The authority lines above the position, as printed, joined with `; `:
+    `TM. ỦY BAN NHÂN DÂN; KT. CHỦ TỊCH`, `T/M BAN CHẤP HÀNH`."""
+    lines = [" ".join(line.split()) for line in authority if _AUTHORITY_CODE.match(line.strip())]
+    return "; ".join(lines) or None
 
 
 def _expand_abbreviation(name: str) -> str:
@@ -315,6 +314,10 @@ def _block_locality(parent: str | None) -> str | None:
     return None
 
 
+_QUALIFYING_LEVELS = ("tinh", "thanh")
+"""Only a province or a city qualifies an issuer (`Sở Y tế tỉnh Quảng Trị`)."""
+
+
 def qualified_issuer(issuing: str, parent: str | None, body: str) -> str:
     """The issuer qualified by the province or city its block gives: `SỞ NÔNG NGHIỆP VÀ MÔI
     TRƯỜNG` under `UBND TỈNH TUYÊN QUANG` → `Sở Nông nghiệp và Môi trường tỉnh Tuyên
@@ -322,6 +325,8 @@ def qualified_issuer(issuing: str, parent: str | None, body: str) -> str:
     names a place of its own keeps it alone."""
     name = body_name(issuing, body)
     locality = _block_locality(parent)
+    if locality and skeleton(locality).split()[0] not in _QUALIFYING_LEVELS:
+        locality = None  # a school under `UBND PHƯỜNG X` is not `Trường … phường X`
     if not locality or _names_a_place(name):
         return name
     if _COMMITTEE.match(name):
@@ -421,6 +426,66 @@ def _infer_issuer(layout: Layout, meta: Metadata, body: str, warnings: list[str]
     warnings.append(f"issuer inferred from {', '.join(sources)}: {meta.issuer}")
 
 
+PLAN_TYPES = ("Kế hoạch", "Chương trình hành động", "Chương trình", "Đề án", "Phương án")
+"""Types whose title names the window they cover (`Kế hoạch … năm 2026`)."""
+
+_TIME_HEADING = re.compile(r"^thoi gian( thuc hien| trien khai)?\b")
+_WINDOW_PARENT = re.compile(r"thoi gian|^(muc dich|muc tieu|yeu cau)")
+_FROM_NOW = re.compile(r"(?:kể\s+)?từ\s+(?:nay|ngày\s+(?:ban\s+hành|ký))\s+(?=đến|tới)", re.I)
+_MARKER = re.compile(r"^\s*(?:[\dIVXLC]+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•])\s*")
+
+
+def _window_texts(layout: Layout) -> list[str]:
+    """Texts that may state the plan's window, in order: a `THỜI GIAN THỰC HIỆN` part, a
+    `Thời gian thực hiện: …` item under a part about purposes or time, a preamble line."""
+    found: list[str] = []
+    for part in layout.sections:
+        if part.kind == "appendix":
+            continue
+        candidates = [(part, None), *((child, part) for child in part.children)]
+        for node, parent in candidates:
+            heading = _MARKER.sub("", node.heading)
+            if not _TIME_HEADING.match(skeleton(heading)):
+                continue
+            if parent is not None and not _WINDOW_PARENT.search(
+                skeleton(_MARKER.sub("", parent.heading))
+            ):
+                continue
+            value = heading.partition(":")[2].strip() or node.text
+            if not value and node.children:
+                value = node.children[0].heading
+            found.append(value)
+    found += [p.partition(":")[2] for p in layout.preamble if _TIME_HEADING.match(skeleton(p))]
+    return [text for text in found if text.strip()]
+
+
+def plan_period(layout: Layout, meta: Metadata, year: int | None) -> Period | None:
+    """The window the whole plan covers (CONVENTIONS.md, Metadata `plan_period`).
+
+    A printed `Thời gian thực hiện: …` at plan level wins (`từ nay đến hết năm 2026` starts
+    on the issue date); else, for a plan, the period its title names (`… năm 2026`, `giai
+    đoạn 2026 - 2030`, `năm học 2026 - 2027`); else None.
+    """
+    for text in _window_texts(layout):
+        period = parse_period(text, year)
+        if period is None or not (period.start or period.end):
+            continue
+        if (now := _FROM_NOW.search(text)) and period.start is None and meta.issue_date:
+            end = text.find(period.label, now.start())
+            label = text[now.start() : end + len(period.label)] if end >= 0 else period.label
+            return Period(label=" ".join(label.split()), start=meta.issue_date, end=period.end)
+        return period
+    if meta.doc_type in PLAN_TYPES and layout.title:
+        found = [p for p in find_periods(layout.title, year) if p.start and p.end]
+        if found and not _HORIZON.search(skeleton(found[0].label)):
+            return found[0]
+    return None
+
+
+_HORIZON = re.compile(r"^(den|toi) ")
+"""`… đến năm 2030` in a title is a target horizon, not the window the plan runs."""
+
+
 def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
     """Metadata and warnings from the layout (`body` supplies the document's spellings)."""
     warnings: list[str] = []
@@ -440,4 +505,5 @@ def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
             meta.issuer_parent = body_name(layout.parent_body, body)
     else:
         _infer_issuer(layout, meta, body, warnings)
+    meta.plan_period = plan_period(layout, meta, document_year(meta))
     return meta, warnings

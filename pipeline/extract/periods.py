@@ -120,7 +120,7 @@ _BEFORE = re.compile(
     re.I,
 )
 _UNTIL = re.compile(r"(?:^|(?<=\W))(?:đến|tới)(?:\s+hết)?\s*$", re.I)
-_WITHIN = re.compile(r"(?:^|(?<=\W))trong(?:\s+cả)?\s*$", re.I)
+_WITHIN = re.compile(r"(?:^|(?<=\W))(?:trong(?:\s+cả)?|vào(?:\s+dịp)?|ngay\s+trong)\s*$", re.I)
 _RANGE_GAP = re.compile(r"^\s*(?:đến|tới|-|–)\s*(?:hết\s*)?$", re.I)
 _OPEN_END = re.compile(r"^\s*(?:,\s*)?(?:và|&)\s+(?:các|những)\s+năm\s+(?:tiếp\s+theo|sau)", re.I)
 _BUDGET = re.compile(r"\bchi\s+$", re.I)
@@ -419,11 +419,10 @@ def schedule_period(text: str, default_year: int | None = None) -> Period | None
     return parse_period(text[cues[-1].end() :], default_year)
 
 
-OWN_KINDS = ("quarter", "month", "day", "range")
-"""Atoms that, in a task's wording, always name its time (`Quý II`, `tháng 6/2026`, `ngày
-29/3`, `từ … đến …`).  A year, a part of the year, a school year, a stage or a full date
-does only after a time word: `sơ kết 6 tháng đầu năm 2026` names what is reviewed, `trong 6
-tháng cuối năm` when."""
+# `… có hiệu lực (thi hành) từ ngày 01/01/2026`: when a law applies, not when the task runs.
+_IN_FORCE = re.compile(r"hiệu\s+lực(?:\s+thi\s+hành)?\s*(?:kể\s+)?$", re.I)
+# `trước ngày 05/12 hằng năm`, `vào tháng 12 hằng năm`: a yearly deadline has no calendar.
+_YEARLY = re.compile(r"^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm", re.I)
 
 # `… số 12/KH-UBND ngày 15/3/2026`: a date that belongs to a cited document.
 _CITED = re.compile(r"\d+\s*[/-]\s*[\w./\-]*[^\W\d_][\w./\-]*\s*,?\s*(?:ngày\s*)?$", re.I)
@@ -432,11 +431,12 @@ _CITED = re.compile(r"\d+\s*[/-]\s*[\w./\-]*[^\W\d_][\w./\-]*\s*,?\s*(?:ngày\s*
 def own_period(text: str, default_year: int | None = None) -> Period | None:
     """The time a task's own wording names, or None (a deadline or time phrase in it).
 
-    `hoàn thành trước ngày 20/6/2026`, `trong tháng 6/2026`, `ngày 29/3`, `Quý II` count; so
-    do a year, a part of it or a stage after a time word (`trong năm 2026`, `trong 6 tháng
-    cuối năm`, `đến hết năm 2025`).  Labels used as adverbs (`Thường xuyên rà soát…`), a year or a
-    stage that names a subject (`kết quả giai đoạn 2021-2025`) and the date of a cited
-    document (`Quyết định số 12/QĐ-UBND ngày 15/3/2026`) do not.
+    A time phrase counts when a time word opens it: `hoàn thành trước ngày 20/6/2026`,
+    `trong tháng 6/2026`, `vào Quý II`, `từ tháng 7 đến tháng 9/2026`, `đến hết năm 2025`.
+    Without one it names the subject (`sơ kết 6 tháng đầu năm 2026`, `mưa lớn tháng
+    5/2026`), and so do the date of a cited document (`Quyết định số 12/QĐ-UBND ngày
+    15/3/2026`) and a law's entry into force (`có hiệu lực từ ngày 01/01/2026`).  A yearly
+    deadline (`trước ngày 05/12 hằng năm`) keeps its label with no calendar bounds.
 
     Example:
         >>> own_period("Tổng kết, hoàn thành trước ngày 20/6/2026.").end
@@ -444,10 +444,15 @@ def own_period(text: str, default_year: int | None = None) -> Period | None:
     """
     for span in _build(text, _atoms(text), default_year):
         period = span.period
+        before = text[max(0, span.begin - 40) : span.begin]
         if period.start is None and period.end is None:
             continue
-        if _CITED.search(text[max(0, span.begin - 40) : span.begin]):
+        if _CITED.search(before) or _IN_FORCE.search(before):
             continue
-        if span.kind in OWN_KINDS or span.cued:
-            return period
+        if not span.cued:
+            continue
+        if span.kind in ("day", "month") and (yearly := _YEARLY.match(text[span.end :])):
+            label = " ".join(text[span.begin : span.end + yearly.end()].split())
+            return Period(label=label)
+        return period
     return None

@@ -32,7 +32,7 @@ from pipeline.document import Layout, Period, Section, Task
 from pipeline.extract.dates import find_dates
 from pipeline.extract.periods import find_periods, own_period, parse_period
 from pipeline.extract.units import find_leads, is_unit_heading, split_units
-from pipeline.vietnamese import skeleton
+from pipeline.vietnamese import is_upper_line, skeleton
 
 TASK_WORDS = (
     "nhiem vu",
@@ -64,6 +64,11 @@ NOT_TASK_WORDS = (
     "so luong",
     "thu tuc",
     "ket qua",
+    "chi tieu",
+    "thoi gian",
+    "luc luong",
+    "che do bao cao",
+    "von dau tu",
 )
 _STRONG_NOT_TASK = ("muc dich", "yeu cau", "muc tieu", "quan diem", "doi tuong", "chi tieu")
 
@@ -75,6 +80,12 @@ _CLOSING_ITEM = re.compile(
     r"neu co kho khan)"
 )
 _FUNDING_ITEM = re.compile(r"^(nguon )?kinh phi\b")
+# `Lực lượng: đoàn viên…`, `Thành phần: …`, `Địa điểm: …`: a description, not work.
+_DESCRIPTION_ITEM = re.compile(
+    r"^(luc luong|thanh phan|dia diem|doi tuong|quy mo)( [a-z]+){0,2}\s*:"
+)
+# `Chánh Văn phòng …; Giám đốc các sở … chịu trách nhiệm thi hành Quyết định này`.
+_ENFORCEMENT_CLAUSE = re.compile(r"chiu trach nhiem thi hanh (quyet dinh|van ban|ke hoach)")
 
 # `Cơ quan chủ trì: …`, `Đơn vị chủ trì tham mưu thực hiện: …`, `c) Thời gian thực hiện: …`
 _ATTRIBUTE = re.compile(
@@ -120,6 +131,10 @@ def _is_attribute(section: Section) -> bool:
     return section.kind != "appendix" and _attribute(section.heading) is not None
 
 
+def _strip_marker(heading: str) -> str:
+    return re.sub(r"^\s*[\dIVXLC]+(?:\.\d+)*[.)]\s*", "", heading)
+
+
 def _classify(heading: str, strict: bool = False) -> str:
     """`organisation`, `task`, `mixed`, `skip` or `unknown` for a part heading.
 
@@ -129,12 +144,14 @@ def _classify(heading: str, strict: bool = False) -> str:
     sk = _sk(heading)
     if any(sk.startswith(w) if strict else w in sk for w in ORG_WORDS):
         return "organisation"
+    timed = any(p.start or p.end for p in find_periods(heading))
     if strict:
-        return "task" if sk.startswith(TASK_WORDS) else "unknown"
-    task = any(w in sk for w in TASK_WORDS) or any(p.start or p.end for p in find_periods(heading))
+        return "task" if sk.startswith(TASK_WORDS) or timed else "unknown"
+    task = any(w in sk for w in TASK_WORDS) or timed
     other = any(w in sk for w in NOT_TASK_WORDS)
     if task and other:
-        return "mixed"
+        # `NỘI DUNG, HÌNH THỨC`, `NHIỆM VỤ CỤ THỂ VÀ THỜI GIAN THỰC HIỆN`: work comes first.
+        return "task" if _sk(_strip_marker(heading)).startswith(TASK_WORDS) else "mixed"
     if task:
         return "task"
     return "skip" if other else "unknown"
@@ -271,10 +288,18 @@ def _strip_request(label: str) -> str:
 def is_not_row(text: str) -> bool:
     """Items that are not work though they stand among work items: an inspection team's
     member (`Ông Hoàng Văn Thuân - Trưởng đoàn: …`), a closing sentence numbered as an item
-    (`Trong quá trình thực hiện, nếu có khó khăn…`) and a funding line (`Kinh phí: …`)."""
+    (`Trong quá trình thực hiện, nếu có khó khăn…`), a funding line (`Kinh phí: …`), a
+    description (`Lực lượng: …`, `Địa điểm: …`) and a decision's enforcement clause (`…
+    chịu trách nhiệm thi hành Quyết định này`)."""
     first = text.strip()
     sk = _sk(first)
-    return bool(_TEAM_MEMBER.match(first) or _CLOSING_ITEM.match(sk) or _FUNDING_ITEM.match(sk))
+    return bool(
+        _TEAM_MEMBER.match(first)
+        or _CLOSING_ITEM.match(sk)
+        or _FUNDING_ITEM.match(sk)
+        or _DESCRIPTION_ITEM.match(sk)
+        or _ENFORCEMENT_CLAUSE.search(sk)
+    )
 
 
 def _own_text(section: Section) -> str:
@@ -288,6 +313,8 @@ def _make_task(
 ) -> Task | None:
     attrs = _attributes(section)
     text = _task_text(section, attrs)
+    if unit and section.text.strip() and not section.children:
+        text = section.text  # `3. Sở Khoa học và Công nghệ` / its duty below: the duty is the text
     if not text.strip() or is_not_row(text):
         return None
     own_leads = _leads_from_attrs(attrs) or tuple(find_leads(text))
@@ -403,13 +430,51 @@ def _top_parts(sections: list[Section]) -> list[Section]:
     return out
 
 
+def _items_without_parts(sections: list[Section]) -> bool:
+    """True when the body is a list of items with no part headings above them: a letter's
+    `1. Đề nghị Phòng Văn hóa - Xã hội: …` (numbered items in running case, no roman or
+    upper-case parts)."""
+    body = [s for s in sections if s.kind != "appendix"]
+    return bool(body) and all(
+        s.kind in ("number", "subnumber", "letter", "bullet") and not is_upper_line(s.heading)
+        for s in body
+    )
+
+
+# A decision's article that gives work itself: `Điều 3. Giao Sở Khoa học và Công nghệ chủ trì…`.
+_ASSIGNING_ARTICLE = re.compile(r"^(giao|de nghi|yeu cau)\s")
+
+
+def _article_task(article: Section, year: int | None) -> Task | None:
+    """The row of an article that assigns work in its own sentence (`Điều 3. Giao …`)."""
+    if not _ASSIGNING_ARTICLE.match(_sk(article.heading)) or is_not_row(article.heading):
+        return None
+    return _make_task(article, _Context(part=None, mode="task"), year, ())
+
+
 def body_tasks(sections: list[Section], year: int | None) -> list[Task]:
     """Tasks from the body tree (see the module docstring for the rules)."""
     tasks: list[Task] = []
+    if _items_without_parts(sections):
+        sections = [Section(ref="", marker="", kind="part", heading="", children=sections)]
     for part in _top_parts(sections):
         kind = _classify(part.heading)
+        unit = _unit_of_heading(part.heading) if part.kind == "article" else ()
+        if part.kind == "article" and (kind == "unknown" or not part.children):
+            # A decision's articles are rows only when they say so: `Điều 3. Giao X chủ trì…`,
+            # or a regulation's `Điều 6. Trách nhiệm của Sở X` (its items are X's duties).
+            if unit:
+                kind = "organisation"
+            elif (task := _article_task(part, year)) is not None:
+                tasks.append(task)
+                continue
         if kind == "skip" or (kind == "unknown" and part.kind == "article"):
-            continue  # a decision's articles are tasks only when they say so (`Điều 2. Nhiệm vụ`)
+            continue
+        if unit and not part.children:
+            task = _make_task(part, _Context(part.heading, None, unit, "organisation"), year, unit)
+            if task is not None:
+                tasks.append(task)
+            continue
         children = [c for c in part.children if not _is_attribute(c)]
         if not children:
             continue  # a part with only a paragraph: nothing itemised to extract
@@ -417,6 +482,7 @@ def body_tasks(sections: list[Section], year: int | None) -> list[Task]:
         ctx = _Context(
             part=part.heading,
             period=_period_from_attrs(attrs, year) or _heading_period(part.heading, year),
+            leads=unit,
             mode="organisation" if kind == "organisation" else "task",
         )
         for child in children:

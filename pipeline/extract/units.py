@@ -40,10 +40,12 @@ Huyện đoàn|Đoàn Thanh niên|Chủ đầu tư|Nhà trường|Liên đội|C
 Ngân hàng|Chi nhánh|Cảnh sát|Đảng ủy|Thành ủy|Tỉnh ủy|Huyện ủy|Quận ủy|Cổng Thông tin
 Cổng thông tin|Đài Phát thanh|Ban Quản lý|Ban quản lý|Ban Chỉ đạo|Ban chỉ đạo|Tổng công ty
 Công ty|Đoàn kiểm tra|Đoàn Kiểm tra|Tổ công tác|Hội Liên hiệp|Hội Nông dân|Hội Cựu chiến binh
-Hội Phụ nữ|Hội Chữ thập đỏ|Sở KH&CN|Sở GD&ĐT|Sở TN&MT|Sở VHTTDL|Sở NN&MT|Sở LĐTBXH
+Hội Phụ nữ|Hội Chữ thập đỏ|Ban Giám hiệu|Ban giám hiệu|Ban đại diện cha mẹ học sinh|Bộ phận
+Tổ tư vấn|Tổ chuyên môn|Báo và Đài Phát thanh - Truyền hình|Báo và Đài Phát thanh, Truyền hình
+Sở KH&CN|Sở GD&ĐT|Sở TN&MT|Sở VHTTDL|Sở NN&MT|Sở LĐTBXH
 """
 # Heads that are also ordinary words: a capitalised word must follow.
-_STRICT_HEADS = "Sở|Ban|Phòng|Bộ|Hội|Đoàn|Viện|Báo|Đài|Đội|Tổ|Khối|Cụm|Trường"
+_STRICT_HEADS = "Sở|Ban|Phòng|Bộ|Hội|Đoàn|Viện|Báo|Đài|Đội|Tổ|Khối|Cụm|Trường|Trạm|Nhà|Chi"
 
 _LOOSE = "|".join(
     sorted((h.strip() for h in re.split(r"[|\n]", _LOOSE_HEADS) if h.strip()), key=len)[::-1]
@@ -112,7 +114,8 @@ _LEADS_VERB = re.compile(
 )
 _GENERIC = re.compile(
     r"(?:các|mỗi|toàn\s+thể)\s+(?:sở|cơ\s+quan|đơn\s+vị|ban|ngành|đoàn\s+thể|hội|tổ\s+chức|"
-    r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường(?!\s+hợp)|phòng|khối|cụm)(?!\w)",
+    r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường(?!\s+hợp)|phòng|khối|cụm|chi\s+bộ|chi\s+đoàn|"
+    r"chi\s+hội|tổ(?!\s+chức)|thôn|tổ\s+dân\s+phố|hội\s+đoàn\s+thể|ngành)(?!\w)",
     re.IGNORECASE,
 )
 

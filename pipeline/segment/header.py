@@ -18,8 +18,8 @@ import re
 from pipeline.vietnamese import is_upper_line, skeleton
 from pipeline.vocabulary import (
     DOC_TYPES,
+    MOTTO_SKS,
     NUMBER_LABEL,
-    PARTY_MOTTO_SK,
     PLACE_DATE,
     SLASHES,
     starts_with_level,
@@ -61,7 +61,7 @@ def split_header_line(line: str) -> list[str]:
     if not text:
         return []
     sk = skeleton(text)
-    for marker in (_MOTTO_SK, _NATIONAL_SK, PARTY_MOTTO_SK):
+    for marker in (_MOTTO_SK, _NATIONAL_SK, *MOTTO_SKS):
         pos = sk.find(marker)
         if pos > 0:
             # skeleton() keeps one character per base letter, so offsets line up with NFC text
@@ -86,8 +86,9 @@ def is_national_line(line: str) -> bool:
 
 
 def is_party_motto(line: str) -> bool:
-    """`ĐẢNG CỘNG SẢN VIỆT NAM`, the motto printed top right of Party documents."""
-    return " ".join(skeleton(line).split()).strip(" *") == PARTY_MOTTO_SK
+    """`ĐẢNG CỘNG SẢN VIỆT NAM` or `ĐOÀN TNCS HỒ CHÍ MINH`, printed top right of Party and
+    Youth Union documents in place of the Quốc hiệu."""
+    return " ".join(skeleton(line).split()).strip(" *") in MOTTO_SKS
 
 
 def is_number_line(line: str) -> bool:
