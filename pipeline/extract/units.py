@@ -306,7 +306,9 @@ def is_unit_heading(line: str) -> bool:
 
 _RELATED = re.compile(
     rf"\s+(?:có\s+)?liên\s+quan|\s+khác(?!\w)|"
-    rf"\s+(?:thuộc|trên\s+địa\s+bàn)\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*"
+    rf"\s+(?:thuộc|trên\s+địa\s+bàn)\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*|"
+    rf"\s+(?:trực\s+)?thuộc(?:\s+(?:Ủy\s+ban\s+nhân\s+dân|UBND|Sở|Ban|[A-ZĐ]\w*)"
+    rf"(?:\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*)?)?"
 )
 """`… có liên quan`, `… khác`, `… thuộc tỉnh`, `… trên địa bàn thành phố` close a generic
 group as part of it."""
@@ -408,5 +410,11 @@ _DUTY_OPENING = re.compile(r"\s*(?::|có\s+trách\s+nhiệm|chủ\s+trì|chịu\
 
 
 def _opens_duty(canon: str, pos: int) -> bool:
-    """A generic subject (`Các sở, ban, ngành`) leads only when its duty follows at once."""
-    return _DUTY_OPENING.match(canon, pos) is not None
+    """A generic subject (`Các sở, ban, ngành`) leads only when its duty follows at once:
+    a colon, `chủ trì`, or a verb that opens the predicate (`… căn cứ`, `… tổ chức`)."""
+    if _DUTY_OPENING.match(canon, pos) is not None:
+        return True
+    word = _TOKEN.match(canon, pos)
+    return (
+        word is not None and not word["punct"] and _STOP.match(canon, word.start("tok")) is not None
+    )
