@@ -140,8 +140,11 @@ class Section(Record):
     """Path of numbering markers, `II.1.a`; appendix table rows `PL.3`."""
     marker: str
     """Marker as normalised: `II`, `1`, `1.1`, `a`, `-`."""
-    kind: Literal["part", "roman", "article", "number", "subnumber", "letter", "bullet", "appendix"]
-    """`article` is a decision's `Điều 1.` (marker `Điều 1`, ref segment `Đ1`)."""
+    kind: Literal[
+        "part", "chapter", "roman", "article", "number", "subnumber", "letter", "bullet", "appendix"
+    ]
+    """`article` is a decision's `Điều 1.` (marker `Điều 1`, ref segment `Đ1`); `chapter` a
+    regulation's `Chương II` (marker `Chương II`, ref segment `C2`)."""
     heading: str
     """The heading or item text on the marker's line."""
     text: str = ""
@@ -158,6 +161,16 @@ class Table(Record):
     rows: list[list[str]] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
     """Per row, the group heading it sits under (`I. NÂNG CAO NHẬN THỨC`), or `""`."""
+    refs: list[str] = Field(default_factory=list)
+    """Per row, its ref in the body tree (`PL.3`, `PL2.5`); empty for tables outside it."""
+    task_column: int | None = None
+    """Index of the column that names the work (`Nội dung nhiệm vụ`), when the header says."""
+    lead_column: int | None = None
+    """Index of the lead unit's column (`Cơ quan chủ trì`, `Đơn vị chủ trì`)."""
+    period_column: int | None = None
+    """Index of the time column (`Thời gian thực hiện`, `Thời hạn hoàn thành`)."""
+    is_task_table: bool = False
+    """True when the header names work or a lead column: each row is then an assignment."""
 
 
 class Appendix(Record):
@@ -182,10 +195,15 @@ class LayoutOutput(Record):
     """Quốc hiệu and Tiêu ngữ were found."""
     number_line: str | None = None
     place_date_line: str | None = None
+    subject_line: str | None = None
+    """A letter's `V/v …` line under its number."""
     doc_type: str | None = None
     title: str | None = None
     preamble: list[str] = Field(default_factory=list)
     appendices: list[Appendix] = Field(default_factory=list)
+    attachment: str | None = None
+    """Type and title of a document printed after the signature (a decision's `QUY ĐỊNH:
+    …`); its sections are part of `sections`."""
     closing: list[str] = Field(default_factory=list)
     recipients: list[str] = Field(default_factory=list)
     signature: Signature = Field(default_factory=Signature)
@@ -208,15 +226,29 @@ class Metadata(Record):
     signer: str | None = None
     signer_position: str | None = None
     issuer_inferred: bool = False
+    issuer_parent: str | None = None
+    """The line above the issuer in its block (`Ủy ban nhân dân tỉnh Tuyên Quang`)."""
+    signer_authority: str | None = None
+    """The signing prefix of the signer's line: `TM.`, `KT.`, `Q.`, `TL.`, `TUQ.`."""
+    number_complete: bool = True
+    """False when the number's digits are blank or unreadable (only the code is printed)."""
+    plan_period: Period | None = None
+    """The window the whole plan covers (`Thời gian thực hiện: từ nay đến hết năm 2025`)."""
 
 
 class Task(Record):
-    """One actionable item of the plan."""
+    """One row of the plan's work (see CONVENTIONS.md, *Tasks*)."""
 
     ref: str
     text: str
+    kind: Literal["assignment", "activity"] = "assignment"
+    """`assignment`: work given to someone (a lead, a time, a table row, a duty in TỔ CHỨC
+    THỰC HIỆN); `activity`: a content or measure item with neither unit nor time."""
     period: Period | None = None
     lead: str | None = None
+    """The units in charge as printed, joined with `; ` (None when the text names none)."""
+    leads: list[str] = Field(default_factory=list)
+    """The units in charge, one per entry."""
     dates: list[dt.date] = Field(default_factory=list)
     part: str | None = None
     """Heading of the part the task sits in (`NHIỆM VỤ CỤ THỂ`)."""
