@@ -78,6 +78,25 @@ def die_with_parent() -> None:
 # --- the worker side --------------------------------------------------------------------
 
 
+def _release_forkserver() -> None:
+    """Close this worker's copy of the pipe by which the forkserver sees vnplan alive.
+
+    The forkserver exits when every write end of that pipe is closed, and it hands one to
+    each worker it forks: left open, a worker would keep the forkserver alive after
+    vnplan died, and the forkserver would keep the worker alive (its death signal comes
+    when the forkserver exits).  Closed here, vnplan's death ends the forkserver, and
+    that ends every worker.  (CPython keeps the fd in a private attribute.)
+    """
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        server._forkserver_alive_fd = None
+
+
 Work = Callable[..., tuple]
 """`work(path, sha256, config)` → (document, seconds, peak MB), run in a worker."""
 
@@ -88,6 +107,7 @@ def _serve(conn: Connection, work: Work, config: Config, main_pid: int) -> None:
     Messages to the main process: `("pages", n)` once ingest knows the page count (so the
     time budget grows with it), then `("done", result)` or `("raised", text)`.
     """
+    _release_forkserver()
     die_with_parent()
     try:  # vnplan may have ended before the death signal was armed
         os.kill(main_pid, 0)
@@ -276,6 +296,8 @@ def _check(worker: _Worker, ready: set, config: Config, attempts: dict, queue: d
             worker.job = None
             if kind == "done":
                 return job, message[1]
+            if message[1].startswith(f"{MemoryError.__name__}:"):  # RLIMIT_DATA said no
+                return job, _memory_error(max(worker.peak_mb, config.max_memory_mb), config)
             return job, _Raised(f"{message[1]} (a bug in vnplan; -v shows where)", message[2])
     if not worker.process.is_alive() or worker.process.sentinel in ready:
         worker.process.join(KILL_WAIT)
