@@ -153,6 +153,11 @@ HOSTILE: tuple[Case, ...] = (
         lambda: noise_tiff(60, (64, 64)),
         "FileTooLargeError: more than 50 frames (pages), the limit (--max-pages)",
     ),
+    Case(
+        "noise.tiff",
+        lambda: noise_tiff(3, (827, 1169)),
+        "EmptyFileError: no readable text on any of the 3 pages (blank or noise)",
+    ),
     Case("recursive-tree.pdf", recursive_page_tree_pdf, "CorruptPdfError: "),
     Case("huge-image.pdf", huge_image_pdf, "ImageTooLargeError: page image of 60000×60000"),
     Case("lying.jpg", lying_jpeg, "ImageTooLargeError: frame 1 is 40000×40000 pixels"),

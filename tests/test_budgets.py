@@ -168,3 +168,30 @@ def test_sigkill_of_the_main_process_leaves_no_worker(busy_run):
     os.kill(busy_run.pid, signal.SIGKILL)
     busy_run.wait(10)
     _poll(lambda: not _group(busy_run.pid), 5, "the workers died with their parent")
+
+
+def test_the_watcher_removes_its_lock_file(tmp_path):
+    from pipeline.watch import LOCK_NAME, watch_inbox
+
+    inbox = tmp_path / "inbox"
+    make_plans(inbox, ["kế hoạch.md"])
+    config = Config(out_dir=tmp_path / "out", workers=1)
+    assert watch_inbox(inbox, config, once=True, settle=0) == 0
+    assert not (inbox / LOCK_NAME).exists()
+
+
+def test_noise_and_blank_pages_skip_tesseract(monkeypatch):
+    from hostile import blank_tiff, noise_tiff
+
+    from pipeline.ingest.images import frames
+    from pipeline.ocr import recognise_page, tesseract
+
+    def no_tesseract(*args, **kwargs):
+        raise AssertionError("Tesseract was called")
+
+    monkeypatch.setattr(tesseract, "recognise", no_tesseract)
+    config = Config()
+    for data, warned in ((noise_tiff(2, (827, 1169)), True), (blank_tiff(2), False)):
+        for number, image, dpi in frames(data, [1, 2], config):
+            result = recognise_page(number, image, dpi, config)
+            assert result.text == "" and bool(result.warning) is warned

@@ -31,6 +31,7 @@ from PIL import Image
 
 from pipeline.config import Config
 from pipeline.document import Document
+from pipeline.errors import EmptyFileError
 from pipeline.ocr import preprocess, tesseract
 from pipeline.reading_order import Piece, column_groups, drop_page_number, order_lines
 from pipeline.vietnamese import is_syllable
@@ -244,4 +245,8 @@ def ocr(doc: Document, config: Config) -> Document:
                 f"(below {config.ocr_low_confidence:.0f}); check the text"
             )
     doc.collect_pages()
+    if not doc.text.body.strip():
+        raise EmptyFileError(
+            f"no readable text on any of the {len(doc.pages)} pages (blank or noise)"
+        )
     return doc
