@@ -297,7 +297,9 @@ def _check(worker: _Worker, ready: set, config: Config, attempts: dict, queue: d
             if kind == "done":
                 return job, message[1]
             if message[1].startswith(f"{MemoryError.__name__}:"):  # RLIMIT_DATA said no
-                return job, _memory_error(max(worker.peak_mb, config.max_memory_mb), config)
+                return job, MemoryBudgetError(
+                    f"ran out of the limit of {config.max_memory_mb} MB (--max-memory)"
+                )
             return job, _Raised(f"{message[1]} (a bug in vnplan; -v shows where)", message[2])
     if not worker.process.is_alive() or worker.process.sentinel in ready:
         worker.process.join(KILL_WAIT)
@@ -322,10 +324,11 @@ def _check(worker: _Worker, ready: set, config: Config, attempts: dict, queue: d
     return None
 
 
-def _memory_error(used: float, config: Config) -> MemoryBudgetError:
-    return MemoryBudgetError(
-        f"stopped at {used:.0f} MB, over the limit of {config.max_memory_mb} MB (--max-memory)"
-    )
+def _memory_error(used: float, config: Config, died: bool = False) -> MemoryBudgetError:
+    limit = f"the limit of {config.max_memory_mb} MB (--max-memory)"
+    if died:  # a native allocation refused under RLIMIT_DATA ended the worker
+        return MemoryBudgetError(f"the worker died at {used:.0f} MB, near {limit}")
+    return MemoryBudgetError(f"stopped at {used:.0f} MB, over {limit}")
 
 
 def _died(worker: _Worker, job, config: Config, attempts: dict, queue: deque):
@@ -333,7 +336,7 @@ def _died(worker: _Worker, job, config: Config, attempts: dict, queue: deque):
     code = worker.process.exitcode
     worker.conn.close()
     if config.max_memory_mb and worker.peak_mb >= NEAR_LIMIT * config.max_memory_mb:
-        return job, _memory_error(worker.peak_mb, config)
+        return job, _memory_error(worker.peak_mb, config, died=True)
     tries = attempts.get(id(job), 0)
     if tries < CRASH_RETRIES:
         attempts[id(job)] = tries + 1

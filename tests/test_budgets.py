@@ -104,7 +104,7 @@ def test_a_file_over_its_memory_budget_is_stopped_and_the_batch_goes_on(tmp_path
     [failed] = summary.failed
     assert failed.path.name == "hungry.md"
     assert failed.error.startswith("MemoryBudgetError: ")
-    assert "over the limit of 400 MB (--max-memory)" in failed.error
+    assert "the limit of 400 MB (--max-memory)" in failed.error
     assert sorted(r.path.name for r in summary.done) == sorted(GOOD)
 
 
