@@ -25,14 +25,13 @@ import errno
 import fcntl
 import logging
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.batch import BatchSummary, FileResult, run_batch
+from pipeline.batch import BatchSummary, FileResult, run_batch, stop_on_signals
 from pipeline.config import Config
 from pipeline.errors import ExitCode, InboxLockedError, InputError, is_setup_error
 from pipeline.inputs import expand_inputs, hash_file
@@ -44,7 +43,10 @@ log = logging.getLogger(__name__)
 PROCESSED = "processed"
 FAILED = "failed"
 LOCK_NAME = ".vnplan-watch.lock"
-"""Hidden, so it is never taken as an input."""
+"""Hidden, so it is never taken as an input; removed when the watcher exits."""
+LOCK_TRIES = 5
+"""Times to retry taking the lock when its file was removed under us by the watcher that
+held it (each try needs the holder to exit again: a few suffice)."""
 
 Clock = Callable[[], float]
 
@@ -281,52 +283,47 @@ def repair_error_files(inbox: Path, catalog: Catalog) -> list[Path]:
 
 @contextlib.contextmanager
 def inbox_lock(inbox: Path) -> Iterator[None]:
-    """Hold an exclusive `flock` on INBOX/.vnplan-watch.lock (released by the kernel on death).
+    """Hold an exclusive `flock` on INBOX/.vnplan-watch.lock, removed again on exit.
+
+    The kernel releases the lock when the holder dies, however it dies; a clean exit
+    also removes the file, so the inbox is left as the watcher found it.  Removing a
+    locked file races with a second watcher that opened it just before: that one, once
+    it has the lock, sees the path no longer names its file and opens it again.
 
     Raises:
         InboxLockedError: another watcher holds it.
     """
     path = inbox / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    for _ in range(LOCK_TRIES):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
             if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                 raise
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
             raise InboxLockedError(
                 f"another vnplan watch (pid {holder}) is already watching {inbox};"
                 " stop it first, or watch another folder"
             ) from exc
+        try:
+            same = path.stat().st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the previous holder removed it after we opened it: try again
+    else:
+        raise InboxLockedError(f"cannot take the lock {path}: it keeps being removed")
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()  # while still holding the lock (see above)
         os.close(fd)  # closing releases the flock
-
-
-@contextlib.contextmanager
-def stop_on_signals(stop: threading.Event, wake: threading.Event) -> Iterator[None]:
-    """SIGTERM/SIGINT set `stop` (the current file finishes); a second one kills at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be installed from the main thread (tests)
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        log.warning("%s: finishing the current file, then exiting", signal.Signals(signum).name)
-        stop.set()
-        wake.set()
-        # A second signal gets the default behaviour (immediate exit).
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
 
 
 # --- the loop ---------------------------------------------------------------------------

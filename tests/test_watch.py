@@ -78,7 +78,7 @@ def inbox(tmp_path: Path) -> Path:
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
     """Outputs beside the inbox, one worker (in-process)."""
-    return Config(out_dir=tmp_path / "out", workers=1)
+    return Config(out_dir=tmp_path / "out", workers=1, file_timeout=0, max_memory_mb=0)
 
 
 @pytest.fixture
@@ -312,8 +312,9 @@ main()
 
 
 def _watch_process(inbox: Path, out: Path, delay: float, *args: str) -> subprocess.Popen:
+    """A watcher slowed by `delay` s per file, in-process (no budget) so the patch applies."""
     command = [sys.executable, "-c", _SLOW_WATCH, str(delay), "watch", str(inbox), "--out"]
-    command += [str(out), "--workers", "1", *args]
+    command += [str(out), "--workers", "1", "--file-timeout", "0", "--max-memory", "0", *args]
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

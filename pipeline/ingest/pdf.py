@@ -18,6 +18,7 @@ import logging
 import re
 import traceback
 import unicodedata
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +30,13 @@ from PIL import Image, ImageOps
 
 from pipeline.config import Config
 from pipeline.document import Page
-from pipeline.errors import CorruptPdfError, EncryptedPdfError, ImageTooLargeError
+from pipeline.errors import (
+    BudgetError,
+    CorruptPdfError,
+    EncryptedPdfError,
+    FileTooLargeError,
+    ImageTooLargeError,
+)
 from pipeline.reading_order import Piece, drop_page_number, order_lines
 from pipeline.vietnamese import garble_score, nfc
 
@@ -46,6 +53,11 @@ MAX_TABLE_COLUMNS = 25
 """More columns than this is a grid of ruling lines over text, not a table."""
 JUNK_RATIO = 0.03
 GARBLED_SCORE = 0.5
+FORM_DEPTH = 8
+"""Nesting of form XObjects followed when measuring a page's content; deeper is a loop
+in all but name (real files nest two or three)."""
+_INFLATE_CHUNK = 1 << 20
+"""Bytes inflated at a time while measuring a stream: memory stays at this, not the stream."""
 
 
 _PARSER_PACKAGES = ("pdfminer", "pdfplumber", "pypdfium2")
@@ -74,7 +86,7 @@ def _map_pdf_errors(what: str = "the PDF"):
     """
     try:
         yield
-    except (CorruptPdfError, EncryptedPdfError, ImageTooLargeError):
+    except (CorruptPdfError, EncryptedPdfError, BudgetError):
         raise
     except Exception as exc:
         if not raised_by_parser(exc):
@@ -91,12 +103,18 @@ def _map_pdf_errors(what: str = "the PDF"):
 
 def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
     """One `Page` per PDF page; pages without a usable text layer are marked `needs_ocr`."""
-    _check_pdfium(data)
+    _check_pdfium(data, config)
     pages = []
+    limit = int(config.max_page_content_mb * 1e6)
     with _map_pdf_errors(), pdfplumber.open(io.BytesIO(data)) as pdf:
         if not pdf.pages:
             raise CorruptPdfError("the PDF has no pages")
         for number, page in enumerate(pdf.pages, start=1):
+            if content_bytes(page.page_obj, limit) > limit:
+                raise FileTooLargeError(
+                    f"page {number} has more than {config.max_page_content_mb:g} MB of drawing"
+                    " content (--max-page-content)"
+                )
             try:
                 lines, tables, scanned = _page_text(page, number)
             except Exception as exc:  # one odd page (fonts, operators) goes to OCR
@@ -119,8 +137,9 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
     return pages
 
 
-def _check_pdfium(data: bytes) -> None:
-    """Open with pdfium first: it tells encrypted from damaged files reliably."""
+def _check_pdfium(data: bytes, config: Config) -> None:
+    """Open with pdfium first: it tells encrypted from damaged files reliably, and counts
+    the pages (following the page tree without loops) before pdfminer reads any."""
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -129,7 +148,88 @@ def _check_pdfium(data: bytes) -> None:
                 "the PDF is password-protected: remove the password (e.g. qpdf --decrypt) and retry"
             ) from exc
         raise CorruptPdfError(f"cannot parse the PDF (truncated or damaged?): {exc}") from exc
-    pdf.close()
+    try:
+        count = len(pdf)
+    finally:
+        pdf.close()
+    if count == 0:
+        raise CorruptPdfError("the PDF has no pages (an empty or looping page tree)")
+    if count > config.max_pages:
+        raise FileTooLargeError(
+            f"{count} pages, more than the limit of {config.max_pages} (--max-pages)"
+        )
+
+
+def content_bytes(page_obj, limit: int) -> int:
+    """Decoded bytes of a page's drawing operators (contents and form XObjects), up to
+    just past `limit`: counting stops there, so a bomb costs `limit` bytes of work, not its size.
+
+    Flate streams are inflated a chunk at a time and thrown away; other filters (rare in
+    content streams) are decoded by pdfminer.  A stream that cannot be decoded counts its
+    raw length: the text-layer reader then meets it and reports it as it does today.
+    """
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    seen: set[int] = set()
+    total = 0
+
+    def measure(stream) -> int:
+        filters = stream.get_filters()
+        names = [str(getattr(f, "name", f)) for f, _ in filters]
+        raw = stream.rawdata if stream.rawdata is not None else (stream.data or b"")
+        if names in (["FlateDecode"], ["Fl"]) and stream.decipher is None:
+            return _inflated_size(raw, limit - total + 1)
+        if not names:
+            return len(raw)
+        try:
+            return len(stream.get_data())
+        except Exception:  # noqa: BLE001 - the reader proper reports damaged streams
+            return len(raw)
+
+    def walk(obj, depth: int) -> None:
+        nonlocal total
+        obj = resolve1(obj)
+        if isinstance(obj, list):
+            for item in obj:
+                walk(item, depth)
+            return
+        if not isinstance(obj, PDFStream) or id(obj) in seen or total > limit:
+            return
+        seen.add(id(obj))
+        total += measure(obj)
+        if depth < FORM_DEPTH:
+            walk_forms(obj.attrs.get("Resources"), depth + 1)
+
+    def walk_forms(resources, depth: int) -> None:
+        resources = resolve1(resources)
+        xobjects = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
+        if not isinstance(xobjects, dict):
+            return
+        for ref in xobjects.values():
+            xobject = resolve1(ref)
+            subtype = (
+                resolve1(xobject.attrs.get("Subtype")) if isinstance(xobject, PDFStream) else None
+            )
+            if getattr(subtype, "name", None) == "Form":  # images are the pixel guard's
+                walk(xobject, depth)
+
+    walk(page_obj.contents, 0)
+    walk_forms(page_obj.resources, 1)
+    return total
+
+
+def _inflated_size(raw: bytes, cap: int) -> int:
+    """Size of `raw` inflated, counting at most a little past `cap` bytes."""
+    inflater = zlib.decompressobj()
+    size = 0
+    data = raw
+    try:
+        while data and size <= cap:
+            size += len(inflater.decompress(data, _INFLATE_CHUNK))
+            data = inflater.unconsumed_tail
+    except zlib.error:
+        return max(size, len(raw))
+    return size
 
 
 def _page_text(page, number: int) -> tuple[list[str], list[list[list[str]]], bool]:
@@ -284,7 +384,7 @@ def _native_image(page, config: Config) -> tuple[Image.Image, int] | None:
     if meta.width * meta.height > config.max_image_pixels:
         raise ImageTooLargeError(
             f"page image of {meta.width}×{meta.height} pixels exceeds the limit of "
-            f"{config.max_image_pixels} (max_image_pixels)"
+            f"{config.max_image_pixels} (--max-pixels)"
         )
     a, b, c, d, _, _ = best.get_matrix().get()
     # Which way the image is drawn: only axis-aligned placements are taken as they are.
@@ -335,7 +435,7 @@ def _render(page, config: Config) -> tuple[Image.Image, int]:
     if pixels > config.max_image_pixels:
         raise ImageTooLargeError(
             f"page of {width:.0f}×{height:.0f} pt at {config.ocr_dpi} dpi exceeds the limit of "
-            f"{config.max_image_pixels} pixels (max_image_pixels)"
+            f"{config.max_image_pixels} pixels (--max-pixels)"
         )
     bitmap = page.render(scale=scale, grayscale=True, rotation=0)
     return bitmap.to_pil(), config.ocr_dpi

@@ -48,6 +48,21 @@ PAGE_TIMEOUT = 600.0
 # Inherited by the program (pytesseract starts it with this process's environment).
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
+
+def _program_args(include_stdout: bool = True) -> dict:
+    """pytesseract's `Popen` arguments, plus: the program dies with the process that runs it.
+
+    A worker killed for its budget (or with vnplan) must not leave a `tesseract` running
+    at full CPU; `PR_SET_PDEATHSIG` makes the kernel kill it.
+    """
+    from pipeline.executors import die_with_parent
+
+    return {**_pytesseract_args(include_stdout), "preexec_fn": die_with_parent}
+
+
+_pytesseract_args = pytesseract.pytesseract.subprocess_args
+pytesseract.pytesseract.subprocess_args = _program_args
+
 T = TypeVar("T")
 
 
