@@ -234,6 +234,10 @@ class Metadata(Record):
     """False when the number's digits are blank or unreadable (only the code is printed)."""
     plan_period: Period | None = None
     """The window the whole plan covers (`Thời gian thực hiện: từ nay đến hết năm 2025`)."""
+    signed_at: dt.datetime | None = None
+    """From an e-office digital-signature stamp (`Thời gian ký: 26/11/2024 10:40:48`)."""
+    signed_by: str | None = None
+    """The stamp's `Ký bởi: …` (the signing body or person)."""
 
 
 class Task(Record):

@@ -42,3 +42,5 @@ def test_a_piece_with_junk_beside_a_column_break_is_dropped() -> None:
 def test_junk_late_in_a_line_is_not_a_reason_to_cut_the_title() -> None:
     line = "Kế hoạch kiểm tra năm 2026 của các đơn vị trực thuộc x£q"
     assert strip_junk(line) == line
+    typed = "Tình hình thực hiện các chỉ số PAR Index, SIPAS, PCI năm 2025 của tỉnh"
+    assert strip_junk(typed) == typed

@@ -17,6 +17,8 @@ from collections import Counter
 from pipeline.document import Layout, Metadata, Period
 from pipeline.extract.dates import make_date, parse_date
 from pipeline.extract.periods import find_periods, parse_period
+from pipeline.extract.places import correct_place, correct_places
+from pipeline.extract.signing import find_signature_stamp
 from pipeline.vietnamese import canonical_tones, compact_number, is_upper_line, nfc, skeleton
 from pipeline.vocabulary import (
     ADMIN_LEVELS,
@@ -505,5 +507,31 @@ def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
             meta.issuer_parent = body_name(layout.parent_body, body)
     else:
         _infer_issuer(layout, meta, body, warnings)
+    _correct_place_names(meta)
+    _read_signature_stamp(body, meta, warnings)
     meta.plan_period = plan_period(layout, meta, document_year(meta))
     return meta, warnings
+
+
+def _correct_place_names(meta: Metadata) -> None:
+    """Place names in metadata spelt as the gazetteer spells them (`Lâm Đông` → `Lâm Đồng`)."""
+    if meta.place:
+        meta.place = correct_place(meta.place)
+    if meta.issuer:
+        meta.issuer = correct_places(meta.issuer)
+    if meta.issuer_parent:
+        meta.issuer_parent = correct_places(meta.issuer_parent)
+
+
+def _read_signature_stamp(body: str, meta: Metadata, warnings: list[str]) -> None:
+    """`signed_at`/`signed_by` from an e-office stamp; the issue date's fallback only."""
+    stamp = find_signature_stamp(body)
+    if stamp is None:
+        return
+    meta.signed_at, meta.signed_by = stamp.signed_at, stamp.signed_by
+    if meta.issue_date is None:
+        meta.issue_date = stamp.signed_at.date()
+        warnings.append(
+            "the printed issue date could not be read; taken from the digital signature"
+            f" stamp ({stamp.signed_at.isoformat()})"
+        )

@@ -455,6 +455,8 @@ def _article_task(article: Section, year: int | None) -> Task | None:
 def body_tasks(sections: list[Section], year: int | None) -> list[Task]:
     """Tasks from the body tree (see the module docstring for the rules)."""
     tasks: list[Task] = []
+    # Appendix table rows are sections too, but their tasks come from `table_tasks`.
+    sections = [s for s in sections if s.kind != "appendix"]
     if _items_without_parts(sections):
         sections = [Section(ref="", marker="", kind="part", heading="", children=sections)]
     for part in _top_parts(sections):

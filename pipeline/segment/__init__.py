@@ -23,6 +23,7 @@ from pipeline.document import Document, Layout, Section, Signature
 from pipeline.segment import closing as cl
 from pipeline.segment import header as lh
 from pipeline.segment.body import PREAMBLE_OPENERS, build_tree, paragraphs, parse_marker
+from pipeline.segment.junk import is_junk_line, strip_junk
 from pipeline.segment.tables import (
     appendix_prefixes,
     attach_pdf_tables,
@@ -167,6 +168,10 @@ def _read_header(lines: list[str], layout: Layout) -> None:
     layout.parent_body, layout.issuing_body = lh.split_bodies(org_lines)
 
 
+OCR_METHODS = ("ocr", "mixed")
+"""Text methods whose header may carry stamp junk (`segment.junk`); typed text never does."""
+
+
 def segment(doc: Document, config: Config) -> Document:
     """Stage: fill `doc.layout` from `doc.text.body`."""
     lines = doc.text.body.split("\n")
@@ -178,8 +183,10 @@ def segment(doc: Document, config: Config) -> Document:
     if type_at >= 0:
         layout.doc_type = lh.doc_type_of(lines[type_at])
         title_end = _title_end(lines, type_at + 1)
-        title = " ".join(ln.strip() for ln in lines[type_at + 1 : title_end] if ln.strip())
-        layout.title = title.strip("*").strip() or None
+        title_lines = [ln.strip() for ln in lines[type_at + 1 : title_end] if ln.strip()]
+        if doc.text.method in OCR_METHODS:  # stamps read as text sit over scanned titles
+            title_lines = [strip_junk(ln) for ln in title_lines if not is_junk_line(ln)]
+        layout.title = " ".join(title_lines).strip("*").strip() or None
         cursor = title_end
     elif layout.subject_line:
         layout.title = layout.subject_line

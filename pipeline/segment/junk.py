@@ -79,8 +79,10 @@ def strip_junk(line: str) -> str:
     junk = [i for i, token in enumerate(tokens) if not is_clean_token(token)]
     if not junk:
         return line
+    # The junk run must open the line and be mostly junk itself: `… PAR Index, SIPAS …`
+    # in a typed title has one odd word among many clean ones and stays whole.
     cut = junk[-1] + 1
     rest = tokens[cut:]
-    if len(rest) >= MIN_REST and cut <= len(tokens) // 2 + 1:
+    if len(rest) >= MIN_REST and len(junk) / cut >= 1 - MIN_CLEAN_SHARE:
         return " ".join(rest)
     return line

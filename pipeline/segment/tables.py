@@ -183,6 +183,8 @@ def parse_appendix(lines: list[str]) -> Appendix:
             if not table.rows and is_header_continuation(cells, table.header):
                 table.header = merge_header(table.header, cells)
                 continue
+            if table.header and cells == table.header:
+                continue  # the header again, as a table that runs over pages repeats it
             if (name := group_heading(cells)) is not None:
                 group = name
                 continue
@@ -213,6 +215,8 @@ def table_from_cells(rows: list[list[str]], title: str = "") -> Table:
             table.header, clean = merge_header(table.header, clean[0]), clean[1:]
     group = ""
     for row in clean:
+        if table.header and row == table.header:
+            continue  # the header repeated on the table's next page
         if (name := group_heading(row)) is not None:
             group = name
             continue
