@@ -6,6 +6,10 @@ usable; otherwise the page is marked `needs_ocr` (method `none`).  Unusable laye
 - glyph junk: fonts without a Unicode map give mojibake (`6Ӣ CÔNG 7+ѬѪ1*`) or `(cid:12)`;
 - garbled: the hidden layer of an earlier OCR run without Vietnamese (`DQc lfl p-Tgdo`).
 
+Text typed into form fields and signature widgets on top of the page (an e-office
+system's number and day, the signature stamp) is drawn into the layout first
+(`pipeline.ingest.forms`), so it stands at its place in reading order.
+
 `page_images` yields the images the OCR stage recognises: a scanned page's own embedded
 image at its native resolution (upsampling a 200 dpi scan to 300 dpi doubles Tesseract's
 errors), else the page rendered at `config.ocr_dpi`.
@@ -24,11 +28,21 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.pdftypes import resolve1
+from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 from PIL import Image, ImageOps
 
 from pipeline.config import Config
 from pipeline.document import Page
 from pipeline.errors import CorruptPdfError, EncryptedPdfError, ImageTooLargeError
+from pipeline.ingest.forms import (
+    fit_typed,
+    layout_with_annotations,
+    page_annotations,
+    split_typed,
+    value_pieces,
+)
 from pipeline.reading_order import Piece, drop_page_number, order_lines
 from pipeline.vietnamese import garble_score, nfc
 
@@ -72,9 +86,11 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
     with _map_pdf_errors(), pdfplumber.open(io.BytesIO(data)) as pdf:
         if not pdf.pages:
             raise CorruptPdfError("the PDF has no pages")
+        default_resources = _form_resources(pdf)
         for number, page in enumerate(pdf.pages, start=1):
             try:
-                lines, tables, scanned = _page_text(page, number)
+                extra = _typed_layer(pdf, page, default_resources)
+                lines, tables, scanned = _page_text(page, number, extra)
             except Exception:  # noqa: BLE001 - one odd page (fonts, operators) goes to OCR
                 log.warning("%s page %d: unreadable text layer, needs OCR", path.name, number)
                 log.debug("text layer error", exc_info=True)
@@ -93,6 +109,36 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
     return pages
 
 
+def _form_resources(pdf: pdfplumber.PDF) -> dict | None:
+    """The AcroForm's default resources (`/DR`): fonts of appearances that name none."""
+    try:
+        form = resolve1(pdf.doc.catalog.get("AcroForm"))
+        resources = resolve1(form.get("DR")) if isinstance(form, dict) else None
+    except Exception:  # noqa: BLE001 - a damaged AcroForm only loses its fonts
+        log.debug("unreadable AcroForm", exc_info=True)
+        return None
+    return resources if isinstance(resources, dict) else None
+
+
+def _typed_layer(pdf: pdfplumber.PDF, page, default_resources: dict | None) -> list[Piece]:
+    """Draw the page's form fields and stamps into its layout (see `pipeline.ingest.forms`).
+
+    Returns the values of fields that have no appearance, as pieces to place.
+    """
+    annotations = page_annotations(page.page_obj)
+    if not annotations:
+        return []
+    device = PDFPageAggregatorWithMarkedContent(
+        pdf.rsrcmgr, pageno=page.page_number, laparams=pdf.laparams
+    )
+    interpreter = PDFPageInterpreter(pdf.rsrcmgr, device)
+    layout, silent = layout_with_annotations(
+        page.page_obj, interpreter, annotations, default_resources
+    )
+    page._layout = layout  # what `page.layout` computes, plus the annotations' text
+    return value_pieces(silent, float(page.height))
+
+
 def _check_pdfium(data: bytes) -> None:
     """Open with pdfium first: it tells encrypted from damaged files reliably."""
     try:
@@ -106,8 +152,12 @@ def _check_pdfium(data: bytes) -> None:
     pdf.close()
 
 
-def _page_text(page, number: int) -> tuple[list[str], list[list[list[str]]], bool]:
-    """Lines in reading order, tables as rows of cells, and whether the page is a scan."""
+def _page_text(
+    page, number: int, extra: list[Piece] = ()
+) -> tuple[list[str], list[list[list[str]]], bool]:
+    """Lines in reading order, tables as rows of cells, and whether the page is a scan.
+
+    `extra` pieces (field values) join the page's words before ordering."""
     area = float(page.width * page.height) or 1.0
     scanned = any(
         (min(im["x1"], page.width) - max(im["x0"], 0))
@@ -122,14 +172,22 @@ def _page_text(page, number: int) -> tuple[list[str], list[list[list[str]]], boo
     except Exception:  # noqa: BLE001 - a table finder failure must not lose the page's text
         log.debug("page %d: table detection failed", number, exc_info=True)
         found = []
-    words = page.extract_words(x_tolerance=X_TOLERANCE, y_tolerance=3, keep_blank_chars=False)
+    words = fit_typed(
+        [
+            part
+            for word in page.extract_words(
+                x_tolerance=X_TOLERANCE, y_tolerance=3, keep_blank_chars=False, return_chars=True
+            )
+            for part in split_typed(word)
+        ]
+    )
     for table in found:
         rows = [[nfc(" ".join((cell or "").split())) for cell in row] for row in table.extract()]
         rows = [row for row in rows if any(row)]
         if _is_real_table(rows, table.bbox, words):
             tables.append(rows)
             boxes.append((table.bbox, rows, table))
-    pieces = []
+    pieces = list(extra)
     for word in words:
         cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
         if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b, _, _ in boxes):
