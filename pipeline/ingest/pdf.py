@@ -10,6 +10,10 @@ Text typed into form fields and signature widgets on top of the page (an e-offic
 system's number and day, the signature stamp) is drawn into the layout first
 (`pipeline.ingest.forms`), so it stands at its place in reading order.
 
+Characters in fonts of the pre-Unicode TCVN3 (`.VnTime`) and VNI (`VNI-Times`) sets are
+converted to Unicode by their font name (subset prefix and style suffix allowed); a page
+whose layer reads as garbled is tried in those sets by content (`pipeline.ingest.legacy`).
+
 `page_images` yields the images the OCR stage recognises: a scanned page's own embedded
 image at its native resolution (upsampling a 200 dpi scan to 300 dpi doubles Tesseract's
 errors), else the page rendered at `config.ocr_dpi`.
@@ -28,6 +32,7 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from pdfminer.layout import LTChar, LTContainer
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdftypes import resolve1
 from pdfplumber.page import PDFPageAggregatorWithMarkedContent
@@ -36,6 +41,7 @@ from PIL import Image, ImageOps
 from pipeline.config import Config
 from pipeline.document import Page
 from pipeline.errors import CorruptPdfError, EncryptedPdfError, ImageTooLargeError
+from pipeline.ingest import legacy
 from pipeline.ingest.forms import (
     fit_typed,
     layout_with_annotations,
@@ -90,6 +96,7 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
         for number, page in enumerate(pdf.pages, start=1):
             try:
                 extra = _typed_layer(pdf, page, default_resources)
+                encoding = _convert_legacy_fonts(page)
                 lines, tables, scanned = _page_text(page, number, extra)
             except Exception:  # noqa: BLE001 - one odd page (fonts, operators) goes to OCR
                 log.warning("%s page %d: unreadable text layer, needs OCR", path.name, number)
@@ -98,13 +105,27 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
                 continue
             text = "\n".join(lines)
             problem = layer_problem(text, scanned=scanned)
+            if problem in ("garbled", "glyph junk") and encoding == legacy.UNICODE:
+                guess = legacy.detect(text)
+                if guess != legacy.UNICODE:
+                    text = legacy.decode(text, guess)
+                    tables = [[[legacy.decode(c, guess) for c in row] for row in t] for t in tables]
+                    encoding, problem = guess, layer_problem(text, scanned=scanned)
             if problem == "empty" and page.chars and not page.images:
                 problem = None  # only a page number: a blank page, nothing to OCR
             if problem:
                 log.info("%s page %d: text layer %s, needs OCR", path.name, number, problem)
                 pages.append(Page(number=number, method="none", needs_ocr=True))
             else:
-                pages.append(Page(number=number, method="pdf-text", text=text, tables=tables))
+                pages.append(
+                    Page(
+                        number=number,
+                        method="pdf-text",
+                        text=text,
+                        tables=tables,
+                        encoding=encoding,
+                    )
+                )
             page.flush_cache()  # pdfplumber keeps every page's objects otherwise
     return pages
 
@@ -137,6 +158,50 @@ def _typed_layer(pdf: pdfplumber.PDF, page, default_resources: dict | None) -> l
     )
     page._layout = layout  # what `page.layout` computes, plus the annotations' text
     return value_pieces(silent, float(page.height))
+
+
+def _convert_legacy_fonts(page) -> str:
+    """Convert the page's characters set in TCVN3 or VNI fonts to Unicode, in its layout.
+
+    TCVN3 is one code per letter; a VNI mark character joins the letter before it (same
+    font) and is removed.  Returns the page's encoding (`unicode`, `tcvn3`, `vni`,
+    `mixed`)."""
+    found: set[str] = set()
+
+    def convert(items: list) -> list:
+        kept: list = []
+        previous = None
+        for item in items:
+            if isinstance(item, LTChar):
+                known = legacy.font_encoding(item.fontname)
+                if known is None:
+                    previous = None
+                    kept.append(item)
+                    continue
+                found.add(known.encoding)
+                text = item.get_text()
+                if known.encoding == legacy.TCVN3:
+                    item._text = legacy.decode_tcvn3(text, known.capitals)
+                else:
+                    joined = None
+                    if previous is not None and previous.fontname == item.fontname:
+                        joined = legacy.decode_vni(previous.get_text() + text)
+                    if joined is not None and len(joined) == 1:
+                        previous._text = joined
+                        continue
+                    item._text = legacy.decode_vni(text)
+                previous = item
+                kept.append(item)
+                continue
+            previous = None
+            if isinstance(item, LTContainer):
+                item._objs = convert(item._objs)
+            kept.append(item)
+        return kept
+
+    layout = page.layout
+    layout._objs = convert(layout._objs)
+    return legacy.UNICODE if not found else found.pop() if len(found) == 1 else "mixed"
 
 
 def _check_pdfium(data: bytes) -> None:
