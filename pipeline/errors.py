@@ -38,6 +38,14 @@ class CorruptPdfError(InputError):
     """The PDF cannot be parsed (truncated, damaged)."""
 
 
+class CorruptDocxError(InputError):
+    """The Word document cannot be parsed (truncated, damaged)."""
+
+
+class LegacyWordError(UnsupportedFormatError):
+    """A binary Word `.doc` that LibreOffice is not there (or failed) to convert."""
+
+
 class EncryptedPdfError(InputError):
     """The PDF is password-protected."""
 

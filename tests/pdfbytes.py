@@ -97,14 +97,14 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
     return b"<< /Length %d %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"
 
 
-def _show(x: float, y: float, size: float, text: str, legacy: bool) -> bytes:
+def _show(x: float, y: float, size: float, text: str, legacy: bool, font: bytes = b"F1") -> bytes:
     """A text object at baseline (x, y) in PDF space."""
     if legacy:  # one-byte codes, as Word writes a .VnTime or VNI-Times run
         string = b"(" + text.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(")
         string = string.replace(b")", b"\\)") + b")"
     else:
         string = _hex_utf16(text)
-    return b"BT /F1 %.2f Tf %.2f %.2f Td %s Tj ET\n" % (size, x, y, string)
+    return b"BT /%s %.2f Tf %.2f %.2f Td %s Tj ET\n" % (font, size, x, y, string)
 
 
 def positioned_pdf(
@@ -113,6 +113,8 @@ def positioned_pdf(
     *,
     size: float = 12,
     font: bytes | None = None,
+    capitals_font: bytes | None = None,
+    zero_width: bytes = b"",
     rotate: int = 0,
 ) -> bytes:
     """A one-page A4 PDF with `(x, top, text)` lines and widget `fields`.
@@ -121,11 +123,14 @@ def positioned_pdf(
     `/ToUnicode` is the identity, so any Vietnamese text reads back as written.  With
     `font` (a `/BaseFont` name such as `b".VnTime"` or `b"ABCDEF+VNI-Times"`), the text
     is a simple WinAnsi font without `/ToUnicode`, and `text` must already be the legacy
-    code points (`KÕ ho¹ch`), as in PDFs printed from Word with pre-Unicode fonts.
+    code points (`KÕ ho¹ch`), as in PDFs printed from Word with pre-Unicode fonts.  Lines
+    given as `(x, top, text, True)` are set in `capitals_font` (`.VnTimeH`) instead.
+    Codes in `zero_width` have no advance (VNI's mark glyphs, drawn over their letter).
     """
     legacy = font is not None
     content = b"".join(
-        _show(x, PAGE_HEIGHT - top - size, size, text, legacy) for x, top, text in lines
+        _show(x, PAGE_HEIGHT - top - size, size, rest[0], legacy, b"F2" if rest[1:] else b"F1")
+        for x, top, *rest in lines
     )
     field_numbers = list(range(8, 8 + 2 * len(fields), 2))
     objects = [
@@ -133,17 +138,34 @@ def positioned_pdf(
         b"/DR << /Font << /F1 5 0 R >> >> >> >>" % b" ".join(b"%d 0 R" % n for n in field_numbers),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents 4 0 R /Rotate %d"
-        b" /Resources << /Font << /F1 5 0 R >> >> /Annots [%s] >>"
+        b" /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> /Annots [%s] >>"
         % (PAGE_WIDTH, PAGE_HEIGHT, rotate, b" ".join(b"%d 0 R" % n for n in field_numbers)),
         _stream(content),
     ]
     if legacy:
-        widths = b" ".join(b"500" for _ in range(224))
-        objects += [
+        # As Word prints a .VnTime run: a TrueType font whose /ToUnicode maps each code to
+        # the Latin-1 character of the same number (so TCVN3's ư, code 0xAD, is U+00AD).
+        widths = b" ".join(b"0" if code in zero_width else b"500" for code in range(32, 256))
+        descriptor = (
+            b"/FontDescriptor << /Type /FontDescriptor /FontName /%s /Flags 32"
+            b" /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 900 /Descent -200"
+            b" /CapHeight 700 /StemV 80 >>"
+        )
+        simple = (
             b"<< /Type /Font /Subtype /TrueType /BaseFont /%s /FirstChar 32 /LastChar 255"
-            b" /Widths [%s] /Encoding /WinAnsiEncoding >>" % (font, widths),
-            b"<< >>",
-            b"<< >>",
+            b" /Widths [%s] /Encoding /WinAnsiEncoding /ToUnicode 7 0 R " + descriptor + b" >>"
+        )
+        bytes_cmap = (
+            b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+            b"1 begincodespacerange <00> <FF> endcodespacerange\n"
+            b"1 beginbfrange <20> <FF> <0020> endbfrange endcmap\n"
+            b"CMapName currentdict /CMap defineresource pop end end"
+        )
+        capitals = capitals_font or font
+        objects += [
+            simple % (font, widths, font),
+            simple % (capitals, widths, capitals),
+            _stream(bytes_cmap),
         ]
     else:
         objects += [

@@ -61,6 +61,8 @@ for _letters, _codes in _TCVN3_TONED.values():
 """TCVN3 code → Unicode letter (codes below 0xA1 are ASCII)."""
 
 _TCVN3_DECODE = {chr(code): letter for code, letter in TCVN3_TABLE.items()}
+_TCVN3_TONED_CODES = frozenset(chr(c) for _, codes in _TCVN3_TONED.values() for c in codes)
+"""Small letters with a tone: their capitals have no code outside the capitals fonts."""
 _TCVN3_ENCODE = {letter: chr(code) for code, letter in TCVN3_TABLE.items()}
 
 # --- VNI Windows ------------------------------------------------------------------------
@@ -314,8 +316,11 @@ _CAPITALS_EVIDENCE = re.compile("[A-Z][\u00a1-\u00fe]+[A-Z]")
 def decode_plain_tcvn3(text: str) -> str:
     """TCVN3 text without its fonts: lines typed in a capitals font come back capitalised.
 
-    A plain file cannot say which lines were set in `.VnTimeH`; a line whose ASCII letters
-    are all capitals and that has a TCVN3 small code between two capitals (`HO¹CH`) was.
+    A plain file cannot say which letters were set in `.VnTimeH`.  A line whose ASCII
+    letters are all capitals and that has a TCVN3 small code between two capitals
+    (`HO¹CH`) was; a line that starts with a small code (`ñy ban` for `Ủy ban`) began
+    with a capital, as lines of these documents do.  A capital with a tone inside a
+    sentence cannot be told from a small letter and stays small.
     """
     out = []
     for line in text.split("\n"):
@@ -325,7 +330,11 @@ def decode_plain_tcvn3(text: str) -> str:
             and all(ch.isupper() for ch in letters)
             and _CAPITALS_EVIDENCE.search(line) is not None
         )
-        out.append(decode_tcvn3(line, capitals))
+        decoded = decode_tcvn3(line, capitals)
+        start = len(line) - len(line.lstrip())
+        if not capitals and line[start : start + 1] in _TCVN3_TONED_CODES:
+            decoded = decoded[:start] + decoded[start : start + 1].upper() + decoded[start + 1 :]
+        out.append(decoded)
     return "\n".join(out)
 
 

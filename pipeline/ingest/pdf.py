@@ -187,7 +187,17 @@ def _convert_legacy_fonts(page) -> str:
                     if previous is not None and previous.fontname == item.fontname:
                         joined = legacy.decode_vni(previous.get_text() + text)
                     if joined is not None and len(joined) == 1:
+                        # The mark's glyph sits over or just after its letter: the letter
+                        # takes its box, so no gap is left where it was.
                         previous._text = joined
+                        previous.set_bbox(
+                            (
+                                previous.x0,
+                                min(previous.y0, item.y0),
+                                max(previous.x1, item.x1),
+                                max(previous.y1, item.y1),
+                            )
+                        )
                         continue
                     item._text = legacy.decode_vni(text)
                 previous = item
