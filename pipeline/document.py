@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.0"
 
-PageMethod = Literal["text", "pdf-text", "ocr", "none"]
+PageMethod = Literal["text", "docx", "pdf-text", "ocr", "none"]
+Encoding = Literal["unicode", "tcvn3", "vni", "mixed"]
 
 
 class Record(BaseModel):
@@ -58,6 +59,10 @@ class Source(Record):
     """Sniffed from the content: `text/plain`, `text/markdown`, `application/pdf`, `image/png`…"""
     pages: int = 0
     size: int = 0
+    encoding: Encoding = "unicode"
+    """The character set the text was converted from: `unicode`, or the pre-Unicode
+    `tcvn3` (ABC, `.VnTime` fonts) or `vni` (`VNI-Times`) when any part was in it;
+    `mixed` when parts were in both."""
 
 
 class PageOutput(Record):
@@ -66,12 +71,17 @@ class PageOutput(Record):
     number: int
     """1-based page number."""
     method: PageMethod = "none"
-    """How the text was obtained: `text` file, PDF `pdf-text` layer, `ocr`, or `none` yet."""
+    """How the text was obtained: `text` file, Word `docx`, PDF `pdf-text` layer, `ocr`, or
+    `none` yet."""
     confidence: float | None = None
     """Mean OCR word confidence 0–100 (OCR pages only)."""
     low_confidence_words: list[str] = Field(default_factory=list)
     tables: list[list[list[str]]] = Field(default_factory=list)
-    """Tables found on the page (PDF), rows of cell strings."""
+    """Tables found on the page (PDF, DOCX), rows of cell strings."""
+    encoding: Encoding = "unicode"
+    """The character set this page's text was converted from (see `Source.encoding`)."""
+    furniture: list[str] = Field(default_factory=list)
+    """Running headers and footers (DOCX), kept out of `text`."""
 
 
 class Page(PageOutput):
@@ -87,7 +97,7 @@ class TextInfo(Record):
     """The document's text as it moves through the chain."""
 
     method: str = ""
-    """Summary of page methods: `text`, `pdf-text`, `ocr` or `mixed`."""
+    """Summary of page methods: `text`, `docx`, `pdf-text`, `ocr` or `mixed`."""
     restored: bool = False
     """True when the restoration stage changed the text."""
     restore_kind: str = ""

@@ -49,6 +49,14 @@ class CorruptImageError(InputError):
     """The image cannot be decoded (truncated, damaged)."""
 
 
+class CorruptDocxError(InputError):
+    """The Word document cannot be parsed (truncated, damaged)."""
+
+
+class LegacyWordError(UnsupportedFormatError):
+    """A binary Word `.doc` that LibreOffice is not there (or failed) to convert."""
+
+
 class EncryptedPdfError(InputError):
     """The PDF is password-protected."""
 

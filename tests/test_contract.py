@@ -223,7 +223,7 @@ def test_the_fingerprint_names_the_version_and_is_computed_once() -> None:
 def test_a_bug_in_the_pdf_reader_is_an_internal_error_not_a_damaged_pdf(monkeypatch) -> None:
     import pipeline.ingest.pdf as pdf_module
 
-    def broken(page, number):
+    def broken(page, number, *args):
         return page.no_such_attribute  # a bug of ours
 
     monkeypatch.setattr(pdf_module, "_page_text", broken)

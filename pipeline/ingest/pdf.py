@@ -6,6 +6,14 @@ usable; otherwise the page is marked `needs_ocr` (method `none`).  Unusable laye
 - glyph junk: fonts without a Unicode map give mojibake (`6Ӣ CÔNG 7+ѬѪ1*`) or `(cid:12)`;
 - garbled: the hidden layer of an earlier OCR run without Vietnamese (`DQc lfl p-Tgdo`).
 
+Text typed into form fields and signature widgets on top of the page (an e-office
+system's number and day, the signature stamp) is drawn into the layout first
+(`pipeline.ingest.forms`), so it stands at its place in reading order.
+
+Characters in fonts of the pre-Unicode TCVN3 (`.VnTime`) and VNI (`VNI-Times`) sets are
+converted to Unicode by their font name (subset prefix and style suffix allowed); a page
+whose layer reads as garbled is tried in those sets by content (`pipeline.ingest.legacy`).
+
 `page_images` yields the images the OCR stage recognises: a scanned page's own embedded
 image at its native resolution (upsampling a 200 dpi scan to 300 dpi doubles Tesseract's
 errors), else the page rendered at `config.ocr_dpi`.
@@ -26,6 +34,10 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from pdfminer.layout import LTChar, LTContainer
+from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.pdftypes import resolve1
+from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 from PIL import Image, ImageOps
 
 from pipeline.config import Config
@@ -36,6 +48,14 @@ from pipeline.errors import (
     EncryptedPdfError,
     FileTooLargeError,
     ImageTooLargeError,
+)
+from pipeline.ingest import legacy
+from pipeline.ingest.forms import (
+    fit_typed,
+    layout_with_annotations,
+    page_annotations,
+    split_typed,
+    value_pieces,
 )
 from pipeline.reading_order import Piece, drop_page_number, order_lines
 from pipeline.vietnamese import garble_score, nfc
@@ -109,6 +129,7 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
     with _map_pdf_errors(), pdfplumber.open(io.BytesIO(data)) as pdf:
         if not pdf.pages:
             raise CorruptPdfError("the PDF has no pages")
+        default_resources = _form_resources(pdf)
         for number, page in enumerate(pdf.pages, start=1):
             if content_bytes(page.page_obj, limit) > limit:
                 raise FileTooLargeError(
@@ -116,7 +137,9 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
                     " content (--max-page-content)"
                 )
             try:
-                lines, tables, scanned = _page_text(page, number)
+                extra = _typed_layer(pdf, page, default_resources)
+                encoding = _convert_legacy_fonts(page)
+                lines, tables, scanned = _page_text(page, number, extra)
             except Exception as exc:  # one odd page (fonts, operators) goes to OCR
                 if not raised_by_parser(exc):
                     raise
@@ -126,15 +149,113 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
                 continue
             text = "\n".join(lines)
             problem = layer_problem(text, scanned=scanned)
+            if problem in ("garbled", "glyph junk") and encoding == legacy.UNICODE:
+                guess = legacy.detect(text)
+                if guess != legacy.UNICODE:
+                    text = legacy.decode(text, guess)
+                    tables = [[[legacy.decode(c, guess) for c in row] for row in t] for t in tables]
+                    encoding, problem = guess, layer_problem(text, scanned=scanned)
             if problem == "empty" and page.chars and not page.images:
                 problem = None  # only a page number: a blank page, nothing to OCR
             if problem:
                 log.info("%s page %d: text layer %s, needs OCR", path.name, number, problem)
                 pages.append(Page(number=number, method="none", needs_ocr=True))
             else:
-                pages.append(Page(number=number, method="pdf-text", text=text, tables=tables))
+                pages.append(
+                    Page(
+                        number=number,
+                        method="pdf-text",
+                        text=text,
+                        tables=tables,
+                        encoding=encoding,
+                    )
+                )
             page.flush_cache()  # pdfplumber keeps every page's objects otherwise
     return pages
+
+
+def _form_resources(pdf: pdfplumber.PDF) -> dict | None:
+    """The AcroForm's default resources (`/DR`): fonts of appearances that name none."""
+    try:
+        form = resolve1(pdf.doc.catalog.get("AcroForm"))
+        resources = resolve1(form.get("DR")) if isinstance(form, dict) else None
+    except Exception:  # noqa: BLE001 - a damaged AcroForm only loses its fonts
+        log.debug("unreadable AcroForm", exc_info=True)
+        return None
+    return resources if isinstance(resources, dict) else None
+
+
+def _typed_layer(pdf: pdfplumber.PDF, page, default_resources: dict | None) -> list[Piece]:
+    """Draw the page's form fields and stamps into its layout (see `pipeline.ingest.forms`).
+
+    Returns the values of fields that have no appearance, as pieces to place.
+    """
+    annotations = page_annotations(page.page_obj)
+    if not annotations:
+        return []
+    device = PDFPageAggregatorWithMarkedContent(
+        pdf.rsrcmgr, pageno=page.page_number, laparams=pdf.laparams
+    )
+    interpreter = PDFPageInterpreter(pdf.rsrcmgr, device)
+    layout, silent = layout_with_annotations(
+        page.page_obj, interpreter, annotations, default_resources
+    )
+    page._layout = layout  # what `page.layout` computes, plus the annotations' text
+    return value_pieces(silent, float(page.height))
+
+
+def _convert_legacy_fonts(page) -> str:
+    """Convert the page's characters set in TCVN3 or VNI fonts to Unicode, in its layout.
+
+    TCVN3 is one code per letter; a VNI mark character joins the letter before it (same
+    font) and is removed.  Returns the page's encoding (`unicode`, `tcvn3`, `vni`,
+    `mixed`)."""
+    found: set[str] = set()
+
+    def convert(items: list) -> list:
+        kept: list = []
+        previous = None
+        for item in items:
+            if isinstance(item, LTChar):
+                known = legacy.font_encoding(item.fontname)
+                if known is None:
+                    previous = None
+                    kept.append(item)
+                    continue
+                found.add(known.encoding)
+                text = item.get_text()
+                if known.encoding == legacy.TCVN3:
+                    item._text = legacy.decode_tcvn3(text, known.capitals)
+                else:
+                    joined = None
+                    if previous is not None and previous.fontname == item.fontname:
+                        joined = legacy.decode_vni(previous.get_text() + text)
+                    if joined is not None and len(joined) == 1:
+                        # The mark's glyph sits over or just after its letter: the letter
+                        # takes its box, so no gap is left where it was.
+                        previous._text = joined
+                        previous.set_bbox(
+                            (
+                                previous.x0,
+                                min(previous.y0, item.y0),
+                                max(previous.x1, item.x1),
+                                max(previous.y1, item.y1),
+                            )
+                        )
+                        continue
+                    item._text = legacy.decode_vni(text)
+                previous = item
+                kept.append(item)
+                continue
+            previous = None
+            if isinstance(item, LTContainer):
+                item._objs = convert(item._objs)
+            kept.append(item)
+        return kept
+
+    layout = page.layout
+    layout._objs = convert(layout._objs)
+    return legacy.UNICODE if not found else found.pop() if len(found) == 1 else "mixed"
 
 
 def _check_pdfium(data: bytes, config: Config) -> None:
@@ -232,8 +353,12 @@ def _inflated_size(raw: bytes, cap: int) -> int:
     return size
 
 
-def _page_text(page, number: int) -> tuple[list[str], list[list[list[str]]], bool]:
-    """Lines in reading order, tables as rows of cells, and whether the page is a scan."""
+def _page_text(
+    page, number: int, extra: list[Piece] = ()
+) -> tuple[list[str], list[list[list[str]]], bool]:
+    """Lines in reading order, tables as rows of cells, and whether the page is a scan.
+
+    `extra` pieces (field values) join the page's words before ordering."""
     area = float(page.width * page.height) or 1.0
     scanned = any(
         (min(im["x1"], page.width) - max(im["x0"], 0))
@@ -248,14 +373,22 @@ def _page_text(page, number: int) -> tuple[list[str], list[list[list[str]]], boo
     except Exception:  # noqa: BLE001 - a table finder failure must not lose the page's text
         log.debug("page %d: table detection failed", number, exc_info=True)
         found = []
-    words = page.extract_words(x_tolerance=X_TOLERANCE, y_tolerance=3, keep_blank_chars=False)
+    words = fit_typed(
+        [
+            part
+            for word in page.extract_words(
+                x_tolerance=X_TOLERANCE, y_tolerance=3, keep_blank_chars=False, return_chars=True
+            )
+            for part in split_typed(word)
+        ]
+    )
     for table in found:
         rows = [[nfc(" ".join((cell or "").split())) for cell in row] for row in table.extract()]
         rows = [row for row in rows if any(row)]
         if _is_real_table(rows, table.bbox, words):
             tables.append(rows)
             boxes.append((table.bbox, rows, table))
-    pieces = []
+    pieces = list(extra)
     for word in words:
         cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
         if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b, _, _ in boxes):
