@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from pipeline.restore.lexicon import abbreviation, expansion, joined_abbreviation
 from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
+from pipeline.restore.memory import DocumentCache, stroked_markers
 from pipeline.restore.model import RestoreModel
 from pipeline.vietnamese import (
     apply_case,
@@ -480,8 +481,14 @@ class Decoder:
 
     # --- search -------------------------------------------------------------------------
 
-    def decode_run(self, run: list[Slot], garbled: bool) -> None:
-        """Fill `out` and `confidence` of each slot of one run."""
+    def decode_run(
+        self, run: list[Slot], garbled: bool, bonuses: dict[int, dict[str, float]] | None = None
+    ) -> None:
+        """Fill `out` and `confidence` of each slot of one run.
+
+        `bonuses` (slot index → word → log-odds) favours what the document chose elsewhere
+        (`memory.DocumentCache`); runs with bonuses are not memoised.
+        """
         cand_lists: list[list[tuple[int, str, float]]] = []
         owner: list[int] = []  # the slot each lattice position writes (-1: context only)
         for n, slot in enumerate(run):
@@ -505,6 +512,9 @@ class Decoder:
                 cands = self.stripped_candidates(slot.read)
             if len(cands) > 1 and n > 0:
                 cands = self._with_case(slot.read, cands, garbled)
+            if bonuses and n in bonuses:
+                extra = bonuses[n]
+                cands = [(i, w, ch + extra.get(w, 0.0)) for i, w, ch in cands]
             cand_lists.append(cands)
             owner.append(n)
         key = (
@@ -513,12 +523,13 @@ class Decoder:
             self.keep_bonus,
             *("<num>" if s.fixed and s.read[:1].isdigit() else s.read for s in run),
         )
-        cached = self._runs.get(key)
+        cached = None if bonuses else self._runs.get(key)
         if cached is None:
             cached = self._search(cand_lists, BEAM if garbled else BEAM_STRIPPED)
             if len(self._runs) > 50_000:
                 self._runs.clear()
-            self._runs[key] = cached
+            if not bonuses:
+                self._runs[key] = cached
         path, confidences = cached
         for n, cands, k, conf in zip(owner, cand_lists, path, confidences, strict=True):
             if n >= 0:
@@ -644,13 +655,20 @@ class Decoder:
         return [rows[st][k] if st in rows else next(computed) for st in states]
 
     def restore(
-        self, text: str, garbled: bool, keep_bonus: float = 0.0, accents: bool = False
+        self,
+        text: str,
+        garbled: bool,
+        keep_bonus: float = 0.0,
+        accents: bool = False,
+        memory: bool = True,
     ) -> Result:
         """Restore every slot of `text`; all other characters are copied unchanged.
 
         `keep_bonus` (log scale) favours unmarked words as written: for text that is mostly
         accented already, where an unmarked `do`, `qua` is far likelier meant than stripped.
         `accents` corrects the marks of Tesseract-vie output instead (`accent_candidates`).
+        `memory` lets the document's confident decisions inform its uncertain ones
+        (`memory.DocumentCache`); off, every run is decoded on its own.
         """
         self.keep_bonus = keep_bonus
         if self.accents != (accents and not garbled):
@@ -678,8 +696,24 @@ class Decoder:
             runs_all.append(pending)
         for run in runs_all:
             self.decode_run(run, garbled)
+        if memory and not self.accents:
+            # Second pass: what the document decided with certainty informs its uncertain
+            # slots (`memory.DocumentCache`); only runs the memory has something for.
+            cache = DocumentCache(garbled)
+            cache.learn(runs_all)
+            for run in runs_all:
+                bonuses = cache.bonuses(run)
+                if bonuses:
+                    self.decode_run(run, garbled, bonuses)
+        for run in runs_all:
             all_slots.extend(s for s in run if not s.fixed)
             fixed.extend(s for s in run if s.fixed)
+        if not self.accents:
+            for n, col in stroked_markers(lines):
+                letter = lines[n][col]
+                fixed.append(
+                    Slot(n, col, col + 1, letter, "Đ" if letter == "D" else "đ", fixed=True)
+                )
         by_line: dict[int, list[Slot]] = {}
         for k, slot in enumerate(all_slots):
             read = slot.read
