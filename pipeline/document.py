@@ -12,7 +12,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 SCHEMA_VERSION = "1.0"
 
@@ -51,6 +51,22 @@ class Source(BaseModel):
     size: int = 0
 
 
+class RestoredToken(BaseModel):
+    """A word restoration wrote but was unsure of, for review (`Page.low_confidence_tokens`)."""
+
+    line: int
+    """0-based line in `text.body`."""
+    column: int
+    """0-based character offset of the word in that line of `text.body`."""
+    read: str
+    """The word as the input had it (`Truong`, `ctia`)."""
+    text: str
+    """The word as restored (`Trưởng`, `của`)."""
+    confidence: float
+    """The restorer's probability that `text` is right (calibrated: see
+    `pipeline/restore/explain.py`); listed when below `restore.LOW_CONFIDENCE`."""
+
+
 class Page(BaseModel):
     """Text of one page (a text file is one page)."""
 
@@ -65,8 +81,20 @@ class Page(BaseModel):
     confidence: float | None = None
     """Mean OCR word confidence 0–100 (OCR pages only)."""
     low_confidence_words: list[str] = Field(default_factory=list)
+    low_confidence_tokens: list[RestoredToken] = Field(default_factory=list)
+    """Words of this page that restoration wrote with a confidence below
+    `restore.LOW_CONFIDENCE`; the key is left out of the JSON when there are none."""
     tables: list[list[list[str]]] = Field(default_factory=list)
     """Tables found on the page (PDF), rows of cell strings."""
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_review(self, handler: SerializerFunctionWrapHandler) -> dict:
+        # Added after the output contract was fixed: absent rather than empty, so the
+        # output of a document that was never restored is what it was.
+        data = handler(self)
+        if not self.low_confidence_tokens:
+            data.pop("low_confidence_tokens", None)
+        return data
 
 
 class TextInfo(BaseModel):
@@ -81,10 +109,24 @@ class TextInfo(BaseModel):
     `ocr-marks` (marks of Vietnamese OCR checked), or empty when none ran."""
     restore_changed_tokens: int = 0
     restore_confidence: float | None = None
+    """Mean confidence of the restored words (calibrated probabilities, see
+    `pipeline/restore/explain.py`); None when restoration did not run."""
+    restore_low_confidence_tokens: int | None = None
+    """How many restored words are below `restore.LOW_CONFIDENCE` (listed per page in
+    `Page.low_confidence_tokens`); None, and absent from the JSON, when restoration did
+    not run."""
     garbled_score: float | None = None
     """Share of alphabetic tokens that are not valid Vietnamese syllables (0 = clean)."""
     body: str = ""
     """Full text after ingest, restoration and normalisation, in the document's own spelling."""
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_review(self, handler: SerializerFunctionWrapHandler) -> dict:
+        # As `Page._omit_empty_review`: an unrestored document's output is unchanged.
+        data = handler(self)
+        if self.restore_low_confidence_tokens is None:
+            data.pop("restore_low_confidence_tokens", None)
+        return data
 
 
 class Period(BaseModel):

@@ -75,9 +75,13 @@ def test_a_later_certain_use_corrects_an_earlier_uncertain_one(model: RestoreMod
 
 
 def test_a_second_d_marker_is_the_stroked_letter() -> None:
-    lines = ["a) mot", "d) hai", "d) ba", "e) bon", "  D) nam", "x", "D) sau", "- d) bay"]
-    assert stroked_markers(lines) == [(2, 0), (6, 0)]
-    assert stroked_markers(["- c) mot", "- d) hai", "- d) ba"]) == [(2, 2)]
+    lines = ["c) mot", "d) hai", "d) ba", "e) bon", "  C) nam", "x", "D) sau", "D) bay"]
+    assert stroked_markers(lines) == [(2, 0), (7, 0)]
+    assert stroked_markers(["- c) mot", "- d) hai", "- d) ba", "- d) bon"]) == [(2, 2)]
+
+
+def test_a_d_marker_after_a_d_alone_stays() -> None:
+    assert stroked_markers(["a) mot", "d) hai", "d) ba"]) == []
 
 
 def test_a_first_d_marker_stays(model: RestoreModel) -> None:

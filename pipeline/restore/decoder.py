@@ -119,6 +119,8 @@ class Slot:
     confidence: float = 1.0
     fixed: bool = False
     """Numbers and abbreviations: context for the LM, written back unchanged."""
+    column: int = -1
+    """Where `out` starts in the restored line (set when the text is written)."""
 
 
 @dataclass
@@ -132,6 +134,25 @@ class Result:
     confidences: list[float] = field(default_factory=list)
     garbled: bool = False
     """Decoded as OCR garble (the channel), not as text that only lost its marks."""
+    tokens: list[Slot] = field(default_factory=list)
+    """Every decoded syllable in text order: its line, its columns in the input (`start`,
+    `end`) and in the restored line (`column`), what was read, what was written and its
+    confidence (`confidences` in the same order)."""
+
+
+@dataclass
+class Trace:
+    """One decoded run's lattice, kept for `explain`."""
+
+    run: list[Slot]
+    owner: list[int]
+    """The slot of `run` each lattice position writes (-1: context only)."""
+    cand_lists: list[list[tuple[int, str, float]]]
+    """Per lattice position: (word id, spelling, channel log-probability) candidates."""
+    path: tuple[int, ...]
+    """The chosen candidate per position."""
+    remembered: frozenset[int]
+    """Slots (indices into `run`) whose channel scores had the document memory's bonus."""
 
 
 def _garbled_marker(token: str) -> str | None:
@@ -299,6 +320,9 @@ class Decoder:
         self._frequent: dict[str, list[int]] = {}
         self._cased: dict[tuple[str, bool], list[tuple[int, str, float]]] = {}
         self._runs: dict[tuple, tuple[tuple[int, ...], list[float]]] = {}
+        self.trace: dict[int, Trace] | None = None
+        """When a dict, every decoded run's lattice is kept there by `id(run)` (for
+        `explain`); None (the default) keeps nothing."""
 
     # --- candidates ---------------------------------------------------------------------
 
@@ -531,6 +555,8 @@ class Decoder:
             if not bonuses:
                 self._runs[key] = cached
         path, confidences = cached
+        if self.trace is not None:
+            self.trace[id(run)] = Trace(run, owner, cand_lists, path, frozenset(bonuses or ()))
         for n, cands, k, conf in zip(owner, cand_lists, path, confidences, strict=True):
             if n >= 0:
                 run[n].out = cands[k][1]
@@ -727,6 +753,10 @@ class Decoder:
             by_line.setdefault(slot.line, []).append(slot)
         changed = 0
         for n, slots in by_line.items():
+            shift = 0
+            for slot in slots:
+                slot.column = slot.start + shift
+                shift += len(slot.out) - (slot.end - slot.start)
             line = lines[n]
             new = line
             for slot in reversed(slots):
@@ -736,7 +766,9 @@ class Decoder:
             lines[n] = new
         confidences = [s.confidence for s in all_slots]
         mean = round(sum(confidences) / len(confidences), 4) if confidences else None
-        return Result("\n".join(lines), changed, len(all_slots), mean, confidences, garbled)
+        return Result(
+            "\n".join(lines), changed, len(all_slots), mean, confidences, garbled, all_slots
+        )
 
 
 def _recase(read: str, out: str) -> str:

@@ -101,20 +101,21 @@ _ANY_MARKER = re.compile(r"^\s*(?:[-–•+*]\s*)?([a-zđA-ZĐ])\)")
 def stroked_markers(lines: Sequence[str]) -> list[tuple[int, int]]:
     """(line, column) of each list marker `d)` that stands for `đ)`.
 
-    Vietnamese lists run a) b) c) d) đ) e): a `d)` whose previous list marker was a `d)`
-    too lost its stroke (stripped text, OCR), as the law codes' held-out lines showed 46
-    times.  Nothing else about markers is guessed.
+    Vietnamese lists run a) b) c) d) đ) e): a `d)` that follows the markers `c)` and
+    `d)` lost its stroke (stripped text, OCR).  Both predecessors are required: a `d)`
+    after a `d)` alone may also be two lists' fourth items (measured on the held-out law
+    lines, which are not contiguous).  Nothing else about markers is guessed.
     """
     found = []
-    previous = ""
+    before = previous = ""
     for n, line in enumerate(lines):
         match = _ANY_MARKER.match(line)
         if match is None:
             continue
         letter = match.group(1)
         stroked = _MARKER.match(line)
-        if stroked and previous.lower() == "d":
+        if stroked and (before + previous).lower() == "cd":
             found.append((n, len(stroked.group(1))))
             letter = "đ"
-        previous = letter
+        before, previous = previous, letter
     return found
