@@ -65,6 +65,22 @@ class Source(Record):
     `mixed` when parts were in both."""
 
 
+class RestoredToken(Record):
+    """A word restoration wrote but was unsure of, for review (`Page.low_confidence_tokens`)."""
+
+    line: int
+    """0-based line in `text.body`."""
+    column: int
+    """0-based character offset of the word in that line of `text.body`."""
+    read: str
+    """The word as the input had it (`Truong`, `ctia`)."""
+    text: str
+    """The word as restored (`Trưởng`, `của`)."""
+    confidence: float
+    """The restorer's probability that `text` is right (calibrated: see
+    `pipeline/restore/explain.py`); listed when below `restore.LOW_CONFIDENCE`."""
+
+
 class PageOutput(Record):
     """What the JSON says of one page (its text is part of `text.body`)."""
 
@@ -76,6 +92,9 @@ class PageOutput(Record):
     confidence: float | None = None
     """Mean OCR word confidence 0–100 (OCR pages only)."""
     low_confidence_words: list[str] = Field(default_factory=list)
+    low_confidence_tokens: list[RestoredToken] = Field(default_factory=list)
+    """Words of this page that restoration wrote with a confidence below
+    `restore.LOW_CONFIDENCE` (for review)."""
     tables: list[list[list[str]]] = Field(default_factory=list)
     """Tables found on the page (PDF, DOCX), rows of cell strings."""
     encoding: Encoding = "unicode"
@@ -105,6 +124,12 @@ class TextInfo(Record):
     `ocr-marks` (marks of Vietnamese OCR checked), or empty when none ran."""
     restore_changed_tokens: int = 0
     restore_confidence: float | None = None
+    """Mean confidence of the restored words (calibrated probabilities, see
+    `pipeline/restore/explain.py`); None when restoration did not run."""
+    restore_low_confidence_tokens: int | None = None
+    """How many restored words are below `restore.LOW_CONFIDENCE` (listed per page in
+    `Page.low_confidence_tokens`); None when restoration did
+    not run."""
     garbled_score: float | None = None
     """Share of alphabetic tokens that are not valid Vietnamese syllables (0 = clean)."""
     body: str = ""
