@@ -278,8 +278,13 @@ def ocr(ctx: click.Context, file: Path, languages: str) -> None:
     help="always: restore every line; auto: only if the text looks garbled; "
     "marks: check the marks of text OCR'd with Tesseract's Vietnamese model.",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Instead of the text, print each changed word with its alternatives and their scores.",
+)
 @click.pass_context
-def restore_cmd(ctx: click.Context, file, mode: str) -> None:
+def restore_cmd(ctx: click.Context, file, mode: str, explain: bool) -> None:
     """Print FILE (or standard input) with Vietnamese diacritics restored.
 
     The output has exactly the input's lines and tokens; numbers, codes and
@@ -290,11 +295,17 @@ def restore_cmd(ctx: click.Context, file, mode: str) -> None:
         vnplan restore garbled.txt > fixed.txt
         echo "tang cuong cong tac thi dua" | vnplan restore
         vnplan ocr scan.pdf | vnplan restore --mode marks
+        echo "Chi thi so 41" | vnplan restore --explain   # why each word came out so
     """
     from pipeline.restore import restore_text
+    from pipeline.restore.explain import explain_text
 
     try:
-        click.echo(restore_text(file.read(), mode=mode), nl=False)
+        text = file.read()
+        if explain:
+            click.echo(explain_text(text, mode=mode))
+        else:
+            click.echo(restore_text(text, mode=mode), nl=False)
     except VnplanError as exc:
         _fail(exc, ctx.obj["verbose"])
 

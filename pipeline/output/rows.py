@@ -173,6 +173,12 @@ DOCUMENTS = Table(
         Column("plan_period_label", _plan("label"), "the window the whole plan covers"),
         Column("plan_period_start", _plan("start"), "ISO start of that window", date=True),
         Column("plan_period_end", _plan("end"), "ISO end of that window", date=True),
+        Column(
+            "restore_confidence",
+            lambda d, _: d.text.restore_confidence,
+            "mean confidence of the restored words (empty when restoration did not run)",
+            sql="REAL",
+        ),
     ),
     lambda doc: [doc],
     "one row per input file, failed ones included",
