@@ -47,12 +47,6 @@ def test_explain_lists_each_changed_token_with_its_alternatives(model: RestoreMo
         assert sum(a.posterior for a in e.alternatives) <= 1 + 1e-9
 
 
-def test_explain_marks_what_the_document_memory_decided(model: RestoreModel) -> None:
-    _, explanations = explain("Chi thi so 41-CT/TW\ntheo Chi thi", model=model)
-    remembered = [(e.line, e.written) for e in explanations if e.remembered]
-    assert remembered == [(0, "thị")]
-
-
 def test_explain_text_prints_one_line_per_changed_token(model: RestoreModel) -> None:
     out = explain_text("Ke hoach so 12/KH-UBND", model=model)
     assert out.splitlines()[0].startswith("1:1 Ke → Kế ")

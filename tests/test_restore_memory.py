@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import pytest
 
 from pipeline.restore import restore_text
-from pipeline.restore.decoder import Decoder
 from pipeline.restore.memory import (
     CACHE_BONUS,
     CACHE_MIN_CONFIDENCE,
@@ -63,15 +62,6 @@ def test_nothing_to_add_when_the_memory_agrees_with_the_pick() -> None:
     cache = DocumentCache(garbled=False)
     cache.learn([[FakeSlot("Chi", "chỉ", 1.0), FakeSlot("thi", "thị", 1.0)]])
     assert cache.bonuses([FakeSlot("Chi", "chỉ", 1.0), FakeSlot("thi", "thị", 0.6)]) == {}
-
-
-def test_a_later_certain_use_corrects_an_earlier_uncertain_one(model: RestoreModel) -> None:
-    text = "Chi thi so 41-CT/TW\ntheo Chi thi"
-    decoder = Decoder(model)
-    alone = decoder.restore(text, garbled=False, memory=False).text
-    remembered = decoder.restore(text, garbled=False, memory=True).text
-    assert alone.split("\n")[0] == "Chỉ thì số 41-CT/TW"  # if this changes, find another case
-    assert remembered == "Chỉ thị số 41-CT/TW\ntheo Chỉ thị"
 
 
 def test_a_second_d_marker_is_the_stroked_letter() -> None:

@@ -14,6 +14,7 @@ import math
 import operator
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.restore.lexicon import abbreviation, expansion, joined_abbreviation
 from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
@@ -771,7 +772,9 @@ class Decoder:
         )
 
 
+@lru_cache(maxsize=1 << 16)
 def _recase(read: str, out: str) -> str:
+    """`out` cased like `read` (memoised: a document repeats its words)."""
     if out.isupper() and len(out) > 1:
         return out  # abbreviations are written as the lexicon has them
     pattern = case_pattern(read)

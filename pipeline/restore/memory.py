@@ -15,7 +15,6 @@ certainty may still mean `truyền thống` elsewhere, and a word-level cache wo
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
@@ -55,42 +54,64 @@ class DocumentCache:
     def __init__(self, garbled: bool) -> None:
         """An empty cache for a text decoded as garble (`garbled`) or as stripped text."""
         self.garbled = garbled
-        self._left: dict[tuple[str, str], Counter[str]] = {}
-        self._right: dict[tuple[str, str], Counter[str]] = {}
+        self._left: dict[tuple[str, str], dict[str, int]] = {}
+        self._right: dict[tuple[str, str], dict[str, int]] = {}
+        self._keys: dict[int, tuple[Sequence[_Slot], list[str]]] = {}
+        """Reading keys per run (by `id`, with the run, which keeps the id its own),
+        computed once for `learn` and `bonuses`."""
 
     def __len__(self) -> int:
         """Number of remembered bigrams of readings."""
         return len(self._left) + len(self._right)
 
+    def _run_keys(self, run: Sequence[_Slot]) -> list[str]:
+        entry = self._keys.get(id(run))
+        if entry is None or entry[0] is not run:
+            garbled = self.garbled
+            entry = self._keys[id(run)] = (run, [reading_key(s.read, garbled) for s in run])
+        return entry[1]
+
     def learn(self, runs: Iterable[Sequence[_Slot]]) -> None:
         """Remember every confident, non-fixed decision of the decoded `runs`."""
         for run in runs:
-            keys = [reading_key(s.read, self.garbled) for s in run]
+            keys = self._run_keys(run)
+            last = len(run) - 1
             for n, slot in enumerate(run):
                 if slot.fixed or slot.confidence < CACHE_MIN_CONFIDENCE or not slot.out:
                     continue
                 if n > 0:
-                    self._left.setdefault((keys[n - 1], keys[n]), Counter())[slot.out] += 1
-                if n + 1 < len(run):
-                    self._right.setdefault((keys[n], keys[n + 1]), Counter())[slot.out] += 1
+                    _count(self._left, (keys[n - 1], keys[n]), slot.out)
+                if n < last:
+                    _count(self._right, (keys[n], keys[n + 1]), slot.out)
 
     def bonuses(self, run: Sequence[_Slot]) -> dict[int, dict[str, float]]:
         """Per uncertain slot of `run` (by index), the bonus of each word the document chose
         next to the same neighbouring reading; empty when the memory has nothing to add."""
-        keys = [reading_key(s.read, self.garbled) for s in run]
         out: dict[int, dict[str, float]] = {}
+        keys: list[str] | None = None
+        last = len(run) - 1
         for n, slot in enumerate(run):
             if slot.fixed or slot.confidence >= CACHE_MIN_CONFIDENCE:
                 continue
-            seen: Counter[str] = Counter()
+            keys = keys or self._run_keys(run)
+            seen: dict[str, int] = {}
             if n > 0:
-                seen.update(self._left.get((keys[n - 1], keys[n]), {}))
-            if n + 1 < len(run):
-                seen.update(self._right.get((keys[n], keys[n + 1]), {}))
+                for word, c in self._left.get((keys[n - 1], keys[n]), {}).items():
+                    seen[word] = seen.get(word, 0) + c
+            if n < last:
+                for word, c in self._right.get((keys[n], keys[n + 1]), {}).items():
+                    seen[word] = seen.get(word, 0) + c
             words = {w: CACHE_BONUS for w, c in seen.items() if c >= CACHE_MIN_COUNT}
-            if words and set(words) != {slot.out}:
+            if words and (len(words) > 1 or slot.out not in words):
                 out[n] = words
         return out
+
+
+def _count(table: dict[tuple[str, str], dict[str, int]], key: tuple[str, str], word: str) -> None:
+    row = table.get(key)
+    if row is None:
+        row = table[key] = {}
+    row[word] = row.get(word, 0) + 1
 
 
 _MARKER = re.compile(r"^(\s*(?:[-–•+*]\s*)?)([dD])\)")
