@@ -103,8 +103,26 @@ class PageOutput(Record):
     """Running headers and footers (DOCX), kept out of `text`."""
 
 
+class PageField(Record):
+    """A header field of a scanned page re-read as digits (`pipeline.ocr.fields`)."""
+
+    name: Literal["number", "date"]
+    text: str
+    """As the page's text now carries it: `24/KH-UBND`, or the printed part only
+    (`/KH-UBND`, `ngày tháng 01 năm 2026`) when the digits could not be read."""
+    complete: bool
+    """False when digits that belong in the field were unreadable and left out."""
+    source: Literal["print", "ink", "gray", "none"]
+    """`print`: the page's confident reading kept; `ink`: pen ink re-read alone;
+    `gray`: the binarised crop re-read; `none`: nothing readable there."""
+    confidence: float | None = None
+
+
 class Page(PageOutput):
     """One page as the stages see it (a text file is one page)."""
+
+    fields: list[PageField] = Field(default_factory=list)
+    """The number and date fields of an OCR page as re-read (empty for other pages)."""
 
     text: str = ""
     """Lines of the page in reading order, joined by newlines."""

@@ -30,9 +30,9 @@ from pathlib import Path
 from PIL import Image
 
 from pipeline.config import Config
-from pipeline.document import Document
+from pipeline.document import Document, PageField
 from pipeline.errors import EmptyFileError
-from pipeline.ocr import preprocess, tesseract
+from pipeline.ocr import fields, preprocess, tables, tesseract
 from pipeline.reading_order import Piece, column_groups, drop_page_number, order_lines
 from pipeline.vietnamese import is_syllable
 
@@ -73,14 +73,20 @@ class PageResult:
     """Degrees the page was turned (clockwise) after OSD."""
     dpi: int = 0
     seconds: float = 0.0
+    fields: list[fields.Reading] = field(default_factory=list)
+    """The number and date re-read as digit fields (`fields` step)."""
+    tables: list[list[list[str]]] = field(default_factory=list)
+    """Ruled tables found on the page, rows of cells (`tables` step)."""
 
 
-def page_text(words: list[tesseract.Word], width: int, number: int) -> str:
+def page_text(
+    words: list[tesseract.Word], width: int, number: int, extra: list[Piece] | None = None
+) -> str:
     """The page's lines in reading order from Tesseract's words.
 
     Tesseract's own lines are kept (they follow skewed text) but cut where a column gap
     runs through them (`column_groups`); `order_lines` then emits two-column stretches
-    column by column.
+    column by column.  `extra` pieces (a table's rows) are placed among the lines as they are.
     """
     lines: dict[tuple[int, int, int], list[tesseract.Word]] = {}
     for word in words:
@@ -90,6 +96,7 @@ def page_text(words: list[tesseract.Word], width: int, number: int) -> str:
         line_words.sort(key=lambda w: w.left)
         line = [Piece(w.text, w.left, w.right, w.top, w.bottom) for w in line_words]
         pieces.extend(_piece(group) for group in column_groups(line, width))
+    pieces.extend(extra or [])
     text = "\n".join(drop_page_number(order_lines(pieces, width), number))
     return text.translate(_OCR_LOOKALIKES)
 
@@ -132,7 +139,9 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
         image = image.resize((image.width * 2, image.height * 2), Image.Resampling.LANCZOS)
         dpi *= 2
         small = None
-    image = preprocess.prepare(image, config.preprocess, small)
+    colour = image if image.mode == "RGB" else None
+    trace: dict = {}
+    image = preprocess.prepare(image, config.preprocess, small, dpi=dpi, trace=trace)
     words = tesseract.recognise(
         image, languages=config.ocr_languages, dpi=dpi, timeout=_page_timeout(config)
     )
@@ -160,7 +169,19 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
             retry_conf = _mean_confidence(retry or [])
             if retry and (retry_conf or 0) > (confidence or 0):
                 image, words, confidence, result.rotated = turned, retry, retry_conf, turn
-    result.text = page_text(words, image.width, number)
+    if "fields" in config.preprocess:
+        if colour is not None and trace.get("skew"):
+            colour = colour.rotate(trace["skew"], resample=Image.Resampling.BILINEAR,
+                                   fillcolor=(255, 255, 255))  # fmt: skip
+        if colour is not None and result.rotated:
+            colour = colour.rotate(-result.rotated, expand=True)
+        words, result.fields = fields.reread(words, image, colour, dpi, config.ocr_languages)
+    table_pieces: list[Piece] = []
+    if "tables" in config.preprocess:
+        found = tables.find_tables(image, words, dpi)
+        result.tables = [t.rows for t in found]
+        words, table_pieces = tables.take_words(found, words)
+    result.text = page_text(words, image.width, number, table_pieces)
     result.confidence = confidence if result.text else None
     result.low_confidence_words = [
         w.text for w in words if 0 <= w.conf < config.ocr_low_confidence and w.text.strip()
@@ -235,6 +256,15 @@ def ocr(doc: Document, config: Config) -> Document:
         page.needs_ocr = False
         page.confidence = result.confidence
         page.low_confidence_words = result.low_confidence_words
+        page.fields = [PageField(**vars(r)) for r in result.fields]
+        if result.tables:
+            page.tables = result.tables
+        for reading in result.fields:
+            if not reading.complete:
+                doc.warn(
+                    f"page {result.number}: the digits of the {reading.name} could not be read; "
+                    f"the text keeps the printed part only ({reading.text})"
+                )
         if result.warning:
             doc.warn(result.warning)
         if result.rotated:
