@@ -382,14 +382,12 @@ class _Reader:
 
     def _paragraph(self, p, numbered: bool) -> list[str]:
         """The paragraph's printed lines: marker and text, split at line breaks."""
-        from docx.text.run import Run
-
         style_font = self.styles.font(_paragraph_style(p))
         parts = []
         for r in p.iter(f"{W}r"):
             if _owner_paragraph(r) is not p:
                 continue  # a text box's paragraph inside a drawing
-            text = Run(r, None).text
+            text = _run_text(r)
             if not text:
                 continue
             rpr = r.find(f"{W}rPr")
@@ -509,6 +507,28 @@ class _Reader:
                         if line not in seen:
                             seen.append(line)
         return seen
+
+
+_RUN_TEXT = {
+    f"{W}tab": "\t",
+    f"{W}br": "\n",
+    f"{W}cr": "\n",
+    f"{W}noBreakHyphen": "-",
+    f"{W}softHyphen": "\u00ad",
+}
+"""Run children that print a character.  The soft hyphen is kept: in a TCVN3 run it is
+the code of `ư` (0xAD); `nfc` removes it from Unicode text."""
+
+
+def _run_text(r) -> str:
+    """The characters of a run, in order (`w:t`, tabs, breaks, hyphens)."""
+    out = []
+    for child in r.iterchildren():
+        if child.tag == f"{W}t":
+            out.append(child.text or "")
+        elif child.tag in _RUN_TEXT:
+            out.append(_RUN_TEXT[child.tag])
+    return "".join(out)
 
 
 def _owner_paragraph(r):
