@@ -236,7 +236,14 @@ def run_pool(
                 return
             pool = [w for w in pool if w.process.is_alive() or w.job is not None]
             while queue and len(pool) < size:
-                pool.append(start())
+                try:
+                    pool.append(start())
+                except (EOFError, OSError):
+                    # SIGTERM to the group also ends the forkserver: starting a worker can
+                    # fail between the stop check above and here.  Only then is it no bug.
+                    if stop is not None and stop.is_set():
+                        return
+                    raise
             for worker in pool:
                 if worker.job is None and queue and worker.process.is_alive():
                     job = queue.popleft()

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from hostile import HOSTILE, flate_bomb_pdf, write_hostile
 from test_batch import make_plans
+from test_watch import wait_for
 
 from pipeline.batch import run_batch
 from pipeline.config import Config
@@ -126,14 +127,6 @@ def _group(pgid: int) -> list[int]:
     return found
 
 
-def _poll(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {seconds} s: {what}")
-        time.sleep(0.05)
-
-
 @pytest.fixture
 def busy_run(tmp_path):
     """`vnplan run` in its own process group, both workers chewing on flate bombs."""
@@ -148,7 +141,7 @@ def busy_run(tmp_path):
     )
     try:
         # main + forkserver + two workers
-        _poll(lambda: len(_group(proc.pid)) >= 4, 60, "the workers started")
+        wait_for(lambda: len(_group(proc.pid)) >= 4, 60, "the workers started")
         yield proc
     finally:
         if _group(proc.pid):
@@ -159,7 +152,7 @@ def busy_run(tmp_path):
 def test_sigterm_to_the_group_exits_130_and_leaves_no_process(busy_run, tmp_path):
     os.killpg(busy_run.pid, signal.SIGTERM)
     assert busy_run.wait(30) == 130, busy_run.stderr.read()
-    _poll(lambda: not _group(busy_run.pid), 5, "every vnplan process ended")
+    wait_for(lambda: not _group(busy_run.pid), 5, "every vnplan process ended")
     assert (tmp_path / "out" / "documents.csv").exists()  # the tables were written
     assert not list((tmp_path / "out").rglob(".*"))  # no half-written file
 
@@ -167,7 +160,7 @@ def test_sigterm_to_the_group_exits_130_and_leaves_no_process(busy_run, tmp_path
 def test_sigkill_of_the_main_process_leaves_no_worker(busy_run):
     os.kill(busy_run.pid, signal.SIGKILL)
     busy_run.wait(10)
-    _poll(lambda: not _group(busy_run.pid), 5, "the workers died with their parent")
+    wait_for(lambda: not _group(busy_run.pid), 5, "the workers died with their parent")
 
 
 def test_the_watcher_removes_its_lock_file(tmp_path):
