@@ -46,6 +46,7 @@ bench: setup ## run every benchmark and print its numbers
 models: setup ## rebuild the trained models under models/ from packaged data
 	$(PY) -m pip install -q -e '.[train]'
 	$(PY) -m pipeline.restore.training.train
+	$(PY) -m pipeline.restore.training.gazetteer
 
 clean: ## remove generated output and caches
 	rm -rf $(OUT)/* .pytest_cache .ruff_cache

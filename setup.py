@@ -15,20 +15,22 @@ from pathlib import Path
 from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
 
-MODEL_FILES = "restore-*"
-"""The restoration model's run-time files in `models/` (the rest there is training data)."""
+RUNTIME_PATTERNS = ("restore-*", "places.json")
+"""The run-time files in `models/` (`pipeline.shipped.RUNTIME_PATTERNS`; the rest there is
+training data)."""
 
 
 class BuildWithModels(build_py):
-    """Copy the model from the repository's top-level `models/` into the package, so a
-    wheel restores text as the source checkout does (`pipeline/restore/data/`)."""
+    """Copy the trained files from the repository's top-level `models/` into the package
+    (`pipeline/_models/`), so a wheel gives what the source checkout gives."""
 
     def run(self) -> None:
         super().run()
-        target = Path(self.build_lib) / "pipeline" / "restore" / "data"
+        target = Path(self.build_lib) / "pipeline" / "_models"
         target.mkdir(parents=True, exist_ok=True)
-        for source in sorted(Path("models").glob(MODEL_FILES)):
-            shutil.copyfile(source, target / source.name)
+        for pattern in RUNTIME_PATTERNS:
+            for source in sorted(Path("models").glob(pattern)):
+                shutil.copyfile(source, target / source.name)
 
 
 # Exact IEEE arithmetic: the C code must give the Python code's results, bit for bit.

@@ -15,26 +15,26 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import logging
 import resource
 import signal
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from pipeline.config import Config
 from pipeline.document import Document, StageError, Status
-from pipeline.errors import ExitCode, WorkerCrashError, is_setup_error
+from pipeline.errors import ExitCode, InternalError, is_input_error, is_setup_error
 from pipeline.inputs import hash_file
 from pipeline.output.catalog import Catalog
 from pipeline.output.export import export_catalog, write_document_json
+
+log = logging.getLogger(__name__)
 
 # --- results ----------------------------------------------------------------------------
 
@@ -55,6 +55,8 @@ class FileResult:
     """The traceback of an internal error (a bug of ours), shown under `-v`."""
     seconds: float = 0.0
     sha256: str | None = None
+    earlier: bool = False
+    """A failure recorded by an earlier run and not retried (see `plan`)."""
 
     @property
     def kind(self) -> str | None:
@@ -132,17 +134,26 @@ class Job:
 
 
 def plan(
-    files: Iterable[Path], catalog: Catalog, force: bool = False, settle_failed: bool = False
+    files: Iterable[Path],
+    catalog: Catalog,
+    force: bool = False,
+    settle_failed: bool = False,
+    retry_failed: bool = False,
 ) -> tuple[list[Job], list[FileResult]]:
     """Hash the files and decide what needs processing.
 
     Returns the jobs and the results already known: skipped files (done by this pipeline
-    version; their path is recorded) and in-batch duplicates of skipped files.
+    version; their path is recorded), files this pipeline already failed for their own
+    fault (an `InputError`: damaged, over a budget…; they would fail the same way, and a
+    time bomb would cost its whole budget again every night), and in-batch duplicates
+    of those.  Failures that were not the file's fault (setup, a crash, a bug of ours)
+    are retried.
 
     Args:
         files: The inputs.
         catalog: The open catalog.
         force: Process everything, even documents already done.
+        retry_failed: Process again the files failed for their own fault.
         settle_failed: The watcher's rule: a file whose failure is already committed under
             this very path (a kill came between the commit and the move) is reported
             failed again without reprocessing.  `vnplan run` retries failures instead.
@@ -165,6 +176,17 @@ def plan(
             if entry and entry.status == Status.failed.value and str(path) in entry.paths:
                 known.append(
                     FileResult(path, "failed", entry.doc_id, error=entry.error, sha256=sha)
+                )
+                by_sha[sha] = Job(path, sha)
+                continue
+        if not (force or retry_failed):
+            entry = catalog.failure(sha)
+            if entry and entry.error and is_input_error(entry.error.split(":", 1)[0]):
+                catalog.add_path(sha, str(path))
+                known.append(
+                    FileResult(
+                        path, "failed", entry.doc_id, error=entry.error, sha256=sha, earlier=True
+                    )
                 )
                 by_sha[sha] = Job(path, sha)
                 continue
@@ -194,14 +216,20 @@ def plan(
 # --- processing -------------------------------------------------------------------------
 
 
-def _ignore_signals() -> None:
-    """Worker initializer: the main process alone decides when to stop (and commits)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-
-def process_file(path: Path, sha256: str | None, config: Config) -> tuple[Document, float, float]:
+def process_file(
+    path: Path,
+    sha256: str | None,
+    config: Config,
+    on_pages: Callable[[int], None] | None = None,
+) -> tuple[Document, float, float]:
     """Run the chain on one file (in a worker).
+
+    Args:
+        path: The file.
+        sha256: Its content hash from `plan` (keys the failure when ingest cannot hash).
+        config: Run settings.
+        on_pages: Called with the page count once ingest knows it (the pool grows the
+            file's time budget with it).
 
     Returns:
         The document, wall seconds, and the peak resident memory of the process so far
@@ -209,8 +237,12 @@ def process_file(path: Path, sha256: str | None, config: Config) -> tuple[Docume
     """
     from pipeline.chain import process_path  # imported here: cheap for the planning process
 
+    def after(stage: str, doc: Document) -> None:
+        if stage == "ingest" and on_pages is not None:
+            on_pages(doc.source.pages)
+
     started = time.perf_counter()
-    doc = process_path(path, config)
+    doc = process_path(path, config, after=after)
     if sha256 and not doc.source.sha256:
         # Ingest failed before hashing (empty file…): key the failure by our hash.
         doc.source.sha256 = sha256
@@ -219,7 +251,11 @@ def process_file(path: Path, sha256: str | None, config: Config) -> tuple[Docume
     return doc, round(time.perf_counter() - started, 4), round(peak_mb, 1)
 
 
-Work = Callable[[Path, "str | None", Config], tuple[Document, float, float]]
+process_file.reports_pages = True  # type: ignore[attr-defined] - see executors._serve
+
+
+Work = Callable[..., tuple[Document, float, float]]
+"""`work(path, sha256, config)` → (document, seconds, peak MB); tests inject faults."""
 
 
 def process_jobs(
@@ -230,91 +266,33 @@ def process_jobs(
 ) -> Iterator[tuple[Job, Document, float, float]]:
     """Process `jobs`, yielding each as it finishes (completion order).
 
-    With `config.workers` > 1, a process pool runs the chain; otherwise it runs here.
-    When `stop` is set, no new job starts; jobs already running finish and are yielded.
-    A worker that dies (a crash in a native library, the OOM killer) breaks the pool: a
-    new pool retries the files that were in flight one by one, and the file that kills
-    its worker again is reported as `WorkerCrashError`; the others go on.
+    Files run in worker processes (`pipeline.executors.run_pool`) whenever a budget must
+    be able to stop them or there is more than one worker (`Config.isolated`); with one
+    worker and no time or memory budget they run here, in this process.  When `stop` is
+    set no new file starts; in the pool, files in flight are abandoned (a re-run takes
+    them), here the current one finishes.  A file over a budget or whose worker died
+    comes back as a failed document with that reason; the others go on.
 
     Args:
         jobs: What to process.
-        config: Run settings (`workers`).
+        config: Run settings (`workers`, the budgets).
         stop: Set to stop starting new files.
         work: The function run per file (default `process_file`; tests inject faults).
     """
+    from pipeline.executors import run_pool
+
     work = work or process_file
-    workers = max(1, min(config.workers, len(jobs)))
-    if workers == 1:
+    if not config.isolated:
         for job in jobs:
             if stop is not None and stop.is_set():
                 return
             yield job, *work(job.path, job.sha256, config)
         return
-    # forkserver: workers are forked from a clean server process (never from this one,
-    # which may hold threads such as the watchdog observer), with the chain and the
-    # restoration model preloaded.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.chain", "pipeline.restore.preload"])
-    queue = deque(jobs)
-    suspects: deque[Job] = deque()  # in flight when a worker died
-    while (queue or suspects) and not (stop is not None and stop.is_set()):
-        yield from _one_pool(queue, suspects, context, workers, config, stop, work)
-
-
-def _fill(pool, running: dict, queue: deque, limit: int, stop, work: Work, config) -> None:
-    """Submit queued jobs until `limit` are in flight.
-
-    Only a few per worker, so a stop request takes effect promptly.
-    """
-    while queue and len(running) < limit and not (stop is not None and stop.is_set()):
-        job = queue.popleft()
-        running[pool.submit(work, job.path, job.sha256, config)] = job
-
-
-def _crashed(job: Job) -> tuple[Job, Document, float, float]:
-    error = WorkerCrashError(
-        "the worker process died while reading this file"
-        " (a crash in a native library, or out of memory)"
-    )
-    return job, _failed_doc(job, "worker", error), 0.0, 0.0
-
-
-def _one_pool(queue, suspects, context, workers, config, stop, work):
-    """Run jobs in one process pool until they are done or a worker dies (pool broken).
-
-    After a death every file that was in flight is a suspect: the next pool runs the
-    suspects one at a time, so only the file that really kills its worker fails.
-    """
-    running: dict[Future, Job] = {}
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_signals) as pool:
-        while suspects:
-            if stop is not None and stop.is_set():
-                return
-            job = suspects.popleft()
-            try:
-                result = pool.submit(work, job.path, job.sha256, config).result()
-            except BrokenProcessPool:
-                yield _crashed(job)
-                return  # this pool is dead; the caller starts another
-            except Exception as exc:  # noqa: BLE001 - one file fails, not the batch
-                yield job, _failed_doc(job, "worker", exc), 0.0, 0.0
-            else:
-                yield job, *result
-        _fill(pool, running, queue, 2 * workers, stop, work, config)
-        while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                job = running.pop(future)
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    suspects.append(job)
-                except Exception as exc:  # noqa: BLE001 - one file fails, not the batch
-                    yield job, _failed_doc(job, "worker", exc), 0.0, 0.0
-                else:
-                    yield job, *result
-            if not suspects:
-                _fill(pool, running, queue, 2 * workers, stop, work, config)
+    for job, outcome in run_pool(jobs, config, work, stop):
+        if isinstance(outcome, BaseException):
+            yield job, _failed_doc(job, "worker", outcome), 0.0, 0.0
+        else:
+            yield job, *outcome
 
 
 def _failed_doc(job: Job, stage: str, exc: BaseException) -> Document:
@@ -324,7 +302,9 @@ def _failed_doc(job: Job, stage: str, exc: BaseException) -> Document:
     if job.sha256:
         doc.source.sha256 = job.sha256
         doc.doc_id = job.sha256[:16]
-    doc.errors.append(StageError(stage=stage, kind=type(exc).__name__, message=str(exc)))
+    detail = getattr(exc, "detail", None)
+    kind = InternalError.__name__ if detail else type(exc).__name__
+    doc.errors.append(StageError(stage=stage, kind=kind, message=str(exc), detail=detail))
     doc.status = Status.failed
     return doc
 
@@ -385,7 +365,13 @@ def run_batch(
     summary = BatchSummary(inputs=len(files))
     out_dir = Path(config.out_dir)
     with Catalog.in_dir(out_dir) as catalog:
-        jobs, known = plan(files, catalog, force=config.force, settle_failed=settle_failed)
+        jobs, known = plan(
+            files,
+            catalog,
+            force=config.force,
+            settle_failed=settle_failed,
+            retry_failed=config.retry_failed,
+        )
         summary.results.extend(known)
         if on_result:
             for result in known:
@@ -415,6 +401,35 @@ def run_batch(
     summary.interrupted = summary.interrupted or bool(stop and stop.is_set())
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: threading.Event, wake: threading.Event) -> Iterator[None]:
+    """SIGTERM/SIGINT set `stop` and `wake`; a second one kills at once.
+
+    `vnplan run` and `vnplan watch` stop alike on either signal, from a terminal or a
+    service manager (which sends SIGTERM to the whole process group): committed work is
+    kept, files in flight are abandoned (`process_jobs`), the tables are written, and
+    the exit status is 130.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be installed from the main thread (tests)
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        log.warning("%s: finishing the current file, then exiting", signal.Signals(signum).name)
+        stop.set()
+        wake.set()
+        # A second signal gets the default behaviour (immediate exit).
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
 
 
 # --- reporting --------------------------------------------------------------------------
@@ -503,6 +518,13 @@ def print_summary(
         print(
             f"interrupted: {summary.not_reached} of {summary.inputs} files not processed"
             " (run the same command again to finish them)",
+            file=out,
+        )
+    earlier = [r for r in summary.failed if r.earlier]
+    if earlier:
+        print(
+            f"{len(earlier)} of the failed files failed in an earlier run and were not tried"
+            " again (--retry-failed tries them)",
             file=out,
         )
     for result in summary.failed:

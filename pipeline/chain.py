@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.document import Document, StageError, Status
-from pipeline.errors import InternalError, VnplanError
+from pipeline.errors import InternalError, MemoryBudgetError, VnplanError
 from pipeline.extract import extract
 from pipeline.ingest import ingest, new_document, read_data
 from pipeline.language import check_language
@@ -33,13 +33,21 @@ Stage = Callable[[Document, Config], Document]
 STAGES: tuple[Stage, ...] = (ingest, ocr, check_language, restore, normalize, segment, extract)
 
 
-def run_stages(doc: Document, config: Config, stages: tuple[Stage, ...] = STAGES) -> Document:
+def run_stages(
+    doc: Document,
+    config: Config,
+    stages: tuple[Stage, ...] = STAGES,
+    after: Callable[[str, Document], None] | None = None,
+) -> Document:
     """Run `stages` in order; the first failure is recorded on the document and ends its run.
 
     A `VnplanError` is the input's fault (or the installation's) and is recorded as it is.
-    Anything else is a bug of ours: it is recorded as `InternalError`, naming the
-    exception, with the traceback kept in `StageError.detail` (printed under `-v`), so a
-    batch never stops on one document and never passes a bug off as bad input.
+    A `MemoryError` is the file's too (under a worker's `RLIMIT_DATA` it is the memory
+    budget speaking): `MemoryBudgetError`.  Anything else is a bug of ours: it is
+    recorded as `InternalError`, naming the exception, with the traceback kept in
+    `StageError.detail` (printed under `-v`), so a batch never stops on one document and
+    never passes a bug off as bad input.  `after(stage name, doc)` is called after each
+    stage that succeeded (a batch worker reports the page count from there).
     """
     for stage in stages:
         started = time.perf_counter()
@@ -48,6 +56,15 @@ def run_stages(doc: Document, config: Config, stages: tuple[Stage, ...] = STAGES
         except VnplanError as exc:
             doc.errors.append(
                 StageError(stage=stage.__name__, kind=type(exc).__name__, message=str(exc))
+            )
+        except MemoryError:
+            limit = f"the limit of {config.max_memory_mb} MB" if config.max_memory_mb else "memory"
+            doc.errors.append(
+                StageError(
+                    stage=stage.__name__,
+                    kind=MemoryBudgetError.__name__,
+                    message=f"ran out of {limit} (--max-memory)",
+                )
             )
         except Exception as exc:  # noqa: BLE001 - a bug in one stage must not stop the batch
             log.debug("%s: internal error in %s", doc.source.path, stage.__name__, exc_info=True)
@@ -64,13 +81,20 @@ def run_stages(doc: Document, config: Config, stages: tuple[Stage, ...] = STAGES
         if doc.errors:
             doc.status = Status.failed
             return doc
+        if after is not None:
+            after(stage.__name__, doc)
     doc.status = Status.ok
     return doc
 
 
-def process_path(path: Path, config: Config) -> Document:
-    """Read and process one file; never raises for bad input (see `Document.errors`)."""
-    return run_stages(new_document(path), config)
+def process_path(
+    path: Path, config: Config, after: Callable[[str, Document], None] | None = None
+) -> Document:
+    """Read and process one file; never raises for bad input (see `Document.errors`).
+
+    `after` is passed to `run_stages`.
+    """
+    return run_stages(new_document(path), config, after=after)
 
 
 def process_text(text: str, config: Config | None = None, name: str = "<text>") -> Document:

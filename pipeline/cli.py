@@ -10,6 +10,7 @@ import contextlib
 import json
 import logging
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -64,6 +65,71 @@ def workers_option(func):
     )(func)
 
 
+_BUDGETS = Config()
+
+
+def budget_options(func):
+    """The per-file budgets of `run` and `watch` (defaults from `Config`, 0 = no limit)."""
+    options = [
+        click.option(
+            "--file-timeout",
+            type=click.FloatRange(min=0),
+            default=_BUDGETS.file_timeout,
+            show_default=True,
+            help="Seconds a file may take, plus --page-timeout per page; past that it fails"
+            " with TimeBudgetError and its worker is replaced (0: no limit).",
+        ),
+        click.option(
+            "--page-timeout",
+            type=click.FloatRange(min=0),
+            default=_BUDGETS.page_timeout,
+            show_default=True,
+            help="Seconds added to a file's budget per page; also Tesseract's limit per page.",
+        ),
+        click.option(
+            "--max-pages",
+            type=click.IntRange(min=1),
+            default=_BUDGETS.max_pages,
+            show_default=True,
+            help="Pages (or TIFF frames) per file; longer files fail with FileTooLargeError.",
+        ),
+        click.option(
+            "--max-memory",
+            "max_memory_mb",
+            type=click.IntRange(min=0),
+            default=_BUDGETS.max_memory_mb,
+            show_default=True,
+            help="MB of resident memory per worker process, Tesseract included; over it"
+            " the file fails with MemoryBudgetError (0: no limit).",
+        ),
+        click.option(
+            "--max-page-content",
+            "max_page_content_mb",
+            type=click.FloatRange(min=0, min_open=True),
+            default=_BUDGETS.max_page_content_mb,
+            show_default=True,
+            help="MB of decoded drawing operators per PDF page (flate bombs).",
+        ),
+        click.option(
+            "--max-pixels",
+            "max_image_pixels",
+            type=click.IntRange(min=1),
+            default=_BUDGETS.max_image_pixels,
+            show_default=True,
+            help="Pixels per page image (decompression bombs).",
+        ),
+        click.option(
+            "--retry-failed",
+            is_flag=True,
+            help="Process again files an earlier run failed for their own fault (damaged,"
+            " over a budget); they are skipped otherwise.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def quiet_option(func):
     return click.option("--quiet", "-q", is_flag=True, help="No progress bar.")(func)
 
@@ -113,6 +179,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @workers_option
 @quiet_option
 @click.option("--force", is_flag=True, help="Redo documents the catalog already has.")
+@budget_options
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -123,12 +190,19 @@ def run(
     workers: int | None,
     quiet: bool,
     force: bool,
+    **budgets,
 ) -> None:
     """Process files and folders (recursively) into OUT.
 
     Writes OUT/json/<doc_id>.json per document, OUT/documents.csv, tasks.csv,
     legal_refs.csv, dates.csv and OUT/catalog.sqlite.  Documents already in the catalog
-    are skipped unless --force.  A bad file is reported on one line and the rest go on.
+    are skipped unless --force, and so are files an earlier run failed for their own
+    fault unless --retry-failed.  A bad file is reported on one line and the rest go on.
+
+    Each file runs in a worker process under budgets: wall time (--file-timeout plus
+    --page-timeout per page), memory (--max-memory), pages (--max-pages), drawing content
+    per PDF page and pixels per image.  A file over one fails with its reason (e.g.
+    "TimeBudgetError: stopped after 240 s …"), its worker is replaced, the batch goes on.
 
     \b
     Exit status:
@@ -136,7 +210,8 @@ def run(
       1    some files failed (the others are written; one line each on stderr)
       2    usage error
       3    setup problem: Tesseract, its language data or the model is missing
-      130  interrupted (SIGINT/SIGTERM): committed work is kept; run again to finish
+      130  interrupted (SIGINT, or SIGTERM to vnplan or its process group): committed
+           work is kept, files in flight are dropped, no worker is left; run again to finish
 
     \b
     Example:
@@ -144,7 +219,7 @@ def run(
         vnplan run scans/ plans/2026/ --out results/ --workers 2
         vnplan run garbled.txt --restore always
     """
-    from pipeline.batch import print_summary, run_batch
+    from pipeline.batch import print_summary, run_batch, stop_on_signals
     from pipeline.inputs import expand_inputs
 
     missing = [p for p in paths if not p.exists()]
@@ -153,12 +228,19 @@ def run(
             ", ".join(str(p) for p in missing) + " not found", param_hint="PATHS"
         )
     config = _config(
-        out_dir=out_dir, restore=restore, ocr_languages=languages, workers=workers, force=force
+        out_dir=out_dir,
+        restore=restore,
+        ocr_languages=languages,
+        workers=workers,
+        force=force,
+        **budgets,
     )
     # The output folder may sit inside an input folder (`vnplan run . --out output`).
     files = expand_inputs(paths, exclude=[out_dir])
+    stop, wake = threading.Event(), threading.Event()
     try:
-        summary = run_batch(files, config, progress=not quiet)
+        with stop_on_signals(stop, wake):
+            summary = run_batch(files, config, progress=not quiet, stop=stop)
     except VnplanError as exc:
         _fail(exc, ctx.obj["verbose"])
     print_summary(summary, verbose=ctx.obj["verbose"])
@@ -197,8 +279,13 @@ def ocr(ctx: click.Context, file: Path, languages: str) -> None:
     help="always: restore every line; auto: only if the text looks garbled; "
     "marks: check the marks of text OCR'd with Tesseract's Vietnamese model.",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Instead of the text, print each changed word with its alternatives and their scores.",
+)
 @click.pass_context
-def restore_cmd(ctx: click.Context, file, mode: str) -> None:
+def restore_cmd(ctx: click.Context, file, mode: str, explain: bool) -> None:
     """Print FILE (or standard input) with Vietnamese diacritics restored.
 
     The output has exactly the input's lines and tokens; numbers, codes and
@@ -209,11 +296,17 @@ def restore_cmd(ctx: click.Context, file, mode: str) -> None:
         vnplan restore garbled.txt > fixed.txt
         echo "tang cuong cong tac thi dua" | vnplan restore
         vnplan ocr scan.pdf | vnplan restore --mode marks
+        echo "Chi thi so 41" | vnplan restore --explain   # why each word came out so
     """
     from pipeline.restore import restore_text
+    from pipeline.restore.explain import explain_text
 
     try:
-        click.echo(restore_text(file.read(), mode=mode), nl=False)
+        text = file.read()
+        if explain:
+            click.echo(explain_text(text, mode=mode))
+        else:
+            click.echo(restore_text(text, mode=mode), nl=False)
     except VnplanError as exc:
         _fail(exc, ctx.obj["verbose"])
 
@@ -271,6 +364,7 @@ def train_lm(ctx: click.Context, add_dirs: tuple[Path, ...], model_dir: Path | N
     help="Append the run log (one timestamped line per file, a summary per scan) here "
     "instead of stderr.",
 )
+@budget_options
 @click.pass_context
 def watch(
     ctx: click.Context,
@@ -283,6 +377,7 @@ def watch(
     poll: bool,
     settle: float,
     log_file: Path | None,
+    **budgets,
 ) -> None:
     """Process files dropped into INBOX, then move them to INBOX/processed/ or INBOX/failed/.
 
@@ -290,6 +385,8 @@ def watch(
     its result is committed to the catalog, so a killed watcher loses nothing.  Subfolders
     keep their relative path; each file handled is one timestamped line of the run log
     (done, duplicate, failed with the reason) and each scan ends with a summary line.
+    Files run under the same budgets as `vnplan run` (a file over one goes to
+    INBOX/failed/ with its reason); SIGTERM or SIGINT stops the watcher as it stops `run`.
 
     \b
     Example:
@@ -298,13 +395,15 @@ def watch(
     """
     from pipeline.watch import watch_inbox
 
-    config = _config(out_dir=out_dir, restore=restore, ocr_languages=languages, workers=workers)
+    config = _config(
+        out_dir=out_dir, restore=restore, ocr_languages=languages, workers=workers, **budgets
+    )
     try:
         with contextlib.ExitStack() as stack:
             stream = (
                 stack.enter_context(log_file.open("a", encoding="utf-8"))
                 if log_file
-                else click.get_text_stream("stderr")
+                else sys.stderr
             )
             code = watch_inbox(
                 inbox, config, once=once, poll=poll, settle=settle, log_stream=stream

@@ -26,6 +26,36 @@ class Config:
     run as one step: a page that gets turned is not filtered too; see `preprocess.prepare`)."""
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_image_pixels: int = 200_000_000
-    """Decompression-bomb guard: larger images are refused."""
+    """Decompression-bomb guard: larger images are refused (`--max-pixels`).  An A0 sheet
+    at 400 dpi is 290 M pixels in 1 bit, A3 at 600 dpi 70 M: 200 M admits real scans."""
+    max_pages: int = 2000
+    """Pages (PDF) or frames (TIFF) per file (`--max-pages`).  The longest plans and
+    reports run to a few hundred pages; a file beyond this is an archive to split."""
+    max_page_content_mb: float = 32.0
+    """Megabytes of decoded drawing operators per PDF page (`--max-page-content`).  A dense
+    vector map is 2–8 MB; 200 MB from a 300 KB file is a flate bomb that pdfminer would
+    spend minutes and gigabytes interpreting."""
+    file_timeout: float = 120.0
+    """Seconds of wall time a file may take besides its pages (`--file-timeout`, 0: no
+    limit).  Reading, restoration and extraction of a long plan take 5–30 s on one core."""
+    page_timeout: float = 30.0
+    """Seconds added to a file's budget per page (`--page-timeout`), also Tesseract's limit
+    for one page.  OCR of an A4 page takes 1–5 s on one core, 10 s with OSD and a retry."""
+    max_memory_mb: int = 2048
+    """Resident memory a worker process may reach, Tesseract children included
+    (`--max-memory`, 0: no limit).  A worker peaks at 300–600 MB on a 600 dpi A4 scan."""
+    retry_failed: bool = False
+    """Process again files the catalog has as failed by their own fault (`--retry-failed`)."""
     force: bool = False
     """Redo documents the catalog already has."""
+
+    def file_budget(self, pages: int) -> float | None:
+        """Wall seconds a file of `pages` pages may take, None without a time budget."""
+        if not self.file_timeout:
+            return None
+        return self.file_timeout + self.page_timeout * max(pages, 0)
+
+    @property
+    def isolated(self) -> bool:
+        """Whether files must run in worker processes (so a time or memory budget can stop them)."""
+        return self.workers > 1 or bool(self.file_timeout) or bool(self.max_memory_mb)

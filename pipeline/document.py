@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.0"
 
-PageMethod = Literal["text", "pdf-text", "ocr", "none"]
+PageMethod = Literal["text", "docx", "pdf-text", "ocr", "none"]
+Encoding = Literal["unicode", "tcvn3", "vni", "mixed"]
 
 
 class Record(BaseModel):
@@ -58,6 +59,26 @@ class Source(Record):
     """Sniffed from the content: `text/plain`, `text/markdown`, `application/pdf`, `image/png`…"""
     pages: int = 0
     size: int = 0
+    encoding: Encoding = "unicode"
+    """The character set the text was converted from: `unicode`, or the pre-Unicode
+    `tcvn3` (ABC, `.VnTime` fonts) or `vni` (`VNI-Times`) when any part was in it;
+    `mixed` when parts were in both."""
+
+
+class RestoredToken(Record):
+    """A word restoration wrote but was unsure of, for review (`Page.low_confidence_tokens`)."""
+
+    line: int
+    """0-based line in `text.body`."""
+    column: int
+    """0-based character offset of the word in that line of `text.body`."""
+    read: str
+    """The word as the input had it (`Truong`, `ctia`)."""
+    text: str
+    """The word as restored (`Trưởng`, `của`)."""
+    confidence: float
+    """The restorer's probability that `text` is right (calibrated: see
+    `pipeline/restore/explain.py`); listed when below `restore.LOW_CONFIDENCE`."""
 
 
 class PageOutput(Record):
@@ -66,16 +87,42 @@ class PageOutput(Record):
     number: int
     """1-based page number."""
     method: PageMethod = "none"
-    """How the text was obtained: `text` file, PDF `pdf-text` layer, `ocr`, or `none` yet."""
+    """How the text was obtained: `text` file, Word `docx`, PDF `pdf-text` layer, `ocr`, or
+    `none` yet."""
     confidence: float | None = None
     """Mean OCR word confidence 0–100 (OCR pages only)."""
     low_confidence_words: list[str] = Field(default_factory=list)
+    low_confidence_tokens: list[RestoredToken] = Field(default_factory=list)
+    """Words of this page that restoration wrote with a confidence below
+    `restore.LOW_CONFIDENCE` (for review)."""
     tables: list[list[list[str]]] = Field(default_factory=list)
-    """Tables found on the page (PDF), rows of cell strings."""
+    """Tables found on the page (PDF, DOCX), rows of cell strings."""
+    encoding: Encoding = "unicode"
+    """The character set this page's text was converted from (see `Source.encoding`)."""
+    furniture: list[str] = Field(default_factory=list)
+    """Running headers and footers (DOCX), kept out of `text`."""
+
+
+class PageField(Record):
+    """A header field of a scanned page re-read as digits (`pipeline.ocr.fields`)."""
+
+    name: Literal["number", "date"]
+    text: str
+    """As the page's text now carries it: `24/KH-UBND`, or the printed part only
+    (`/KH-UBND`, `ngày tháng 01 năm 2026`) when the digits could not be read."""
+    complete: bool
+    """False when digits that belong in the field were unreadable and left out."""
+    source: Literal["print", "ink", "gray", "none"]
+    """`print`: the page's confident reading kept; `ink`: pen ink re-read alone;
+    `gray`: the binarised crop re-read; `none`: nothing readable there."""
+    confidence: float | None = None
 
 
 class Page(PageOutput):
     """One page as the stages see it (a text file is one page)."""
+
+    fields: list[PageField] = Field(default_factory=list)
+    """The number and date fields of an OCR page as re-read (empty for other pages)."""
 
     text: str = ""
     """Lines of the page in reading order, joined by newlines."""
@@ -87,7 +134,7 @@ class TextInfo(Record):
     """The document's text as it moves through the chain."""
 
     method: str = ""
-    """Summary of page methods: `text`, `pdf-text`, `ocr` or `mixed`."""
+    """Summary of page methods: `text`, `docx`, `pdf-text`, `ocr` or `mixed`."""
     restored: bool = False
     """True when the restoration stage changed the text."""
     restore_kind: str = ""
@@ -95,6 +142,12 @@ class TextInfo(Record):
     `ocr-marks` (marks of Vietnamese OCR checked), or empty when none ran."""
     restore_changed_tokens: int = 0
     restore_confidence: float | None = None
+    """Mean confidence of the restored words (calibrated probabilities, see
+    `pipeline/restore/explain.py`); None when restoration did not run."""
+    restore_low_confidence_tokens: int | None = None
+    """How many restored words are below `restore.LOW_CONFIDENCE` (listed per page in
+    `Page.low_confidence_tokens`); None when restoration did
+    not run."""
     garbled_score: float | None = None
     """Share of alphabetic tokens that are not valid Vietnamese syllables (0 = clean)."""
     body: str = ""
@@ -140,8 +193,11 @@ class Section(Record):
     """Path of numbering markers, `II.1.a`; appendix table rows `PL.3`."""
     marker: str
     """Marker as normalised: `II`, `1`, `1.1`, `a`, `-`."""
-    kind: Literal["part", "roman", "article", "number", "subnumber", "letter", "bullet", "appendix"]
-    """`article` is a decision's `Điều 1.` (marker `Điều 1`, ref segment `Đ1`)."""
+    kind: Literal[
+        "part", "chapter", "roman", "article", "number", "subnumber", "letter", "bullet", "appendix"
+    ]
+    """`article` is a decision's `Điều 1.` (marker `Điều 1`, ref segment `Đ1`); `chapter` a
+    regulation's `Chương II` (marker `Chương II`, ref segment `C2`)."""
     heading: str
     """The heading or item text on the marker's line."""
     text: str = ""
@@ -158,6 +214,16 @@ class Table(Record):
     rows: list[list[str]] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
     """Per row, the group heading it sits under (`I. NÂNG CAO NHẬN THỨC`), or `""`."""
+    refs: list[str] = Field(default_factory=list)
+    """Per row, its ref in the body tree (`PL.3`, `PL2.5`); empty for tables outside it."""
+    task_column: int | None = None
+    """Index of the column that names the work (`Nội dung nhiệm vụ`), when the header says."""
+    lead_column: int | None = None
+    """Index of the lead unit's column (`Cơ quan chủ trì`, `Đơn vị chủ trì`)."""
+    period_column: int | None = None
+    """Index of the time column (`Thời gian thực hiện`, `Thời hạn hoàn thành`)."""
+    is_task_table: bool = False
+    """True when the header names work or a lead column: each row is then an assignment."""
 
 
 class Appendix(Record):
@@ -182,10 +248,15 @@ class LayoutOutput(Record):
     """Quốc hiệu and Tiêu ngữ were found."""
     number_line: str | None = None
     place_date_line: str | None = None
+    subject_line: str | None = None
+    """A letter's `V/v …` line under its number."""
     doc_type: str | None = None
     title: str | None = None
     preamble: list[str] = Field(default_factory=list)
     appendices: list[Appendix] = Field(default_factory=list)
+    attachment: str | None = None
+    """Type and title of a document printed after the signature (a decision's `QUY ĐỊNH:
+    …`); its sections are part of `sections`."""
     closing: list[str] = Field(default_factory=list)
     recipients: list[str] = Field(default_factory=list)
     signature: Signature = Field(default_factory=Signature)
@@ -208,15 +279,33 @@ class Metadata(Record):
     signer: str | None = None
     signer_position: str | None = None
     issuer_inferred: bool = False
+    issuer_parent: str | None = None
+    """The line above the issuer in its block (`Ủy ban nhân dân tỉnh Tuyên Quang`)."""
+    signer_authority: str | None = None
+    """The signing prefix of the signer's line: `TM.`, `KT.`, `Q.`, `TL.`, `TUQ.`."""
+    number_complete: bool = True
+    """False when the number's digits are blank or unreadable (only the code is printed)."""
+    plan_period: Period | None = None
+    """The window the whole plan covers (`Thời gian thực hiện: từ nay đến hết năm 2025`)."""
+    signed_at: dt.datetime | None = None
+    """From an e-office digital-signature stamp (`Thời gian ký: 26/11/2024 10:40:48`)."""
+    signed_by: str | None = None
+    """The stamp's `Ký bởi: …` (the signing body or person)."""
 
 
 class Task(Record):
-    """One actionable item of the plan."""
+    """One row of the plan's work (see CONVENTIONS.md, *Tasks*)."""
 
     ref: str
     text: str
+    kind: Literal["assignment", "activity"] = "assignment"
+    """`assignment`: work given to someone (a lead, a time, a table row, a duty in TỔ CHỨC
+    THỰC HIỆN); `activity`: a content or measure item with neither unit nor time."""
     period: Period | None = None
     lead: str | None = None
+    """The units in charge as printed, joined with `; ` (None when the text names none)."""
+    leads: list[str] = Field(default_factory=list)
+    """The units in charge, one per entry."""
     dates: list[dt.date] = Field(default_factory=list)
     part: str | None = None
     """Heading of the part the task sits in (`NHIỆM VỤ CỤ THỂ`)."""

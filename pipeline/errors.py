@@ -49,12 +49,36 @@ class CorruptImageError(InputError):
     """The image cannot be decoded (truncated, damaged)."""
 
 
+class CorruptDocxError(InputError):
+    """The Word document cannot be parsed (truncated, damaged)."""
+
+
+class LegacyWordError(UnsupportedFormatError):
+    """A binary Word `.doc` that LibreOffice is not there (or failed) to convert."""
+
+
 class EncryptedPdfError(InputError):
     """The PDF is password-protected."""
 
 
-class ImageTooLargeError(InputError):
+class BudgetError(InputError):
+    """The file needs more than a budget allows; the message names the option to raise."""
+
+
+class FileTooLargeError(BudgetError):
+    """Too many pages or frames, or too much drawing content on a page (`--max-pages`…)."""
+
+
+class ImageTooLargeError(BudgetError):
     """The image exceeds the pixel limit (decompression-bomb guard)."""
+
+
+class TimeBudgetError(BudgetError):
+    """The file ran past its wall-time budget (`--file-timeout`, `--page-timeout`)."""
+
+
+class MemoryBudgetError(BudgetError):
+    """The worker processing the file went over its memory budget (`--max-memory`)."""
 
 
 class NotVietnameseError(InputError):
@@ -98,6 +122,12 @@ def is_setup_error(kind: str) -> bool:
     return kind in _SETUP_KINDS
 
 
+def is_input_error(kind: str) -> bool:
+    """Whether an error class name is an `InputError`: the file's own fault, so the same
+    pipeline would fail it the same way (a re-run does not retry it without `--retry-failed`)."""
+    return kind in _INPUT_KINDS
+
+
 def one_line(exc: BaseException) -> str:
     """`KindOfError: message` on one line, for summaries and error files."""
     message = " ".join(str(exc).split()) or exc.__class__.__doc__ or ""
@@ -112,3 +142,4 @@ def _subclass_names(base: type) -> frozenset[str]:
 
 
 _SETUP_KINDS = _subclass_names(SetupError)
+_INPUT_KINDS = _subclass_names(InputError)

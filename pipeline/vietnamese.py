@@ -270,3 +270,9 @@ def garble_score(text: str) -> float:
         True
     """
     return garble_stats(text).score
+
+
+def is_upper_line(line: str) -> bool:
+    """True when every cased letter of the line is upper case (and it has some)."""
+    letters = [ch for ch in line if ch.isalpha()]
+    return bool(letters) and all(not ch.islower() for ch in letters)

@@ -33,7 +33,6 @@ import errno
 import fcntl
 import logging
 import os
-import signal
 import threading
 import time
 from collections import Counter
@@ -42,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from pipeline.batch import BatchSummary, FileResult, run_batch
+from pipeline.batch import BatchSummary, FileResult, run_batch, stop_on_signals
 from pipeline.config import Config
 from pipeline.errors import ExitCode, InboxLockedError, InputError, is_setup_error
 from pipeline.inputs import expand_inputs, hash_file
@@ -57,6 +56,9 @@ FAILED = "failed"
 LOCK_NAME = ".vnplan-watch.lock"
 """Hidden, so it is never taken as an input; removed when the watcher exits."""
 ERROR_SUFFIX = ".error.txt"
+LOCK_TRIES = 5
+"""Times to retry taking the lock when its file was removed under us by the watcher that
+held it (each try needs the holder to exit again: a few suffice)."""
 
 Clock = Callable[[], float]
 
@@ -362,6 +364,24 @@ def repair_error_files(inbox: Path, catalog: Catalog) -> list[Path]:
     return written
 
 
+def remove_stale_temps(folders: list[Path]) -> list[Path]:
+    """Remove the hidden temporary files (`.NAME.XXXX.tmp`) a killed writer left in `folders`.
+
+    Called at start-up under the inbox lock: the watcher is the writer of its output
+    folder and of INBOX/failed/, so a temp file there belongs to a run that died
+    between writing it and renaming it.  Returns the files removed.
+    """
+    removed = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.glob(".*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 def _failed_entries(folder: Path) -> Iterator[Path]:
     """The failed inputs under `folder`, descending into the subfolders kept from the inbox
     but not into a directory that was itself dropped as an input: that one has a note
@@ -379,18 +399,14 @@ def _failed_entries(folder: Path) -> Iterator[Path]:
 # --- the lock ---------------------------------------------------------------------------
 
 
-LOCK_TRIES = 5
-"""Attempts at the lock when another watcher removes its file between our open and flock."""
-
-
 @contextlib.contextmanager
 def inbox_lock(inbox: Path) -> Iterator[None]:
-    """Hold an exclusive `flock` on INBOX/.vnplan-watch.lock (released by the kernel on death).
+    """Hold an exclusive `flock` on INBOX/.vnplan-watch.lock, removed again on exit.
 
-    The file is removed on exit, so the inbox keeps nothing of the watcher's.  A watcher
-    that opened the file just before its holder removed it would lock a file nobody else
-    can find: after the flock it checks that the path still names the file it locked,
-    and starts again if not.
+    The kernel releases the lock when the holder dies, however it dies; a clean exit
+    also removes the file, so the inbox is left as the watcher found it.  Removing a
+    locked file races with a second watcher that opened it just before: that one, once
+    it has the lock, sees the path no longer names its file and opens it again.
 
     Raises:
         InboxLockedError: another watcher holds it.
@@ -410,46 +426,22 @@ def inbox_lock(inbox: Path) -> Iterator[None]:
                 " stop it first, or watch another folder"
             ) from exc
         try:
-            same = os.fstat(fd).st_ino == path.stat().st_ino
+            same = path.stat().st_ino == os.fstat(fd).st_ino
         except FileNotFoundError:
             same = False
         if same:
             break
-        os.close(fd)  # the holder removed it as we opened it: take the new one
+        os.close(fd)  # the previous holder removed it after we opened it: try again
     else:
-        raise InboxLockedError(f"cannot take the lock {path}: it keeps being replaced")
+        raise InboxLockedError(f"cannot take the lock {path}: it keeps being removed")
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
-        # Removed while still held, so no other watcher can lock the old file meanwhile.
         with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+            path.unlink()  # while still holding the lock (see above)
         os.close(fd)  # closing releases the flock
-
-
-@contextlib.contextmanager
-def stop_on_signals(stop: threading.Event, wake: threading.Event) -> Iterator[None]:
-    """SIGTERM/SIGINT set `stop` (the current file finishes); a second one kills at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be installed from the main thread (tests)
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        log.warning("%s: finishing the current file, then exiting", signal.Signals(signum).name)
-        stop.set()
-        wake.set()
-        # A second signal gets the default behaviour (immediate exit).
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
 
 
 # --- the loop ---------------------------------------------------------------------------
@@ -521,6 +513,8 @@ def watch_inbox(
     with inbox_lock(inbox), stop_on_signals(stop, wake):
         observer = None if (once or poll) else _start_observer(inbox, wake)
         try:
+            out = Path(config.out_dir)
+            remove_stale_temps([out, out / "json", inbox / FAILED])
             with Catalog.in_dir(config.out_dir) as catalog:
                 # Outputs a crash may have left behind (commit done, JSON not yet written).
                 from pipeline.output.export import export_catalog

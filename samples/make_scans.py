@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import io
+import math
 import random
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -174,6 +175,8 @@ class _Page:
         self.draw = ImageDraw.Draw(self.image)
         self.y = MARGINS[1]
         self.lines: list[str] = []
+        self.marks: dict[str, tuple] = {}
+        """Where `decorate` draws: blank digit fields (`digits:N`) and the signature block."""
         if number >= 2:  # page number at the top, as Nghị định 30 asks
             font = _font("regular", 13)
             self.text_at(str(number), font, center=A4[0] / 2, y=MARGINS[1] // 2, record=False)
@@ -187,8 +190,36 @@ class _Page:
         return round(font.size * 1.3)
 
 
-def render(layout: Layout) -> list[tuple[Image.Image, str]]:
+def render(layout: Layout, hand: bool = False) -> list[tuple[Image.Image, str]]:
     """Draw the layout on A4 pages: (grayscale 300 dpi image, reference text) per page."""
+    return [(p.image, "\n".join(p.lines)) for p in render_pages(layout, hand)]
+
+
+_HAND_FIELDS = re.compile(
+    r"(?<=Số: )(\d+)(?= ?/)|(?<=ngày )(\d+)(?= tháng)|(?<=tháng )(\d+)(?= năm)"
+)
+"""The digits an office writes by hand: the number and the day and month of the date."""
+
+
+def _draw_with_blanks(page: _Page, text: str, font, center: float) -> None:
+    """Draw `text` centred with its hand-written digits left blank; record the blanks."""
+    width = page.draw.textlength(text, font=font)
+    x = center - width / 2
+    pos = 0
+    for match in _HAND_FIELDS.finditer(text):
+        printed = text[pos : match.start()]
+        page.draw.text((x, page.y), printed, font=font, fill=0)
+        x += page.draw.textlength(printed, font=font)
+        blank = page.draw.textlength(match.group(0), font=font) + font.size * 0.6
+        page.marks[f"digits:{len(page.marks)}"] = (match.group(0), x, page.y, blank, font.size)
+        x += blank
+        pos = match.end()
+    page.draw.text((x, page.y), text[pos:], font=font, fill=0)
+
+
+def render_pages(layout: Layout, hand: bool = False) -> list[_Page]:
+    """The pages of `render`; with `hand`, the number's and date's digits are left blank
+    (their places in `marks`, for `decorate`) and the signature block's place is marked."""
     regular, bold, italic = _font("regular", 13), _font("bold", 13), _font("italic", 13)
     small, small_bold = _font("regular", 11), _font("bold", 12)
     text_width = A4[0] - MARGINS[0] - MARGINS[2]
@@ -204,12 +235,18 @@ def render(layout: Layout) -> list[tuple[Image.Image, str]]:
         if k < len(layout.header_left):
             text = layout.header_left[k]
             font = regular if text.startswith("Số") else small_bold
-            page.text_at(text, font, center=left_center, record=False)
+            if hand and text.startswith("Số"):
+                _draw_with_blanks(page, text, font, left_center)
+            else:
+                page.text_at(text, font, center=left_center, record=False)
             left_lines.append(text)
         if k < len(layout.header_right):
             text = layout.header_right[k]
             font = small_bold if text.isupper() else bold if text == TIEU_NGU else italic
-            page.text_at(text, font, center=right_center, record=False)
+            if hand and "ngày" in text:
+                _draw_with_blanks(page, text, font, right_center)
+            else:
+                page.text_at(text, font, center=right_center, record=False)
             right_lines.append(text)
         page.y += step
     page.lines += left_lines + right_lines
@@ -255,12 +292,13 @@ def render(layout: Layout) -> list[tuple[Image.Image, str]]:
     for k, text in enumerate(layout.signature):
         is_name = k == len(layout.signature) - 1 and not text.isupper()
         if is_name:
+            page.marks["signature"] = (right_center, page.y, bold.size)
             page.y += 300  # room for the signature and the stamp
         page.text_at(text, bold, center=right_center, record=False)
         right_lines.append(text)
         page.y += round(bold.size * 1.3)
     page.lines += left_lines + right_lines
-    return [(p.image, "\n".join(p.lines)) for p in pages]
+    return pages
 
 
 def degrade(image: Image.Image, level: str, seed: int = 0) -> tuple[Image.Image, int]:
@@ -294,6 +332,207 @@ def degrade(image: Image.Image, level: str, seed: int = 0) -> tuple[Image.Image,
     buf = io.BytesIO()
     image.save(buf, format="JPEG", quality=40 if heavy else 70)
     return Image.open(io.BytesIO(buf.getvalue())).convert("L"), dpi
+
+
+BLUE_INK = (35, 55, 170)
+RED_INK = (215, 45, 50)
+KINDS = ("hand", "scribble", "seal", "bilevel", "phone", "table")
+"""The kinds of hard page `generate_features` writes (see `FEATURE_PAGES`)."""
+
+
+def _hand_font(size: float) -> ImageFont.FreeTypeFont:
+    for directory in FONT_DIRS:
+        path = directory / "DejaVuSans-Oblique.ttf"
+        if path.exists():
+            return ImageFont.truetype(str(path), round(size))
+    return _font("italic", size * 72 / DPI)
+
+
+def _ink_layer(size: tuple[int, int]) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    layer = Image.new("RGB", size, (255, 255, 255))
+    return layer, ImageDraw.Draw(layer)
+
+
+def _scribble(draw, rng: random.Random, box, colour, width: int, turns: int) -> None:
+    """A pen line wandering through `box` (a signature, or digits nobody can read)."""
+    x0, y0, x1, y1 = box
+    points = []
+    for k in range(turns * 8 + 1):
+        t = k / (turns * 8)
+        x = x0 + (x1 - x0) * t + rng.uniform(-8, 8)
+        y = (y0 + y1) / 2 + (y1 - y0) / 2 * math.sin(t * turns * 2 * math.pi) * rng.uniform(0.5, 1)
+        points.append((x, y))
+    draw.line(points, fill=colour, width=width, joint="curve")
+
+
+def _hand_digits(draw, rng: random.Random, digits: str, x: float, y: float, size: float) -> None:
+    """Digits as a pen writes them: a sloped sans, each a little turned and shifted."""
+    font = _hand_font(size * 1.25)
+    for ch in digits:
+        glyph = Image.new("L", (round(size * 1.6), round(size * 1.8)), 0)
+        ImageDraw.Draw(glyph).text((size * 0.2, size * 0.1), ch, font=font, fill=255)
+        glyph = glyph.rotate(rng.uniform(-10, 10), resample=Image.Resampling.BICUBIC)
+        top = round(y - size * 0.35 + rng.uniform(-4, 4))
+        draw.bitmap((round(x), top), glyph, fill=BLUE_INK)
+        x += font.getlength(ch) * rng.uniform(0.95, 1.15)
+
+
+def _seal(draw, rng: random.Random, cx: float, cy: float, radius: float) -> None:
+    """A round red office seal: two rings, a ring of lettering, a star in the middle."""
+    for r, w in ((radius, 10), (radius * 0.72, 6)):
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=RED_INK, width=w)
+    for k in range(26):  # letters of the seal's ring text, as short strokes
+        a = 2 * math.pi * k / 26
+        r0, r1 = radius * 0.78, radius * 0.93
+        draw.line(
+            (cx + r0 * math.cos(a), cy + r0 * math.sin(a), cx + r1 * math.cos(a + 0.05),
+             cy + r1 * math.sin(a + 0.05)),
+            fill=RED_INK, width=7,
+        )  # fmt: skip
+    star = [
+        (cx + (radius * (0.3 if k % 2 == 0 else 0.12)) * math.cos(math.pi * k / 5 - math.pi / 2),
+         cy + (radius * (0.3 if k % 2 == 0 else 0.12)) * math.sin(math.pi * k / 5 - math.pi / 2))
+        for k in range(10)
+    ]  # fmt: skip
+    draw.polygon(star, fill=RED_INK)
+
+
+def decorate(page: _Page, kinds: set[str], seed: int = 0) -> Image.Image:
+    """A colour copy of a page drawn with `hand=True`, with what an office adds by hand.
+
+    `hand`: the blank digits written in blue; `scribble`: an unreadable pen mark there
+    instead; `seal`: a red seal over the signer's position and a blue signature.
+    """
+    rng = random.Random(seed)
+    image = page.image.convert("RGB")
+    layer, draw = _ink_layer(image.size)
+    for key, mark in page.marks.items():
+        if not key.startswith("digits:"):
+            continue
+        digits, x, y, width, size = mark
+        if "scribble" in kinds:
+            _scribble(draw, rng, (x, y - size * 0.1, x + width, y + size * 0.9), BLUE_INK, 5, 3)
+        elif "hand" in kinds:
+            _hand_digits(draw, rng, digits, x + size * 0.15, y, size)
+    if "seal" in kinds and "signature" in page.marks:
+        cx, y, size = page.marks["signature"]
+        _scribble(draw, rng, (cx - 180, y + 80, cx + 200, y + 230), BLUE_INK, 6, 4)
+        _seal(draw, rng, cx - 230, y - 20, 230)
+    return ImageChops.multiply(image, layer)
+
+
+TABLE_TITLE = ["PHỤ LỤC", "DANH MỤC NHIỆM VỤ TRỌNG TÂM NĂM 2026"]
+TABLE_ROWS = [
+    ["TT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Thời gian hoàn thành"],
+    ["1", "Tổ chức phát động phong trào thi đua yêu nước năm 2026", "Sở Nội vụ", "Quý I năm 2026"],
+    ["2", "Tuyên truyền các điển hình tiên tiến trên báo chí", "Sở Văn hóa và Thể thao", "Thường xuyên"],
+    ["3", "Kiểm tra công tác thi đua, khen thưởng tại các đơn vị", "Ban Thi đua - Khen thưởng", "Tháng 9 năm 2026"],
+    ["4", "Tổng kết phong trào thi đua và đề nghị khen thưởng", "Ủy ban nhân dân các xã", "Quý IV năm 2026"],
+    ["5", "Rà soát hồ sơ đề nghị khen thưởng cấp Nhà nước", "Sở Nội vụ", "Tháng 11 năm 2026"],
+]  # fmt: skip
+"""A ruled task table as appendices have them; the reference reads it row by row."""
+TABLE_WIDTHS = (0.07, 0.45, 0.26, 0.22)
+
+
+def render_table() -> tuple[Image.Image, str]:
+    """A page with a ruled task table (wrapped cells): (gray 300 dpi image, reference)."""
+    page = _Page(1)
+    bold, regular = _font("bold", 13), _font("regular", 12)
+    text_width = A4[0] - MARGINS[0] - MARGINS[2]
+    for text in TABLE_TITLE:
+        page.y += page.text_at(text, bold, center=MARGINS[0] + text_width / 2)
+    page.y += 60
+    edges = [MARGINS[0]]
+    for share in TABLE_WIDTHS:
+        edges.append(edges[-1] + round(share * text_width))
+    line = round(regular.size * 1.3)
+    for k, row in enumerate(TABLE_ROWS):
+        font = bold if k == 0 else regular
+        cells = [wrap_words(cell, font, edges[c + 1] - edges[c] - 30) for c, cell in enumerate(row)]
+        height = max(len(c) for c in cells) * line + 30
+        for c, pieces in enumerate(cells):
+            for n, piece in enumerate(pieces):
+                page.draw.text((edges[c] + 15, page.y + 15 + n * line), piece, font=font, fill=0)
+        page.draw.line((edges[0], page.y, edges[-1], page.y), fill=0, width=3)
+        for x in edges:
+            page.draw.line((x, page.y, x, page.y + height), fill=0, width=3)
+        page.y += height
+        page.lines.append(" | ".join(" ".join(p) for p in cells))
+    page.draw.line((edges[0], page.y, edges[-1], page.y), fill=0, width=3)
+    return page.image, "\n".join(page.lines)
+
+
+def scan_colour(image: Image.Image, *, dpi: int = DPI, angle: float = 0.5, seed: int = 0,
+                noise: float = 0.08, quality: int = 70) -> tuple[Image.Image, int]:  # fmt: skip
+    """A light colour scan (or, at a low `dpi`, a phone photo) of an RGB page."""
+    rng = random.Random(seed)
+    image = image.rotate(angle * rng.choice((-1, 1)), resample=Image.Resampling.BICUBIC,
+                         fillcolor=(255, 255, 255))  # fmt: skip
+    if dpi != DPI:
+        size = (round(image.width * dpi / DPI), round(image.height * dpi / DPI))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    image = image.filter(ImageFilter.GaussianBlur(0.5))
+    bands = [Image.blend(b, Image.effect_noise(image.size, 12), noise) for b in image.split()]
+    image = Image.merge("RGB", bands)
+    if dpi < 150:  # a phone's light: warm paper, darker towards one corner
+        shade = (
+            Image.linear_gradient("L").rotate(45).resize(image.size).point(lambda v: 255 - v // 8)
+        )
+        image = ImageChops.multiply(
+            image, Image.merge("RGB", (shade, shade, shade.point(lambda v: v * 0.93)))
+        )
+    buf = io.BytesIO()
+    image.save(buf, format="JPEG", quality=quality)
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB"), dpi
+
+
+NUMBER_DIGITS = re.compile(r"Số:\s*(\d+)\s*(/[^\s]+)")
+DATE_DIGITS = re.compile(r"ngày (\d+) tháng (\d+) năm (\d{4})")
+
+
+def field_gold(reference: str, readable: bool) -> dict:
+    """What the number and date fields should give: printed parts only when not `readable`."""
+    number, date = NUMBER_DIGITS.search(reference), DATE_DIGITS.search(reference)
+    gold = {"readable": readable}
+    if number:
+        gold["number"] = (number.group(1) if readable else "") + number.group(2)
+    if date:
+        day, month = (int(date.group(1)), int(date.group(2))) if readable else (None, None)
+        gold["date"] = (day, month, int(date.group(3)))
+    return gold
+
+
+def generate_features(out: Path, name: str = "haiphong") -> list[dict]:
+    """One page of each hard kind (`KINDS`) into `out`, with its reference and field gold."""
+    out.mkdir(parents=True, exist_ok=True)
+    pages = render_pages(load_layout(name), hand=True)
+    first, last = pages[0], pages[-1]
+    ref_first, ref_last = "\n".join(first.lines), "\n".join(last.lines)
+    made: list[tuple[str, Image.Image, int, str, dict]] = []
+    hand = decorate(first, {"hand"}, seed=1)
+    made.append(("hand", *scan_colour(hand, seed=1), ref_first, field_gold(ref_first, True)))
+    scribble = decorate(first, {"scribble"}, seed=2)
+    ref_printed = NUMBER_DIGITS.sub(lambda m: f"Số: {m.group(2)}", ref_first)
+    ref_printed = DATE_DIGITS.sub(lambda m: f"ngày tháng năm {m.group(3)}", ref_printed)
+    made.append(
+        ("scribble", *scan_colour(scribble, seed=2), ref_printed, field_gold(ref_first, False))
+    )
+    sealed = decorate(last, {"seal"}, seed=3)
+    made.append(("seal", *scan_colour(sealed, seed=3), ref_last, {}))
+    light, _ = degrade(render(load_layout(name))[0][0], "light", seed=4)
+    made.append(("bilevel", light.point(lambda v: 255 if v > 150 else 0).convert("1"), DPI,
+                 ref_first, field_gold(ref_first, True)))  # fmt: skip
+    made.append(("phone", *scan_colour(hand, dpi=100, angle=2.0, seed=5, quality=60), ref_first,
+                 field_gold(ref_first, True)))  # fmt: skip
+    table, ref_table = render_table()
+    made.append(("table", *degrade(table, "light", seed=6), ref_table, {}))
+    manifest = []
+    for kind, image, dpi, reference, gold in made:
+        path = out / f"{name}-{kind}.png"
+        image.save(path, dpi=(dpi, dpi))
+        manifest.append({"kind": kind, "path": path, "dpi": dpi, "reference": reference,
+                         "gold": gold, "page": 1})  # fmt: skip
+    return manifest
 
 
 def save_pdf(pages: list[tuple[Image.Image, int]], path: Path, quality: int = 75) -> None:
@@ -372,9 +611,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--all", type=Path, help="write every page at every level here")
     parser.add_argument("--test-data", type=Path, help="write the test suite's tiny images here")
+    parser.add_argument("--features", type=Path, help="write one page of each hard kind here")
     args = parser.parse_args(argv)
     if args.test_data:
         write_test_data(args.test_data)
+        return
+    if args.features:
+        for item in generate_features(args.features):
+            print(item["path"], item["gold"])
         return
     if args.all:
         manifest = generate_all(args.all)

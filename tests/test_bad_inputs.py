@@ -231,7 +231,8 @@ def test_unreadable_file_even_when_running_as_root(tmp_path, monkeypatch):
         return real_open(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", denying_open)
-    summary = run_batch([good, locked], Config(out_dir=tmp_path / "out", workers=1), False)
+    in_process = Config(out_dir=tmp_path / "out", workers=1, file_timeout=0, max_memory_mb=0)
+    summary = run_batch([good, locked], in_process, False)  # so the patch applies
     assert [r.path for r in summary.done] == [good]
     assert [r.error for r in summary.failed] == [EXPECTED["unreadable"]]
     with Catalog.in_dir(tmp_path / "out") as catalog:

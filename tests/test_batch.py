@@ -63,7 +63,8 @@ def count_processing(monkeypatch) -> list[Path]:
 
 
 def one_worker(out: Path, **kwargs) -> Config:
-    return Config(out_dir=out, workers=1, **kwargs)
+    """In this process (no time or memory budget to enforce), so tests can patch the chain."""
+    return Config(out_dir=out, workers=1, file_timeout=0, max_memory_mb=0, **kwargs)
 
 
 def test_expand_inputs_walks_sorts_and_skips_hidden_and_output(tmp_path):
@@ -113,7 +114,9 @@ def test_duplicate_content_is_processed_once_and_both_paths_recorded(
         assert catalog.count() == 2
 
 
-def test_failed_files_are_retried_and_the_rest_go_on(sample_folder, out_dir, count_processing):
+def test_bad_files_are_not_retried_unless_asked_and_the_rest_go_on(
+    sample_folder, out_dir, count_processing
+):
     bad = sample_folder / "empty.txt"
     bad.write_bytes(b"")
     files = expand_inputs([sample_folder])
@@ -123,8 +126,26 @@ def test_failed_files_are_retried_and_the_rest_go_on(sample_folder, out_dir, cou
     assert len(first.done) == 2
     count_processing.clear()
     second = run_batch(files, one_worker(out_dir), progress=False)
+    assert count_processing == []  # the same pipeline would fail it the same way
+    assert [(r.path, r.error, r.earlier) for r in second.failed] == [
+        (bad, "EmptyFileError: the file is empty", True)
+    ]
+    assert len(second.skipped) == 2
+    third = run_batch(files, one_worker(out_dir, retry_failed=True), progress=False)
     assert count_processing == [bad]  # only the failure is retried
-    assert len(second.failed) == 1 and len(second.skipped) == 2
+    assert len(third.failed) == 1 and len(third.skipped) == 2 and not third.failed[0].earlier
+
+
+def test_failures_not_of_the_files_making_are_retried(sample_folder, out_dir, count_processing):
+    bad = sample_folder / "poison.md"
+    bad.write_text("Kế hoạch\n", encoding="utf-8")
+    files = expand_inputs([sample_folder])
+    config = Config(out_dir=out_dir, workers=2, file_timeout=0, max_memory_mb=0)
+    first = run_batch(files, config, progress=False, work=crash_on_poison)
+    assert first.failed[0].kind == "WorkerCrashError"
+    second = run_batch(files, one_worker(out_dir), progress=False)
+    assert count_processing == [bad]  # a crash may be the machine's: tried again
+    assert not [r for r in second.results if r.earlier]
 
 
 def test_two_workers_give_the_same_catalog_as_one(sample_folder, tmp_path):

@@ -125,3 +125,11 @@ def test_schema_prints_the_json_schema(runner):
     schema = json.loads(result.stdout)
     assert set(OUTPUT_CONTRACT_KEYS) <= set(schema["required"])
     assert schema["$schema"].startswith("https://json-schema.org/")
+
+
+def test_restore_explain_prints_alternatives_per_changed_word(runner):
+    result = runner.invoke(cli, ["restore", "--explain"], input="tang cuong cong tac\n")
+    assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("1:1 tang → tăng ")
+    assert " | " in first  # the alternatives with their scores

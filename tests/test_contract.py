@@ -35,12 +35,15 @@ def test_public_api_is_pinned() -> None:
         "Document",
         "EmptyFileError",
         "EncryptedPdfError",
+        "FileTooLargeError",
         "ImageTooLargeError",
         "InputError",
+        "MemoryBudgetError",
         "MissingDependencyError",
         "ModelError",
         "NotVietnameseError",
         "OcrError",
+        "TimeBudgetError",
         "UnsupportedFormatError",
         "VnplanError",
         "process_file",
@@ -112,7 +115,9 @@ def test_garbled_text_without_a_model_exits_3_not_ok(no_model, tmp_path: Path) -
     garbled.parent.mkdir()
     shutil.copy(SAMPLES / "cathai-83-KH-UBND-2026.ocr.txt", garbled)
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["run", str(garbled.parent), "--out", str(out), "-j", "1"])
+    # In-process (no time or memory budget): the patched model paths apply to the chain.
+    in_process = ["-j", "1", "--file-timeout", "0", "--max-memory", "0"]
+    result = CliRunner().invoke(cli, ["run", str(garbled.parent), "--out", str(out), *in_process])
     assert result.exit_code == ExitCode.setup, result.output
     assert "ModelError: no restoration model" in result.stderr
     assert "fix the setup" in result.stderr
@@ -123,7 +128,8 @@ def test_watch_once_leaves_setup_failures_in_the_inbox_and_exits_3(no_model, tmp
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(SAMPLES / "cathai-83-KH-UBND-2026.ocr.txt", inbox / "cathai.txt")
-    code = watch_inbox(inbox, Config(out_dir=tmp_path / "out", workers=1), once=True, settle=0)
+    config = Config(out_dir=tmp_path / "out", workers=1, file_timeout=0, max_memory_mb=0)
+    code = watch_inbox(inbox, config, once=True, settle=0)  # in-process: the patch applies
     assert code == ExitCode.setup
     assert (inbox / "cathai.txt").exists()
 
@@ -217,7 +223,7 @@ def test_the_fingerprint_names_the_version_and_is_computed_once() -> None:
 def test_a_bug_in_the_pdf_reader_is_an_internal_error_not_a_damaged_pdf(monkeypatch) -> None:
     import pipeline.ingest.pdf as pdf_module
 
-    def broken(page, number):
+    def broken(page, number, *args):
         return page.no_such_attribute  # a bug of ours
 
     monkeypatch.setattr(pdf_module, "_page_text", broken)

@@ -26,3 +26,23 @@ def test_command_is_in_readme(name: str) -> None:
 
 def test_readme_shows_the_two_commands() -> None:
     assert "make run" in README and "make test" in README
+
+
+def test_readme_lists_every_csv_column_in_order() -> None:
+    """The README's CSV table is the one in `rows.TABLES` (columns are defined once there)."""
+    import re
+
+    from pipeline.output.rows import TABLES
+
+    listed = {
+        m.group(1): tuple(c.strip() for c in m.group(2).split(","))
+        for m in re.finditer(r"^\| `(\w+)\.csv` \| `([^`]+)` \|", README, re.MULTILINE)
+    }
+    assert listed == {name: table.names for name, table in TABLES.items()}
+
+
+def test_readme_lists_every_exit_code() -> None:
+    from pipeline.errors import ExitCode
+
+    for code in ExitCode:
+        assert f"| {int(code)} |" in README, code

@@ -146,7 +146,7 @@ def test_find_periods_in_text_order_without_repeating_parts() -> None:
     found = find_periods(text)
     assert [(p.label, p.start, p.end) for p in found] == [
         ("từ tháng 10 năm 2025 đến hết tháng 3 năm 2026", D(2025, 10, 1), D(2026, 3, 31)),
-        ("tháng 4 năm 2026", D(2026, 4, 1), D(2026, 4, 30)),
+        ("vào tháng 4 năm 2026", D(2026, 4, 1), D(2026, 4, 30)),
         ("6 tháng đầu năm 2026", D(2026, 1, 1), D(2026, 6, 30)),
         ("thường xuyên", None, None),
     ]

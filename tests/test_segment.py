@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 from pipeline.config import Config
 from pipeline.document import Document, Page, Section, Source
 from pipeline.extract import extract
+from pipeline.extract.metadata import title_case_position
 from pipeline.segment import build_tree, parse_marker, segment
+from pipeline.segment import closing as cl
 from pipeline.segment import header as lh
 
 
@@ -193,7 +195,7 @@ def test_unmarked_lines_are_paragraphs_of_the_current_item() -> None:
 
 
 def test_interleaved_recipients_and_signature() -> None:
-    tail = lh.parse_tail(
+    tail = cl.parse_tail(
         [
             "Nơi nhận: TM. ỦY BAN NHÂN DÂN",
             "- Thường trực Đảng ủy đặc khu; [’",
@@ -217,18 +219,18 @@ def test_interleaved_recipients_and_signature() -> None:
 
 
 def test_position_and_name_checks() -> None:
-    assert lh.is_position("PHÓ CHỦ TỊCH")
-    assert lh.is_position("TRƯỞNG ĐOÀN")
-    assert not lh.is_position("SỞ CÔNG THƯƠNG LÀO CAI")
-    assert lh.is_person_name("Vũ Tiến Phụng")
-    assert not lh.is_person_name("Bộ Nội vụ;")
-    assert not lh.is_person_name("- Bộ Tư Pháp")
-    assert lh.title_case_position("PHÓ CHỦ TỊCH") == "Phó Chủ tịch"
-    assert lh.title_case_position("GIÁM ĐỐC") == "Giám đốc"
+    assert cl.is_position("PHÓ CHỦ TỊCH")
+    assert cl.is_position("TRƯỞNG ĐOÀN")
+    assert not cl.is_position("SỞ CÔNG THƯƠNG LÀO CAI")
+    assert cl.is_person_name("Vũ Tiến Phụng")
+    assert not cl.is_person_name("Bộ Nội vụ;")
+    assert not cl.is_person_name("- Bộ Tư Pháp")
+    assert title_case_position("PHÓ CHỦ TỊCH") == "Phó Chủ tịch"
+    assert title_case_position("GIÁM ĐỐC") == "Giám đốc"
 
 
 def test_ranked_signer_after_the_position() -> None:
-    tail = lh.parse_tail(
+    tail = cl.parse_tail(
         ["Nơi nhận:", "- Như trên;", "- Lưu: VT.", "GIÁM ĐỐC", "Đại tá Lê Minh Khoa"]
     )
     assert (tail.position, tail.name) == ("GIÁM ĐỐC", "Lê Minh Khoa")
@@ -238,7 +240,7 @@ def test_ranked_signer_after_the_position() -> None:
 def test_signer_merged_into_the_recipients_with_a_lost_letter() -> None:
     # The signature column sits beside the list; OCR put the name between two items and
     # lost its first letter under the signature.
-    tail = lh.parse_tail(["Nơi nhận:", "- Sở Tư pháp;", "uỳnh Thanh Bình", "- Lưu: VT."])
+    tail = cl.parse_tail(["Nơi nhận:", "- Sở Tư pháp;", "uỳnh Thanh Bình", "- Lưu: VT."])
     assert tail.name == "Huỳnh Thanh Bình"
     assert tail.recipients == ["Sở Tư pháp;", "Lưu: VT."]
     assert "uỳnh Thanh Bình" in tail.notes[0]
@@ -246,15 +248,15 @@ def test_signer_merged_into_the_recipients_with_a_lost_letter() -> None:
 
 def test_wrapped_recipient_is_not_a_damaged_name() -> None:
     # `ạm Xuân Hòa Bình` could be a damaged `Phạm …`, but it continues an unfinished item.
-    tail = lh.parse_tail(["Nơi nhận:", "- Công ty cổ phần", "ạm Xuân Hòa Bình;", "- Lưu: VT."])
+    tail = cl.parse_tail(["Nơi nhận:", "- Công ty cổ phần", "ạm Xuân Hòa Bình;", "- Lưu: VT."])
     assert tail.name is None
-    tail = lh.parse_tail(["Nơi nhận:", "- Công ty cổ phần", "ạm Xuân Hòa Bình", "- Lưu: VT."])
+    tail = cl.parse_tail(["Nơi nhận:", "- Công ty cổ phần", "ạm Xuân Hòa Bình", "- Lưu: VT."])
     assert tail.name is None
     assert tail.recipients == ["Công ty cổ phần ạm Xuân Hòa Bình", "Lưu: VT."]
 
 
 def test_signature_noise_is_dropped_and_a_misread_letter_repaired() -> None:
-    tail = lh.parse_tail(
+    tail = cl.parse_tail(
         ["Nơi nhận:", "- Lưu: VT.", "CHỦ TỊCH", ": % i", "TRƯỞNG", "xrần Minh Đức"]
     )
     assert (tail.position, tail.name) == ("CHỦ TỊCH", "Trần Minh Đức")
@@ -262,9 +264,9 @@ def test_signature_noise_is_dropped_and_a_misread_letter_repaired() -> None:
 
 
 def test_half_a_position_is_not_a_position() -> None:
-    assert not lh.is_position("TRƯỞNG")
-    assert lh.is_position("“GIÁM ĐỐC")
-    tail = lh.parse_tail(["Nơi nhận:", "- Lưu: VT.", "TRƯỞNG", "ĐẠI tr"])
+    assert not cl.is_position("TRƯỞNG")
+    assert cl.is_position("“GIÁM ĐỐC")
+    tail = cl.parse_tail(["Nơi nhận:", "- Lưu: VT.", "TRƯỞNG", "ĐẠI tr"])
     assert tail.position is None and tail.name is None
 
 
@@ -361,7 +363,7 @@ def test_aligned_column_tables() -> None:
 
 
 def test_recipient_trailing_marks_are_dropped() -> None:
-    tail = lh.parse_tail(["Nơi nhận:", "Bộ Nội vụ;", "Lưu: VT, N.T.P.Thảo. #"])
+    tail = cl.parse_tail(["Nơi nhận:", "Bộ Nội vụ;", "Lưu: VT, N.T.P.Thảo. #"])
     assert tail.recipients == ["Bộ Nội vụ;", "Lưu: VT, N.T.P.Thảo."]
 
 

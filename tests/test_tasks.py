@@ -40,8 +40,8 @@ def test_time_headings_give_quarters_and_purpose_items_are_not_tasks() -> None:
     assert list(tasks) == ["II.1.a", "II.1.b", "II.2.a", "II.3.a"]
     q1 = tasks["II.1.a"].period
     assert (q1.start, q1.end) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
-    # a date in the text is a date, not the task's period
-    assert tasks["II.1.b"].period.label == "Quý I năm 2026"
+    # the task's own time phrase wins over its heading's
+    assert tasks["II.1.b"].period.label == "vào tháng 02 năm 2027"
     q2 = tasks["II.2.a"].period  # `Quý II` takes the year of the document
     assert (q2.start, q2.end) == (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
     year = tasks["II.3.a"].period
@@ -96,7 +96,7 @@ def test_organisation_items_need_a_duty_holder() -> None:
         "4. Kinh phí thực hiện Kế hoạch được bố trí từ ngân sách nhà nước.\n"
     )
     assert list(tasks) == ["III.1", "III.2", "III.3.a", "III.3.b"]
-    assert tasks["III.1"].lead == "Thủ trưởng các cơ quan, đơn vị"
+    assert tasks["III.1"].lead == "Các cơ quan, đơn vị"  # the units lead, not their heads
     assert tasks["III.2"].lead == "Phòng Văn hóa - Xã hội"
     assert tasks["III.3.b"].lead == "Sở Tài chính"
     assert {t.source for t in tasks.values()} == {"organisation"}
@@ -122,7 +122,8 @@ def test_task_dates() -> None:
 
 def test_genre_department_plan_with_appendix_table() -> None:
     doc = _genre("so-y-te-phu-luc.txt")
-    assert doc.metadata.issuer == "Sở Y tế"
+    assert doc.metadata.issuer == "Sở Y tế tỉnh Quảng Trị"  # qualified by its block's province
+    assert doc.metadata.issuer_parent == "Ủy ban nhân dân tỉnh Quảng Trị"
     assert doc.layout.parent_body == "UBND TỈNH QUẢNG TRỊ"
     assert doc.metadata.signer_position == "Giám đốc"
     rows = {t.ref: t for t in doc.tasks if t.source == "table"}
@@ -153,8 +154,9 @@ def test_genre_tasks_under_unit_headings() -> None:
         dt.date(2026, 6, 1),
         dt.date(2026, 6, 30),
     )
-    # no period of its own nor from its headings: the year the title names
-    assert body["II.2.a"].period.end == dt.date(2026, 12, 31)
+    # no period of its own nor from its headings: none (the title's year is not its period)
+    assert body["II.2.a"].period is None
+    assert body["II.2.a"].kind == "assignment"  # its unit heading names the lead
 
 
 def test_genre_thoi_gian_thuc_hien_lines() -> None:

@@ -86,7 +86,7 @@ def inbox(tmp_path: Path) -> Path:
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
     """Outputs beside the inbox, one worker (in-process)."""
-    return Config(out_dir=tmp_path / "out", workers=1)
+    return Config(out_dir=tmp_path / "out", workers=1, file_timeout=0, max_memory_mb=0)
 
 
 @pytest.fixture
@@ -219,6 +219,17 @@ def test_failed_names_never_overwrite_other_bytes(inbox, config):
         "bad.txt.error.txt",
     ]
     assert (inbox / FAILED / "bad.txt").read_bytes() == b""
+
+
+def test_start_up_removes_temp_files_a_killed_writer_left(inbox, config):
+    (config.out_dir / "json").mkdir(parents=True)
+    stale = [config.out_dir / "json" / ".abc.json.x1y2.tmp", config.out_dir / ".tasks.csv.q.tmp"]
+    for path in stale:
+        path.write_text("{half")
+    kept = config.out_dir / "json" / ".notes"  # hidden but not a temp file of ours
+    kept.write_text("mine")
+    assert watch_inbox(inbox, config, once=True, settle=0) == 0
+    assert not [p for p in stale if p.exists()] and kept.exists()
 
 
 def test_a_failed_file_dropped_again_replaces_its_old_error_note(inbox, config):
@@ -436,8 +447,9 @@ main()
 
 
 def _watch_process(inbox: Path, out: Path, delay: float, *args: str) -> subprocess.Popen:
+    """A watcher slowed by `delay` s per file, in-process (no budget) so the patch applies."""
     command = [sys.executable, "-c", _SLOW_WATCH, str(delay), "watch", str(inbox), "--out"]
-    command += [str(out), "--workers", "1", *args]
+    command += [str(out), "--workers", "1", "--file-timeout", "0", "--max-memory", "0", *args]
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -8,11 +8,24 @@ scan the text, and `tasks.find_tasks` walks the body tree and the appendix table
 from __future__ import annotations
 
 from pipeline.config import Config
-from pipeline.document import Document
+from pipeline.document import DateMention, Document
 from pipeline.extract.dates import find_dates
 from pipeline.extract.legal_refs import dedupe_refs, find_legal_refs
 from pipeline.extract.metadata import document_year, extract_metadata
 from pipeline.extract.tasks import find_tasks
+
+
+def _body_dates(body: str, place_date_line: str | None) -> list[DateMention]:
+    """The body's dates without the header's issue date (that one is metadata)."""
+    mentions = find_dates(body)
+    if not place_date_line:
+        return mentions
+    header = find_dates(place_date_line)
+    if header and mentions and mentions[0].date == header[0].date:
+        line = body.split("\n")[mentions[0].line or 0] if mentions[0].line is not None else ""
+        if place_date_line.strip() in line or line.strip() in place_date_line:
+            return mentions[1:]
+    return mentions
 
 
 def extract(doc: Document, config: Config) -> Document:
@@ -25,7 +38,7 @@ def extract(doc: Document, config: Config) -> Document:
     # The document's own number is cited by its appendices (`Kèm theo Kế hoạch số …`).
     refs = [r for r in find_legal_refs(body) if not r.number or r.number != metadata.number]
     doc.legal_refs = dedupe_refs(refs)
-    doc.dates = find_dates(body)
+    doc.dates = _body_dates(body, doc.layout.place_date_line)
     doc.tasks = find_tasks(doc.layout, document_year(metadata))
     if doc.layout.sections and not doc.tasks:
         doc.warn("no tasks found: no part of the body reads as work items (NHIỆM VỤ, NỘI DUNG…)")

@@ -14,21 +14,102 @@ import datetime as dt
 import re
 from collections import Counter
 
-from pipeline.document import Layout, Metadata
+from pipeline.document import Layout, Metadata, Period
 from pipeline.extract.dates import make_date, parse_date
-from pipeline.segment import header as lh
-from pipeline.vietnamese import canonical_tones, compact_number, nfc, skeleton
+from pipeline.extract.periods import find_periods, parse_period
+from pipeline.extract.places import correct_place, correct_places
+from pipeline.extract.signing import find_signature_stamp
+from pipeline.vietnamese import canonical_tones, compact_number, is_upper_line, nfc, skeleton
+from pipeline.vocabulary import (
+    ADMIN_LEVELS,
+    CENTRAL_CITIES,
+    LETTER_TYPE,
+    NUMBER_LABEL,
+    PLACE_DATE,
+    POSITION_WORDS,
+    SLASHES,
+    starts_with_level,
+)
 
-LEVELS = ("tỉnh", "thành phố", "đặc khu", "xã", "phường", "huyện", "quận", "thị xã", "thị trấn")
+LEVELS = ADMIN_LEVELS
 """Administrative levels that precede a place name (`thành phố Hải Phòng`)."""
 
-CENTRAL_CITIES = ("hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ", "huế")
-"""Centrally-run cities: a bare place name among these is a `thành phố`, others a `tỉnh`."""
+# The number field and the code after it: `24 /KH-UBND`, `98/2023/NĐ-CP`, `12-HD/BTGTW`; the
+# field is whatever stands before the code, so that junk OCR made of it can be seen.
+_NUMBER_PARTS = re.compile(
+    rf"^\s*{NUMBER_LABEL}\s*[:.]?\s*(?P<field>.*?)\s*"
+    r"(?P<code>(?:/\s*\d{4}\s*)?[/\-–]\s*[^\W\d_][\w\-–./()&]*)"
+)
+
+
+def _number_field(line: str) -> tuple[str, str] | None:
+    """(number field, code) of a number line, the field stripped of dotted leaders."""
+    match = _NUMBER_PARTS.match(line.translate(SLASHES))
+    if not match:
+        return None
+    return match.group("field").strip(" .…_"), match.group("code").strip().rstrip(".")
+
+
+def number_code(line: str) -> str | None:
+    """`Số: 24 /KH-UBND` → `24/KH-UBND` (spacing around the code kept; see `compact_number`).
+
+    None when the number was left blank for a handwritten one (`Số:     /BC-SNV`) or when
+    its digits are unreadable (`Số:ỗ7 /BC-UBND`, `Số: 31 ŵ§ /QĐ-UBND`): a number is an
+    identifier, and a half-read one would silently point at another document.
+    """
+    parts = _number_field(line)
+    if parts is None:
+        return None
+    field, code = parts
+    if not re.fullmatch(r"\d{1,6}", field):
+        return None
+    return f"{field}{code}"
+
+
+def number_state(line: str) -> str:
+    """`ok`, `blank` (left for a handwritten number) or `unreadable` for a number line."""
+    if number_code(line):
+        return "ok"
+    parts = _number_field(line)
+    if parts is not None and not parts[0]:
+        return "blank"
+    return "unreadable"
+
+
+def printed_number(line: str) -> str | None:
+    """The part of a number that is printed when its digits are not (`/BC-SNV`)."""
+    parts = _number_field(line)
+    return compact_number(parts[1]) if parts else None
+
+
+def place_of(line: str) -> str | None:
+    """`Hải Phòng, ngày 26 tháng 01 năm 2026` → `Hải Phòng`."""
+    match = PLACE_DATE.fullmatch(line.strip())
+    return match.group("place").strip() if match else None
+
+
+def title_case_position(text: str) -> str:
+    """`PHÓ CHỦ TỊCH` → `Phó Chủ tịch`; `GIÁM ĐỐC` → `Giám đốc` (administrative style)."""
+    words = " ".join(text.split()).lower().split()
+    if not words:
+        return text
+    out: list[str] = []
+    capitalise_next = True
+    for w in words:
+        out.append(w[:1].upper() + w[1:] if capitalise_next else w)
+        # `Phó` is followed by the office, which is capitalised in turn (Phó Chủ tịch).
+        capitalise_next = w == "phó"
+    return " ".join(out)
+
+
+def _is_position(text: str) -> bool:
+    return is_upper_line(text) and skeleton(text).startswith(POSITION_WORDS)
+
 
 SUFFIX_BODIES = {"UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân"}
 """Issuing-body codes at the end of a document number (`24/KH-UBND`)."""
 
-_AUTHORITY_PREFIX = re.compile(r"^(?:TM|T/M|T\.M)\s*[./]\s*", re.IGNORECASE)
+_AUTHORITY_PREFIX = re.compile(r"^(?:TM|T/M|T\.M)\s*[./\s]\s*", re.IGNORECASE)
 
 
 def normal_case(phrase: str, body: str = "") -> str:
@@ -48,7 +129,7 @@ def normal_case(phrase: str, body: str = "") -> str:
         haystack = canonical_tones(nfc(body))
         for match in pattern.finditer(haystack):
             found = " ".join(nfc(body)[match.start() : match.end()].split())
-            if found[:1].isupper() and not lh.is_upper_line(found):
+            if found[:1].isupper() and not is_upper_line(found):
                 return found
     return _rule_case(phrase)
 
@@ -145,11 +226,11 @@ def deputy_position(authority: list[str]) -> str | None:
         if not match:
             continue
         head = match.group("head").strip(" -–.:;,")
-        if not lh.is_position(head) or skeleton(head).startswith("pho"):
+        if not _is_position(head) or skeleton(head).startswith("pho"):
             return None
         if skeleton(head) == "bo truong":
             return "Thứ trưởng"
-        return lh.title_case_position(f"PHÓ {head}")
+        return title_case_position(f"PHÓ {head}")
     return None
 
 
@@ -182,73 +263,275 @@ def damaged_header_date(line: str) -> dt.date | None:
     return make_date(match.group("y"), parts[1], parts[0])
 
 
+_AUTHORITY_CODE = re.compile(r"^(?P<code>T\s*/?\s*M|K\s*/?\s*T|TUQ|T\s*/?\s*L|Q)\s*[./\s]", re.I)
+_COMMITTEE = re.compile(
+    r"^(?P<head>(?:tỉnh|thành|huyện|quận|thị|đảng)\s+(?:ủy|uỷ))(?:\s+(?P<place>.+))?$", re.I
+)
+_ABBREVIATED_BODIES = {"UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân"}
+
+
+def signer_authority(authority: list[str]) -> str | None:
+    """The authority lines above the position, as printed, joined with `; `:
+    `TM. ỦY BAN NHÂN DÂN; KT. CHỦ TỊCH`, `T/M BAN CHẤP HÀNH`."""
+    lines = [" ".join(line.split()) for line in authority if _AUTHORITY_CODE.match(line.strip())]
+    return "; ".join(lines) or None
+
+
+def _expand_abbreviation(name: str) -> str:
+    """`UBND tỉnh Đồng Tháp` → `Ủy ban nhân dân tỉnh Đồng Tháp` (as in running text)."""
+    head, _, rest = name.partition(" ")
+    full = _ABBREVIATED_BODIES.get(head.upper())
+    return f"{full} {rest}".strip() if full else name
+
+
+def body_name(upper: str, body: str = "") -> str:
+    """An issuer-block line as written in running text, in the canonical spelling.
+
+    `TỈNH UỶ LÀO CAI` → `Tỉnh ủy Lào Cai` (a Party committee and its place);
+    `UBND TỈNH ĐỒNG THÁP` → `Ủy ban nhân dân tỉnh Đồng Tháp`; otherwise `normal_case`.
+    """
+    text = " ".join(upper.split())
+    if match := _COMMITTEE.match(canonical_tones(text)):
+        head = match.group("head").lower()
+        place = match.group("place")
+        name = head[:1].upper() + head[1:]
+        if place:
+            name += " " + " ".join(w[:1].upper() + w[1:].lower() for w in place.split())
+        return canonical_tones(name)
+    return canonical_tones(_expand_abbreviation(normal_case(text, body)))
+
+
+def _block_locality(parent: str | None) -> str | None:
+    """The place a block's parent line names from its level word: `UBND TỈNH TUYÊN QUANG`
+    → `tỉnh Tuyên Quang`; `ĐẢNG BỘ TỈNH LÀO CAI` → `tỉnh Lào Cai`."""
+    if not parent:
+        return None
+    words = parent.split()
+    sk = [skeleton(w) for w in words]
+    for i in range(1, len(words)):
+        for level in LEVELS:
+            size = len(level.split())
+            if " ".join(sk[i : i + size]) == skeleton(level) and len(words) > i + size:
+                return _rule_case("X " + " ".join(words[i:])).split(" ", 1)[1]
+    return None
+
+
+_QUALIFYING_LEVELS = ("tinh", "thanh")
+"""Only a province or a city qualifies an issuer (`Sở Y tế tỉnh Quảng Trị`)."""
+
+
+def qualified_issuer(issuing: str, parent: str | None, body: str) -> str:
+    """The issuer qualified by the province or city its block gives: `SỞ NÔNG NGHIỆP VÀ MÔI
+    TRƯỜNG` under `UBND TỈNH TUYÊN QUANG` → `Sở Nông nghiệp và Môi trường tỉnh Tuyên
+    Quang`; `TỈNH ỦY` under `ĐẢNG BỘ TỈNH LÀO CAI` → `Tỉnh ủy Lào Cai`.  An issuer that
+    names a place of its own keeps it alone."""
+    name = body_name(issuing, body)
+    locality = _block_locality(parent)
+    if locality and skeleton(locality).split()[0] not in _QUALIFYING_LEVELS:
+        locality = None  # a school under `UBND PHƯỜNG X` is not `Trường … phường X`
+    if not locality or _names_a_place(name):
+        return name
+    if _COMMITTEE.match(name):
+        return f"{name} {locality.split(' ', 1)[1] if ' ' in locality else locality}"
+    return f"{name} {locality[:1].lower()}{locality[1:]}"
+
+
+def _names_a_place(name: str) -> bool:
+    sk = f" {skeleton(name)} "
+    committee = _COMMITTEE.match(name)
+    return any(f" {skeleton(level)} " in sk for level in LEVELS) and not (
+        committee and not committee.group("place")
+    )
+
+
+def _read_number(layout: Layout, meta: Metadata, warnings: list[str]) -> None:
+    """`number` and `number_complete` from the number line (the printed part when the
+    digits are blank or unreadable, never a guess)."""
+    line = layout.number_line
+    code = number_code(line) if line else None
+    meta.number = compact_number(code) if code else None
+    if meta.number is not None:
+        return
+    if line is None:
+        warnings.append("no document number (Số: …) found in the header")
+        return
+    meta.number = printed_number(line)
+    meta.number_complete = False
+    if number_state(line) == "blank":
+        warnings.append(f"the document number is blank: {line!r}")
+    else:
+        warnings.append(
+            "the document number is unreadable (handwritten or damaged digits), "
+            f"only its printed part kept: {line!r}"
+        )
+
+
+def _read_place_date(layout: Layout, meta: Metadata, warnings: list[str]) -> None:
+    """`place` and `issue_date` from the `<Place>, ngày … tháng … năm …` line."""
+    line = layout.place_date_line
+    if not line:
+        warnings.append("no issue date (<Place>, ngày … tháng … năm …) found in the header")
+        return
+    meta.place = place_of(line)
+    meta.issue_date = parse_date(line)
+    if meta.issue_date is None:
+        meta.issue_date = damaged_header_date(line)
+        if meta.issue_date is not None:
+            warnings.append(
+                f"issue date read from OCR-damaged digits: {line!r} → {meta.issue_date.isoformat()}"
+            )
+    if meta.issue_date is None:
+        warnings.append(
+            "the issue date is unreadable (handwritten or damaged day or month), left empty: "
+            f"{line!r}"
+        )
+
+
+def _read_signer(layout: Layout, meta: Metadata, warnings: list[str]) -> None:
+    """`signer`, `signer_position` and `signer_authority` from the signature block."""
+    meta.signer = layout.signature.name
+    meta.signer_authority = signer_authority(layout.signature.authority)
+    if layout.signature.position:
+        meta.signer_position = title_case_position(layout.signature.position)
+    elif deputy := deputy_position(layout.signature.authority):
+        meta.signer_position = deputy
+        warnings.append(f"signer position inferred from the `KT.` line: {deputy}")
+
+
+def _infer_issuer(layout: Layout, meta: Metadata, body: str, warnings: list[str]) -> None:
+    """The issuer when the block names only a place (`ĐẶC KHU CÁT HẢI`) or nothing: the
+    signature authority or the number's suffix names the body, the block or place line
+    its locality; a warning says so."""
+    issuing = layout.issuing_body
+    org_upper = _org_from_authority(layout.signature.authority)
+    org = normal_case(org_upper) if org_upper else _org_from_number(meta.number)
+    if issuing:  # `ĐẶC KHU CÁT HẢI`: the header names the place, the signature the body
+        locality = _rule_case(f"X {issuing}").split(" ", 1)[1]
+        locality = locality[:1].lower() + locality[1:]
+    elif meta.place:
+        locality = _locality_of(meta.place, body)
+    else:
+        locality = ""
+    if not org:
+        return
+    meta.issuer = canonical_tones(f"{org} {locality}".strip())
+    meta.issuer_inferred = True
+    sources = [
+        s
+        for s, used in (
+            ("the number's suffix", _org_from_number(meta.number) is not None),
+            ("the signature authority", bool(org_upper)),
+            ("the header's place line" if issuing else "the place", bool(locality)),
+        )
+        if used
+    ]
+    warnings.append(f"issuer inferred from {', '.join(sources)}: {meta.issuer}")
+
+
+PLAN_TYPES = ("Kế hoạch", "Chương trình hành động", "Chương trình", "Đề án", "Phương án")
+"""Types whose title names the window they cover (`Kế hoạch … năm 2026`)."""
+
+_TIME_HEADING = re.compile(r"^thoi gian( thuc hien| trien khai)?\b")
+_WINDOW_PARENT = re.compile(r"thoi gian|^(muc dich|muc tieu|yeu cau)")
+_FROM_NOW = re.compile(r"(?:kể\s+)?từ\s+(?:nay|ngày\s+(?:ban\s+hành|ký))\s+(?=đến|tới)", re.I)
+_MARKER = re.compile(r"^\s*(?:[\dIVXLC]+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•])\s*")
+
+
+def _window_texts(layout: Layout) -> list[str]:
+    """Texts that may state the plan's window, in order: a `THỜI GIAN THỰC HIỆN` part, a
+    `Thời gian thực hiện: …` item under a part about purposes or time, a preamble line."""
+    found: list[str] = []
+    for part in layout.sections:
+        if part.kind == "appendix":
+            continue
+        candidates = [(part, None), *((child, part) for child in part.children)]
+        for node, parent in candidates:
+            heading = _MARKER.sub("", node.heading)
+            if not _TIME_HEADING.match(skeleton(heading)):
+                continue
+            if parent is not None and not _WINDOW_PARENT.search(
+                skeleton(_MARKER.sub("", parent.heading))
+            ):
+                continue
+            value = heading.partition(":")[2].strip() or node.text
+            if not value and node.children:
+                value = node.children[0].heading
+            found.append(value)
+    found += [p.partition(":")[2] for p in layout.preamble if _TIME_HEADING.match(skeleton(p))]
+    return [text for text in found if text.strip()]
+
+
+def plan_period(layout: Layout, meta: Metadata, year: int | None) -> Period | None:
+    """The window the whole plan covers (CONVENTIONS.md, Metadata `plan_period`).
+
+    A printed `Thời gian thực hiện: …` at plan level wins (`từ nay đến hết năm 2026` starts
+    on the issue date); else, for a plan, the period its title names (`… năm 2026`, `giai
+    đoạn 2026 - 2030`, `năm học 2026 - 2027`); else None.
+    """
+    for text in _window_texts(layout):
+        period = parse_period(text, year)
+        if period is None or not (period.start or period.end):
+            continue
+        if (now := _FROM_NOW.search(text)) and period.start is None and meta.issue_date:
+            end = text.find(period.label, now.start())
+            label = text[now.start() : end + len(period.label)] if end >= 0 else period.label
+            return Period(label=" ".join(label.split()), start=meta.issue_date, end=period.end)
+        return period
+    if meta.doc_type in PLAN_TYPES and layout.title:
+        found = [p for p in find_periods(layout.title, year) if p.start and p.end]
+        if found and not _HORIZON.search(skeleton(found[0].label)):
+            return found[0]
+    return None
+
+
+_HORIZON = re.compile(r"^(den|toi) ")
+"""`… đến năm 2030` in a title is a target horizon, not the window the plan runs."""
+
+
 def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
     """Metadata and warnings from the layout (`body` supplies the document's spellings)."""
     warnings: list[str] = []
     meta = Metadata()
     if layout.doc_type:
         meta.doc_type = layout.doc_type[:1] + layout.doc_type[1:].lower()
-    code = lh.number_code(layout.number_line) if layout.number_line else None
-    meta.number = compact_number(code) if code else None
-    if layout.place_date_line:
-        meta.place = lh.place_of(layout.place_date_line)
-        meta.issue_date = parse_date(layout.place_date_line)
-        if meta.issue_date is None:
-            meta.issue_date = damaged_header_date(layout.place_date_line)
-            if meta.issue_date is not None:
-                warnings.append(
-                    f"issue date read from OCR-damaged digits: {layout.place_date_line!r} → "
-                    f"{meta.issue_date.isoformat()}"
-                )
+    elif layout.subject_line and layout.number_line:
+        meta.doc_type = LETTER_TYPE  # `Số: …/UBND-VX` and `V/v …` without a type heading
+    _read_number(layout, meta, warnings)
+    _read_place_date(layout, meta, warnings)
     meta.title = layout.title
-    meta.signer = layout.signature.name
-    if layout.signature.position:
-        meta.signer_position = lh.title_case_position(layout.signature.position)
-    elif deputy := deputy_position(layout.signature.authority):
-        meta.signer_position = deputy
-        warnings.append(f"signer position inferred from the `KT.` line: {deputy}")
-
+    _read_signer(layout, meta, warnings)
     issuing = layout.issuing_body
-    if issuing and not lh.starts_with_level(issuing):
-        meta.issuer = normal_case(issuing, body)
+    if issuing and not starts_with_level(issuing):
+        meta.issuer = qualified_issuer(issuing, layout.parent_body, body)
+        if layout.parent_body:
+            meta.issuer_parent = body_name(layout.parent_body, body)
     else:
-        org_upper = _org_from_authority(layout.signature.authority)
-        org = normal_case(org_upper) if org_upper else _org_from_number(meta.number)
-        if issuing:  # `ĐẶC KHU CÁT HẢI`: the header names the place, the signature the body
-            locality = _rule_case(f"X {issuing}").split(" ", 1)[1]
-            locality = locality[:1].lower() + locality[1:]
-        elif meta.place:
-            locality = _locality_of(meta.place, body)
-        else:
-            locality = ""
-        if org:
-            meta.issuer = f"{org} {locality}".strip()
-            meta.issuer_inferred = True
-            sources = [
-                s
-                for s, used in (
-                    ("the number's suffix", _org_from_number(meta.number) is not None),
-                    ("the signature authority", bool(org_upper)),
-                    ("the header's place line" if issuing else "the place", bool(locality)),
-                )
-                if used
-            ]
-            warnings.append(f"issuer inferred from {', '.join(sources)}: {meta.issuer}")
-    if meta.number is None and layout.number_line:
-        if lh.number_state(layout.number_line) == "blank":
-            warnings.append(f"the document number is blank: {layout.number_line!r}")
-        else:
-            warnings.append(
-                "the document number is unreadable (handwritten or damaged digits), "
-                f"left empty: {layout.number_line!r}"
-            )
-    elif meta.number is None:
-        warnings.append("no document number (Số: …) found in the header")
-    if meta.issue_date is None and layout.place_date_line:
-        warnings.append(
-            "the issue date is unreadable (handwritten or damaged day or month), left empty: "
-            f"{layout.place_date_line!r}"
-        )
-    elif meta.issue_date is None:
-        warnings.append("no issue date (<Place>, ngày … tháng … năm …) found in the header")
+        _infer_issuer(layout, meta, body, warnings)
+    _correct_place_names(meta)
+    _read_signature_stamp(body, meta, warnings)
+    meta.plan_period = plan_period(layout, meta, document_year(meta))
     return meta, warnings
+
+
+def _correct_place_names(meta: Metadata) -> None:
+    """Place names in metadata spelt as the gazetteer spells them (`Lâm Đông` → `Lâm Đồng`)."""
+    if meta.place:
+        meta.place = correct_place(meta.place)
+    if meta.issuer:
+        meta.issuer = correct_places(meta.issuer)
+    if meta.issuer_parent:
+        meta.issuer_parent = correct_places(meta.issuer_parent)
+
+
+def _read_signature_stamp(body: str, meta: Metadata, warnings: list[str]) -> None:
+    """`signed_at`/`signed_by` from an e-office stamp; the issue date's fallback only."""
+    stamp = find_signature_stamp(body)
+    if stamp is None:
+        return
+    meta.signed_at, meta.signed_by = stamp.signed_at, stamp.signed_by
+    if meta.issue_date is None:
+        meta.issue_date = stamp.signed_at.date()
+        warnings.append(
+            "the printed issue date could not be read; taken from the digital signature"
+            f" stamp ({stamp.signed_at.isoformat()})"
+        )

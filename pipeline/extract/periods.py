@@ -33,23 +33,28 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from pipeline.document import Period
-from pipeline.extract.dates import NAM, NGAY, THANG, iter_dates, make_date
+from pipeline.extract.dates import MAX_YEAR, MIN_YEAR, NAM, NGAY, THANG, iter_dates, make_date
 from pipeline.extract.legal_refs import law_name_spans
+from pipeline.vocabulary import roman_value
 
-__all__ = ["LABELS", "find_periods", "parse_period", "quarter_bounds", "schedule_period"]
-
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_OCR_ROMAN = str.maketrans({"l": "i", "1": "i", "|": "i", "!": "i", "'": None, "’": None})
+__all__ = [
+    "LABELS",
+    "find_periods",
+    "own_period",
+    "parse_period",
+    "quarter_bounds",
+    "schedule_period",
+]
 
 
 def _quarter_number(numeral: str) -> int:
     """1-4 from a quarter numeral as written or as OCR misread it (`Il` → 2, `I'V` → 4)."""
-    numeral = numeral.lower()
-    if numeral in _ROMAN:
-        return _ROMAN[numeral]
-    return _ROMAN[numeral.translate(_OCR_ROMAN)]
+    if numeral.isdigit():
+        return int(numeral)
+    return roman_value(numeral, ocr=True)
 
 
 _WORD_NUMBERS = {"ba": 3, "sáu": 6, "chín": 9}
@@ -115,7 +120,7 @@ _BEFORE = re.compile(
     re.I,
 )
 _UNTIL = re.compile(r"(?:^|(?<=\W))(?:đến|tới)(?:\s+hết)?\s*$", re.I)
-_WITHIN = re.compile(r"(?:^|(?<=\W))trong(?:\s+cả)?\s*$", re.I)
+_WITHIN = re.compile(r"(?:^|(?<=\W))(?:trong(?:\s+cả)?|vào(?:\s+dịp)?|ngay\s+trong)\s*$", re.I)
 _RANGE_GAP = re.compile(r"^\s*(?:đến|tới|-|–)\s*(?:hết\s*)?$", re.I)
 _OPEN_END = re.compile(r"^\s*(?:,\s*)?(?:và|&)\s+(?:các|những)\s+năm\s+(?:tiếp\s+theo|sau)", re.I)
 _BUDGET = re.compile(r"\bchi\s+$", re.I)
@@ -178,7 +183,7 @@ def _year(text: str | None) -> int | None:
     if text is None:
         return None
     year = int(text)
-    return year if 1900 <= year <= 2100 else None
+    return year if MIN_YEAR <= year <= MAX_YEAR else None
 
 
 def _atoms(text: str) -> list[_Atom]:
@@ -253,82 +258,101 @@ def _before(text: str, atom: _Atom, floor: int) -> str:
     return text[max(floor, atom.start - 30) : atom.start]
 
 
-def _build(
-    text: str, atoms: list[_Atom], default_year: int | None
-) -> list[tuple[int, int, Period, bool]]:
-    """Combine atoms into periods: `(start, end, period, is_single_date)`."""
-    if default_year is not None and not 1900 <= default_year <= 2100:
+class _Span(NamedTuple):
+    """A period read from the text, with where it stands and what it was built from."""
+
+    begin: int
+    end: int
+    period: Period
+    single: bool
+    """True for a lone date (`ngày 31/3/2026`): a date mention rather than a period."""
+    kind: str
+    """The atom's kind (`quarter`, `month`, `date`…), or `range` for `từ A đến B`."""
+    cued: bool
+    """True when a time word opens it (`trước`, `đến hết`, `từ`, `trong`)."""
+
+
+def _range(
+    text: str, atom: _Atom, nxt: _Atom | None, before: str, default_year: int | None
+) -> _Span | None:
+    """A range `từ A đến (hết) B` starting at `atom`; between two full dates `A - B` needs
+    no `từ`.  None when the two atoms make no range."""
+    if (
+        nxt is None
+        or atom.kind == "label"
+        or nxt.kind in ("label", "dayonly")
+        or not _RANGE_GAP.match(text[atom.end : nxt.start])
+        or not (_FROM.search(before) or atom.kind == nxt.kind == "date")
+    ):
+        return None
+    year_b = nxt.year if nxt.year is not None else default_year
+    end_bounds = nxt.bounds(year_b)
+    start_atom = atom
+    if atom.kind == "dayonly":
+        start_atom = replace(atom, b=nxt.b if nxt.kind == "day" else _month_of(nxt))
+    start_bounds = start_atom.bounds(year_b)
+    if not (start_bounds and end_bounds and start_bounds[0] and end_bounds[1]):
+        return None
+    if start_bounds[0] > end_bounds[1]:
+        return None
+    begin = atom.start
+    if m := _FROM.search(before):
+        begin = atom.start - (len(before) - m.start())
+    period = Period(label=_label(text, begin, nxt.end), start=start_bounds[0], end=end_bounds[1])
+    return _Span(begin, nxt.end, period, False, "range", True)
+
+
+def _single(text: str, atom: _Atom, before: str, default_year: int | None) -> _Span | None:
+    """One atom as a period, bounded by the word before it (`trước`, `đến hết`, `từ`,
+    `trong`) and an open end after it (`… và các năm tiếp theo`)."""
+    bounds = atom.bounds(default_year)
+    if atom.kind == "dayonly" or bounds is None:
+        return None
+    start, end = bounds
+    begin, finish = atom.start, atom.end
+    single = atom.kind in ("date", "day")
+    cued = False
+    if atom.kind != "label":
+        if m := _BEFORE.search(before):
+            begin = atom.start - (len(before) - m.start())
+            if not single and start is not None:
+                end = start - dt.timedelta(days=1)
+            start, single = None, False
+        elif m := _UNTIL.search(before):
+            begin = atom.start - (len(before) - m.start())
+            start, single = None, False
+        elif m := _FROM.search(before):
+            begin = atom.start - (len(before) - m.start())
+            end, single = None, False
+        elif m := _WITHIN.search(before):
+            begin = atom.start - (len(before) - m.start())
+        cued = begin != atom.start
+        if m := _OPEN_END.match(text[finish:]):
+            finish += m.end()
+            end, single = None, False
+    period = Period(label=_label(text, begin, finish), start=start, end=end)
+    return _Span(begin, finish, period, single, atom.kind, cued)
+
+
+def _build(text: str, atoms: list[_Atom], default_year: int | None) -> list[_Span]:
+    """Combine atoms into periods, in text order (ranges first, then single atoms)."""
+    if default_year is not None and not MIN_YEAR <= default_year <= MAX_YEAR:
         default_year = None  # a garbled document year must not make nonsense dates
-    out: list[tuple[int, int, Period, bool]] = []
+    out: list[_Span] = []
     i = 0
     floor = 0
     while i < len(atoms):
         atom = atoms[i]
         nxt = atoms[i + 1] if i + 1 < len(atoms) else None
         before = _before(text, atom, floor)
-        # A range `từ A đến (hết) B`; between two full dates `A - B` needs no `từ`.
-        if (
-            nxt is not None
-            and atom.kind != "label"
-            and nxt.kind not in ("label", "dayonly")
-            and _RANGE_GAP.match(text[atom.end : nxt.start])
-            and (_FROM.search(before) or atom.kind == nxt.kind == "date")
-        ):
-            year_b = nxt.year if nxt.year is not None else default_year
-            end_bounds = nxt.bounds(year_b)
-            start_atom = atom
-            if atom.kind == "dayonly":
-                start_atom = replace(atom, b=nxt.b if nxt.kind == "day" else _month_of(nxt))
-            start_bounds = start_atom.bounds(year_b)
-            if (
-                start_bounds
-                and end_bounds
-                and start_bounds[0]
-                and end_bounds[1]
-                and start_bounds[0] <= end_bounds[1]
-            ):
-                begin = atom.start
-                if m := _FROM.search(before):
-                    begin = atom.start - (len(before) - m.start())
-                period = Period(
-                    label=_label(text, begin, nxt.end), start=start_bounds[0], end=end_bounds[1]
-                )
-                out.append((begin, nxt.end, period, False))
-                floor = nxt.end
-                i += 2
-                continue
-        if atom.kind == "dayonly":
-            i += 1
-            continue
-        bounds = atom.bounds(default_year)
-        if bounds is None:
-            i += 1
-            continue
-        start, end = bounds
-        begin, finish = atom.start, atom.end
-        single = atom.kind in ("date", "day")
-        if atom.kind != "label":
-            if m := _BEFORE.search(before):
-                begin = atom.start - (len(before) - m.start())
-                if not single and start is not None:
-                    end = start - dt.timedelta(days=1)
-                start, single = None, False
-            elif m := _UNTIL.search(before):
-                begin = atom.start - (len(before) - m.start())
-                start, single = None, False
-            elif m := _FROM.search(before):
-                begin = atom.start - (len(before) - m.start())
-                end, single = None, False
-            elif m := _WITHIN.search(before):
-                begin = atom.start - (len(before) - m.start())
-            if m := _OPEN_END.match(text[finish:]):
-                finish += m.end()
-                end, single = None, False
-        out.append(
-            (begin, finish, Period(label=_label(text, begin, finish), start=start, end=end), single)
-        )
-        floor = finish
-        i += 1
+        span = _range(text, atom, nxt, before, default_year)
+        step = 2
+        if span is None:
+            span, step = _single(text, atom, before, default_year), 1
+        if span is not None:
+            out.append(span)
+            floor = span.end
+        i += step
     return out
 
 
@@ -352,9 +376,7 @@ def find_periods(text: str, default_year: int | None = None) -> list[Period]:
         >>> find_periods("Thời gian thực hiện: Quý I năm 2026")[0].end
         datetime.date(2026, 3, 31)
     """
-    return [
-        period for _, _, period, single in _build(text, _atoms(text), default_year) if not single
-    ]
+    return [span.period for span in _build(text, _atoms(text), default_year) if not span.single]
 
 
 def parse_period(text: str, default_year: int | None = None) -> Period | None:
@@ -370,13 +392,13 @@ def parse_period(text: str, default_year: int | None = None) -> Period | None:
     groups = [built]
     if cues:
         cut = cues[-1].end()
-        groups = [[b for b in built if b[0] >= cut], [b for b in built if b[0] < cut]]
+        groups = [[b for b in built if b.begin >= cut], [b for b in built if b.begin < cut]]
     for group in groups:
-        for _, _, period, single in group:
-            if not single:
-                return period
+        for span in group:
+            if not span.single:
+                return span.period
         if group:
-            return group[0][2]
+            return group[0].period
     return None
 
 
@@ -395,3 +417,42 @@ def schedule_period(text: str, default_year: int | None = None) -> Period | None
     if not cues:
         return None
     return parse_period(text[cues[-1].end() :], default_year)
+
+
+# `… có hiệu lực (thi hành) từ ngày 01/01/2026`: when a law applies, not when the task runs.
+_IN_FORCE = re.compile(r"hiệu\s+lực(?:\s+thi\s+hành)?\s*(?:kể\s+)?$", re.I)
+# `trước ngày 05/12 hằng năm`, `vào tháng 12 hằng năm`: a yearly deadline has no calendar.
+_YEARLY = re.compile(r"^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm", re.I)
+
+# `… số 12/KH-UBND ngày 15/3/2026`: a date that belongs to a cited document.
+_CITED = re.compile(r"\d+\s*[/-]\s*[\w./\-]*[^\W\d_][\w./\-]*\s*,?\s*(?:ngày\s*)?$", re.I)
+
+
+def own_period(text: str, default_year: int | None = None) -> Period | None:
+    """The time a task's own wording names, or None (a deadline or time phrase in it).
+
+    A time phrase counts when a time word opens it: `hoàn thành trước ngày 20/6/2026`,
+    `trong tháng 6/2026`, `vào Quý II`, `từ tháng 7 đến tháng 9/2026`, `đến hết năm 2025`.
+    Without one it names the subject (`sơ kết 6 tháng đầu năm 2026`, `mưa lớn tháng
+    5/2026`), and so do the date of a cited document (`Quyết định số 12/QĐ-UBND ngày
+    15/3/2026`) and a law's entry into force (`có hiệu lực từ ngày 01/01/2026`).  A yearly
+    deadline (`trước ngày 05/12 hằng năm`) keeps its label with no calendar bounds.
+
+    Example:
+        >>> own_period("Tổng kết, hoàn thành trước ngày 20/6/2026.").end
+        datetime.date(2026, 6, 20)
+    """
+    for span in _build(text, _atoms(text), default_year):
+        period = span.period
+        before = text[max(0, span.begin - 40) : span.begin]
+        if period.start is None and period.end is None:
+            continue
+        if _CITED.search(before) or _IN_FORCE.search(before):
+            continue
+        if not span.cued:
+            continue
+        if span.kind in ("day", "month") and (yearly := _YEARLY.match(text[span.end :])):
+            label = " ".join(text[span.begin : span.end + yearly.end()].split())
+            return Period(label=label)
+        return period
+    return None

@@ -1,20 +1,26 @@
-"""Tasks: the actionable items of a plan, with their period, lead unit and dates.
+"""Tasks: the rows of a plan's work, with their kind, period, leads and dates.
 
-A task is
-- a lowest-level item under a part that assigns work (`NHIỆM VỤ`, `GIẢI PHÁP`, `NỘI DUNG`,
-  `PHÂN CÔNG`…, and parts whose heading names nothing else) — items under
-  `MỤC ĐÍCH`, `YÊU CẦU`, `MỤC TIÊU`, `QUAN ĐIỂM`, `ĐỐI TƯỢNG`, `KINH PHÍ` are not tasks;
-- an item of `TỔ CHỨC THỰC HIỆN` that gives a named unit a duty (`source="organisation"`);
-- a row of an appendix task table (`source="table"`).
+Which items are rows (see CONVENTIONS.md, *Tasks*):
+- the lowest-level items under a part that gives work (`NHIỆM VỤ`, `GIẢI PHÁP`, `NỘI
+  DUNG`, `PHÂN CÔNG`…, and parts whose heading names nothing else); items under `MỤC ĐÍCH`,
+  `YÊU CẦU`, `MỤC TIÊU`, `QUAN ĐIỂM`, `ĐỐI TƯỢNG`, `KINH PHÍ` are not rows;
+- the items of `TỔ CHỨC THỰC HIỆN` that give a named unit a duty (`source="organisation"`);
+- the rows of an appendix task table (`source="table"`).
+Not rows either: members of an inspection team (`Ông Nguyễn Văn A - Trưởng đoàn`), a
+closing sentence numbered as an item (`Trong quá trình thực hiện, nếu có khó khăn…`).
 
-Items that only describe their parent (`- Cơ quan chủ trì: …`, `c) Thời gian thực hiện: …`,
-`a) Nhiệm vụ:`) are attributes of the parent, which is then the task.  A task's period is
-its own time phrase (`Thời gian thực hiện: …`, the table's deadline column, `… hoàn thành
-trong tháng 6`), else the nearest period named by an ancestor (heading or time phrase; the
-document's title is the outermost heading), with the document's year for headings such as
-`Quý II`.  Its lead is its own `Cơ quan chủ trì`/`Đơn vị chủ trì` (or the
-table column), a unit named in its text, the nearest ancestor's, or the unit heading it
-sits under (`1. Sở Nội vụ`).  Matching is on `skeleton()`, so either tone spelling works.
+Granularity: an item that carries its own assignment block (`Cơ quan chủ trì: …`,
+`Thời gian thực hiện: …` among its lines) is one row, its bullets part of its text; a unit
+heading (`1. Sở Nội vụ:`) with bullets gives one row per bullet, led by the unit.
+
+`kind`: `assignment` when the row has a lead (its own, its unit heading's or an ancestor's
+assignment block), a time (its own or its heading's), is a table row or a duty in
+`TỔ CHỨC THỰC HIỆN`; otherwise `activity`.
+
+A row's period is its own (`Thời gian thực hiện: …`, the table's time column, a time
+phrase in its wording such as `hoàn thành trước ngày 20/6/2026`), else the nearest
+heading's above it; never the title's or the document's year, which only completes phrases
+that omit the year (`Quý II`).  Matching is on `skeleton()`, so either tone spelling works.
 """
 
 from __future__ import annotations
@@ -24,10 +30,9 @@ from dataclasses import dataclass
 
 from pipeline.document import Layout, Period, Section, Task
 from pipeline.extract.dates import find_dates
-from pipeline.extract.periods import find_periods, parse_period
-from pipeline.extract.units import find_lead, is_unit_heading
-from pipeline.segment import appendix_prefixes, table_rows, task_column
-from pipeline.vietnamese import skeleton
+from pipeline.extract.periods import find_periods, own_period, parse_period
+from pipeline.extract.units import find_leads, is_unit_heading, split_units
+from pipeline.vietnamese import is_upper_line, skeleton
 
 TASK_WORDS = (
     "nhiem vu",
@@ -59,8 +64,28 @@ NOT_TASK_WORDS = (
     "so luong",
     "thu tuc",
     "ket qua",
+    "chi tieu",
+    "thoi gian",
+    "luc luong",
+    "che do bao cao",
+    "von dau tu",
 )
-_STRONG_NOT_TASK = ("muc dich", "yeu cau", "muc tieu", "quan diem", "doi tuong")
+_STRONG_NOT_TASK = ("muc dich", "yeu cau", "muc tieu", "quan diem", "doi tuong", "chi tieu")
+
+# `Ông Hoàng Văn Thuân - Trưởng đoàn`, `Đ/c Lê An - Phó Chủ tịch`: a team's member list.
+_TEAM_MEMBER = re.compile(r"^(?:ông|bà|đồng\s+chí|đ/c)\.?\s+\w", re.IGNORECASE)
+# A closing sentence numbered as the last item (`3. Trong quá trình thực hiện, nếu có…`).
+_CLOSING_ITEM = re.compile(
+    r"^(trong qua trinh (to chuc )?(trien khai )?thuc hien|qua trinh thuc hien|tren day la|"
+    r"neu co kho khan)"
+)
+_FUNDING_ITEM = re.compile(r"^(nguon )?kinh phi\b")
+# `Lực lượng: đoàn viên…`, `Thành phần: …`, `Địa điểm: …`: a description, not work.
+_DESCRIPTION_ITEM = re.compile(
+    r"^(luc luong|thanh phan|dia diem|doi tuong|quy mo)( [a-z]+){0,2}\s*:"
+)
+# `Chánh Văn phòng …; Giám đốc các sở … chịu trách nhiệm thi hành Quyết định này`.
+_ENFORCEMENT_CLAUSE = re.compile(r"chiu trach nhiem thi hanh (quyet dinh|van ban|ke hoach)")
 
 # `Cơ quan chủ trì: …`, `Đơn vị chủ trì tham mưu thực hiện: …`, `c) Thời gian thực hiện: …`
 _ATTRIBUTE = re.compile(
@@ -80,7 +105,9 @@ class _Context:
 
     part: str | None = None
     period: Period | None = None
-    lead: str | None = None
+    """The nearest heading's (or ancestor assignment block's) period."""
+    leads: tuple[str, ...] = ()
+    """Leads given above: a unit heading or an ancestor's assignment block."""
     mode: str = "task"
     """`task` or `organisation`."""
 
@@ -104,6 +131,10 @@ def _is_attribute(section: Section) -> bool:
     return section.kind != "appendix" and _attribute(section.heading) is not None
 
 
+def _strip_marker(heading: str) -> str:
+    return re.sub(r"^\s*[\dIVXLC]+(?:\.\d+)*[.)]\s*", "", heading)
+
+
 def _classify(heading: str, strict: bool = False) -> str:
     """`organisation`, `task`, `mixed`, `skip` or `unknown` for a part heading.
 
@@ -113,23 +144,31 @@ def _classify(heading: str, strict: bool = False) -> str:
     sk = _sk(heading)
     if any(sk.startswith(w) if strict else w in sk for w in ORG_WORDS):
         return "organisation"
+    timed = any(p.start or p.end for p in find_periods(heading))
     if strict:
-        return "task" if sk.startswith(TASK_WORDS) else "unknown"
-    task = any(w in sk for w in TASK_WORDS) or bool(find_periods(heading))
+        return "task" if sk.startswith(TASK_WORDS) or timed else "unknown"
+    task = any(w in sk for w in TASK_WORDS) or timed
     other = any(w in sk for w in NOT_TASK_WORDS)
     if task and other:
-        return "mixed"
+        # `NỘI DUNG, HÌNH THỨC`, `NHIỆM VỤ CỤ THỂ VÀ THỜI GIAN THỰC HIỆN`: work comes first.
+        return "task" if _sk(_strip_marker(heading)).startswith(TASK_WORDS) else "mixed"
     if task:
         return "task"
     return "skip" if other else "unknown"
 
 
-def _unit_of_heading(heading: str) -> str | None:
-    """The unit a heading names when the heading is only a unit (`1. Sở Nội vụ:`)."""
-    if not heading.strip() or not is_unit_heading(heading):
-        return None
-    text = re.sub(r"^(Giao|Đề nghị:?)\s+", "", heading.strip()).rstrip(":.").strip()
-    return text or None
+# `2. Trách nhiệm của Sở Nội vụ`, `Nhiệm vụ của các xã`: the heading names the unit.
+_DUTY_OF = re.compile(r"^(?:[\dIVX.]+\s+)?(?:Trách nhiệm|Nhiệm vụ)(?:\s+của)?\s+(?=\S)", re.I)
+
+
+def _unit_of_heading(heading: str) -> tuple[str, ...]:
+    """The units a heading names when the heading is only units (`1. Sở Nội vụ:`)."""
+    heading = _DUTY_OF.sub("", heading.strip())
+    if not heading or not is_unit_heading(heading):
+        return ()
+    text = re.sub(r"^[\dIVX.)\s]*(Giao|Đề nghị:?)\s+", "", heading.strip()).rstrip(":.").strip()
+    text = re.sub(r"^[\dIVXa-zđ]{1,4}[.)]\s+", "", text)
+    return tuple(split_units(text))
 
 
 def _attributes(section: Section) -> list[tuple[str, str, Section | None]]:
@@ -154,34 +193,25 @@ def _flatten(section: Section) -> list[str]:
     return out
 
 
-def _lead_from_attrs(attrs: list[tuple[str, str, Section | None]]) -> str | None:
+def _leads_from_attrs(attrs: list[tuple[str, str, Section | None]]) -> tuple[str, ...]:
+    """The units of a `Cơ quan chủ trì: …` / `Đơn vị thực hiện: …` line, in order."""
     for label, value, node in attrs:
         if not _LEAD_LABEL.match(label):
             continue
         if not value and node is not None:
             # `b) Cơ quan thực hiện:` with `- Đơn vị chủ trì: …` below it
-            inner = _lead_from_attrs(_attributes(node))
+            inner = _leads_from_attrs(_attributes(node))
             if inner:
                 return inner
             continue
-        return find_lead(f"Cơ quan chủ trì: {value}") or _trim_unit(value)
-    return None
+        units = find_leads(f"Cơ quan chủ trì: {value}") or split_units(_first_clause(value))
+        if units:
+            return tuple(units)
+    return ()
 
 
-def _trim_unit(value: str) -> str | None:
-    value = value.split(";")[0].strip().rstrip(".,").strip()
-    return value or None
-
-
-# `…; hoàn thành trong tháng 6 năm 2026`, `… xong trước ngày 30/6/2026`: a deadline in the text.
-_INLINE_DEADLINE = re.compile(r"\b(hoan thanh|xong)\s+(trong|truoc)\b")
-
-
-def _inline_period(text: str, year: int | None) -> Period | None:
-    match = _INLINE_DEADLINE.search(skeleton(text))
-    if not match:
-        return None
-    return parse_period(text[match.start(2) :], year)
+def _first_clause(value: str) -> str:
+    return value.split(";")[0].strip().rstrip(".,").strip()
 
 
 def _period_from_attrs(
@@ -255,25 +285,57 @@ def _strip_request(label: str) -> str:
     return label
 
 
-def _make_task(section: Section, ctx: _Context, year: int | None, unit: str | None) -> Task | None:
+def is_not_row(text: str) -> bool:
+    """Items that are not work though they stand among work items: an inspection team's
+    member (`Ông Hoàng Văn Thuân - Trưởng đoàn: …`), a closing sentence numbered as an item
+    (`Trong quá trình thực hiện, nếu có khó khăn…`), a funding line (`Kinh phí: …`), a
+    description (`Lực lượng: …`, `Địa điểm: …`) and a decision's enforcement clause (`…
+    chịu trách nhiệm thi hành Quyết định này`)."""
+    first = text.strip()
+    sk = _sk(first)
+    return bool(
+        _TEAM_MEMBER.match(first)
+        or _CLOSING_ITEM.match(sk)
+        or _FUNDING_ITEM.match(sk)
+        or _DESCRIPTION_ITEM.match(sk)
+        or _ENFORCEMENT_CLAUSE.search(sk)
+    )
+
+
+def _own_text(section: Section) -> str:
+    """The item's own wording: its heading and paragraphs, without its children."""
+    parts = [section.heading, *section.text.split("\n")]
+    return "\n".join(p for p in parts if p and _attribute(p) is None)
+
+
+def _make_task(
+    section: Section, ctx: _Context, year: int | None, unit: tuple[str, ...]
+) -> Task | None:
     attrs = _attributes(section)
     text = _task_text(section, attrs)
-    if not text.strip():
+    if unit and section.text.strip() and not section.children:
+        text = section.text  # `3. Sở Khoa học và Công nghệ` / its duty below: the duty is the text
+    if not text.strip() or is_not_row(text):
         return None
-    own_lead = _lead_from_attrs(attrs) or find_lead(text)
-    if ctx.mode == "organisation" and not own_lead:
-        own_lead = duty_holder(section.heading or text)
-    lead = own_lead or unit or ctx.lead
-    if ctx.mode == "organisation" and not (own_lead or unit or ctx.lead):
+    own_leads = _leads_from_attrs(attrs) or tuple(find_leads(text))
+    leads = own_leads or unit or ctx.leads
+    if ctx.mode == "organisation" and not leads:
+        holder = duty_holder(section.heading or text)
+        leads = tuple(split_units(holder)) if holder else ()
+    if ctx.mode == "organisation" and not leads:
         return None  # an organisation item that names no unit gives no one a duty
-    period = _period_from_attrs(attrs, year) or _inline_period(text, year) or ctx.period
+    own = _period_from_attrs(attrs, year) or own_period(_own_text(section), year)
+    period = own or ctx.period
+    assignment = bool(leads) or period is not None or ctx.mode == "organisation"
     all_text = "\n".join(_flatten(section))
     dates = list(dict.fromkeys(m.date for m in find_dates(all_text)))
     return Task(
         ref=section.ref,
         text=text,
+        kind="assignment" if assignment else "activity",
         period=period,
-        lead=lead,
+        lead="; ".join(leads) or None,
+        leads=list(leads),
         dates=dates,
         part=ctx.part,
         source="organisation" if ctx.mode == "organisation" else "body",
@@ -302,6 +364,11 @@ def _borrowed_attributes(content: list[Section]) -> dict[int, list]:
     return borrowed
 
 
+def _has_assignment_block(attrs: list[tuple[str, str, Section | None]]) -> bool:
+    """True when an item states its own lead or time among its lines."""
+    return any(_LEAD_LABEL.match(label) or _TIME_LABEL.match(label) for label, _, _ in attrs)
+
+
 def _walk(section: Section, ctx: _Context, year: int | None, mixed: bool, out: list[Task]) -> None:
     heading_class = _classify(section.heading, strict=mixed)
     if mixed:
@@ -309,20 +376,21 @@ def _walk(section: Section, ctx: _Context, year: int | None, mixed: bool, out: l
         if heading_class not in ("task", "organisation"):
             return
         if heading_class == "organisation":
-            ctx = _Context(ctx.part, ctx.period, ctx.lead, "organisation")
+            ctx = _Context(ctx.part, ctx.period, ctx.leads, "organisation")
     elif _sk(section.heading).startswith(_STRONG_NOT_TASK):
         return  # `1. Mục đích`, `2. Đối tượng áp dụng` inside a work part
     attrs = _attributes(section)
     content = [c for c in section.children if not _is_attribute(c)]
     unit = _unit_of_heading(section.heading)
-    if not content:
+    own_block = _has_assignment_block(attrs) and not any(_attributes(c) for c in content)
+    if not content or own_block:
         task = _make_task(section, ctx, year, unit)
         if task is not None:
             out.append(task)
         return
     period = _period_from_attrs(attrs, year) or _heading_period(section.heading, year) or ctx.period
-    lead = _lead_from_attrs(attrs) or unit or ctx.lead
-    child_ctx = _Context(ctx.part, period, lead, ctx.mode)
+    leads = _leads_from_attrs(attrs) or unit or ctx.leads
+    child_ctx = _Context(ctx.part, period, leads, ctx.mode)
     borrowed = _borrowed_attributes(content)
     for i, child in enumerate(content):
         extra = borrowed.get(i)
@@ -330,7 +398,7 @@ def _walk(section: Section, ctx: _Context, year: int | None, mixed: bool, out: l
             child_ctx_i = _Context(
                 ctx.part,
                 _period_from_attrs(extra, year) or period,
-                _lead_from_attrs(extra) or lead,
+                _leads_from_attrs(extra) or leads,
                 ctx.mode,
             )
             _walk(child, child_ctx_i, year, False, out)
@@ -348,6 +416,9 @@ def _top_parts(sections: list[Section]) -> list[Section]:
     for section in sections:
         if section.kind == "appendix":
             continue
+        if section.kind == "chapter":
+            out += _top_parts(section.children)  # a regulation's articles are its parts
+            continue
         if (
             section.kind == "part"
             and any(c.kind == "roman" for c in section.children)
@@ -359,74 +430,101 @@ def _top_parts(sections: list[Section]) -> list[Section]:
     return out
 
 
-def body_tasks(sections: list[Section], year: int | None, root: Period | None = None) -> list[Task]:
-    """Tasks from the body tree (see the module docstring for the rules).
+def _items_without_parts(sections: list[Section]) -> bool:
+    """True when the body is a list of items with no part headings above them: a letter's
+    `1. Đề nghị Phòng Văn hóa - Xã hội: …` (numbered items in running case, no roman or
+    upper-case parts)."""
+    body = [s for s in sections if s.kind != "appendix"]
+    return bool(body) and all(
+        s.kind in ("number", "subnumber", "letter", "bullet") and not is_upper_line(s.heading)
+        for s in body
+    )
 
-    `root` is the period the document's title names (`… năm 2026`): the outermost heading.
-    """
+
+# A decision's article that gives work itself: `Điều 3. Giao Sở Khoa học và Công nghệ chủ trì…`.
+_ASSIGNING_ARTICLE = re.compile(r"^(giao|de nghi|yeu cau)\s")
+
+
+def _article_task(article: Section, year: int | None) -> Task | None:
+    """The row of an article that assigns work in its own sentence (`Điều 3. Giao …`)."""
+    if not _ASSIGNING_ARTICLE.match(_sk(article.heading)) or is_not_row(article.heading):
+        return None
+    return _make_task(article, _Context(part=None, mode="task"), year, ())
+
+
+def body_tasks(sections: list[Section], year: int | None) -> list[Task]:
+    """Tasks from the body tree (see the module docstring for the rules)."""
     tasks: list[Task] = []
+    # Appendix table rows are sections too, but their tasks come from `table_tasks`.
+    sections = [s for s in sections if s.kind != "appendix"]
+    if _items_without_parts(sections):
+        sections = [Section(ref="", marker="", kind="part", heading="", children=sections)]
     for part in _top_parts(sections):
         kind = _classify(part.heading)
+        unit = _unit_of_heading(part.heading) if part.kind == "article" else ()
+        if part.kind == "article" and (kind == "unknown" or not part.children):
+            # A decision's articles are rows only when they say so: `Điều 3. Giao X chủ trì…`,
+            # or a regulation's `Điều 6. Trách nhiệm của Sở X` (its items are X's duties).
+            if unit:
+                kind = "organisation"
+            elif (task := _article_task(part, year)) is not None:
+                tasks.append(task)
+                continue
         if kind == "skip" or (kind == "unknown" and part.kind == "article"):
-            continue  # a decision's articles are tasks only when they say so (`Điều 2. Nhiệm vụ`)
-        ctx = _Context(
-            part=part.heading,
-            period=_heading_period(part.heading, year) or root,
-            mode="organisation" if kind == "organisation" else "task",
-        )
+            continue
+        if unit and not part.children:
+            task = _make_task(part, _Context(part.heading, None, unit, "organisation"), year, unit)
+            if task is not None:
+                tasks.append(task)
+            continue
         children = [c for c in part.children if not _is_attribute(c)]
         if not children:
             continue  # a part with only a paragraph: nothing itemised to extract
         attrs = _attributes(part)
-        ctx = _Context(ctx.part, _period_from_attrs(attrs, year) or ctx.period, None, ctx.mode)
+        ctx = _Context(
+            part=part.heading,
+            period=_period_from_attrs(attrs, year) or _heading_period(part.heading, year),
+            leads=unit,
+            mode="organisation" if kind == "organisation" else "task",
+        )
         for child in children:
             _walk(child, ctx, year, kind == "mixed", tasks)
     return tasks
 
 
-_LEAD_COLUMN = re.compile(r"chu tri|don vi thuc hien|co quan thuc hien|phu trach")
-_TIME_COLUMN = re.compile(r"thoi gian|thoi han|tien do|hoan thanh")
+def _cell(row: list[str], column: int | None) -> str:
+    return row[column].strip() if column is not None and column < len(row) else ""
 
 
-def _is_task_table(header: list[str]) -> bool:
-    sk = " | ".join(_sk(h) for h in header)
-    return bool(_LEAD_COLUMN.search(sk)) or any(
-        w in sk for w in ("nhiem vu", "noi dung", "cong viec", "hoat dong")
-    )
-
-
-def table_tasks(layout: Layout, year: int | None, root: Period | None = None) -> list[Task]:
-    """One task per row of the appendices' task tables."""
+def table_tasks(layout: Layout, year: int | None) -> list[Task]:
+    """One assignment per row of the appendices' task tables (columns as segment found)."""
     tasks: list[Task] = []
-    prefixes = appendix_prefixes(layout.appendices)
-    for appendix, prefix in zip(layout.appendices, prefixes, strict=True):
-        if prefix is None:
-            continue
-        for ref, table, row, group in table_rows(appendix, prefix):
-            if not _is_task_table(table.header):
+    for appendix in layout.appendices:
+        for table in appendix.tables:
+            if not table.is_task_table:
                 continue
-            header = [_sk(h) for h in table.header]
-            col = task_column(table.header)
-            text = row[col] if col < len(row) else " ".join(row)
-            cell = {h: row[i] for i, h in enumerate(header) if i < len(row)}
-            lead_cell = next((v for h, v in cell.items() if _LEAD_COLUMN.search(h) and v), None)
-            time_cell = next((v for h, v in cell.items() if _TIME_COLUMN.search(h) and v), None)
-            period = None
-            if time_cell:
-                period = parse_period(time_cell, year) or Period(label=time_cell)
-            else:
-                period = (_heading_period(group, year) if group else None) or root
-            tasks.append(
-                Task(
-                    ref=ref,
-                    text=text,
-                    period=period,
-                    lead=lead_cell,
-                    dates=list(dict.fromkeys(m.date for m in find_dates(" ".join(row)))),
-                    part=appendix.title,
-                    source="table",
+            for r, (ref, row) in enumerate(zip(table.refs, table.rows, strict=False)):
+                text = _cell(row, table.task_column) or " ".join(row)
+                group = table.groups[r] if r < len(table.groups) else ""
+                time_cell = _cell(row, table.period_column)
+                if time_cell:
+                    period = parse_period(time_cell, year) or Period(label=time_cell)
+                else:
+                    period = _heading_period(group, year) if group else None
+                leads = split_units(_cell(row, table.lead_column))
+                tasks.append(
+                    Task(
+                        ref=ref,
+                        text=text,
+                        kind="assignment",
+                        period=period,
+                        lead="; ".join(leads) or None,
+                        leads=leads,
+                        dates=list(dict.fromkeys(m.date for m in find_dates(" ".join(row)))),
+                        part=appendix.title,
+                        source="table",
+                    )
                 )
-            )
     return tasks
 
 
@@ -435,10 +533,9 @@ def find_tasks(layout: Layout, year: int | None) -> list[Task]:
 
     Args:
         layout: the segmented document.
-        year: the plan's year, for periods that name no year (`Quý II`).
+        year: the plan's year, only to complete phrases that omit it (`Quý II`).
 
     Returns:
         Tasks in document order of their parts.
     """
-    root = _heading_period(layout.title or "", year)
-    return body_tasks(layout.sections, year, root) + table_tasks(layout, year, root)
+    return body_tasks(layout.sections, year) + table_tasks(layout, year)

@@ -25,22 +25,27 @@ import re
 import unicodedata
 
 from pipeline.vietnamese import canonical_tones
+from pipeline.vocabulary import ADMIN_LEVEL_PATTERN
 
-__all__ = ["find_lead", "is_unit_heading"]
+__all__ = ["find_lead", "find_leads", "is_unit_heading", "split_units"]
 
 # Heads that make a unit whatever follows (`Công an tỉnh`, `Ủy ban nhân dân các xã`).
 _LOOSE_HEADS = """
+Văn phòng HĐND và UBND|Văn phòng Hội đồng nhân dân và Ủy ban nhân dân
 Ủy ban nhân dân|Ủy ban Mặt trận|Ủy ban|UBND|HĐND|UBMTTQ|MTTQ|BCHQS|Hội đồng nhân dân|Hội đồng
 Công an|Bộ Chỉ huy|Ban Chỉ huy|Bộ đội Biên phòng|Bộ Tư lệnh|Trung tâm|Văn phòng|Thanh tra
 Kho bạc|Mặt trận|Bảo hiểm xã hội|Bệnh viện|Liên đoàn|Liên minh|Hiệp hội|Tỉnh đoàn|Thành đoàn
-Huyện đoàn|Đoàn Thanh niên|Chi cục|Tổng cục|Cục|Học viện|Tòa án|Viện Kiểm sát|Viện kiểm sát
+Báo và Phát thanh, Truyền hình|Báo và Phát thanh - Truyền hình|Báo và Phát thanh Truyền hình
+Huyện đoàn|Đoàn Thanh niên|Chủ đầu tư|Nhà trường|Liên đội|Chi đoàn|Chi bộ|Chi hội|Chi cục|Tổng cục|Cục|Học viện|Tòa án|Viện Kiểm sát|Viện kiểm sát
 Ngân hàng|Chi nhánh|Cảnh sát|Đảng ủy|Thành ủy|Tỉnh ủy|Huyện ủy|Quận ủy|Cổng Thông tin
 Cổng thông tin|Đài Phát thanh|Ban Quản lý|Ban quản lý|Ban Chỉ đạo|Ban chỉ đạo|Tổng công ty
 Công ty|Đoàn kiểm tra|Đoàn Kiểm tra|Tổ công tác|Hội Liên hiệp|Hội Nông dân|Hội Cựu chiến binh
-Hội Phụ nữ|Hội Chữ thập đỏ|Sở KH&CN|Sở GD&ĐT|Sở TN&MT|Sở VHTTDL|Sở NN&MT|Sở LĐTBXH
+Hội Phụ nữ|Hội Chữ thập đỏ|Ban Giám hiệu|Ban giám hiệu|Ban đại diện cha mẹ học sinh|Bộ phận
+Tổ tư vấn|Tổ chuyên môn|Báo và Đài Phát thanh - Truyền hình|Báo và Đài Phát thanh, Truyền hình
+Sở KH&CN|Sở GD&ĐT|Sở TN&MT|Sở VHTTDL|Sở NN&MT|Sở LĐTBXH
 """
 # Heads that are also ordinary words: a capitalised word must follow.
-_STRICT_HEADS = "Sở|Ban|Phòng|Bộ|Hội|Đoàn|Viện|Báo|Đài|Đội|Tổ|Khối|Cụm|Trường"
+_STRICT_HEADS = "Sở|Ban|Phòng|Bộ|Hội|Đoàn|Viện|Báo|Đài|Đội|Tổ|Khối|Cụm|Trường|Trạm|Nhà|Chi"
 
 _LOOSE = "|".join(
     sorted((h.strip() for h in re.split(r"[|\n]", _LOOSE_HEADS) if h.strip()), key=len)[::-1]
@@ -82,9 +87,9 @@ _STOP = re.compile(
 )
 _STOP_I = re.compile(_STOP.pattern, re.IGNORECASE)
 # Lower-case words after a comma that continue a list of communes (`các xã, phường`).
-_LOCALITY = re.compile(r"(?:tỉnh|xã|phường|đặc khu|thị trấn|thị xã|quận|huyện|thành phố)(?!\w)")
+_LOCALITY = re.compile(rf"(?:{ADMIN_LEVEL_PATTERN})(?!\w)")
 
-_PLACE = re.compile(r"(?<!\w)(?:tỉnh|huyện|quận|phường|xã|đặc\s+khu|thành\s+phố|thị\s+trấn)$")
+_PLACE = re.compile(rf"(?<!\w)(?:{ADMIN_LEVEL_PATTERN})$")
 _TOKEN = re.compile(
     r"(?P<gap>[ \t]*(?P<punct>[,;:.()\[\]/]|[-–](?=\s)|\n)?\s*)"
     r"(?P<tok>[^\W_][\w&]*(?:-[^\W_][\w&]*)*)"
@@ -109,7 +114,8 @@ _LEADS_VERB = re.compile(
 )
 _GENERIC = re.compile(
     r"(?:các|mỗi|toàn\s+thể)\s+(?:sở|cơ\s+quan|đơn\s+vị|ban|ngành|đoàn\s+thể|hội|tổ\s+chức|"
-    r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường|phòng|khối|cụm)(?!\w)",
+    r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường(?!\s+hợp)|phòng|khối|cụm|chi\s+bộ|chi\s+đoàn|"
+    r"chi\s+hội|tổ(?!\s+chức)|thôn|tổ\s+dân\s+phố|hội\s+đoàn\s+thể|ngành)(?!\w)",
     re.IGNORECASE,
 )
 
@@ -298,6 +304,16 @@ def is_unit_heading(line: str) -> bool:
     return found_unit
 
 
+_RELATED = re.compile(
+    rf"\s+(?:có\s+)?liên\s+quan|\s+khác(?!\w)|"
+    rf"\s+(?:thuộc|trên\s+địa\s+bàn)\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*|"
+    rf"\s+(?:trực\s+)?thuộc(?:\s+(?:Ủy\s+ban\s+nhân\s+dân|UBND|Sở|Ban|[A-ZĐ]\w*)"
+    rf"(?:\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*)?)?"
+)
+"""`… có liên quan`, `… khác`, `… thuộc tỉnh`, `… trên địa bàn thành phố` close a generic
+group as part of it."""
+
+
 def _read_generic(canon: str, pos: int) -> int:
     """End of a generic group (`Các sở, ban, ngành tỉnh`) that starts before `pos`."""
     end = pos
@@ -307,6 +323,98 @@ def _read_generic(canon: str, pos: int) -> int:
         if m["tok"][0].isupper() and _head_at(canon, m.start("tok")) is not None:
             break
         if not m["punct"] and _STOP.match(canon, m.start("tok")) and m["tok"] != "của":
+            if related := _RELATED.match(canon, end):
+                end = related.end()
+            break
+        if m["tok"].lower() == "và":
             break
         end = m.end()
     return end
+
+
+_LIST_SEP = re.compile(r"(?:\s*[,;]\s*(?:và\s+)?|\s+(?:và|cùng)\s+)")
+_ROLE = re.compile(
+    r"(?:thủ\s+trưởng|lãnh\s+đạo|người\s+đứng\s+đầu|chủ\s+tịch|giám\s+đốc)\s+(?=các\s|\S)",
+    re.IGNORECASE,
+)
+"""Role words before a unit (`Thủ trưởng các sở, ban, ngành`): the unit leads, not the role."""
+
+
+def _unit_list(canon: str, pos: int) -> list[tuple[int, int]]:
+    """Spans of the units listed from `pos` (`Sở A; Sở B và các sở, ngành có liên quan`)."""
+    spans: list[tuple[int, int]] = []
+    while pos < len(canon):
+        start = pos
+        role = _ROLE.match(canon, pos)
+        if role and (
+            _read_unit(canon, role.end()) is not None or _GENERIC.match(canon, role.end())
+        ):
+            start = role.end()
+        end = _read_unit(canon, start)
+        if end is None:
+            generic = _GENERIC.match(canon, start)
+            if generic is None:
+                break
+            end = _read_generic(canon, generic.end())
+        spans.append((start, end))
+        sep = _LIST_SEP.match(canon, end)
+        if sep is None:
+            break
+        pos = sep.end()
+    return spans
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def split_units(text: str) -> list[str]:
+    """The units of a lead phrase as printed: `Sở A; Sở B và các sở, ngành` → three units.
+
+    A phrase that lists no recognised unit is returned whole (the plan's own wording).
+    """
+    written, canon = _matchable(text.strip().rstrip(".;,"))
+    spans = _unit_list(canon, 0)
+    if not spans:
+        value = _clean(written, 0, len(written))
+        return [value] if value else []
+    return [_capitalised(_clean(written, a, b)) for a, b in spans if _clean(written, a, b)]
+
+
+def find_leads(text: str) -> list[str]:
+    """All units in charge of one task item, as printed, in order (see `find_lead`).
+
+    A labelled line or an opening list gives every unit it names: `Cơ quan chủ trì: Sở Y
+    tế; Sở Tài chính` → two; `Đề nghị Ủy ban Mặt trận Tổ quốc tỉnh và các tổ chức chính
+    trị - xã hội tỉnh: …` → two.  Role words (`Thủ trưởng các cơ quan`) are dropped.
+    """
+    written, canon = _matchable(text)
+    labelled = sorted(
+        _LABELLED.finditer(canon), key=lambda m: 0 if "chủ" in m["role"].lower() else 1
+    )
+    for m in labelled:
+        spans = _unit_list(canon, m.end())
+        if spans:
+            return [_capitalised(_clean(written, a, b)) for a, b in spans]
+    pos = _after_markers(canon)
+    if address := _ADDRESS.match(canon, pos):
+        pos = address.end()
+    spans = _unit_list(canon, pos)
+    if spans and (_read_unit(canon, spans[0][0]) is not None or _opens_duty(canon, spans[-1][1])):
+        return [_capitalised(_clean(written, a, b)) for a, b in spans]
+    lead = find_lead(text)
+    return [lead] if lead else []
+
+
+_DUTY_OPENING = re.compile(r"\s*(?::|có\s+trách\s+nhiệm|chủ\s+trì|chịu\s+trách\s+nhiệm|phối\s+hợp)")
+
+
+def _opens_duty(canon: str, pos: int) -> bool:
+    """A generic subject (`Các sở, ban, ngành`) leads only when its duty follows at once:
+    a colon, `chủ trì`, or a verb that opens the predicate (`… căn cứ`, `… tổ chức`)."""
+    if _DUTY_OPENING.match(canon, pos) is not None:
+        return True
+    word = _TOKEN.match(canon, pos)
+    return (
+        word is not None and not word["punct"] and _STOP.match(canon, word.start("tok")) is not None
+    )

@@ -1,15 +1,20 @@
 """Stage 1: read a file by its content into pages of text.
 
 The reader is chosen by sniffing the bytes, never by the extension: a PNG named `.pdf`
-is read as the image it is.  Text files are one page; PDFs give one page per PDF page,
-with pages lacking a usable text layer marked `needs_ocr` for the OCR stage; images
-are pages that need OCR.
+is read as the image it is, a Word document named `.doc` as the DOCX it is.  Text files
+and Word documents are one page; PDFs give one page per PDF page, with pages lacking a
+usable text layer marked `needs_ocr` for the OCR stage; images are pages that need OCR.
+
+Text in the pre-Unicode TCVN3 and VNI encodings is converted to Unicode here, before
+anything reads it (`pipeline.ingest.legacy`): by font name in Word runs and PDF text
+layers, by content in plain text.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import logging
 import re
 from collections.abc import Callable
@@ -18,9 +23,19 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.document import Document, Page, Source
 from pipeline.errors import EmptyFileError, InputError, UnsupportedFormatError
+from pipeline.ingest import legacy
 from pipeline.vietnamese import nfc
 
 log = logging.getLogger(__name__)
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOC_TYPE = "application/msword"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""Compound File Binary: legacy Word `.doc` (also `.xls`, `.msg`; told apart by name)."""
+ZIP_MAGIC = b"PK\x03\x04"
+LEGACY_TEXT_CONTROL_SHARE = 0.01
+"""Bytes that are neither UTF-8 nor text: more control characters than this share (other
+than tab, newline, carriage return and form feed) make the file binary."""
 
 
 def sniff_media_type(data: bytes, name: str = "") -> str:
@@ -36,6 +51,10 @@ def sniff_media_type(data: bytes, name: str = "") -> str:
         return "image/tiff"
     if head.startswith((b"GIF8", b"BM", b"RIFF")):
         return "image/other"
+    if head.startswith(ZIP_MAGIC):
+        return _zip_type(data)
+    if head.startswith(OLE2_MAGIC):
+        return DOC_TYPE if _ole_is_word(data) else "application/x-ole-storage"
     text = _decode_text(data, name)
     if text is None:
         return "application/octet-stream"
@@ -44,8 +63,30 @@ def sniff_media_type(data: bytes, name: str = "") -> str:
     return "text/plain"
 
 
+def _zip_type(data: bytes) -> str:
+    """A ZIP file is a Word document when it holds `word/document.xml`."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "application/zip"
+    if "word/document.xml" in names:
+        return DOCX_TYPE
+    if "xl/workbook.xml" in names:
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return "application/zip"
+
+
+def _ole_is_word(data: bytes) -> bool:
+    """A compound file with a `WordDocument` stream (its name is stored in UTF-16)."""
+    return "WordDocument".encode("utf-16-le") in data[:1_000_000]
+
+
 def _decode_text(data: bytes, name: str = "") -> str | None:
-    """UTF-8 (with or without BOM) or UTF-16 with BOM; None for binary data."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or a single-byte legacy text (as its
+    Latin-1 characters, for `legacy` to read); None for binary data."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -58,7 +99,12 @@ def _decode_text(data: bytes, name: str = "") -> str | None:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    control = sum(1 for b in data[:65536] if b < 0x20 and b not in b"\t\n\r\f")
+    if control > LEGACY_TEXT_CONTROL_SHARE * min(len(data), 65536):
         return None
+    text = legacy.decode_bytes(data)
+    return text if legacy.detect(text) != legacy.UNICODE else None
 
 
 _MD_HINTS = re.compile(r"^(#{1,6} |\*\*.+\*\*|- \*\*|\|.*\|\s*$)", re.MULTILINE)
@@ -91,19 +137,38 @@ def read_text(data: bytes, path: Path, media_type: str, config: Config) -> list[
     """A text or Markdown file as one page."""
     text = _decode_text(data, path.name)
     if text is None:  # sniffing already decoded it; kept for direct callers
-        raise UnsupportedFormatError(f"{path.name}: not UTF-8 or UTF-16 text")
+        raise UnsupportedFormatError(f"{path.name}: not UTF-8, UTF-16, TCVN3 or VNI text")
+    encoding = legacy.detect(text)
+    if encoding == legacy.TCVN3:
+        text = legacy.decode_plain_tcvn3(text)
+    elif encoding == legacy.VNI:
+        text = legacy.decode_vni(text)
+    if encoding != legacy.UNICODE:
+        log.info("%s: %s text converted to Unicode", path.name, encoding.upper())
     text = nfc(text)
     if media_type == "text/markdown":
         text = strip_markdown(text)
     if not text.strip():
         raise EmptyFileError("the file has no text")
-    return [Page(number=1, method="text", text=text)]
+    return [Page(number=1, method="text", text=text, encoding=encoding)]
 
 
 def _read_pdf(data: bytes, path: Path, media_type: str, config: Config) -> list[Page]:
     from pipeline.ingest.pdf import read_pdf
 
     return read_pdf(data, path, config)
+
+
+def _read_docx(data: bytes, path: Path, media_type: str, config: Config) -> list[Page]:
+    from pipeline.ingest.docx import read_docx
+
+    return read_docx(data, path, config)
+
+
+def _read_doc(data: bytes, path: Path, media_type: str, config: Config) -> list[Page]:
+    from pipeline.ingest.docx import read_doc
+
+    return read_doc(data, path, config)
 
 
 def _read_image(data: bytes, path: Path, media_type: str, config: Config) -> list[Page]:
@@ -117,10 +182,20 @@ READERS: dict[str, Reader] = {
     "text/plain": read_text,
     "text/markdown": read_text,
     "application/pdf": _read_pdf,
+    DOCX_TYPE: _read_docx,
+    DOC_TYPE: _read_doc,
     "image/png": _read_image,
     "image/jpeg": _read_image,
     "image/tiff": _read_image,
 }
+
+
+def summarize_encodings(encodings) -> str:
+    """`unicode`, the one legacy encoding any part was converted from, or `mixed`."""
+    found = {e for e in encodings if e != legacy.UNICODE}
+    if not found:
+        return legacy.UNICODE
+    return found.pop() if len(found) == 1 else "mixed"
 
 
 def sha256_of(data: bytes) -> str:
@@ -163,9 +238,11 @@ def read_data(doc: Document, data: bytes, config: Config) -> Document:
     reader = READERS.get(media_type)
     if reader is None:
         raise UnsupportedFormatError(
-            f"unsupported content ({media_type}); vnplan reads text, Markdown, PDF, PNG, JPEG and TIFF"
+            f"unsupported content ({media_type}); vnplan reads text, Markdown, Word (DOCX), "
+            "PDF, PNG, JPEG and TIFF"
         )
     doc.pages = reader(data, Path(doc.source.path), media_type, config)
     doc.source.pages = len(doc.pages)
+    doc.source.encoding = summarize_encodings(page.encoding for page in doc.pages)
     doc.collect_pages()
     return doc

@@ -18,7 +18,7 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from pipeline.config import Config
 from pipeline.document import Page
-from pipeline.errors import CorruptImageError, ImageTooLargeError
+from pipeline.errors import CorruptImageError, FileTooLargeError, ImageTooLargeError
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +58,33 @@ def _check_size(image: Image.Image, config: Config, frame: int) -> None:
     if width * height > config.max_image_pixels:
         raise ImageTooLargeError(
             f"frame {frame} is {width}×{height} pixels, over the limit of "
-            f"{config.max_image_pixels} (max_image_pixels)"
+            f"{config.max_image_pixels} (--max-pixels)"
         )
     if width == 0 or height == 0:
         raise CorruptImageError(f"frame {frame} has no pixels")
 
 
 def frame_count(data: bytes, config: Config) -> int:
-    """Number of frames (pages), each checked against the pixel limit."""
+    """Number of frames (pages), each checked against the pixel limit.
+
+    Raises:
+        FileTooLargeError: more frames than `config.max_pages` (counting stops there).
+    """
     with _open(data) as image:
+        # Pillow counts TIFF frames by walking the IFD chain: seek one past the limit
+        # instead of asking `n_frames`, so a file of a million frames costs max_pages seeks.
+        try:
+            image.seek(min(config.max_pages, 1 << 30))
+            too_many = True
+        except EOFError:
+            too_many = False
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise CorruptImageError(f"cannot decode the image: {exc}") from exc
+        if too_many:
+            raise FileTooLargeError(
+                f"more than {config.max_pages} frames (pages), the limit (--max-pages)"
+            )
+        image.seek(0)
         count = getattr(image, "n_frames", 1) or 1
         for index in range(count):
             try:

@@ -6,6 +6,14 @@ usable; otherwise the page is marked `needs_ocr` (method `none`).  Unusable laye
 - glyph junk: fonts without a Unicode map give mojibake (`6Ӣ CÔNG 7+ѬѪ1*`) or `(cid:12)`;
 - garbled: the hidden layer of an earlier OCR run without Vietnamese (`DQc lfl p-Tgdo`).
 
+Text typed into form fields and signature widgets on top of the page (an e-office
+system's number and day, the signature stamp) is drawn into the layout first
+(`pipeline.ingest.forms`), so it stands at its place in reading order.
+
+Characters in fonts of the pre-Unicode TCVN3 (`.VnTime`) and VNI (`VNI-Times`) sets are
+converted to Unicode by their font name (subset prefix and style suffix allowed); a page
+whose layer reads as garbled is tried in those sets by content (`pipeline.ingest.legacy`).
+
 `page_images` yields the images the OCR stage recognises: a scanned page's own embedded
 image at its native resolution (upsampling a 200 dpi scan to 300 dpi doubles Tesseract's
 errors), else the page rendered at `config.ocr_dpi`.
@@ -18,6 +26,7 @@ import logging
 import re
 import traceback
 import unicodedata
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,11 +34,29 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from pdfminer.layout import LTChar, LTContainer
+from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.pdftypes import resolve1
+from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 from PIL import Image, ImageOps
 
 from pipeline.config import Config
 from pipeline.document import Page
-from pipeline.errors import CorruptPdfError, EncryptedPdfError, ImageTooLargeError
+from pipeline.errors import (
+    BudgetError,
+    CorruptPdfError,
+    EncryptedPdfError,
+    FileTooLargeError,
+    ImageTooLargeError,
+)
+from pipeline.ingest import legacy
+from pipeline.ingest.forms import (
+    fit_typed,
+    layout_with_annotations,
+    page_annotations,
+    split_typed,
+    value_pieces,
+)
 from pipeline.reading_order import Piece, drop_page_number, order_lines
 from pipeline.vietnamese import garble_score, nfc
 
@@ -46,6 +73,11 @@ MAX_TABLE_COLUMNS = 25
 """More columns than this is a grid of ruling lines over text, not a table."""
 JUNK_RATIO = 0.03
 GARBLED_SCORE = 0.5
+FORM_DEPTH = 8
+"""Nesting of form XObjects followed when measuring a page's content; deeper is a loop
+in all but name (real files nest two or three)."""
+_INFLATE_CHUNK = 1 << 20
+"""Bytes inflated at a time while measuring a stream: memory stays at this, not the stream."""
 
 
 _PARSER_PACKAGES = ("pdfminer", "pdfplumber", "pypdfium2")
@@ -74,7 +106,7 @@ def _map_pdf_errors(what: str = "the PDF"):
     """
     try:
         yield
-    except (CorruptPdfError, EncryptedPdfError, ImageTooLargeError):
+    except (CorruptPdfError, EncryptedPdfError, BudgetError):
         raise
     except Exception as exc:
         if not raised_by_parser(exc):
@@ -91,14 +123,23 @@ def _map_pdf_errors(what: str = "the PDF"):
 
 def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
     """One `Page` per PDF page; pages without a usable text layer are marked `needs_ocr`."""
-    _check_pdfium(data)
+    _check_pdfium(data, config)
     pages = []
+    limit = int(config.max_page_content_mb * 1e6)
     with _map_pdf_errors(), pdfplumber.open(io.BytesIO(data)) as pdf:
         if not pdf.pages:
             raise CorruptPdfError("the PDF has no pages")
+        default_resources = _form_resources(pdf)
         for number, page in enumerate(pdf.pages, start=1):
+            if content_bytes(page.page_obj, limit) > limit:
+                raise FileTooLargeError(
+                    f"page {number} has more than {config.max_page_content_mb:g} MB of drawing"
+                    " content (--max-page-content)"
+                )
             try:
-                lines, tables, scanned = _page_text(page, number)
+                extra = _typed_layer(pdf, page, default_resources)
+                encoding = _convert_legacy_fonts(page)
+                lines, tables, scanned = _page_text(page, number, extra)
             except Exception as exc:  # one odd page (fonts, operators) goes to OCR
                 if not raised_by_parser(exc):
                     raise
@@ -108,19 +149,118 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
                 continue
             text = "\n".join(lines)
             problem = layer_problem(text, scanned=scanned)
+            if problem in ("garbled", "glyph junk") and encoding == legacy.UNICODE:
+                guess = legacy.detect(text)
+                if guess != legacy.UNICODE:
+                    text = legacy.decode(text, guess)
+                    tables = [[[legacy.decode(c, guess) for c in row] for row in t] for t in tables]
+                    encoding, problem = guess, layer_problem(text, scanned=scanned)
             if problem == "empty" and page.chars and not page.images:
                 problem = None  # only a page number: a blank page, nothing to OCR
             if problem:
                 log.info("%s page %d: text layer %s, needs OCR", path.name, number, problem)
                 pages.append(Page(number=number, method="none", needs_ocr=True))
             else:
-                pages.append(Page(number=number, method="pdf-text", text=text, tables=tables))
+                pages.append(
+                    Page(
+                        number=number,
+                        method="pdf-text",
+                        text=text,
+                        tables=tables,
+                        encoding=encoding,
+                    )
+                )
             page.flush_cache()  # pdfplumber keeps every page's objects otherwise
     return pages
 
 
-def _check_pdfium(data: bytes) -> None:
-    """Open with pdfium first: it tells encrypted from damaged files reliably."""
+def _form_resources(pdf: pdfplumber.PDF) -> dict | None:
+    """The AcroForm's default resources (`/DR`): fonts of appearances that name none."""
+    try:
+        form = resolve1(pdf.doc.catalog.get("AcroForm"))
+        resources = resolve1(form.get("DR")) if isinstance(form, dict) else None
+    except Exception:  # noqa: BLE001 - a damaged AcroForm only loses its fonts
+        log.debug("unreadable AcroForm", exc_info=True)
+        return None
+    return resources if isinstance(resources, dict) else None
+
+
+def _typed_layer(pdf: pdfplumber.PDF, page, default_resources: dict | None) -> list[Piece]:
+    """Draw the page's form fields and stamps into its layout (see `pipeline.ingest.forms`).
+
+    Returns the values of fields that have no appearance, as pieces to place.
+    """
+    annotations = page_annotations(page.page_obj)
+    if not annotations:
+        return []
+    device = PDFPageAggregatorWithMarkedContent(
+        pdf.rsrcmgr, pageno=page.page_number, laparams=pdf.laparams
+    )
+    interpreter = PDFPageInterpreter(pdf.rsrcmgr, device)
+    layout, silent = layout_with_annotations(
+        page.page_obj, interpreter, annotations, default_resources
+    )
+    page._layout = layout  # what `page.layout` computes, plus the annotations' text
+    return value_pieces(silent, float(page.height))
+
+
+def _convert_legacy_fonts(page) -> str:
+    """Convert the page's characters set in TCVN3 or VNI fonts to Unicode, in its layout.
+
+    TCVN3 is one code per letter; a VNI mark character joins the letter before it (same
+    font) and is removed.  Returns the page's encoding (`unicode`, `tcvn3`, `vni`,
+    `mixed`)."""
+    found: set[str] = set()
+
+    def convert(items: list) -> list:
+        kept: list = []
+        previous = None
+        for item in items:
+            if isinstance(item, LTChar):
+                known = legacy.font_encoding(item.fontname)
+                if known is None:
+                    previous = None
+                    kept.append(item)
+                    continue
+                found.add(known.encoding)
+                text = item.get_text()
+                if known.encoding == legacy.TCVN3:
+                    item._text = legacy.decode_tcvn3(text, known.capitals)
+                else:
+                    joined = None
+                    if previous is not None and previous.fontname == item.fontname:
+                        joined = legacy.decode_vni(previous.get_text() + text)
+                    if joined is not None and len(joined) == 1:
+                        # The mark's glyph sits over or just after its letter: the letter
+                        # takes its box, so no gap is left where it was.
+                        previous._text = joined
+                        previous.set_bbox(
+                            (
+                                previous.x0,
+                                min(previous.y0, item.y0),
+                                max(previous.x1, item.x1),
+                                max(previous.y1, item.y1),
+                            )
+                        )
+                        continue
+                    item._text = legacy.decode_vni(text)
+                previous = item
+                kept.append(item)
+                continue
+            previous = None
+            if isinstance(item, LTContainer):
+                item._objs = convert(item._objs)
+            kept.append(item)
+        return kept
+
+    layout = page.layout
+    layout._objs = convert(layout._objs)
+    return legacy.UNICODE if not found else found.pop() if len(found) == 1 else "mixed"
+
+
+def _check_pdfium(data: bytes, config: Config) -> None:
+    """Open with pdfium first: it tells encrypted from damaged files reliably, and counts
+    the pages (following the page tree without loops) before pdfminer reads any."""
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -129,11 +269,96 @@ def _check_pdfium(data: bytes) -> None:
                 "the PDF is password-protected: remove the password (e.g. qpdf --decrypt) and retry"
             ) from exc
         raise CorruptPdfError(f"cannot parse the PDF (truncated or damaged?): {exc}") from exc
-    pdf.close()
+    try:
+        count = len(pdf)
+    finally:
+        pdf.close()
+    if count == 0:
+        raise CorruptPdfError("the PDF has no pages (an empty or looping page tree)")
+    if count > config.max_pages:
+        raise FileTooLargeError(
+            f"{count} pages, more than the limit of {config.max_pages} (--max-pages)"
+        )
 
 
-def _page_text(page, number: int) -> tuple[list[str], list[list[list[str]]], bool]:
-    """Lines in reading order, tables as rows of cells, and whether the page is a scan."""
+def content_bytes(page_obj, limit: int) -> int:
+    """Decoded bytes of a page's drawing operators (contents and form XObjects), up to
+    just past `limit`: counting stops there, so a bomb costs `limit` bytes of work, not its size.
+
+    Flate streams are inflated a chunk at a time and thrown away; other filters (rare in
+    content streams) are decoded by pdfminer.  A stream that cannot be decoded counts its
+    raw length: the text-layer reader then meets it and reports it as it does today.
+    """
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    seen: set[int] = set()
+    total = 0
+
+    def measure(stream) -> int:
+        filters = stream.get_filters()
+        names = [str(getattr(f, "name", f)) for f, _ in filters]
+        raw = stream.rawdata if stream.rawdata is not None else (stream.data or b"")
+        if names in (["FlateDecode"], ["Fl"]) and stream.decipher is None:
+            return _inflated_size(raw, limit - total + 1)
+        if not names:
+            return len(raw)
+        try:
+            return len(stream.get_data())
+        except Exception:  # noqa: BLE001 - the reader proper reports damaged streams
+            return len(raw)
+
+    def walk(obj, depth: int) -> None:
+        nonlocal total
+        obj = resolve1(obj)
+        if isinstance(obj, list):
+            for item in obj:
+                walk(item, depth)
+            return
+        if not isinstance(obj, PDFStream) or id(obj) in seen or total > limit:
+            return
+        seen.add(id(obj))
+        total += measure(obj)
+        if depth < FORM_DEPTH:
+            walk_forms(obj.attrs.get("Resources"), depth + 1)
+
+    def walk_forms(resources, depth: int) -> None:
+        resources = resolve1(resources)
+        xobjects = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
+        if not isinstance(xobjects, dict):
+            return
+        for ref in xobjects.values():
+            xobject = resolve1(ref)
+            subtype = (
+                resolve1(xobject.attrs.get("Subtype")) if isinstance(xobject, PDFStream) else None
+            )
+            if getattr(subtype, "name", None) == "Form":  # images are the pixel guard's
+                walk(xobject, depth)
+
+    walk(page_obj.contents, 0)
+    walk_forms(page_obj.resources, 1)
+    return total
+
+
+def _inflated_size(raw: bytes, cap: int) -> int:
+    """Size of `raw` inflated, counting at most a little past `cap` bytes."""
+    inflater = zlib.decompressobj()
+    size = 0
+    data = raw
+    try:
+        while data and size <= cap:
+            size += len(inflater.decompress(data, _INFLATE_CHUNK))
+            data = inflater.unconsumed_tail
+    except zlib.error:
+        return max(size, len(raw))
+    return size
+
+
+def _page_text(
+    page, number: int, extra: list[Piece] = ()
+) -> tuple[list[str], list[list[list[str]]], bool]:
+    """Lines in reading order, tables as rows of cells, and whether the page is a scan.
+
+    `extra` pieces (field values) join the page's words before ordering."""
     area = float(page.width * page.height) or 1.0
     scanned = any(
         (min(im["x1"], page.width) - max(im["x0"], 0))
@@ -148,14 +373,22 @@ def _page_text(page, number: int) -> tuple[list[str], list[list[list[str]]], boo
     except Exception:  # noqa: BLE001 - a table finder failure must not lose the page's text
         log.debug("page %d: table detection failed", number, exc_info=True)
         found = []
-    words = page.extract_words(x_tolerance=X_TOLERANCE, y_tolerance=3, keep_blank_chars=False)
+    words = fit_typed(
+        [
+            part
+            for word in page.extract_words(
+                x_tolerance=X_TOLERANCE, y_tolerance=3, keep_blank_chars=False, return_chars=True
+            )
+            for part in split_typed(word)
+        ]
+    )
     for table in found:
         rows = [[nfc(" ".join((cell or "").split())) for cell in row] for row in table.extract()]
         rows = [row for row in rows if any(row)]
         if _is_real_table(rows, table.bbox, words):
             tables.append(rows)
             boxes.append((table.bbox, rows, table))
-    pieces = []
+    pieces = list(extra)
     for word in words:
         cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
         if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b, _, _ in boxes):
@@ -284,7 +517,7 @@ def _native_image(page, config: Config) -> tuple[Image.Image, int] | None:
     if meta.width * meta.height > config.max_image_pixels:
         raise ImageTooLargeError(
             f"page image of {meta.width}×{meta.height} pixels exceeds the limit of "
-            f"{config.max_image_pixels} (max_image_pixels)"
+            f"{config.max_image_pixels} (--max-pixels)"
         )
     a, b, c, d, _, _ = best.get_matrix().get()
     # Which way the image is drawn: only axis-aligned placements are taken as they are.
@@ -335,7 +568,7 @@ def _render(page, config: Config) -> tuple[Image.Image, int]:
     if pixels > config.max_image_pixels:
         raise ImageTooLargeError(
             f"page of {width:.0f}×{height:.0f} pt at {config.ocr_dpi} dpi exceeds the limit of "
-            f"{config.max_image_pixels} pixels (max_image_pixels)"
+            f"{config.max_image_pixels} pixels (--max-pixels)"
         )
     bitmap = page.render(scale=scale, grayscale=True, rotation=0)
     return bitmap.to_pil(), config.ocr_dpi

@@ -30,9 +30,11 @@ from pathlib import Path
 from PIL import Image
 
 from pipeline.config import Config
-from pipeline.document import Document
-from pipeline.ocr import preprocess, tesseract
+from pipeline.document import Document, PageField
+from pipeline.errors import EmptyFileError
+from pipeline.ocr import fields, preprocess, tables, tesseract
 from pipeline.reading_order import Piece, column_groups, drop_page_number, order_lines
+from pipeline.vietnamese import is_syllable
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,14 @@ DOUBTFUL_CONFIDENCE = 55.0
 """Below this mean word confidence the page may be turned: ask OSD and retry."""
 MAX_LOW_WORDS = 100
 """Low-confidence words kept per page (the JSON stays readable)."""
+NOISE_LEVEL = 30.0
+"""Paper gray-level deviation (`preprocess.noise_level`) above which a page is noise, not
+a scan: clean scans measure below 5, JPEG-grainy phone captures 10–15, uniform noise ~48.
+Such a page is not sent to Tesseract, which spends seconds finding "letters" in it."""
+NOISE_CONFIDENCE = 20.0
+"""Mean word confidence below which a first pass that found no Vietnamese syllable read
+noise: the page is left empty and no later step (OSD, a turned retry) reads it again.
+An upside-down text page scores 30–50 and keeps its OSD retry."""
 
 ImageSource = Iterable[tuple[int, Image.Image, int]]
 
@@ -63,14 +73,20 @@ class PageResult:
     """Degrees the page was turned (clockwise) after OSD."""
     dpi: int = 0
     seconds: float = 0.0
+    fields: list[fields.Reading] = field(default_factory=list)
+    """The number and date re-read as digit fields (`fields` step)."""
+    tables: list[list[list[str]]] = field(default_factory=list)
+    """Ruled tables found on the page, rows of cells (`tables` step)."""
 
 
-def page_text(words: list[tesseract.Word], width: int, number: int) -> str:
+def page_text(
+    words: list[tesseract.Word], width: int, number: int, extra: list[Piece] | None = None
+) -> str:
     """The page's lines in reading order from Tesseract's words.
 
     Tesseract's own lines are kept (they follow skewed text) but cut where a column gap
     runs through them (`column_groups`); `order_lines` then emits two-column stretches
-    column by column.
+    column by column.  `extra` pieces (a table's rows) are placed among the lines as they are.
     """
     lines: dict[tuple[int, int, int], list[tesseract.Word]] = {}
     for word in words:
@@ -80,6 +96,7 @@ def page_text(words: list[tesseract.Word], width: int, number: int) -> str:
         line_words.sort(key=lambda w: w.left)
         line = [Piece(w.text, w.left, w.right, w.top, w.bottom) for w in line_words]
         pieces.extend(_piece(group) for group in column_groups(line, width))
+    pieces.extend(extra or [])
     text = "\n".join(drop_page_number(order_lines(pieces, width), number))
     return text.translate(_OCR_LOOKALIKES)
 
@@ -114,17 +131,31 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
     if preprocess.ink_share(image, small) < BLANK_INK:
         result.seconds = time.perf_counter() - started
         return result  # a blank back page: empty text, no warning
+    if preprocess.noise_level(image) > NOISE_LEVEL:
+        result.warning = f"page {number}: noise, not a scan of text; left empty"
+        result.seconds = time.perf_counter() - started
+        return result
     if dpi < MIN_DPI:
         image = image.resize((image.width * 2, image.height * 2), Image.Resampling.LANCZOS)
         dpi *= 2
         small = None
-    image = preprocess.prepare(image, config.preprocess, small)
-    words = tesseract.recognise(image, languages=config.ocr_languages, dpi=dpi)
+    colour = image if image.mode == "RGB" else None
+    trace: dict = {}
+    image = preprocess.prepare(image, config.preprocess, small, dpi=dpi, trace=trace)
+    words = tesseract.recognise(
+        image, languages=config.ocr_languages, dpi=dpi, timeout=_page_timeout(config)
+    )
     if words is None:
         result.warning = f"page {number}: Tesseract timed out; the page is left empty"
         result.seconds = time.perf_counter() - started
         return result
     confidence = _mean_confidence(words)
+    if is_noise(words, confidence):
+        result.warning = (
+            f"page {number}: no readable text (confidence {confidence or 0:.0f}); left empty"
+        )
+        result.seconds = time.perf_counter() - started
+        return result
     if "orientation" in config.preprocess and (
         len(words) < 10 or (confidence or 0) < DOUBTFUL_CONFIDENCE
     ):
@@ -132,17 +163,43 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
         turn, osd_conf = tesseract.orientation(image, dpi=dpi)
         if turn in (90, 180, 270) and osd_conf >= 1.5:
             turned = image.rotate(-turn, expand=True)
-            retry = tesseract.recognise(turned, languages=config.ocr_languages, dpi=dpi)
+            retry = tesseract.recognise(
+                turned, languages=config.ocr_languages, dpi=dpi, timeout=_page_timeout(config)
+            )
             retry_conf = _mean_confidence(retry or [])
             if retry and (retry_conf or 0) > (confidence or 0):
                 image, words, confidence, result.rotated = turned, retry, retry_conf, turn
-    result.text = page_text(words, image.width, number)
+    if "fields" in config.preprocess:
+        if colour is not None and trace.get("skew"):
+            colour = colour.rotate(trace["skew"], resample=Image.Resampling.BILINEAR,
+                                   fillcolor=(255, 255, 255))  # fmt: skip
+        if colour is not None and result.rotated:
+            colour = colour.rotate(-result.rotated, expand=True)
+        words, result.fields = fields.reread(words, image, colour, dpi, config.ocr_languages)
+    table_pieces: list[Piece] = []
+    if "tables" in config.preprocess:
+        found = tables.find_tables(image, words, dpi)
+        result.tables = [t.rows for t in found]
+        words, table_pieces = tables.take_words(found, words)
+    result.text = page_text(words, image.width, number, table_pieces)
     result.confidence = confidence if result.text else None
     result.low_confidence_words = [
         w.text for w in words if 0 <= w.conf < config.ocr_low_confidence and w.text.strip()
     ][:MAX_LOW_WORDS]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def is_noise(words: list[tesseract.Word], confidence: float | None) -> bool:
+    """Whether a first pass read noise: low confidence and not one Vietnamese syllable."""
+    if confidence is None or confidence >= NOISE_CONFIDENCE:
+        return False
+    return not any(len(w.text) > 1 and is_syllable(w.text.lower()) for w in words)
+
+
+def _page_timeout(config: Config) -> float:
+    """Tesseract's limit for one page: the per-page share of the file's time budget."""
+    return config.page_timeout or tesseract.PAGE_TIMEOUT
 
 
 def ocr_workers(config: Config, pages: int) -> int:
@@ -199,6 +256,15 @@ def ocr(doc: Document, config: Config) -> Document:
         page.needs_ocr = False
         page.confidence = result.confidence
         page.low_confidence_words = result.low_confidence_words
+        page.fields = [PageField(**vars(r)) for r in result.fields]
+        if result.tables:
+            page.tables = result.tables
+        for reading in result.fields:
+            if not reading.complete:
+                doc.warn(
+                    f"page {result.number}: the digits of the {reading.name} could not be read; "
+                    f"the text keeps the printed part only ({reading.text})"
+                )
         if result.warning:
             doc.warn(result.warning)
         if result.rotated:
@@ -209,4 +275,8 @@ def ocr(doc: Document, config: Config) -> Document:
                 f"(below {config.ocr_low_confidence:.0f}); check the text"
             )
     doc.collect_pages()
+    if not doc.text.body.strip():
+        raise EmptyFileError(
+            f"no readable text on any of the {len(doc.pages)} pages (blank or noise)"
+        )
     return doc

@@ -155,7 +155,7 @@ def enabled() -> bool:
 class Engine:
     """One loaded Tesseract model; used by one thread at a time (take it with `engine()`)."""
 
-    def __init__(self, languages: str) -> None:
+    def __init__(self, languages: str, variables: tuple[tuple[str, str], ...] = ()) -> None:
         library = _load()
         if library is None:
             raise EngineError("libtesseract cannot be loaded")
@@ -173,6 +173,8 @@ class Engine:
         if library.TessBaseAPIInit3(self._handle, None, languages.encode()) != 0:
             self.close()
             raise EngineInitError(f"libtesseract cannot load the {languages} data")
+        for name, value in variables:  # e.g. a digit whitelist, kept for the engine's life
+            library.TessBaseAPISetVariable(self._handle, name.encode(), value.encode())
 
     def recognise_tsv(
         self, image: Image.Image, *, dpi: int, psm: int, timeout: float
@@ -223,8 +225,9 @@ class Engine:
 
 
 @contextmanager
-def engine(languages: str) -> Iterator[Engine]:
-    """A free engine for `languages` from this process's pool, made when none is free.
+def engine(languages: str, variables: tuple[tuple[str, str], ...] = ()) -> Iterator[Engine]:
+    """A free engine for `languages` (and Tesseract `variables`) from this process's pool,
+    made when none is free.
 
     An engine whose page raised is closed, not returned to the pool.
     """
@@ -233,11 +236,12 @@ def engine(languages: str) -> Iterator[Engine]:
         if _pool_pid != os.getpid():  # forked: the parent's engines are not ours to use
             _pool_pid = os.getpid()
             _idle.clear()
-        free = _idle.get(languages)
+        key = languages + "".join(f"|{n}={v}" for n, v in variables)
+        free = _idle.get(key)
         taken = free.pop() if free else None
     if taken is None:
         with _init_lock:  # Tesseract's start-up touches global state: one at a time
-            taken = Engine(languages)
+            taken = Engine(languages, variables)
     try:
         yield taken
     except BaseException:
@@ -245,7 +249,7 @@ def engine(languages: str) -> Iterator[Engine]:
         raise
     with _lock:
         if _pool_pid == os.getpid():
-            _idle.setdefault(languages, []).append(taken)
+            _idle.setdefault(key, []).append(taken)
 
 
 def close_all() -> None:

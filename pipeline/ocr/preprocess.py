@@ -30,8 +30,13 @@ from pipeline.native import extension
 
 log = logging.getLogger(__name__)
 
-STEPS = ("grayscale", "orientation", "deskew", "denoise", "binarise", "border")
-"""Every step name `Config.preprocess` may list."""
+STEPS = (
+    "seal", "grayscale", "orientation", "deskew", "denoise", "binarise", "border", "fields", "tables"
+)  # fmt: skip
+"""Every step name `Config.preprocess` may list.  `seal` (red seals and blue pen painted
+white, `pipeline.ocr.ink`) must come before `grayscale`; `fields` (the number and date
+re-read, `pipeline.ocr.fields`) and `tables` (ruled tables read cell by cell,
+`pipeline.ocr.tables`) run after Tesseract and are decided in `pipeline.ocr`."""
 MAX_SKEW = 5.0
 """Degrees; larger angles are left to OSD (90° turns) or to Tesseract."""
 MIN_SKEW = 1.0
@@ -166,13 +171,17 @@ def _rotate(image: Image.Image, angle: float) -> Image.Image:
     return image.rotate(angle, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=fill)
 
 
-def deskew(image: Image.Image, small: Image.Image | None = None) -> Image.Image:
-    """Rotate by the measured skew angle when it is between MIN_SKEW and MAX_SKEW."""
-    angle = skew_angle(image, small)
+def deskew(
+    image: Image.Image, small: Image.Image | None = None, angle: float | None = None
+) -> Image.Image:
+    """Rotate by the measured skew angle (or `angle`) when it is between MIN_SKEW and MAX_SKEW."""
+    angle = skew_angle(image, small) if angle is None else angle
     return _rotate(image, angle) if abs(angle) >= MIN_SKEW else image
 
 
-def deskew_or_denoise(image: Image.Image, small: Image.Image | None = None) -> Image.Image:
+def deskew_or_denoise(
+    image: Image.Image, small: Image.Image | None = None, angle: float | None = None
+) -> Image.Image:
     """`deskew` when the page is skewed, else `denoise`: a turned page is not filtered too.
 
     The bilinear rotation averages neighbouring pixels, which takes out the grain as
@@ -181,7 +190,7 @@ def deskew_or_denoise(image: Image.Image, small: Image.Image | None = None) -> I
     filter would cost ~20 ms plus ~10 ms of Tesseract time per page (the C rotation, a
     gray level or two apart: 0.44 %).
     """
-    angle = skew_angle(image, small)
+    angle = skew_angle(image, small) if angle is None else angle
     return _rotate(image, angle) if abs(angle) >= MIN_SKEW else denoise(image)
 
 
@@ -285,22 +294,46 @@ _MEASURED_ON_THUMBNAIL = frozenset({"deskew", "deskew_or_denoise", "border"})
 
 
 def prepare(
-    image: Image.Image, steps: tuple[str, ...], small: Image.Image | None = None
+    image: Image.Image,
+    steps: tuple[str, ...],
+    small: Image.Image | None = None,
+    *,
+    dpi: int = 300,
+    trace: dict | None = None,
 ) -> Image.Image:
     """Apply the listed steps in order (unknown names are ignored with a log line).
 
     When both `denoise` and `deskew` are listed they run as one `deskew_or_denoise`, at
     the place of the first of them.  `small` is the image's `thumbnail` when the caller
     has made it (the blank check): the steps measure on it as long as the image is
-    unchanged (`grayscale` keeps it valid), then on a new one.
+    unchanged (`grayscale` keeps it valid), then on a new one.  `dpi` sizes the seals
+    of the `seal` step; `trace`, when given, receives `skew`: the degrees the page was
+    turned by (0 when it was not), so a caller can map boxes back to the original.
     """
+    from pipeline.ocr import ink
+
+    if trace is not None:
+        trace["skew"] = 0.0
     if "denoise" in steps and "deskew" in steps:
         first = min(steps.index("denoise"), steps.index("deskew"))
         rest = tuple(name for name in steps[first:] if name not in ("denoise", "deskew"))
         steps = (*steps[:first], "deskew_or_denoise", *rest)
     for step in steps:
         func = STEP_FUNCTIONS.get(step)
-        if func is not None:
+        if step == "seal":
+            done = ink.remove_seals(image, dpi)
+            if done is not image:
+                small = None
+            image = done
+        elif step in ("deskew", "deskew_or_denoise"):
+            angle = skew_angle(image, small)
+            done = func(image, small=small, angle=angle)
+            if trace is not None and abs(angle) >= MIN_SKEW:
+                trace["skew"] = angle
+            if done is not image:
+                small = None
+            image = done
+        elif func is not None:
             done = func(image, small=small) if step in _MEASURED_ON_THUMBNAIL else func(image)
             if done is not image and step != "grayscale":
                 small = None

@@ -48,6 +48,21 @@ PAGE_TIMEOUT = 600.0
 # Inherited by the program (pytesseract starts it with this process's environment).
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
+
+def _program_args(include_stdout: bool = True) -> dict:
+    """pytesseract's `Popen` arguments, plus: the program dies with the process that runs it.
+
+    A worker killed for its budget (or with vnplan) must not leave a `tesseract` running
+    at full CPU; `PR_SET_PDEATHSIG` makes the kernel kill it.
+    """
+    from pipeline.executors import die_with_parent
+
+    return {**_pytesseract_args(include_stdout), "preexec_fn": die_with_parent}
+
+
+_pytesseract_args = pytesseract.pytesseract.subprocess_args
+pytesseract.pytesseract.subprocess_args = _program_args
+
 T = TypeVar("T")
 
 
@@ -166,15 +181,17 @@ def recognise(
     dpi: int = 300,
     psm: int = 3,
     timeout: float = PAGE_TIMEOUT,
+    variables: tuple[tuple[str, str], ...] = (),
 ) -> list[Word] | None:
     """Words of one page image (TSV output), or None when Tesseract timed out.
 
     The page goes to a pooled libtesseract engine when the library is there
     (`pipeline.ocr.libtesseract`: no model load per page), else to the program.
+    `variables` are Tesseract parameters such as `(("tessedit_char_whitelist", "0123456789"),)`.
     """
     if libtesseract.enabled():
-        return _recognise_in_library(image, languages, dpi, psm, timeout)
-    options = f"--dpi {int(dpi)} --psm {psm}"
+        return _recognise_in_library(image, languages, dpi, psm, timeout, variables)
+    options = f"--dpi {int(dpi)} --psm {psm}" + "".join(f" -c {n}={v}" for n, v in variables)
     try:
         with _page_file(image) as path:
             tsv = run(
@@ -189,10 +206,20 @@ def recognise(
 
 
 def _recognise_in_library(
-    image: Image.Image, languages: str, dpi: int, psm: int, timeout: float
+    image: Image.Image,
+    languages: str,
+    dpi: int,
+    psm: int,
+    timeout: float,
+    variables: tuple[tuple[str, str], ...] = (),
 ) -> list[Word] | None:
     try:
-        with libtesseract.engine(languages) as engine:
+        pooled = (
+            libtesseract.engine(languages, variables)
+            if variables
+            else libtesseract.engine(languages)
+        )
+        with pooled as engine:
             tsv = engine.recognise_tsv(image, dpi=dpi, psm=psm, timeout=timeout)
     except libtesseract.EngineInitError as exc:
         raise _unloadable_data(languages) from exc

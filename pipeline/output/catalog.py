@@ -283,6 +283,14 @@ class Catalog:
         ).fetchone()
         return row is not None
 
+    def failure(self, sha256: str, fingerprint: str | None = None) -> Entry | None:
+        """The entry of content this very pipeline failed (`is_done`'s counterpart), or None."""
+        row = self.conn.execute(
+            "SELECT 1 FROM documents WHERE sha256 = ? AND status = ? AND pipeline_version = ?",
+            (sha256, Status.failed.value, fingerprint or pipeline_fingerprint()),
+        ).fetchone()
+        return self.get(sha256) if row else None
+
     def outputs(self) -> Iterator[dict]:
         """The stored per-document JSON of every `ok` document, in doc_id order."""
         for (text,) in self.conn.execute(

@@ -91,6 +91,21 @@ def _period(attr: str) -> Callable[[Document, Any], Any]:
     return get
 
 
+def _bool(value: Any) -> str:
+    return "true" if value else "false"
+
+
+def _plan(attr: str) -> Callable[[Document, Any], Any]:
+    def get(doc: Document, _item: Any) -> Any:
+        window = doc.metadata.plan_period
+        if window is None:
+            return None
+        value = getattr(window, attr)
+        return value if attr == "label" else _iso(value)
+
+    return get
+
+
 def _meta(attr: str, description: str, date: bool = False) -> Column:
     def get(doc: Document, _item: Any) -> Any:
         value = getattr(doc.metadata, attr)
@@ -134,7 +149,7 @@ DOCUMENTS = Table(
             lambda d, _: int(d.text.restored),
             "`true` when diacritic restoration changed the text",
             sql="INTEGER",
-            csv=lambda v: "true" if v else "false",
+            csv=_bool,
         ),
         Column("n_tasks", lambda d, _: len(d.tasks), "number of task rows", sql="INTEGER"),
         Column(
@@ -147,6 +162,24 @@ DOCUMENTS = Table(
             csv=lambda v: LIST_SEPARATOR.join(json.loads(v or "[]")),
         ),
         Column("error", lambda d, _: _error(d), "`KindOfError: reason` for a failed document"),
+        _meta("issuer_parent", "the line above the issuer in its block"),
+        _meta("signer_authority", "the signing prefix lines (`TM. ỦY BAN NHÂN DÂN`, `KT.`)"),
+        Column(
+            "number_complete",
+            lambda d, _: int(d.metadata.number_complete),
+            "`false` when the number's digits could not be read (only the code is given)",
+            sql="INTEGER",
+            csv=_bool,
+        ),
+        Column("plan_period_label", _plan("label"), "the window the whole plan covers"),
+        Column("plan_period_start", _plan("start"), "ISO start of that window", date=True),
+        Column("plan_period_end", _plan("end"), "ISO end of that window", date=True),
+        Column(
+            "restore_confidence",
+            lambda d, _: d.text.restore_confidence,
+            "mean confidence of the restored words (empty when restoration did not run)",
+            sql="REAL",
+        ),
         Column(
             "superseded_by",
             lambda _d, _: None,
@@ -174,6 +207,12 @@ TASKS = Table(
             "the task's own dates, `;`-separated",
         ),
         _of("source", "`body`, `table` or `organisation`"),
+        _of("kind", "`assignment` (work given to someone) or `activity` (content, measure)"),
+        Column(
+            "leads",
+            lambda _d, t: LIST_SEPARATOR.join(t.leads),
+            "every lead unit, ` | `-separated (`lead` joins them with `; `)",
+        ),
     ),
     lambda doc: doc.tasks,
     "one row per task of an `ok` document",

@@ -11,20 +11,24 @@ from __future__ import annotations
 import logging
 
 from pipeline.config import Config
-from pipeline.document import Document
+from pipeline.document import Document, Page, RestoredToken
 from pipeline.errors import ModelError
 from pipeline.restore.decoder import Decoder, Result
+from pipeline.restore.explain import LOW_CONFIDENCE, explain, explain_text, low_confidence
 from pipeline.restore.model import RestoreModel, get_model
 from pipeline.vietnamese import garble_score, garble_stats
 
 __all__ = [
     "AUTO_THRESHOLD",
+    "LOW_CONFIDENCE",
     "MODEL_VERSION",
     "garble_score",
     "restore",
     "restore_result",
     "restore_text",
     "correct_accents",
+    "explain",
+    "explain_text",
 ]
 
 log = logging.getLogger(__name__)
@@ -55,24 +59,29 @@ def _decoder(model: RestoreModel | None = None) -> Decoder:
     return decoder
 
 
-def restore_result(text: str, model: RestoreModel | None = None) -> Result:
-    """Restore `text` unconditionally and report what changed."""
+def restore_result(
+    text: str, model: RestoreModel | None = None, decoder: Decoder | None = None
+) -> Result:
+    """Restore `text` unconditionally and report what changed (with `decoder`, that one
+    instead of the process-wide decoder of `model`)."""
     stats = garble_stats(text)
     garbled = stats.words > 0 and stats.invalid / stats.words >= GARBLE_SHARE
     valid = stats.words - stats.invalid
     accented = valid > 0 and (valid - stats.plain) / valid >= 0.5
-    return _decoder(model).restore(
+    return (decoder or _decoder(model)).restore(
         text, garbled=garbled, keep_bonus=KEEP_BONUS if accented and not garbled else 0.0
     )
 
 
-def correct_accents(text: str, model: RestoreModel | None = None) -> Result:
+def correct_accents(
+    text: str, model: RestoreModel | None = None, decoder: Decoder | None = None
+) -> Result:
     """Correct the marks of Tesseract-vie output (`phô` → `phố`); letters stay as read.
 
     Correct text is left alone: keeping a reading costs the channel almost nothing, so only
     a mark the language model finds clearly wrong in its context is changed.
     """
-    return _decoder(model).restore(text, garbled=False, accents=True)
+    return (decoder or _decoder(model)).restore(text, garbled=False, accents=True)
 
 
 def restore_text(text: str, mode: str = "always", model: RestoreModel | None = None) -> str:
@@ -147,3 +156,36 @@ def _record(doc: Document, result: Result, kind: str) -> None:
     doc.text.restore_kind = kind
     doc.text.restore_changed_tokens = result.changed_tokens
     doc.text.restore_confidence = result.confidence
+    unsure = low_confidence(result)
+    doc.text.restore_low_confidence_tokens = len(unsure)
+    pages = _page_of_line(doc)
+    for page in doc.pages:
+        page.low_confidence_tokens = []
+    for slot in unsure:
+        page = pages[slot.line] if pages and slot.line < len(pages) else None
+        if page is None:
+            continue
+        page.low_confidence_tokens.append(
+            RestoredToken(
+                line=slot.line,
+                column=slot.column,
+                read=slot.read,
+                text=slot.out,
+                confidence=round(slot.confidence, 3),
+            )
+        )
+
+
+def _page_of_line(doc: Document) -> list[Page | None]:
+    """The page each line of `doc.text.body` came from, as `Document.collect_pages` joins
+    them (None for the blank lines between pages); empty when the body does not match the
+    pages (a text set by other means), so that no token is put on a wrong page."""
+    out: list[Page | None] = []
+    for page in doc.pages:
+        text = page.text.strip("\n")
+        if not text.strip():
+            continue
+        if out:
+            out.append(None)
+        out.extend([page] * (text.count("\n") + 1))
+    return out if len(out) == doc.text.body.count("\n") + 1 else []

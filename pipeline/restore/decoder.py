@@ -14,9 +14,11 @@ import math
 import operator
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.restore.lexicon import abbreviation, expansion, joined_abbreviation
 from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
+from pipeline.restore.memory import DocumentCache, stroked_markers
 from pipeline.restore.model import RestoreModel
 from pipeline.vietnamese import (
     apply_case,
@@ -118,6 +120,8 @@ class Slot:
     confidence: float = 1.0
     fixed: bool = False
     """Numbers and abbreviations: context for the LM, written back unchanged."""
+    column: int = -1
+    """Where `out` starts in the restored line (set when the text is written)."""
 
 
 @dataclass
@@ -131,6 +135,25 @@ class Result:
     confidences: list[float] = field(default_factory=list)
     garbled: bool = False
     """Decoded as OCR garble (the channel), not as text that only lost its marks."""
+    tokens: list[Slot] = field(default_factory=list)
+    """Every decoded syllable in text order: its line, its columns in the input (`start`,
+    `end`) and in the restored line (`column`), what was read, what was written and its
+    confidence (`confidences` in the same order)."""
+
+
+@dataclass
+class Trace:
+    """One decoded run's lattice, kept for `explain`."""
+
+    run: list[Slot]
+    owner: list[int]
+    """The slot of `run` each lattice position writes (-1: context only)."""
+    cand_lists: list[list[tuple[int, str, float]]]
+    """Per lattice position: (word id, spelling, channel log-probability) candidates."""
+    path: tuple[int, ...]
+    """The chosen candidate per position."""
+    remembered: frozenset[int]
+    """Slots (indices into `run`) whose channel scores had the document memory's bonus."""
 
 
 def _garbled_marker(token: str) -> str | None:
@@ -298,6 +321,9 @@ class Decoder:
         self._frequent: dict[str, list[int]] = {}
         self._cased: dict[tuple[str, bool], list[tuple[int, str, float]]] = {}
         self._runs: dict[tuple, tuple[tuple[int, ...], list[float]]] = {}
+        self.trace: dict[int, Trace] | None = None
+        """When a dict, every decoded run's lattice is kept there by `id(run)` (for
+        `explain`); None (the default) keeps nothing."""
 
     # --- candidates ---------------------------------------------------------------------
 
@@ -480,8 +506,14 @@ class Decoder:
 
     # --- search -------------------------------------------------------------------------
 
-    def decode_run(self, run: list[Slot], garbled: bool) -> None:
-        """Fill `out` and `confidence` of each slot of one run."""
+    def decode_run(
+        self, run: list[Slot], garbled: bool, bonuses: dict[int, dict[str, float]] | None = None
+    ) -> None:
+        """Fill `out` and `confidence` of each slot of one run.
+
+        `bonuses` (slot index → word → log-odds) favours what the document chose elsewhere
+        (`memory.DocumentCache`); runs with bonuses are not memoised.
+        """
         cand_lists: list[list[tuple[int, str, float]]] = []
         owner: list[int] = []  # the slot each lattice position writes (-1: context only)
         for n, slot in enumerate(run):
@@ -505,6 +537,9 @@ class Decoder:
                 cands = self.stripped_candidates(slot.read)
             if len(cands) > 1 and n > 0:
                 cands = self._with_case(slot.read, cands, garbled)
+            if bonuses and n in bonuses:
+                extra = bonuses[n]
+                cands = [(i, w, ch + extra.get(w, 0.0)) for i, w, ch in cands]
             cand_lists.append(cands)
             owner.append(n)
         key = (
@@ -513,13 +548,16 @@ class Decoder:
             self.keep_bonus,
             *("<num>" if s.fixed and s.read[:1].isdigit() else s.read for s in run),
         )
-        cached = self._runs.get(key)
+        cached = None if bonuses else self._runs.get(key)
         if cached is None:
             cached = self._search(cand_lists, BEAM if garbled else BEAM_STRIPPED)
             if len(self._runs) > 50_000:
                 self._runs.clear()
-            self._runs[key] = cached
+            if not bonuses:
+                self._runs[key] = cached
         path, confidences = cached
+        if self.trace is not None:
+            self.trace[id(run)] = Trace(run, owner, cand_lists, path, frozenset(bonuses or ()))
         for n, cands, k, conf in zip(owner, cand_lists, path, confidences, strict=True):
             if n >= 0:
                 run[n].out = cands[k][1]
@@ -644,13 +682,20 @@ class Decoder:
         return [rows[st][k] if st in rows else next(computed) for st in states]
 
     def restore(
-        self, text: str, garbled: bool, keep_bonus: float = 0.0, accents: bool = False
+        self,
+        text: str,
+        garbled: bool,
+        keep_bonus: float = 0.0,
+        accents: bool = False,
+        memory: bool = True,
     ) -> Result:
         """Restore every slot of `text`; all other characters are copied unchanged.
 
         `keep_bonus` (log scale) favours unmarked words as written: for text that is mostly
         accented already, where an unmarked `do`, `qua` is far likelier meant than stripped.
         `accents` corrects the marks of Tesseract-vie output instead (`accent_candidates`).
+        `memory` lets the document's confident decisions inform its uncertain ones
+        (`memory.DocumentCache`); off, every run is decoded on its own.
         """
         self.keep_bonus = keep_bonus
         if self.accents != (accents and not garbled):
@@ -678,8 +723,24 @@ class Decoder:
             runs_all.append(pending)
         for run in runs_all:
             self.decode_run(run, garbled)
+        if memory and not self.accents:
+            # Second pass: what the document decided with certainty informs its uncertain
+            # slots (`memory.DocumentCache`); only runs the memory has something for.
+            cache = DocumentCache(garbled)
+            cache.learn(runs_all)
+            for run in runs_all:
+                bonuses = cache.bonuses(run)
+                if bonuses:
+                    self.decode_run(run, garbled, bonuses)
+        for run in runs_all:
             all_slots.extend(s for s in run if not s.fixed)
             fixed.extend(s for s in run if s.fixed)
+        if not self.accents:
+            for n, col in stroked_markers(lines):
+                letter = lines[n][col]
+                fixed.append(
+                    Slot(n, col, col + 1, letter, "Đ" if letter == "D" else "đ", fixed=True)
+                )
         by_line: dict[int, list[Slot]] = {}
         for k, slot in enumerate(all_slots):
             read = slot.read
@@ -693,6 +754,10 @@ class Decoder:
             by_line.setdefault(slot.line, []).append(slot)
         changed = 0
         for n, slots in by_line.items():
+            shift = 0
+            for slot in slots:
+                slot.column = slot.start + shift
+                shift += len(slot.out) - (slot.end - slot.start)
             line = lines[n]
             new = line
             for slot in reversed(slots):
@@ -702,10 +767,14 @@ class Decoder:
             lines[n] = new
         confidences = [s.confidence for s in all_slots]
         mean = round(sum(confidences) / len(confidences), 4) if confidences else None
-        return Result("\n".join(lines), changed, len(all_slots), mean, confidences, garbled)
+        return Result(
+            "\n".join(lines), changed, len(all_slots), mean, confidences, garbled, all_slots
+        )
 
 
+@lru_cache(maxsize=1 << 16)
 def _recase(read: str, out: str) -> str:
+    """`out` cased like `read` (memoised: a document repeats its words)."""
     if out.isupper() and len(out) > 1:
         return out  # abbreviations are written as the lexicon has them
     pattern = case_pattern(read)

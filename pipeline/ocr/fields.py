@@ -1,0 +1,289 @@
+"""The number (`Số: 24/KH-UBND`) and date (`ngày 26 tháng 01 năm 2026`) re-read as digit fields.
+
+Offices print `Số:    /KH-UBND` and `ngày    tháng    năm 2026` and write the digits by
+hand, often in blue, sometimes under a stamp.  Full-page OCR reads such digits badly,
+and a wrong number is worse than none.  Here, after the page's OCR, the two header
+lines are found in Tesseract's words (`Số…` followed by a word with `/`; `ngày … tháng
+… năm`), the place of each digit group is cropped, and the crop is read again as a short
+digit field: coloured pen ink alone (`pipeline.ocr.ink.ink_mask`) when the crop has
+any, else the gray crop binarised; Tesseract's single-line mode, then single-word mode,
+with a digit whitelist.  Digits that pass the check (length, day ≤ 31, month ≤ 12,
+confidence) replace what the page read; otherwise the page's text keeps the printed
+part only (`Số: /KH-UBND`, `ngày tháng 01 năm 2026`) and the field is marked
+incomplete.  Printed digits that the page read confidently are kept as they are, with
+no second pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PIL import Image
+
+from pipeline.ocr import ink, preprocess, tesseract
+from pipeline.ocr.tesseract import Word
+
+log = logging.getLogger(__name__)
+
+HEADER_SHARE = 0.4
+"""The number and date lines sit in the header: the top 40 % of the page."""
+PRINT_CONFIDENCE = 80.0
+"""Digits read on the page with at least this confidence (every word) are kept as print."""
+MIN_DIGIT_CONFIDENCE = 60.0
+"""A re-read digit field below this confidence is not trusted (the field stays empty)."""
+MIN_INK_PIXELS = 40
+"""Fewer pen pixels than this in a digit crop (at 300 dpi) are JPEG fringes, not writing."""
+MIN_DARK_PIXELS = 60
+"""A gray digit crop with fewer dark pixels than this is blank: nothing was written."""
+CROP_ABOVE, CROP_BELOW = 0.9, 0.6
+"""Line heights added above and below the line for the crop: hand-written digits are
+larger than print and ride above the line."""
+MAX_DIGIT_WORDS = 3
+"""At most this many words (OCR's pieces of the written digits) lie between `Số:` and the
+word with the slash."""
+COLUMN_GAP_HEIGHTS = 2.0
+"""A gap of this many text heights before `Số` means it opens the header's left column."""
+DIGITS = "0123456789"
+_WHITELIST = (("tessedit_char_whitelist", DIGITS),)
+_MAX_DIGITS = {"number": 5, "day": 2, "month": 2}
+_RANGES = {"day": (1, 31), "month": (1, 12), "number": (1, 99999)}
+
+
+@dataclass
+class Reading:
+    """What one field of a page gave (the Document keeps it as `PageField`)."""
+
+    name: str
+    """`number` or `date`."""
+    text: str
+    """The field as the page's text now carries it: `24/KH-UBND`, `/KH-UBND`,
+    `ngày 26 tháng 01 năm 2026`, `ngày tháng 01 năm 2026`."""
+    complete: bool
+    """False when digits that belong there could not be read (left out, never guessed)."""
+    source: str
+    """`print` (the page's own reading kept), `ink` (pen ink re-read), `gray` (the
+    binarised crop re-read), or `none` (nothing readable)."""
+    confidence: float | None = None
+
+
+def _fold(text: str) -> str:
+    """Lower case without marks: `Số:` → `so:` (OCR drops or swaps Vietnamese marks)."""
+    decomposed = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+_SO = re.compile(r"^s[o0]\s*:?")
+_SUFFIX = re.compile(r"/[^\s/]")
+
+
+def _lines(words: list[Word], height: int) -> list[list[Word]]:
+    """Tesseract's lines in the header, each sorted left to right."""
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        if word.top < HEADER_SHARE * height:
+            lines.setdefault((word.block, word.par, word.line), []).append(word)
+    return [sorted(line, key=lambda w: w.left) for line in lines.values()]
+
+
+def _zone(line: list[Word], x0: float, x1: float) -> tuple[int, int, int, int]:
+    """The crop box between x0 and x1 around the line, with room above and below."""
+    top = int(np.median([w.top for w in line]))
+    bottom = int(np.median([w.bottom for w in line]))
+    h = max(bottom - top, 10)
+    return int(x0), int(top - CROP_ABOVE * h), int(x1), int(bottom + CROP_BELOW * h)
+
+
+class _Reader:
+    """Re-reads digit crops of one page (colour original and prepared gray image)."""
+
+    def __init__(self, gray: Image.Image, colour: Image.Image | None, dpi: int, languages: str):
+        self.gray, self.colour, self.dpi, self.languages = gray, colour, dpi, languages
+
+    def read(self, box: tuple[int, int, int, int], kind: str) -> tuple[str | None, str, float]:
+        """(digits or None, source, confidence) of the crop `box`."""
+        x0, y0, x1, y1 = box
+        box = (max(0, x0), max(0, y0), min(self.gray.width, x1), min(self.gray.height, y1))
+        if box[2] - box[0] < 8 or box[3] - box[1] < 8:
+            return None, "none", 0.0
+        scale = self.dpi / 300
+        if self.colour is not None:
+            crop = self.colour.crop(box)
+            best: tuple[str | None, str, float] = (None, "none", 0.0)
+            for colour in ("blue", "red"):
+                mask = ink.ink_mask(crop, colour)
+                if mask.sum() < MIN_INK_PIXELS * scale * scale:
+                    continue
+                pen = Image.fromarray(np.where(mask, 0, 255).astype(np.uint8))
+                digits, conf = self._digits(pen, kind)
+                if digits is not None and conf > best[2]:
+                    best = (digits, "ink", conf)
+                elif best[1] == "none":
+                    best = (None, "ink", conf)
+            if best[1] == "ink":
+                return best
+        crop = preprocess.binarise(self.gray.crop(box))
+        if (np.asarray(crop) == 0).sum() < MIN_DARK_PIXELS * scale * scale:
+            return None, "none", 0.0
+        digits, conf = self._digits(crop, kind)
+        return digits, "gray", conf
+
+    def _digits(self, crop: Image.Image, kind: str) -> tuple[str | None, float]:
+        padded = Image.new("L", (crop.width + 40, crop.height + 40), 255)
+        padded.paste(crop, (20, 20))
+        best: tuple[str | None, float] = (None, 0.0)
+        for psm in (7, 8):
+            words = tesseract.recognise(
+                padded, languages=self.languages, dpi=self.dpi, psm=psm, variables=_WHITELIST
+            )
+            words = [w for w in words or [] if w.text.strip()]
+            text = "".join(w.text for w in words)
+            conf = min((w.conf for w in words), default=0.0)
+            if _valid(text, kind) and conf >= MIN_DIGIT_CONFIDENCE:
+                return text, conf
+            best = (None, max(best[1], conf))
+        return best
+
+
+def _valid(text: str, kind: str) -> bool:
+    if not text.isdigit() or len(text) > _MAX_DIGITS[kind]:
+        return False
+    lo, hi = _RANGES[kind]
+    return lo <= int(text) <= hi
+
+
+def _printed_digits(words: list[Word], kind: str) -> str | None:
+    """The page's own reading when it is confident print digits, else None."""
+    text = "".join(w.text for w in words)
+    if words and _valid(text, kind) and all(w.conf >= PRINT_CONFIDENCE for w in words):
+        return text
+    return None
+
+
+def _word(template: Word, text: str, left: int, right: int) -> Word:
+    return replace(template, text=text, left=left, width=max(right - left, 1))
+
+
+def _number(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | None:
+    """The `Số: …/XX-YY` line re-read, or None when the line is not one."""
+    start = next(
+        (i for i, w in enumerate(line) if _SO.match(_fold(w.text)) and _starts(line, i)), None
+    )
+    if start is None:
+        return None
+    stop = min(start + MAX_DIGIT_WORDS + 2, len(line))
+    end = next((j for j in range(start, stop) if _SUFFIX.search(line[j].text)), None)
+    if end is None:
+        return None
+    so, tail = line[start], line[end]
+    slash = tail.text.index("/")
+    suffix = tail.text[slash:]
+    between = line[start + 1 : end]
+    head = re.sub(r"^\S*?:", "", so.text) if end > start else ""
+    left_digits = head + "".join(w.text for w in between) + tail.text[:slash]
+    if end == start:  # `Số:24/KH-UBND` read as one word
+        left_digits = re.sub(r"^\S*?:", "", tail.text[:slash])
+    x0 = so.right if end > start else so.left + so.width * 0.3
+    x1 = tail.left + tail.width * slash / max(len(tail.text), 1)
+    printed = _printed_digits(
+        [*between, _word(tail, tail.text[:slash], tail.left, int(x1))], "number"
+    )
+    if printed is None and left_digits.isdigit() and not between and not head:
+        printed = None  # digits glued to the suffix: judged by a re-read below
+    if printed is not None:
+        digits, source, conf = printed, "print", min(w.conf for w in [*between, tail])
+    else:
+        digits, source, conf = reader.read(_zone(line, x0, x1 + 4), "number")
+    text = (digits or "") + suffix
+    new = [
+        *line[:start],
+        _word(so, "Số:", so.left, int(x0)),
+        _word(tail, text, int(x1), tail.right),
+    ]
+    reading = Reading("number", text, digits is not None, source, round(conf, 1))
+    return [*new, *line[end + 1 :]], reading
+
+
+def _starts(line: list[Word], i: int) -> bool:
+    """Word i opens its column: first on the line or after a gap of two text heights
+    (`Số:` of the header, not `số` inside a sentence: `Chỉ thị số 41-CT/TW`)."""
+    if i == 0:
+        return True
+    return line[i].left - line[i - 1].right > COLUMN_GAP_HEIGHTS * line[i].height
+
+
+def _date(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | None:
+    """The `ngày … tháng … năm …` line re-read, or None when the line is not one."""
+    folded = [_fold(w.text).strip(",.") for w in line]
+    try:
+        i = folded.index("ngay")
+        j = folded.index("thang", i + 1)
+        k = folded.index("nam", j + 1)
+    except ValueError:
+        return None
+    out = list(line[: i + 1])
+    parts = []
+    complete, sources, confs = True, [], []
+    for name, a, b in (("day", i, j), ("month", j, k)):
+        between = line[a + 1 : b]
+        digits = _printed_digits(between, name)
+        if digits is not None:
+            source, conf = "print", min(w.conf for w in between)
+        else:
+            box = _zone(line, line[a].right, line[b].left)
+            digits, source, conf = reader.read(box, name)
+        if digits is not None:
+            out.append(_word(line[a], digits, line[a].right + 2, line[b].left - 2))
+        else:
+            complete = False
+        parts.append(digits)
+        sources.append(source)
+        confs.append(conf)
+        out.append(line[b])
+    rest = line[k + 1 :]
+    out.extend(rest)
+    year = rest[0].text.strip(".,") if rest else ""
+    day, month = parts
+    text = f"ngày {day or ''} tháng {month or ''} năm {year}".replace("  ", " ")
+    if not (year.isdigit() and len(year) == 4):
+        complete = False
+    source = "print" if set(sources) == {"print"} else next(s for s in sources if s != "print")
+    return out, Reading("date", text, complete, source, round(min(confs), 1))
+
+
+def reread(
+    words: list[Word],
+    gray: Image.Image,
+    colour: Image.Image | None,
+    dpi: int,
+    languages: str = "vie",
+) -> tuple[list[Word], list[Reading]]:
+    """The page's words with the number and date fields re-read, and what each gave.
+
+    `gray` is the image the words were read on; `colour` the same page in colour
+    (same size and orientation) when the scan has colour, else None.  A page without
+    such lines comes back unchanged with no readings.
+    """
+    reader = _Reader(gray, colour if colour is not None and colour.mode == "RGB" else None,
+                     dpi, languages)  # fmt: skip
+    readings: list[Reading] = []
+    replaced: dict[tuple[int, int, int], list[Word]] = {}
+    for line in _lines(words, gray.height):
+        key = (line[0].block, line[0].par, line[0].line)
+        for parse in (_number, _date):
+            if any(r.name == parse.__name__.strip("_") for r in readings):
+                continue
+            found = parse(line, reader)
+            if found is not None:
+                replaced[key] = found[0]
+                readings.append(found[1])
+                line = found[0]
+    if not readings:
+        return words, []
+    out = [w for w in words if (w.block, w.par, w.line) not in replaced]
+    for ws in replaced.values():
+        out.extend(ws)
+    return out, readings

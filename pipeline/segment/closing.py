@@ -1,0 +1,297 @@
+"""The end of a document: closing paragraph, *Nơi nhận* and the signature block.
+
+Nghị định 30/2020/NĐ-CP puts the *Nơi nhận* list bottom left and the signature block
+(authority `TM.`/`KT.` lines, position, name) bottom right.  Text extraction (OCR in
+particular) often merges the two columns of a row into one line, so the parsers here split
+such lines before classifying them.  Everything works on plain strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.document import Document, Signature
+from pipeline.segment import names
+from pipeline.segment.body import SENTENCE_END, parse_marker
+from pipeline.vietnamese import is_upper_line, skeleton
+from pipeline.vocabulary import POSITION_WORDS
+
+# Matched on skeleton() so that OCR'd `Noi nhén:` still counts (same length as the text).
+_RECIPIENTS = re.compile(r"^\W*noi\s+nh[a-z]{1,2}n\b\s*[:.]?\s*")
+_AUTHORITY = re.compile(
+    r"^(?:(?:TM|T\.M|KT|Q|TL|TUQ|Q\.\s*CHỦ)\s*[./]|(?:T/M|K/T|T/L)[.\s])\s*\S", re.UNICODE
+)
+_AUTHORITY_ANYWHERE = re.compile(r"(?:(?<=\s)|^)(?:TM|T/M|KT|TL|TUQ)\.\s*[A-ZĐÀ-Ỹ]")
+_CLOSING_OPENERS = re.compile(
+    r"^(Trên đây|Trong quá trình|Quá trình|Để |Căn cứ nội dung|Nhận được|Yêu cầu|Đề nghị các|"
+    r"(Ủy|Uỷ) ban nhân dân .{0,40}(yêu cầu|đề nghị)|UBND .{0,40}(yêu cầu|đề nghị))",
+)
+_SLASH_END = re.compile(r"(\./\.|/\.|\.\s*/|\s/)\s*[#.]*\s*$")
+
+
+def is_recipients_line(line: str) -> bool:
+    """`Nơi nhận:` (also OCR'd without diacritics, and with the signature column after it)."""
+    return bool(_RECIPIENTS.match(skeleton(line.strip())))
+
+
+def _strip_recipients_label(line: str) -> str:
+    match = _RECIPIENTS.match(skeleton(line))
+    return line[match.end() :] if match else line
+
+
+def is_authority(line: str) -> bool:
+    """`TM. ỦY BAN NHÂN DÂN`, `KT. CHỦ TỊCH`, `T/M. ĐOÀN KIỂM TRA`…"""
+    return bool(_AUTHORITY.match(line.strip()))
+
+
+_QUOTES = "*“”\"'‘’"
+
+
+def _position_text(line: str) -> str | None:
+    """The upper-case line when it starts with a position word (any number of words)."""
+    text = line.strip().strip(_QUOTES).strip()
+    if not text or not is_upper_line(text) or len(text.split()) > 6:
+        return None
+    return text if skeleton(text).startswith(POSITION_WORDS) else None
+
+
+def is_position(line: str) -> bool:
+    """An upper-case position line such as `PHÓ CHỦ TỊCH` or `TRƯỞNG ĐOÀN`.
+
+    A lone `TRƯỞNG` or `PHÓ` is the visible half of a position the seal covers: no position
+    has a single word, so it is not taken for one.
+    """
+    text = _position_text(line)
+    return text is not None and len(text.split()) >= 2
+
+
+def is_person_name(line: str) -> bool:
+    """A proper name on its own line: 2–5 capitalised syllables (`Vũ Tiến Phụng`), maybe
+    after a rank (`Đại tá Lê Minh Khoa`)."""
+    return names.parse_name(line) is not None
+
+
+def is_closing_paragraph(text: str) -> bool:
+    """A paragraph after the body that closes the document (`Trên đây là…`, `… ./.`)."""
+    text = text.strip()
+    return bool(_CLOSING_OPENERS.match(text)) or bool(_SLASH_END.search(text))
+
+
+@dataclass
+class Tail:
+    """What follows the body: recipients and the signature column."""
+
+    recipients: list[str] = field(default_factory=list)
+    authority: list[str] = field(default_factory=list)
+    position: str | None = None
+    name: str | None = None
+    notes: list[str] = field(default_factory=list)
+    """Doubts worth a warning (a family name restored from OCR damage)."""
+
+
+@dataclass
+class _Candidate:
+    name: names.PersonName
+    position: str | None
+    source: str
+    """The line the name was read from."""
+
+
+def _signature_fragment(piece: str, tail: Tail, found: list[_Candidate]) -> bool:
+    """Classify one signature-column fragment; False when it is not one (junk is True)."""
+    piece = piece.strip().strip("*").strip()
+    if not piece:
+        return True
+    if is_authority(piece):
+        tail.authority.append(" ".join(piece.split()))
+        return True
+    if is_position(piece):
+        tail.position = " ".join(piece.split())
+        return True
+    if _position_text(piece):
+        return True  # half a position (`TRƯỞNG`): signature noise, not a recipient
+    name = names.parse_name(piece)
+    if name is not None:
+        found.append(_Candidate(name, tail.position, piece))
+        return True
+    return False
+
+
+def _damaged_name(piece: str, tail: Tail, found: list[_Candidate], after_item: bool) -> bool:
+    """A signer's name among the recipients, which OCR may have damaged (`uỳnh Thanh Bình`).
+
+    Only a line that is not a `- ` item and follows a finished recipient (`…;`) counts, and
+    only with a common family name first: wrapped recipient lines look like names too.  A
+    misread first letter is repaired only once the signature column has begun.
+    """
+    text = piece.strip()
+    if not text or text[0] in "-–+•" or not after_item:
+        return False
+    repair: names.Repair = "misread" if (tail.position or tail.authority) else "suffix"
+    name = names.parse_name(text, strict=True, repair=repair)
+    if name is None:
+        return False
+    found.append(_Candidate(name, tail.position, text))
+    return True
+
+
+def _is_junk(piece: str) -> bool:
+    """Stamp and signature noise from scans: `o K . A`, `[’`."""
+    letters = sum(ch.isalpha() for ch in piece)
+    words = piece.split()
+    return letters < 4 or (len(words) >= 2 and all(len(w) <= 2 for w in words))
+
+
+def _after_item(recipients: list[str]) -> bool:
+    return not recipients or recipients[-1].endswith((";", ".", ":", ")"))
+
+
+def parse_tail(lines: list[str]) -> Tail:
+    """Recipients and signature from the lines that follow the body.
+
+    Scanned pages interleave both columns (`Nơi nhận: TM. ỦY BAN NHÂN DÂN`,
+    `- Thường trực HĐND đặc khu; CHỦ TỊCH`): the text after a recipient's closing `;` is
+    the signature column's fragment of that row.
+    """
+    tail = Tail()
+    found: list[_Candidate] = []
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if is_recipients_line(line):
+            line = _strip_recipients_label(line)
+            if not line:
+                continue
+        if _signature_fragment(line, tail, found) or _damaged_name(
+            line, tail, found, _after_item(tail.recipients)
+        ):
+            continue
+        if (tail.position or tail.authority) and line[0] not in "-–+•" and _is_junk(line):
+            continue  # seal and signature strokes read as text (`: % i`), not a recipient
+        recipient, fragment = line, ""
+        match = _AUTHORITY_ANYWHERE.search(line)
+        if match and match.start() > 0:
+            recipient, fragment = line[: match.start()], line[match.start() :]
+        elif ";" in line:
+            head, _, rest = line.rpartition(";")
+            if rest.strip():
+                recipient, fragment = head + ";", rest
+        if (
+            fragment
+            and not _signature_fragment(fragment, tail, found)
+            and not _damaged_name(fragment, tail, found, True)
+            and not _is_junk(fragment)
+        ):
+            recipient = line  # not a signature fragment after all: keep the line whole
+        _add_recipient(tail.recipients, recipient.strip())
+    _choose_name(tail, found)
+    return tail
+
+
+def _choose_name(tail: Tail, found: list[_Candidate]) -> None:
+    """The last clean name wins; a repaired one only when there is no other."""
+    clean = [c for c in found if not c.name.repaired]
+    if not found:
+        return
+    best = (clean or found)[-1]
+    tail.name = best.name.name
+    tail.position = best.position or tail.position
+    if best.name.repaired:
+        tail.notes.append(
+            f"signer's family name restored from OCR damage: {best.source!r} → {tail.name}"
+        )
+
+
+def find_signer(lines: list[str], window: int = 6) -> names.PersonName | None:
+    """A signer's name among the last `window` non-blank lines when no signature block was
+    recognised (the `Nơi nhận` label and the authority lines lost to OCR).
+
+    Only strong evidence counts: a rank before a common family name (`Đại tá Lê Minh Khoa`),
+    or a three- or four-syllable name right under a position line.
+    """
+    texts = [ln.strip() for ln in lines if ln.strip()][-window:]
+    for i in range(len(texts) - 1, -1, -1):
+        name = names.parse_name(texts[i], strict=True)
+        if name is None:
+            continue
+        if name.rank or (i > 0 and (is_position(texts[i - 1]) or is_authority(texts[i - 1]))):
+            return name
+    return None
+
+
+def _add_recipient(recipients: list[str], line: str) -> None:
+    if not line:
+        return
+    bulleted = line[0] in "-–+•"
+    # `Lưu: VT, N.T.P.Thảo. #`: a stray mark left by conversion at the end of the line.
+    item = re.sub(r"\s+[#*]+$", "", line.lstrip("-–+• ").strip())
+    if not any(ch.isalnum() for ch in item):
+        return  # a rule or a stroke (`—`, `_`) left by the scan
+    previous = recipients[-1] if recipients else ""
+    if not bulleted and previous and not previous.endswith((";", ".", ":", ")")):
+        recipients[-1] = f"{previous} {item}"  # a wrapped recipient line
+    else:
+        recipients.append(item)
+
+
+# --- where the tail starts --------------------------------------------------------------
+
+
+def tail_start(lines: list[str], start: int, end: int) -> int:
+    """First line of the Nơi nhận / signature area (or `end`)."""
+    for i in range(end - 1, start - 1, -1):
+        if is_recipients_line(lines[i]):
+            return _signature_above(lines, start, i)
+    for i in range(max(start, end - 15), end):
+        if is_authority(lines[i]):
+            return i
+    return end
+
+
+def _signature_above(lines: list[str], start: int, recipients: int) -> int:
+    """Where the tail starts when the signature block sits above `Nơi nhận` (PDF columns
+    read right column first): the authority/position/name lines just before it."""
+    i, seen = recipients, False
+    while i - 1 > start:
+        text = lines[i - 1].strip()
+        if is_authority(text) or is_position(text):
+            seen = True
+        elif text and not is_person_name(text):
+            break
+        i -= 1
+    return i if seen else recipients
+
+
+def closing_start(lines: list[str], body_start: int, tail: int) -> int:
+    """First line of the closing paragraph(s) between the body tree and the tail."""
+    start = tail
+    i = tail - 1
+    while i > body_start:
+        # Gather the paragraph that ends at line i (blank lines or sentence ends delimit it).
+        while i > body_start and not lines[i].strip():
+            i -= 1
+        j = i
+        while (
+            j - 1 > body_start
+            and lines[j - 1].strip()
+            and not lines[j - 1].strip().endswith(SENTENCE_END)
+            and parse_marker(lines[j].strip()) is None
+        ):
+            j -= 1
+        paragraph = " ".join(ln.strip() for ln in lines[j : i + 1])
+        if parse_marker(lines[j].strip()) is not None or not is_closing_paragraph(paragraph):
+            break
+        start, i = j, j - 1
+    return start
+
+
+def signer_without_tail(doc: Document, signature: Signature, lines: list[str]) -> None:
+    """Fill the signer's name from the last lines when OCR lost the signature block's frame
+    (no `Nơi nhận`, no `TM.`/`KT.` line) but kept a ranked name such as `Đại tá …`."""
+    found = find_signer(lines)
+    if found is None:
+        return
+    signature.name = found.name
+    doc.warn(f"signer read from the last lines without a signature block: {found.name}")

@@ -1,0 +1,65 @@
+"""The administrative-name gazetteer: OCR's misread marks on place names put back."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract import places
+from pipeline.restore.training.gazetteer import build
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("Lâm Đông", "Lâm Đồng"),  # a mark misread
+        ("Quảng Ngai", "Quảng Ngãi"),  # a tone lost
+        ("Lâm Đồng", "Lâm Đồng"),  # already right
+        ("Lào Cai", "Lào Cai"),
+        ("Thanh Hoá", "Thanh Hoá"),  # another tone placement of a known name: kept as printed
+        ("Ngân Hàng", "Ngân Hàng"),  # no place with these letters
+    ],
+)
+def test_correct_place(read: str, expected: str) -> None:
+    assert places.correct_place(read) == expected
+
+
+def test_correct_places_after_level_words() -> None:
+    text = "Ủy ban nhân dân tỉnh Lâm Đông Hội nghị; Sở Nội vụ tỉnh Quảng Ngai; xã Tân Hòa"
+    assert places.correct_places(text) == (
+        "Ủy ban nhân dân tỉnh Lâm Đồng Hội nghị; Sở Nội vụ tỉnh Quảng Ngãi; xã Tân Hòa"
+    )
+    assert places.correct_places("Thành phố Hà Nội") == "Thành phố Hà Nội"
+    assert places.correct_places("phòng họp số 2") == "phòng họp số 2"
+
+
+def test_a_name_with_two_spellings_of_its_letters_is_left_alone(monkeypatch) -> None:
+    monkeypatch.setattr(
+        places, "_spellings", lambda: {"an binh": frozenset({"An Bình", "Ân Bình"})}
+    )
+    assert places.correct_place("Án Bình") == "Án Bình"
+    assert places.correct_place("Ân Bình") == "Ân Bình"
+
+
+def test_build_keeps_names_without_level_words_or_numbers() -> None:
+    mapping = {
+        "metadata": {"version": "1.0.4", "effective_date": "2025-07-01"},
+        "province_names": {"tinhlamdong": {"name": "Tỉnh Lâm Đồng"}},
+        "old_province_names": {"tinhdaknong": {"name": "Tỉnh Đắk Nông"}},
+        "ward_mapping": [
+            {
+                "old_ward": "Phường 12",
+                "new_ward": "Phường Xuân Hương",
+                "old_district": "Thành phố Đà Lạt",
+            },
+            {
+                "old_ward": "Xã Tà Nung",
+                "new_ward": "Phường Xuân Hương",
+                "old_district": "Huyện Lạc Dương",
+            },
+        ],
+    }
+    gazetteer = build(mapping)
+    assert gazetteer["provinces"] == ["Lâm Đồng", "Đắk Nông"]
+    assert gazetteer["wards"] == ["Tà Nung", "Xuân Hương"]
+    assert gazetteer["districts"] == ["Lạc Dương", "Đà Lạt"]
+    assert "1.0.4" in gazetteer["source"]

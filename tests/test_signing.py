@@ -1,0 +1,56 @@
+"""The digital-signature stamp: `Ký bởi`, `Thời gian ký` / `Ngày ký` and their times."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.extract.signing import find_signature_stamp, parse_stamp_time
+
+STAMP = "Ký bởi: Ủy ban nhân dân tỉnh Quảng Ngãi\nCơ quan: Tỉnh Quảng Ngãi\nThời gian ký: 26/11/2024 10:40:48"
+
+
+def test_a_full_stamp_gives_signer_and_time() -> None:
+    stamp = find_signature_stamp("… Nguyễn Văn A\n\n" + STAMP + "\n")
+    assert stamp.signed_by == "Ủy ban nhân dân tỉnh Quảng Ngãi"
+    assert stamp.signed_at == dt.datetime(2024, 11, 26, 10, 40, 48)
+
+
+def test_iso_time_keeps_its_offset() -> None:
+    stamp = find_signature_stamp("Bộ Công an\nThời gian ký: 2025-10-02T16:24:01+07:00")
+    assert stamp.signed_at == dt.datetime(
+        2025, 10, 2, 16, 24, 1, tzinfo=dt.timezone(dt.timedelta(hours=7))
+    )
+    assert stamp.signed_by is None
+
+
+def test_dotted_date_and_a_stripped_label() -> None:
+    assert find_signature_stamp("Ngay ky: 22.11.2024 15:45:56").signed_at == dt.datetime(
+        2024, 11, 22, 15, 45, 56
+    )
+
+
+def test_body_phrases_about_the_signing_day_are_no_stamp() -> None:
+    assert find_signature_stamp("Quyết định này có hiệu lực kể từ ngày ký.") is None
+    assert find_signature_stamp("có hiệu lực kể từ ngày ký 01/01/2025") is None
+    assert find_signature_stamp("Thời gian ký: 31/02/2024 10:00") is None  # no such day
+
+
+@given(
+    st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 12, 31)),
+    st.sampled_from(
+        [
+            "{d:02d}/{m:02d}/{y} {H:02d}:{M:02d}:{S:02d}",
+            "{d}.{m}.{y} {H}:{M:02d}:{S:02d}",
+            "{y}-{m:02d}-{d:02d}T{H:02d}:{M:02d}:{S:02d}",
+        ]
+    ),
+)
+def test_stamp_times_round_trip(value: dt.datetime, shape: str) -> None:
+    value = value.replace(microsecond=0)
+    text = shape.format(
+        d=value.day, m=value.month, y=value.year, H=value.hour, M=value.minute, S=value.second
+    )
+    assert parse_stamp_time(text) == value
