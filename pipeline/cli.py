@@ -428,6 +428,71 @@ def schema() -> None:
     click.echo(json.dumps(output_schema(), ensure_ascii=False, indent=2))
 
 
+# --- analysts' commands: search, export, serve, review ----------------------------------
+
+
+@cli.command()
+@click.argument("query", required=False)
+@out_option
+@click.option("--type", "doc_type", help="Only documents whose type contains this (any accents).")
+@click.option("--issuer", help="Only documents whose issuer contains this (any accents).")
+@click.option("--year", type=click.IntRange(min=1900, max=2200), help="Only this issue year.")
+@click.option("--lead", help="Only tasks whose lead unit contains this (any accents).")
+@click.option(
+    "--limit", "-n", type=click.IntRange(min=1), default=None, help="Documents to list [20]."
+)
+@click.option("--reindex", is_flag=True, help="Rebuild the search index from the catalog first.")
+@click.pass_context
+def search(
+    ctx: click.Context,
+    query: str | None,
+    out_dir: Path,
+    doc_type: str | None,
+    issuer: str | None,
+    year: int | None,
+    lead: str | None,
+    limit: int | None,
+    reindex: bool,
+) -> None:
+    """Full-text search of the catalog, with or without diacritics (đ included).
+
+    Titles, task texts and bodies are searched; each hit prints the document number and
+    title, then where it matched and the passage.  A query typed with its diacritics
+    ranks documents spelled that way first.  Exits 1 when nothing matches.
+
+    \b
+    Example:
+        vnplan search "tang cuong" --out output/ --year 2026
+        vnplan search "phòng cháy" --lead "công an" --limit 5
+        vnplan search --reindex --out output/
+    """
+    from pipeline.output import search as search_module
+    from pipeline.output.catalog import Catalog
+
+    if not query and not reindex:
+        raise click.UsageError("give a QUERY (or --reindex)")
+    if not (out_dir / "catalog.sqlite").exists():
+        _fail(VnplanError(f"{out_dir}: no catalog.sqlite here (run `vnplan run` first)"))
+    try:
+        with Catalog.in_dir(out_dir) as catalog:
+            if reindex:
+                count = search_module.reindex(catalog.conn)
+                click.echo(f"indexed {count} passages", err=True)
+            if not query:
+                return
+            filters = search_module.Filters(doc_type, issuer, year, lead)
+            hits = search_module.search(
+                catalog.conn, query, filters, limit or search_module.DEFAULT_LIMIT
+            )
+    except VnplanError as exc:
+        _fail(exc, ctx.obj["verbose"])
+    for hit in hits:
+        click.echo(search_module.format_hit(hit))
+    if not hits:
+        click.echo(f"no document matches {query!r}", err=True)
+        sys.exit(ExitCode.some_failed)
+
+
 def main() -> None:
     """Console entry point: usage errors exit 2 (click's own convention)."""
     cli(prog_name="vnplan")

@@ -150,8 +150,9 @@ def snippet(text: str, query: str, width: int = SNIPPET_CHARS) -> str:
     """The passage around the first word of `query` found in `text`, matches in `[…]`.
 
     Matching is on the folded text; as folding keeps one character per character of
-    canonical Vietnamese text, the offsets mark the original spelling.
+    canonical Vietnamese text (NFC, single spaces), the offsets mark the original spelling.
     """
+    text = canonical(text)
     folded = fold(text)
     if len(folded) != len(text):  # a character folding changed the length: show folded
         text = folded
@@ -159,7 +160,7 @@ def snippet(text: str, query: str, width: int = SNIPPET_CHARS) -> str:
     if not words:
         return text[: 2 * width]
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
-    spans = [m.span() for m in pattern.finditer(folded)]
+    spans = _merge_adjacent([m.span() for m in pattern.finditer(folded)], folded)
     if not spans:
         return text[: 2 * width].strip()
     start = max(0, spans[0][0] - width)
@@ -174,6 +175,17 @@ def snippet(text: str, query: str, width: int = SNIPPET_CHARS) -> str:
     prefix = "…" if start else ""
     suffix = "…" if end < len(text) else ""
     return prefix + "".join(out).strip() + suffix
+
+
+def _merge_adjacent(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Join matches separated only by spaces, so `tăng cường` is marked as one phrase."""
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and not text[merged[-1][1] : a].strip():
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
 
 
 @dataclass(frozen=True)
