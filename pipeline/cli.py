@@ -493,6 +493,44 @@ def search(
         sys.exit(ExitCode.some_failed)
 
 
+@cli.command("export")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--xlsx", is_flag=True, help="vnplan.xlsx: a sheet per table, dates typed.")
+@click.option("--parquet", is_flag=True, help="parquet/<table>.parquet for large archives.")
+@click.option("--ics", is_flag=True, help="calendar/<lead unit>.ics: an event per task deadline.")
+@click.pass_context
+def export_cmd(ctx: click.Context, out_dir: Path, xlsx: bool, parquet: bool, ics: bool) -> None:
+    """Write the CSV tables of OUT_DIR as Excel, Parquet or calendars (all three by default).
+
+    The workbook has the sheets documents, tasks, legal_refs and dates, with typed dates,
+    a frozen header and no text read as a formula.  Calendars hold an all-day event on
+    each task's deadline (the end of its period) with a stable UID, so importing a new
+    export updates the events.  Prints the files written.
+
+    \b
+    Example:
+        vnplan export output/ --xlsx
+        vnplan export output/ --ics --parquet
+    """
+    from pipeline.output import formats
+
+    if not (xlsx or parquet or ics):
+        xlsx = parquet = ics = True
+    try:
+        tables = formats.read_tables(out_dir)
+        written = []
+        if xlsx:
+            written.append(formats.write_xlsx(out_dir, tables))
+        if parquet:
+            written += formats.write_parquet(out_dir, tables)
+        if ics:
+            written += formats.write_calendars(out_dir, tables)
+    except VnplanError as exc:
+        _fail(exc, ctx.obj["verbose"])
+    for path in written:
+        click.echo(str(path))
+
+
 def main() -> None:
     """Console entry point: usage errors exit 2 (click's own convention)."""
     cli(prog_name="vnplan")
