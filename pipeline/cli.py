@@ -531,6 +531,34 @@ def export_cmd(ctx: click.Context, out_dir: Path, xlsx: bool, parquet: bool, ics
         click.echo(str(path))
 
 
+@cli.command()
+@out_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", "-p", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port."
+)
+@click.pass_context
+def serve(ctx: click.Context, out_dir: Path, host: str, port: int) -> None:
+    """Browse the catalog of OUT in Datasette, read-only, until Ctrl-C.
+
+    Tables and views (tasks, references and dates next to their document's number and
+    title) with described columns, full-text search of search_text, and canned queries:
+    tasks due in a quarter by lead unit, documents citing a reference, failed files,
+    documents to review.  Shows the catalog as it was when the server started.
+
+    \b
+    Example:
+        vnplan serve --out output/            # then open http://127.0.0.1:8001/catalog
+        vnplan serve --out output/ --port 9000
+    """
+    from pipeline.output.serve import serve as serve_catalog
+
+    try:
+        serve_catalog(out_dir, host=host, port=port)
+    except VnplanError as exc:
+        _fail(exc, ctx.obj["verbose"])
+
+
 def main() -> None:
     """Console entry point: usage errors exit 2 (click's own convention)."""
     cli(prog_name="vnplan")

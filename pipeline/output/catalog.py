@@ -151,12 +151,22 @@ def _m005_path_history_and_doc_ids(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS paths_path ON paths(path)")
 
 
+def _m006_views(conn: sqlite3.Connection) -> None:
+    """Views for people: tasks, references and dates next to their document's number and
+    title, and the documents to review first (`pipeline.output.views`)."""
+    from pipeline.output import views
+
+    sync_tables(conn)  # the views name columns added since m001 (restore_confidence…)
+    views.create_views(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m001_initial,
     _m002_unreadable,
     _m003_doc_id_index,
     _m004_search,
     _m005_path_history_and_doc_ids,
+    _m006_views,
 )
 """Applied in order; never edit or reorder a released one, append a new function instead."""
 
