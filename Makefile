@@ -3,8 +3,9 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-# Debian packages vnplan needs at run time (OCR) and for generating sample scans (fonts, pdftoppm).
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng fonts-dejavu-core fonts-liberation2 poppler-utils
+# Debian packages vnplan needs at run time (OCR) and for generating sample scans (fonts, pdftoppm),
+# and the headless browser the review-page tests drive (chromium with its WebDriver).
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng fonts-dejavu-core fonts-liberation2 poppler-utils chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT ?= output
 

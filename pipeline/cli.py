@@ -559,6 +559,35 @@ def serve(ctx: click.Context, out_dir: Path, host: str, port: int) -> None:
         _fail(exc, ctx.obj["verbose"])
 
 
+@cli.command()
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("doc_ids", nargs=-1)
+@click.pass_context
+def review(ctx: click.Context, out_dir: Path, doc_ids: tuple[str, ...]) -> None:
+    """Write review pages for the documents of OUT_DIR (all, or the DOC_IDs given).
+
+    OUT_DIR/review/<doc_id>.html shows the warnings, the page images beside the text with
+    every extracted field highlighted where it was read, and the words restoration or OCR
+    was unsure of; OUT_DIR/review/index.html lists the documents, those most in need of a
+    look first.  Pages are self-contained HTML (images embedded).  Prints the index path.
+
+    \b
+    Example:
+        vnplan review output/
+        vnplan review output/ 98373b375e44ef63
+    """
+    from pipeline.output.review import write_review
+
+    if not (out_dir / "catalog.sqlite").exists():
+        _fail(VnplanError(f"{out_dir}: no catalog.sqlite here (run `vnplan run` first)"))
+    try:
+        written = write_review(out_dir, list(doc_ids) or None)
+    except VnplanError as exc:
+        _fail(exc, ctx.obj["verbose"])
+    click.echo(str(written[0]))
+    click.echo(f"{len(written) - 1} review pages", err=True)
+
+
 def main() -> None:
     """Console entry point: usage errors exit 2 (click's own convention)."""
     cli(prog_name="vnplan")
