@@ -22,6 +22,7 @@ from pathlib import Path
 from pipeline.document import Document, Status
 from pipeline.errors import CatalogError
 from pipeline.fingerprint import pipeline_fingerprint
+from pipeline.output import links
 from pipeline.output.rows import CATALOG_TABLES, DOCUMENTS
 
 CHILD_TABLES = tuple(t for t in CATALOG_TABLES.values() if t is not DOCUMENTS)
@@ -160,6 +161,19 @@ def _m006_views(conn: sqlite3.Connection) -> None:
     views.create_views(conn)
 
 
+def _m007_links(conn: sqlite3.Connection) -> None:
+    """Links between documents (`pipeline.output.links`): indexed number keys, then
+    references' targets and versions of one document computed for what is stored."""
+    from pipeline.output import links, views
+
+    sync_tables(conn)  # documents.same_as, canonical_doc_id, legal_refs.target_doc_id
+    for table in ("documents", "legal_refs"):
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN number_key TEXT")
+        conn.execute(f"CREATE INDEX {table}_number_key ON {table}(number_key)")
+    links.relink(conn)
+    views.create_views(conn)  # the views show the links
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m001_initial,
     _m002_unreadable,
@@ -167,6 +181,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m004_search,
     _m005_path_history_and_doc_ids,
     _m006_views,
+    _m007_links,
 )
 """Applied in order; never edit or reorder a released one, append a new function instead."""
 
@@ -362,6 +377,7 @@ class Catalog:
                     (values["doc_id"], sha, doc.source.path),
                 )
                 self.conn.execute("DELETE FROM unreadable WHERE path = ?", (doc.source.path,))
+                links.update_links(self.conn, sha)  # references and versions, same commit
         except sqlite3.Error as exc:
             raise CatalogError(f"cannot write {doc.source.path} to the catalog: {exc}") from exc
 

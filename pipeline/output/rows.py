@@ -185,6 +185,18 @@ DOCUMENTS = Table(
             lambda _d, _: None,
             "doc_id of a newer version of the same file (edited, dropped again); empty if current",
         ),
+        Column(
+            "same_as",
+            lambda _d, _: None,
+            "doc_ids of other files holding the same document (same number, issuer and date:"
+            " Markdown, scan, PDF), ` | `-separated",
+        ),
+        Column(
+            "canonical_doc_id",
+            _doc_id,
+            "the version to use among those (most reliable text); the document's own doc_id"
+            " when it is that version or has no other",
+        ),
     ),
     lambda doc: [doc],
     "one row per input file, failed ones included",
@@ -227,6 +239,12 @@ LEGAL_REFS = Table(
         _of("date", "ISO date of the referenced document", date=True),
         _of("issuer", "`Bộ Chính trị` from `… của Bộ Chính trị`"),
         _of("text", "the whole mention"),
+        Column(
+            "target_doc_id",
+            lambda _d, _: None,
+            "canonical doc_id of the catalog's document with this number (and issuer, date);"
+            " empty when it is not in the catalog or the number is ambiguous",
+        ),
     ),
     lambda doc: doc.legal_refs,
     "one row per distinct reference of an `ok` document",

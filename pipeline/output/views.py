@@ -28,7 +28,8 @@ CURRENT = "d.status = 'ok' AND d.superseded_by IS NULL"
 VIEWS: dict[str, str] = {
     "document_list": """
         SELECT d.doc_id, d.number, d.title, d.doc_type, d.issuer, d.issue_date, d.signer,
-               d.status, d.n_tasks, d.n_legal_refs, d.path, d.superseded_by
+               d.status, d.n_tasks, d.n_legal_refs, d.path, d.superseded_by, d.same_as,
+               d.canonical_doc_id
         FROM documents d
     """,
     "task_list": f"""
@@ -39,7 +40,7 @@ VIEWS: dict[str, str] = {
     """,
     "reference_list": f"""
         SELECT r.doc_id, d.number, d.title, r.kind, r.number AS ref_number, r.date AS ref_date,
-               r.issuer AS ref_issuer, r.text
+               r.issuer AS ref_issuer, r.text, r.target_doc_id
         FROM legal_refs r JOIN documents d USING (sha256)
         WHERE {CURRENT}
     """,
