@@ -113,11 +113,16 @@ class FieldRow:
 
 
 def _locate(text: FoldedText, value: str | None, start: int = 0) -> tuple[int, int] | None:
+    """The span of `value` (whole, else its first `LOCATE_CHARS`) at or after `start`,
+    else anywhere."""
     if not value:
         return None
-    return text.find(value[:LOCATE_CHARS], start) or (
-        text.find(value[:LOCATE_CHARS]) if start else None
-    )
+    for needle in dict.fromkeys((value, value[:LOCATE_CHARS])):
+        for at in dict.fromkeys((start, 0)):
+            span = text.find(needle, at)
+            if span:
+                return span
+    return None
 
 
 def _fields(output: dict, text: FoldedText) -> list[FieldRow]:
@@ -153,7 +158,8 @@ def _fields(output: dict, text: FoldedText) -> list[FieldRow]:
         if task.get("lead"):
             add("lead", task["lead"], *task.get("leads", []), into=row.children, start=at)
     for ref in output["legal_refs"]:
-        add(f"{ref['kind']} {ref.get('number') or ''}".strip(), ref.get("text"), ref.get("number"))
+        name = f"{ref['kind']} {ref.get('number') or ''}".strip()
+        add(name, ref.get("text"), ref.get("text"), ref.get("number"))  # the whole mention first
     return rows
 
 
