@@ -16,7 +16,7 @@ import pytest
 from test_formats import PLAN
 from test_watch import wait_for
 
-from pipeline.document import Document, Source, StageError, Status
+from pipeline.document import Document, LegalRef, Metadata, Source, StageError, Status
 from pipeline.output import serve, views
 from pipeline.output.catalog import Catalog
 
@@ -52,6 +52,15 @@ BROKEN = Document(
 )
 
 
+REPORT = Document(
+    doc_id="e" * 16,
+    status=Status.ok,
+    source=Source(path="/in/report.md", sha256="e" * 64),
+    metadata=Metadata(number="7/BC-UBND", title="Báo cáo kết quả"),
+    legal_refs=[LegalRef(kind="Kế hoạch", number="24/KH-UBND", text="Kế hoạch số 24/KH-UBND")],
+)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A running `vnplan serve` on a free port, over a catalog with a plan and a failure."""
@@ -59,6 +68,7 @@ def server(tmp_path_factory):
     with Catalog.in_dir(out) as catalog:
         catalog.record(PLAN)
         catalog.record(BROKEN)
+        catalog.record(REPORT)
     port = free_port()
     command = [sys.executable, "-m", "pipeline", "serve", "--out", str(out), "--port", str(port)]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -87,8 +97,20 @@ def test_tasks_due_in_a_quarter_by_lead(server):
         ("Sở Tư pháp", "II.1", "2026-03-31"),
     ]
     assert rows[0]["number"] == "24/KH-UBND" and rows[0]["doc_id"] == PLAN.doc_id
-    june = query(base, "tasks_due_in_quarter", year=2026, quarter=2, lead="tài chính")
-    assert [r["ref"] for r in june] == ["II.2"]
+    june = query(base, "tasks_due_in_quarter", year=2026, quarter=2, lead="TAI CHINH")
+    assert [r["ref"] for r in june] == ["II.2"]  # any case, with or without diacritics
+    assert (
+        query(base, "tasks_due_in_quarter", year=2026, quarter=1, lead="sở nội")[0]["ref"] == "II.2"
+    )
+
+
+def test_documents_citing_a_reference_with_its_link(server):
+    base, _ = server
+    rows = query(base, "documents_citing", reference="24/kh-ubnd")
+    assert [(r["doc_id"], r["ref_number"], r["target_doc_id"]) for r in rows] == [
+        (REPORT.doc_id, "24/KH-UBND", PLAN.doc_id)
+    ]
+    assert query(base, "documents_citing", reference="41-CT/TW") == []
 
 
 def test_failed_files_and_documents_to_review(server):
@@ -111,7 +133,7 @@ def test_writes_are_refused(server):
     status, databases = get(f"{base}/-/databases.json")
     assert [(d["name"], d["is_mutable"]) for d in databases] == [(serve.DATABASE, False)]
     with sqlite3.connect(out / "catalog.sqlite") as conn:
-        assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
+        assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 3
 
 
 def test_columns_are_described_and_search_works_without_diacritics(server):

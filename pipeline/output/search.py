@@ -47,6 +47,15 @@ DEFAULT_LIMIT = 20
 _WORD = re.compile(r"\w+")
 
 
+FOLD_FUNCTION = "vnplan_fold"
+"""SQL name of `rows.fold`, for filters that ignore case and diacritics (Datasette too)."""
+
+
+def add_fold_function(conn: sqlite3.Connection) -> None:
+    """Make `vnplan_fold(text)` available in SQL on this connection."""
+    conn.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
+
+
 class SearchError(VnplanError):
     """A query that cannot be run (nothing to search for)."""
 
@@ -216,7 +225,7 @@ def search(
         SearchError: the query has no word in it.
     """
     filters = filters or Filters()
-    conn.create_function("vnplan_fold", 1, fold, deterministic=True)
+    add_fold_function(conn)
     where, params = ["d.status = 'ok'", "d.superseded_by IS NULL"], [match_expression(query)]
     for column, value in (("d.doc_type", filters.doc_type), ("d.issuer", filters.issuer)):
         if value:

@@ -17,11 +17,16 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import sys
 import tempfile
 from pathlib import Path
 
+from datasette import hookimpl
+from datasette.plugins import pm
+
 from pipeline.errors import InputError
 from pipeline.output.rows import CATALOG_TABLES
+from pipeline.output.search import FOLD_FUNCTION, add_fold_function
 from pipeline.output.views import DESCRIPTIONS, REVIEW_PAGE_CONFIDENCE, REVIEW_RESTORE_CONFIDENCE
 
 DEFAULT_HOST = "127.0.0.1"
@@ -48,7 +53,7 @@ QUERIES: dict[str, dict[str, str]] = {
     "tasks_due_in_quarter": {
         "title": "Tasks due in a quarter, by lead unit",
         "description": "Tasks whose deadline (end of their period) falls in the quarter;"
-        " leave lead empty for every unit.",
+        " lead matches part of the unit's name, with or without diacritics (empty: all).",
         "sql": """
             SELECT lead, period_end AS deadline, number, title, ref, text, period_label, doc_id
             FROM task_list
@@ -56,7 +61,7 @@ QUERIES: dict[str, dict[str, str]] = {
                     date(printf('%04d-%02d-01', :year, (:quarter - 1) * 3 + 1))
                 AND date(printf('%04d-%02d-01', :year, (:quarter - 1) * 3 + 1),
                          '+3 months', '-1 day')
-              AND (:lead = '' OR lead LIKE '%' || :lead || '%')
+              AND (:lead = '' OR vnplan_fold(lead) LIKE '%' || vnplan_fold(:lead) || '%')
             ORDER BY lead IS NULL, lead, period_end, number, ref
         """,
     },
@@ -64,9 +69,10 @@ QUERIES: dict[str, dict[str, str]] = {
         "title": "Documents citing a reference",
         "description": "Documents whose legal references contain this number (e.g. 41-CT/TW).",
         "sql": """
-            SELECT DISTINCT doc_id, number, title, kind, ref_number, ref_date, ref_issuer
+            SELECT DISTINCT doc_id, number, title, kind, ref_number, ref_date, ref_issuer,
+                   target_doc_id
             FROM reference_list
-            WHERE ref_number LIKE '%' || :reference || '%'
+            WHERE vnplan_fold(ref_number) LIKE '%' || vnplan_fold(:reference) || '%'
             ORDER BY number, doc_id
         """,
     },
@@ -94,6 +100,18 @@ QUERIES: dict[str, dict[str, str]] = {
     },
 }
 """Canned queries (Datasette shows a form for their `:parameters`)."""
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    """Datasette's hook for each new connection: `vnplan_fold`, which the canned queries use."""
+    add_fold_function(conn)
+
+
+def _register_plugin() -> None:
+    """This module is its own Datasette plugin (the hook above), registered once."""
+    if pm.get_plugin(FOLD_FUNCTION) is None:
+        pm.register(sys.modules[__name__], name=FOLD_FUNCTION)
 
 
 def metadata() -> dict:
@@ -139,6 +157,7 @@ def serve(out_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> 
 
     catalog = Path(out_dir) / f"{DATABASE}.sqlite"
     checkpoint(catalog)
+    _register_plugin()
     with tempfile.TemporaryDirectory(prefix="vnplan-serve-") as work:
         meta = Path(work) / "metadata.json"
         meta.write_text(json.dumps(metadata(), ensure_ascii=False), encoding="utf-8")
