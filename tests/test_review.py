@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import io
@@ -191,6 +192,23 @@ def test_fields_point_at_their_source_lines(out):
     assert BODY[lead.mark.start : lead.mark.end] == "Sở Nội vụ"
     assert BODY[period.mark.start : period.mark.end] == "Quý I năm 2026"
     assert fields["signer position"].mark is None  # not extracted: nothing to point at
+
+
+def test_page_images_of_a_pdf_a_damaged_file_and_a_text(tmp_path):
+    pdf = tmp_path / "scan.pdf"
+    Image.open(scan_png(tmp_path / "page.png")).save(pdf, save_all=True)
+    images, note = review.page_images(pdf)
+    assert len(images) == 1 and note == ""
+    shown = Image.open(io.BytesIO(base64.b64decode(images[0])))
+    assert shown.width == review.IMAGE_WIDTH
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(b"%PDF-1.4 not really")
+    assert review.page_images(damaged)[1].startswith("page images could not be rendered")
+    assert review.page_images(tmp_path / "gone.png") == (
+        [],
+        f"the file is no longer at {tmp_path / 'gone.png'}",
+    )
+    assert review.page_images(tmp_path / "plan.md") == ([], "a text file: no page image")
 
 
 def test_cli_writes_only_the_documents_asked(out):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from PIL.Image import DecompressionBombError as _DecompressionBomb
 
 from pipeline.output.atomic import write_text
 from pipeline.output.catalog import Catalog
@@ -252,7 +253,9 @@ def page_images(path: Path) -> tuple[list[str], str]:
                     if index >= MAX_IMAGE_PAGES:
                         break
                     images.append(_png(frame.copy()))
-    except Exception as exc:  # a page image is a courtesy: the review page still helps
+    except (OSError, ValueError, RuntimeError, _DecompressionBomb) as exc:
+        # A page image is a courtesy (pdfium errors are RuntimeErrors, PIL's mostly OSErrors):
+        # the review page still helps without it.
         log.warning("%s: no page image: %s", path, exc)
         return images, f"page images could not be rendered: {exc}"
     return images, ""
@@ -269,8 +272,8 @@ def _page_context(output: dict | None, row: dict) -> dict:
     fields = _fields(output, text)
     marks = _confidence_marks(output, body)
     count = 0
-    for row_ in fields:
-        for item in (row_, *row_.children):
+    for top in fields:
+        for item in (top, *top.children):
             if item.mark:
                 count += 1
                 item.mark.ident = f"f{count}"
