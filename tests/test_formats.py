@@ -127,6 +127,14 @@ def test_re_export_keeps_the_uids_and_drops_stale_calendars(out):
     assert not (out / "calendar" / "Sở cũ.ics").exists()
 
 
+def test_a_table_from_an_older_vnplan_reads_with_its_new_columns_empty(out):
+    path = out / "legal_refs.csv"
+    path.write_text("\ufeffdoc_id,kind,number,date,issuer,text,retired\r\nabc,Luật,1,,,x,y\r\n")
+    frame = formats.read_table(out, formats.TABLES["legal_refs"])
+    assert list(frame.columns) == list(formats.TABLES["legal_refs"].names)
+    assert frame["target_doc_id"].isna().all() and frame["kind"].tolist() == ["Luật"]
+
+
 def test_calendar_names_are_safe_file_names():
     assert formats.calendar_name("Sở Nội vụ") == "Sở Nội vụ.ics"
     assert formats.calendar_name("UBND/xã: A*B") == "UBND-xã- A-B.ics"

@@ -74,6 +74,8 @@ def read_table(out_dir: Path, table: Table) -> pd.DataFrame:
         raise ExportInputError(f"{path}: no such table (run `vnplan run … --out {out_dir}` first)")
     frame = pd.read_csv(path, encoding=CSV_ENCODING, dtype=str, keep_default_na=False)
     for column in table.columns:
+        if column.name not in frame:  # a folder written by an older vnplan
+            frame[column.name] = ""
         raw = frame[column.name].astype(object)
         values = raw.where(raw != "", None)
         if column.date:
@@ -86,7 +88,7 @@ def read_table(out_dir: Path, table: Table) -> pd.DataFrame:
             frame[column.name] = pd.to_numeric(values, errors="coerce").astype("Float64")
         else:
             frame[column.name] = values.astype(object)
-    return frame
+    return frame[list(table.names)]
 
 
 def read_tables(out_dir: Path) -> dict[str, pd.DataFrame]:
@@ -204,7 +206,8 @@ def deadlines(tables: dict[str, pd.DataFrame]) -> list[Deadline]:
     The UID is `<doc_id>-<ref>@vnplan`; a ref printed twice in one document gets `~2`,
     `~3` in the order of the table, which a re-export of the same document keeps.
     """
-    documents = tables["documents"].set_index("doc_id")
+    documents = tables["documents"].dropna(subset=["doc_id"]).drop_duplicates("doc_id")
+    documents = documents.set_index("doc_id")
     seen: dict[str, int] = defaultdict(int)
     found = []
     for _, row in tables["tasks"].iterrows():
