@@ -259,66 +259,87 @@ def scan_once(
         runlog: Where the per-file and summary lines go (default: nowhere).
     """
     runlog = runlog or RunLog(None, settle.clock)
-    counts: Counter = Counter()
     report = ScanReport()
     found = [p for p in candidates(inbox, config) if not skip or p not in skip]
     ready, report.waiting = settle.split(found)
     if not ready:
         return report
     today = dt.date.fromtimestamp(settle.clock()).isoformat()
+    mover = _Mover(inbox, config, today, report, runlog, skip)
+    report.summary = run_batch(
+        ready, config, progress=False, stop=stop, on_result=mover.move, settle_failed=True
+    )
+    for line in report.move_errors:
+        log.error("%s", line)
+    runlog.summary(mover.counts, len(report.waiting))
+    return report
 
-    def move(result: FileResult, catalog: Catalog) -> None:
-        # Called right after the catalog commit of `result` (or its known-state check).
-        # The catalog learns the new path before the rename and forgets the inbox path
-        # after it, so at every instant it lists wherever the file really is.
-        def record(dest: Path) -> None:
-            if result.sha256:
-                catalog.add_path(result.sha256, str(dest))
 
-        rel = _relative(result.path, inbox)
+@dataclass
+class _Mover:
+    """Moves each file out of the inbox right after its result is committed (one scan)."""
+
+    inbox: Path
+    config: Config
+    today: str
+    report: ScanReport
+    runlog: RunLog
+    skip: set[Path] | None
+    counts: Counter = field(default_factory=Counter)
+
+    def move(self, result: FileResult, catalog: Catalog) -> None:
+        """Move `result`'s file to processed/ or failed/ and log it (the batch's callback).
+
+        The catalog learns the new path before the rename and forgets the inbox path
+        after it, so at every instant it lists wherever the file really is.
+        """
+        rel = _relative(result.path, self.inbox)
         if result.kind and is_setup_error(result.kind):
-            report.setup_failed += 1
-            counts["left"] += 1
-            runlog.file("left", rel, f": {result.error} (left in the inbox)")
-            if skip is not None:
-                skip.add(result.path)
+            self.report.setup_failed += 1
+            self._leave(result, "left", rel, f": {result.error} (left in the inbox)")
             return
         try:
-            if result.error is None:
-                folder = inbox / PROCESSED / today / rel.parent
-                dest = move_no_clobber(result.path, folder, before=record)
-            else:
-                folder = inbox / FAILED / rel.parent
-                dest = move_no_clobber(result.path, folder, ERROR_SUFFIX, record, result.sha256)
-                write_text(dest.with_name(dest.name + ERROR_SUFFIX), _error_text(result))
+            dest = self._rename(result, rel, catalog)
         except OSError as exc:
-            report.move_errors.append(f"{result.path}: cannot move: {exc.strerror or exc}")
-            counts["unmoved"] += 1
-            runlog.file("unmoved", rel, f": cannot move: {exc.strerror or exc}")
-            if skip is not None:
-                skip.add(result.path)
+            reason = f"cannot move: {exc.strerror or exc}"
+            self.report.move_errors.append(f"{result.path}: {reason}")
+            self._leave(result, "unmoved", rel, f": {reason}")
             return
         if result.sha256:
             output = catalog.move_path(result.sha256, str(result.path), str(dest))
             if output is not None:
-                write_json(output, config.out_dir)
-        report.moved.append((result.path, dest))
-        where = f" → {_relative(dest, inbox)}"
+                write_json(output, self.config.out_dir)
+        self.report.moved.append((result.path, dest))
+        where = f" → {_relative(dest, self.inbox)}"
         if result.error is not None:
-            counts["failed"] += 1
-            runlog.file("failed", rel, f": {result.error}{where}")
+            outcome, detail = "failed", f": {result.error}{where}"
         else:
             outcome = "done" if result.outcome == "done" else "duplicate"
-            counts[outcome] += 1
-            runlog.file(outcome, rel, f"{where} (doc {result.doc_id})" if result.doc_id else where)
+            detail = f"{where} (doc {result.doc_id})" if result.doc_id else where
+        self.counts[outcome] += 1
+        self.runlog.file(outcome, rel, detail)
 
-    report.summary = run_batch(
-        ready, config, progress=False, stop=stop, on_result=move, settle_failed=True
-    )
-    for line in report.move_errors:
-        log.error("%s", line)
-    runlog.summary(counts, len(report.waiting))
-    return report
+    def _rename(self, result: FileResult, rel: Path, catalog: Catalog) -> Path:
+        """Rename the file into processed/DATE/ or failed/ (with its error note)."""
+
+        def record(dest: Path) -> None:
+            if result.sha256:
+                catalog.add_path(result.sha256, str(dest))
+
+        if result.error is None:
+            folder = self.inbox / PROCESSED / self.today / rel.parent
+            return move_no_clobber(result.path, folder, before=record)
+        folder = self.inbox / FAILED / rel.parent
+        dest = move_no_clobber(result.path, folder, ERROR_SUFFIX, record, result.sha256)
+        write_text(dest.with_name(dest.name + ERROR_SUFFIX), _error_text(result))
+        return dest
+
+    def _leave(self, result: FileResult, outcome: str, rel: Path, detail: str) -> None:
+        """Leave the file in the inbox, untouched for the rest of this session."""
+        self.counts[outcome] += 1
+        self.runlog.file(outcome, rel, detail)
+        if self.skip is not None:
+            self.skip.add(result.path)
 
 
 def _relative(path: Path, inbox: Path) -> Path:
@@ -513,14 +534,7 @@ def watch_inbox(
     with inbox_lock(inbox), stop_on_signals(stop, wake):
         observer = None if (once or poll) else _start_observer(inbox, wake)
         try:
-            out = Path(config.out_dir)
-            remove_stale_temps([out, out / "json", inbox / FAILED])
-            with Catalog.in_dir(config.out_dir) as catalog:
-                # Outputs a crash may have left behind (commit done, JSON not yet written).
-                from pipeline.output.export import export_catalog
-
-                export_catalog(catalog, config.out_dir)
-                repair_error_files(inbox, catalog)
+            recover_outputs(inbox, config)
             while not stop.is_set():
                 wake.clear()
                 report = scan_once(inbox, config, tracker, stop=stop, skip=skip, runlog=runlog)
@@ -532,16 +546,8 @@ def watch_inbox(
                     for path in report.waiting:
                         runlog.file("waiting", _relative(path, inbox), ": left for the next run")
                     break
-                # Poll mode rescans every poll_interval; event mode rescans on events, and
-                # every RESCAN seconds anyway (subfolders, events lost on overflow).
-                timeout = poll_interval if (poll or once) else max(poll_interval, RESCAN)
-                hint = tracker.wait_hint()
-                if hint:
-                    timeout = min(timeout, hint)
-                if once:
-                    stop.wait(max(timeout, 0.05))
-                else:
-                    wake.wait(max(timeout, 0.05))
+                # With `once` nothing wakes us but time; otherwise a file event does.
+                (stop if once else wake).wait(_next_scan_in(tracker, poll or once, poll_interval))
         finally:
             if observer is not None:
                 observer.stop()
@@ -551,3 +557,35 @@ def watch_inbox(
     if setup:
         return int(ExitCode.setup)
     return int(ExitCode.some_failed if failed else ExitCode.ok)
+
+
+MIN_WAIT = 0.05
+"""Seconds: the shortest sleep between scans, so a due settle hint never spins the CPU."""
+
+
+def _next_scan_in(tracker: Settle, polling: bool, poll_interval: float) -> float:
+    """Seconds until the next scan.
+
+    Polling rescans every `poll_interval`; event mode rescans on events and every RESCAN
+    seconds anyway (subfolders, events lost on overflow).  A file settling sooner wins.
+    """
+    timeout = poll_interval if polling else max(poll_interval, RESCAN)
+    hint = tracker.wait_hint()
+    if hint:
+        timeout = min(timeout, hint)
+    return max(timeout, MIN_WAIT)
+
+
+def recover_outputs(inbox: Path, config: Config) -> None:
+    """Repair what a killed watcher may have left: temp files, stale exports, error notes.
+
+    A crash between a catalog commit and the JSON/CSV writes leaves the outputs behind
+    the catalog; they are rewritten from it before the first scan.
+    """
+    from pipeline.output.export import export_catalog  # the output stage, only when needed
+
+    out = Path(config.out_dir)
+    remove_stale_temps([out, out / "json", inbox / FAILED])
+    with Catalog.in_dir(config.out_dir) as catalog:
+        export_catalog(catalog, config.out_dir)
+        repair_error_files(inbox, catalog)
