@@ -414,6 +414,36 @@ def test_letter_without_a_type_line_keeps_its_header() -> None:
     assert layout.number_line == "Số: 210/SYT-NVY"
     assert layout.place_date_line == "Huế, ngày 14 tháng 4 năm 2026"
     assert layout.issuing_body == "SỞ Y TẾ"
+    assert layout.subject_line == "V/v tăng cường phòng bệnh mùa mưa"
+
+
+def test_wrapped_subject_ends_at_a_capital_heading() -> None:
+    layout = _segment(
+        "SỞ Y TẾ\nSố: 210/SYT-NVY\nV/v góp ý dự thảo\nQuy chế phối hợp\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "BAN QUẢN LÝ DỰ ÁN\nHuế, ngày 14 tháng 4 năm 2026\nKính gửi: Các bệnh viện\n"
+    ).layout
+    assert layout.subject_line == "V/v góp ý dự thảo Quy chế phối hợp"
+
+
+def test_place_date_after_the_addressee_is_still_the_header_date() -> None:
+    # An e-office letter read column by column: number, V/v and Kính gửi first, then the
+    # motto, place and date.
+    layout = _segment(
+        "SỞ Y TẾ\nSố: 210/SYT-NVY\nV/v tăng cường phòng bệnh\nKính gửi:\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Huế, ngày 14 tháng 4 năm 2026\n- Các bệnh viện;\nThời gian qua, dịch bệnh tăng.\n"
+    ).layout
+    assert layout.place_date_line == "Huế, ngày 14 tháng 4 năm 2026"
+
+
+def test_title_stops_at_a_sentence_that_opens_with_its_date() -> None:
+    layout = _segment(
+        "ỦY BAN NHÂN DÂN\nTỈNH LAI CHÂU\nSố: 5/TB-UBND\nTHÔNG BÁO\n"
+        "Kết luận của Chủ tịch tại cuộc họp\nvề tiến độ dự án ngày 10/3/2026\n"
+        "Ngày 10/3/2026, tại trụ sở UBND tỉnh, Chủ tịch chủ trì cuộc họp.\n"
+    ).layout
+    assert layout.title == "Kết luận của Chủ tịch tại cuộc họp về tiến độ dự án ngày 10/3/2026"
 
 
 _FRAGMENTS = [

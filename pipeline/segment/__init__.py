@@ -52,6 +52,15 @@ _ENACTING = re.compile(
 # Lines that may open a title although a preamble starts the same way (`Thực hiện Nghị
 # quyết số 34-NQ/TU …` right under `KẾ HOẠCH` names the plan); `Căn cứ` never does.
 _NEVER_TITLE = re.compile(r"^(Căn cứ|Kính\s+gửi|Xét đề nghị|Theo đề nghị)")
+# A body sentence that opens with its date (`Ngày 12/11/2024, tại trụ sở …`, the first line
+# of a Thông báo's account of a meeting).  A title continuing with a date reads `ngày …`
+# in lower case and without the comma.
+_DATED_SENTENCE = re.compile(
+    r"^Ngày\s+(\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})\s*,"
+)
+LATE_PLACE_DATE_LINES = 8
+"""Lines after `Kính gửi:` searched for the place-date line: an e-office letter whose left
+column (number, V/v, Kính gửi) is read before the right one (motto, place and date)."""
 
 
 def _header_end(lines: list[str]) -> tuple[int, int | None]:
@@ -77,6 +86,8 @@ def _is_title_stop(text: str, first: bool) -> bool:
     """A line that cannot belong to the title: a preamble opener, an addressee, a marker,
     a rule, or a decision's enacting body."""
     if _RULE.match(text) or _NEVER_TITLE.match(text) or _ENACTING.match(skeleton(text)):
+        return True
+    if _DATED_SENTENCE.match(text):
         return True
     return not first and (
         PREAMBLE_OPENERS.match(text) is not None or parse_marker(text) is not None
@@ -151,6 +162,8 @@ def _read_attachment(lines: list[str], first_line: int, layout: Layout) -> None:
 def _read_header(lines: list[str], layout: Layout) -> None:
     """Fill the header fields of `layout` from the lines above the type heading."""
     org_lines: list[str] = []
+    subject: list[str] = []  # the `V/v …` lines, while they continue
+    in_subject = False
     for raw in lines:
         for piece in lh.split_header_line(raw):
             if lh.is_national_line(piece):
@@ -159,13 +172,40 @@ def _read_header(lines: list[str], layout: Layout) -> None:
                 continue  # `ĐẢNG CỘNG SẢN VIỆT NAM` is never part of the issuer
             elif lh.is_number_line(piece) and layout.number_line is None:
                 layout.number_line = piece
+                in_subject = False
             elif lh.is_place_date_line(piece) and layout.place_date_line is None:
                 layout.place_date_line = piece
-            elif _SUBJECT.match(piece.strip()) and layout.subject_line is None:
-                layout.subject_line = piece.strip()
+            elif _SUBJECT.match(piece.strip()) and not subject:
+                subject.append(piece.strip())
+                in_subject = True
+            elif in_subject and _continues_subject(piece):
+                subject.append(piece.strip())
             elif is_upper_line(piece) and not layout.number_line and piece.strip(" *"):
                 org_lines.append(piece)
+                in_subject = False
+            else:
+                in_subject = False
+    layout.subject_line = " ".join(subject) or None
     layout.parent_body, layout.issuing_body = lh.split_bodies(org_lines)
+
+
+def _continues_subject(piece: str) -> bool:
+    """A line that carries a letter's `V/v …` subject on: wrapped text, not a heading.
+
+    The subject is typed in sentence case under the number, so a line in capitals (an
+    issuer or type heading) or a rule ends it, as does a `Kính gửi` line.
+    """
+    text = piece.strip()
+    return bool(text) and not (is_upper_line(text) or _RULE.match(text) or _NEVER_TITLE.match(text))
+
+
+def _late_place_date(lines: list[str], start: int) -> str | None:
+    """The place-date line printed just after `Kính gửi:` (see LATE_PLACE_DATE_LINES)."""
+    for raw in lines[start : start + LATE_PLACE_DATE_LINES]:
+        for piece in lh.split_header_line(raw):
+            if lh.is_place_date_line(piece):
+                return piece
+    return None
 
 
 OCR_METHODS = ("ocr", "mixed")
@@ -178,6 +218,8 @@ def segment(doc: Document, config: Config) -> Document:
     layout = Layout()
     type_at, body_from = _header_end(lines)
     _read_header(lines[: type_at if type_at >= 0 else body_from or 0], layout)
+    if layout.place_date_line is None and type_at < 0 and body_from:
+        layout.place_date_line = _late_place_date(lines, body_from)
 
     cursor = body_from or 0
     if type_at >= 0:
