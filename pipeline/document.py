@@ -194,10 +194,20 @@ class Section(Record):
     marker: str
     """Marker as normalised: `II`, `1`, `1.1`, `a`, `-`."""
     kind: Literal[
-        "part", "chapter", "roman", "article", "number", "subnumber", "letter", "bullet", "appendix"
+        "part",
+        "chapter",
+        "roman",
+        "article",
+        "number",
+        "subnumber",
+        "letter",
+        "bullet",
+        "period",
+        "appendix",
     ]
     """`article` is a decision's `Điều 1.` (marker `Điều 1`, ref segment `Đ1`); `chapter` a
-    regulation's `Chương II` (marker `Chương II`, ref segment `C2`)."""
+    regulation's `Chương II` (marker `Chương II`, ref segment `C2`); `period` an unnumbered
+    time heading such as `Tháng 3/2026:` (marker empty, ref segment `T1`, `T2`…)."""
     heading: str
     """The heading or item text on the marker's line."""
     text: str = ""

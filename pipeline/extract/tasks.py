@@ -528,6 +528,39 @@ def table_tasks(layout: Layout, year: int | None) -> list[Task]:
     return tasks
 
 
+def complete_leads(tasks: list[Task]) -> list[Task]:
+    """Leads cut short in one item are completed from a fuller name read in another.
+
+    A name read in full where its end is certain (`Giao Trung tâm Trợ giúp pháp lý nhà
+    nước chủ trì…`) completes the same name cut before a word that often starts the
+    predicate elsewhere in the plan (`… Trung tâm Trợ giúp pháp lý nhà nước tổ chức…` read
+    as `Trung tâm Trợ`), when the task's text goes on with the fuller name.
+    """
+    known = sorted({lead for t in tasks for lead in t.leads}, key=len, reverse=True)
+    for task in tasks:
+        if not task.leads:
+            continue
+        text = " ".join(task.text.split())
+        leads = []
+        for lead in task.leads:
+            fuller = next(
+                (
+                    name
+                    for name in known
+                    if len(name) > len(lead)
+                    and name.startswith(lead)
+                    and name[len(lead)] in " ,"
+                    and name in text
+                ),
+                lead,
+            )
+            leads.append(fuller)
+        if leads != task.leads:
+            task.leads = leads
+            task.lead = "; ".join(leads)
+    return tasks
+
+
 def find_tasks(layout: Layout, year: int | None) -> list[Task]:
     """Every task of the document: body items, organisation duties, then table rows.
 
@@ -538,4 +571,4 @@ def find_tasks(layout: Layout, year: int | None) -> list[Task]:
     Returns:
         Tasks in document order of their parts.
     """
-    return body_tasks(layout.sections, year) + table_tasks(layout, year)
+    return complete_leads(body_tasks(layout.sections, year) + table_tasks(layout, year))

@@ -151,8 +151,11 @@ def _head_at(canon: str, pos: int) -> int | None:
     return m.end()
 
 
-def _read_unit(canon: str, pos: int) -> int | None:
-    """End of the unit's name starting at `pos`, or None when no unit starts there."""
+def _read_unit(canon: str, pos: int, whole: bool = False) -> int | None:
+    """End of the unit's name starting at `pos`, or None when no unit starts there.
+
+    `whole`: the text is only a lead phrase (a table cell, a labelled value), so its end
+    also closes a name's tail (`_name_tail`)."""
     head_end = _head_at(canon, pos)
     if head_end is None:
         return None
@@ -160,6 +163,9 @@ def _read_unit(canon: str, pos: int) -> int | None:
     stop = _STOP_I if upper else _STOP
     end = head_end
     tokens = 0
+    cut = None
+    """Why the name stopped on a lower-case word (`stop`, `comma`, `and`), if it did: then
+    the name may still run on to a lead verb (`_name_tail`)."""
     closed = False
     """True after a place word or an acronym (`… tỉnh`, `… khu vực VII`): the name may go on
     only with a proper name or another place word, a lower-case word starts the predicate."""
@@ -170,6 +176,7 @@ def _read_unit(canon: str, pos: int) -> int | None:
         punct, tok, at = m["punct"], m["tok"], m.start("tok")
         capital = tok[0].isupper() and not upper
         if closed and not punct and not capital and not _LOCALITY.match(canon, at):
+            cut = "stop"
             break
         if punct == "/" and _LOCALITY.match(canon, at):  # `UBND các xã/phường`
             pass
@@ -177,11 +184,13 @@ def _read_unit(canon: str, pos: int) -> int | None:
             break
         elif punct == ",":
             if not ((capital and _head_at(canon, at) is None) or _LOCALITY.match(canon, at)):
+                cut = "comma" if not capital and not upper else None
                 break
         elif punct in ("-", "–"):
             if not (tok[0].isupper() or tok.isdigit()):
                 break
         elif not capital and stop.match(canon, at):
+            cut = "stop" if not upper else None
             break
         elif tok.lower() == "và":
             nxt = _TOKEN.match(canon, m.end())
@@ -191,6 +200,7 @@ def _read_unit(canon: str, pos: int) -> int | None:
                 or not nxt["tok"][0].isupper()
                 or _head_at(canon, nxt.start("tok")) is not None
             ):
+                cut = "and" if nxt is not None and not nxt["punct"] and not upper else None
                 break
         elif tok.isdigit():
             break
@@ -200,7 +210,60 @@ def _read_unit(canon: str, pos: int) -> int | None:
             _PLACE.search(canon, max(0, end - 12), end) is not None
             or (_is_upper_word(tok) and tok.isalpha())
         )
+    if cut is not None and (tail := _name_tail(canon, end, whole)) is not None:
+        return tail
     return end
+
+
+_MAX_TAIL_TOKENS = 14
+"""A name's lower-case tail (`… xử lý vi phạm hành chính và Theo dõi thi hành pháp luật`)
+rarely runs longer; beyond this the words are a predicate, not part of the name."""
+
+_TAIL_END = re.compile(
+    r"\s*(?:chủ\s+trì|là\s+cơ\s+quan|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|phối\s+hợp\s+với|:)"
+)
+"""What closes a unit's name for certain: its lead verb or the colon of `X: …`."""
+
+_TAIL_BREAKERS = re.compile(
+    r"(?:tham\s+mưu|chỉ\s+đạo|triển\s+khai|tổ\s+chức|theo\s+dõi|hướng\s+dẫn|đôn\s+đốc|"
+    r"thực\s+hiện|báo\s+cáo|tổng\s+hợp|ban\s+hành|rà\s+soát|tuyên\s+truyền|phối\s+hợp|"
+    r"trên|theo|căn\s+cứ|nếu|khi|để|nhằm|với|cho|đến|từ|trong|tại|được|đã|sẽ|cần|phải|có|"
+    r"các|của|là|đề\s+nghị|giao)(?!\w)"
+)
+"""Lower-case words that never sit inside a unit's name: the main verbs of a duty,
+prepositions, `các` (a new group) and `của`."""
+
+
+def _name_tail(canon: str, end: int, whole: bool) -> int | None:
+    """The end of a unit name that goes on past a word that usually starts the predicate.
+
+    `Phòng Phổ biến, giáo dục pháp luật chủ trì…`, `Trung tâm Trợ giúp pháp lý nhà nước
+    chủ trì…`, `Phòng Quản lý xử lý vi phạm hành chính và Theo dõi thi hành pháp luật phối
+    hợp với…`: the words up to a lead verb, a colon, `; <unit>` or (`whole`) the end of the
+    text are the name when they are few and hold no duty verb, preposition, `các` or other unit.
+    Returns None when no such end is in reach (the name stops where it stopped).
+    """
+    pos = end
+    commas = 0
+    for _ in range(_MAX_TAIL_TOKENS + 1):
+        if pos > end and (_TAIL_END.match(canon, pos) or (whole and not canon[pos:].strip())):
+            return pos
+        m = _TOKEN.match(canon, pos)
+        if m is None:
+            return None
+        punct, at = m["punct"], m.start("tok")
+        if pos > end and punct == ";" and _head_at(canon, at) is not None:
+            return pos
+        if punct == ",":
+            commas += 1
+        elif punct:
+            return None
+        if commas > 1 or _head_at(canon, at) is not None or _GENERIC.match(canon, at):
+            return None
+        if not m["tok"][0].isupper() and _TAIL_BREAKERS.match(canon, at):
+            return None
+        pos = m.end()
+    return None
 
 
 def _clean(written: str, start: int, end: int) -> str:
@@ -340,8 +403,9 @@ _ROLE = re.compile(
 """Role words before a unit (`Thủ trưởng các sở, ban, ngành`): the unit leads, not the role."""
 
 
-def _unit_list(canon: str, pos: int) -> list[tuple[int, int]]:
-    """Spans of the units listed from `pos` (`Sở A; Sở B và các sở, ngành có liên quan`)."""
+def _unit_list(canon: str, pos: int, whole: bool = False) -> list[tuple[int, int]]:
+    """Spans of the units listed from `pos` (`Sở A; Sở B và các sở, ngành có liên quan`);
+    `whole` as for `_read_unit`."""
     spans: list[tuple[int, int]] = []
     while pos < len(canon):
         start = pos
@@ -350,7 +414,7 @@ def _unit_list(canon: str, pos: int) -> list[tuple[int, int]]:
             _read_unit(canon, role.end()) is not None or _GENERIC.match(canon, role.end())
         ):
             start = role.end()
-        end = _read_unit(canon, start)
+        end = _read_unit(canon, start, whole)
         if end is None:
             generic = _GENERIC.match(canon, start)
             if generic is None:
@@ -374,7 +438,7 @@ def split_units(text: str) -> list[str]:
     A phrase that lists no recognised unit is returned whole (the plan's own wording).
     """
     written, canon = _matchable(text.strip().rstrip(".;,"))
-    spans = _unit_list(canon, 0)
+    spans = _unit_list(canon, 0, whole=True)
     if not spans:
         value = _clean(written, 0, len(written))
         return [value] if value else []
