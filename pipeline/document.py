@@ -277,6 +277,9 @@ class Layout(LayoutOutput):
 
     sections: list[Section] = Field(default_factory=list)
     """The body tree; the JSON lifts it to the top-level `sections`."""
+    body_tables: list[Table] = Field(default_factory=list)
+    """Tables printed inside the body (not in an appendix): `title` is the heading of the
+    section they sit in, `refs` that section's ref plus the row number (`IV.1`, `IV.2`)."""
 
 
 class Metadata(Record):

@@ -100,6 +100,12 @@ _STAGE = re.compile(
     re.I,
 )
 _YEAR = re.compile(rf"\b{NAM}\s*{_Y}(?!\d|\s*[-–]\s*\d{{4}})", re.I)
+# `2026 - 2030`, `Năm 2026 - 2027` (a table's time cell): a run of whole years.
+_YEAR_RANGE = re.compile(
+    rf"(?<![\d/.])(?:{NAM}\s*)?(?P<y1>\d{{4}})\s*[-–]\s*(?:{NAM}\s*)?(?P<y2>\d{{4}})(?![\d/])", re.I
+)
+# `nhiệm kỳ 2025 - 2030`: a term of office names a congress, not when work is done.
+_TERM = re.compile(r"nhiệm\s+kỳ\s*$", re.I)
 # `ngày 15 tháng 11` / `ngày 01/6` with the year left out (deadlines repeated each year).
 _DAY_NO_YEAR = re.compile(
     rf"\b{NGAY}\s*(?P<d>\d{{1,2}})\s*(?:{THANG}\s*|/\s*)(?P<m>\d{{1,2}})"
@@ -199,6 +205,10 @@ def _atoms(text: str) -> list[_Atom]:
         y1, y2 = _year(m["y1"]), _year(m["y2"])
         if y1 and y2 and y1 <= y2:
             found.append(_Atom(m.start(), m.end(), "stage", y1, b=y2))
+    for m in _YEAR_RANGE.finditer(text):
+        y1, y2 = _year(m["y1"]), _year(m["y2"])
+        if y1 and y2 and y1 < y2 and not _TERM.search(text[max(0, m.start() - 12) : m.start()]):
+            found.append(_Atom(m.start(), m.end(), "stage", y1, b=y2))
     for m in _PART_OF_YEAR.finditer(text):
         n = m["n"].lower()
         months = _WORD_NUMBERS.get(n) or int(n)
@@ -282,7 +292,9 @@ def _range(
         or atom.kind == "label"
         or nxt.kind in ("label", "dayonly")
         or not _RANGE_GAP.match(text[atom.end : nxt.start])
-        or not (_FROM.search(before) or atom.kind == nxt.kind == "date")
+        or not (
+            _FROM.search(before) or atom.kind == nxt.kind == "date" or _dash_run(text, atom, nxt)
+        )
     ):
         return None
     year_b = nxt.year if nxt.year is not None else default_year
@@ -300,6 +312,17 @@ def _range(
         begin = atom.start - (len(before) - m.start())
     period = Period(label=_label(text, begin, nxt.end), start=start_bounds[0], end=end_bounds[1])
     return _Span(begin, nxt.end, period, False, "range", True)
+
+
+def _dash_run(text: str, atom: _Atom, nxt: _Atom) -> bool:
+    """`Tháng 12/2026 - Tháng 01/2027`, `Quý IV/2026 - Quý I/2027`: two months or two
+    quarters joined by a dash are a run from the first to the second, as in a table's
+    time cell (a `từ` is not needed)."""
+    return (
+        atom.kind == nxt.kind
+        and atom.kind in ("month", "quarter")
+        and text[atom.end : nxt.start].strip() in ("-", "–")
+    )
 
 
 def _single(text: str, atom: _Atom, before: str, default_year: int | None) -> _Span | None:

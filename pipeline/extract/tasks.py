@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.document import Layout, Period, Section, Task
+from pipeline.document import Layout, Period, Section, Table, Task
 from pipeline.extract.dates import find_dates
 from pipeline.extract.periods import find_periods, own_period, parse_period
 from pipeline.extract.units import find_leads, is_unit_heading, split_units
@@ -496,35 +496,44 @@ def _cell(row: list[str], column: int | None) -> str:
     return row[column].strip() if column is not None and column < len(row) else ""
 
 
-def table_tasks(layout: Layout, year: int | None) -> list[Task]:
-    """One assignment per row of the appendices' task tables (columns as segment found)."""
+def _table_rows(table: Table, part: str | None, year: int | None) -> list[Task]:
+    """One assignment per row of a task table (columns as segment found them)."""
     tasks: list[Task] = []
+    for r, (ref, row) in enumerate(zip(table.refs, table.rows, strict=False)):
+        text = _cell(row, table.task_column) or " ".join(row)
+        group = table.groups[r] if r < len(table.groups) else ""
+        time_cell = _cell(row, table.period_column)
+        if time_cell:
+            period = parse_period(time_cell, year) or Period(label=time_cell)
+        else:
+            period = _heading_period(group, year) if group else None
+        leads = split_units(_cell(row, table.lead_column))
+        tasks.append(
+            Task(
+                ref=ref,
+                text=text,
+                kind="assignment",
+                period=period,
+                lead="; ".join(leads) or None,
+                leads=leads,
+                dates=list(dict.fromkeys(m.date for m in find_dates(" ".join(row)))),
+                part=part,
+                source="table",
+            )
+        )
+    return tasks
+
+
+def table_tasks(layout: Layout, year: int | None) -> list[Task]:
+    """The rows of the task tables: those printed in the body, then the appendices'."""
+    tasks: list[Task] = []
+    for table in layout.body_tables:
+        if table.is_task_table:
+            tasks += _table_rows(table, table.title or None, year)
     for appendix in layout.appendices:
         for table in appendix.tables:
-            if not table.is_task_table:
-                continue
-            for r, (ref, row) in enumerate(zip(table.refs, table.rows, strict=False)):
-                text = _cell(row, table.task_column) or " ".join(row)
-                group = table.groups[r] if r < len(table.groups) else ""
-                time_cell = _cell(row, table.period_column)
-                if time_cell:
-                    period = parse_period(time_cell, year) or Period(label=time_cell)
-                else:
-                    period = _heading_period(group, year) if group else None
-                leads = split_units(_cell(row, table.lead_column))
-                tasks.append(
-                    Task(
-                        ref=ref,
-                        text=text,
-                        kind="assignment",
-                        period=period,
-                        lead="; ".join(leads) or None,
-                        leads=leads,
-                        dates=list(dict.fromkeys(m.date for m in find_dates(" ".join(row)))),
-                        part=appendix.title,
-                        source="table",
-                    )
-                )
+            if table.is_task_table:
+                tasks += _table_rows(table, appendix.title, year)
     return tasks
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from pipeline.config import Config
-from pipeline.document import Document, Layout, Section, Signature
+from pipeline.document import Document, Layout, Section, Signature, Table
 from pipeline.segment import closing as cl
 from pipeline.segment import header as lh
 from pipeline.segment.body import PREAMBLE_OPENERS, build_tree, paragraphs, parse_marker
@@ -27,6 +27,7 @@ from pipeline.segment.junk import is_junk_line, strip_junk
 from pipeline.segment.tables import (
     appendix_prefixes,
     attach_pdf_tables,
+    cut_body_tables,
     is_appendix_heading,
     number_rows,
     parse_appendix,
@@ -148,6 +149,27 @@ def _read_attachment(lines: list[str], first_line: int, layout: Layout) -> None:
     layout.sections += build_tree(lines[body:], first_line + body)
 
 
+def _flat(sections: list[Section]) -> list[Section]:
+    return [x for s in sections for x in (s, *_flat(s.children))]
+
+
+def place_body_tables(
+    sections: list[Section], tables: list[tuple[int, Table]], first_line: int
+) -> list[Table]:
+    """Each body table under the section it is printed in: the last section that starts
+    above it names it (`title`) and prefixes its row refs (`IV.1`, `IV.2`, …)."""
+    flat = [s for s in _flat(sections) if s.line is not None]
+    placed: list[Table] = []
+    for offset, table in tables:
+        above = [s for s in flat if s.line is not None and s.line < first_line + offset]
+        owner = max(above, key=lambda s: s.line or 0) if above else None
+        prefix = owner.ref if owner else "B"
+        table.title = owner.heading if owner else table.title
+        table.refs = [f"{prefix}.{n}" for n in range(1, len(table.rows) + 1)]
+        placed.append(table)
+    return placed
+
+
 def _read_header(lines: list[str], layout: Layout) -> None:
     """Fill the header fields of `layout` from the lines above the type heading."""
     org_lines: list[str] = []
@@ -198,7 +220,9 @@ def segment(doc: Document, config: Config) -> Document:
     body_start = _body_start(lines, cursor, tail)
     layout.preamble = paragraphs(lines[cursor:body_start])
     closing = cl.closing_start(lines, body_start, tail)
-    layout.sections = build_tree(lines[body_start:closing], body_start)
+    body_lines, body_tables = cut_body_tables(lines[body_start:closing])
+    layout.sections = build_tree(body_lines, body_start)
+    layout.body_tables = place_body_tables(layout.sections, body_tables, body_start)
     layout.closing = paragraphs(lines[closing:tail])
     parsed = cl.parse_tail(lines[tail:attached])
     layout.recipients = parsed.recipients

@@ -110,9 +110,18 @@ _GROUP_MARK = re.compile(r"[IVXLC]+\.?|[A-ZĐ]\.?|[IVXLC]+\.\d{1,2}\.?")
 """A group row's marker cell: `II`, `B.`, `II.1` (a data row's is a plain number)."""
 
 
+def _is_short_group_row(cells: list[str]) -> bool:
+    """`I | CÔNG TÁC TUYÊN TRUYỀN`: a group row printed with only its two cells (the
+    merged rest left out), a roman or capital-letter marker then an upper-case name."""
+    mark, name = cells
+    return bool(re.fullmatch(r"[IVXLC]+\.?|[A-ZĐ]\.?", mark) and name and is_upper_line(name))
+
+
 def group_heading(cells: list[str]) -> str | None:
     """A row that only names a group (`| II | NÂNG CAO NĂNG LỰC | | |`), as `II. NÂNG CAO…`."""
     filled = [c for c in cells if c]
+    if len(cells) == 2 and _is_short_group_row(cells):
+        return f"{cells[0].rstrip('.')}. {cells[1]}"
     if len(cells) <= 2 or not filled or len(filled) > 2:
         return None
     if len(filled) == 2 and not (filled[0] == cells[0] and _GROUP_MARK.fullmatch(filled[0])):
@@ -149,25 +158,18 @@ def describe_columns(table: Table) -> Table:
     return table
 
 
-def parse_appendix(lines: list[str]) -> Appendix:
-    """An appendix from its lines: title, free text and ` | `-separated tables.
+def read_tables(lines: list[str]) -> tuple[list[Table], list[str]]:
+    """The ` | `-separated tables among `lines`, and the lines that are not table rows.
 
     Lines such as `I. NÂNG CAO NHẬN THỨC` between rows, and rows that only name a group,
-    are group headings; each row keeps the one it sits under in `Table.groups`.
+    are group headings; each row keeps the one it sits under in `Table.groups`.  A header
+    that spans two rows is merged into one (`merge_header`).  Columns are not described.
     """
-    title = lines[0].strip().strip("*") if lines else ""
-    rest = [ln for ln in lines[1:] if ln.strip()]
-    if rest and is_upper_line(rest[0]) and not _is_table_row(rest[0]):
-        # `PHỤ LỤC` / `DANH MỤC CÁC NHIỆM VỤ TRỌNG TÂM`: the name line belongs to the title.
-        title = (
-            f"{title}: {rest[0].strip()}" if title.rstrip(":") == title else f"{title} {rest[0]}"
-        )
-        lines = [lines[0], *lines[lines.index(rest[0]) + 1 :]]
     text: list[str] = []
     tables: list[Table] = []
     table: Table | None = None
     group = ""
-    for raw in lines[1:]:
+    for raw in lines:
         line = raw.strip()
         if not line or set(line) <= set("|-: "):  # blank or a Markdown rule row
             continue
@@ -196,6 +198,54 @@ def parse_appendix(lines: list[str]) -> Appendix:
             continue
         text.append(line)
         table = None
+    return tables, text
+
+
+BODY_TABLE_MIN_ROWS = 2
+"""A header and one row: fewer ` | ` lines in the body are a stray separator, not a table."""
+
+
+def cut_body_tables(lines: list[str]) -> tuple[list[str], list[tuple[int, Table]]]:
+    """Tables printed inside the body (a school plan's `Thời gian | Nội dung | Phụ trách`).
+
+    Returns the lines with every table row blanked (so the body tree does not read the
+    rows as the paragraphs of the item above), and (index of the table's first line,
+    described table) for each run of at least `BODY_TABLE_MIN_ROWS` ` | ` rows.
+    """
+    out = list(lines)
+    found: list[tuple[int, Table]] = []
+    i = 0
+    while i < len(lines):
+        if " | " not in lines[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and (" | " in lines[j] or lines[j].strip().startswith("|")):
+            j += 1
+        if j - i >= BODY_TABLE_MIN_ROWS:
+            tables, _ = read_tables(lines[i:j])
+            for table in tables:
+                found.append((i, describe_columns(table)))
+            out[i:j] = [""] * (j - i)
+        i = j
+    return out, found
+
+
+def parse_appendix(lines: list[str]) -> Appendix:
+    """An appendix from its lines: title, free text and ` | `-separated tables.
+
+    Lines such as `I. NÂNG CAO NHẬN THỨC` between rows, and rows that only name a group,
+    are group headings; each row keeps the one it sits under in `Table.groups`.
+    """
+    title = lines[0].strip().strip("*") if lines else ""
+    rest = [ln for ln in lines[1:] if ln.strip()]
+    if rest and is_upper_line(rest[0]) and not _is_table_row(rest[0]):
+        # `PHỤ LỤC` / `DANH MỤC CÁC NHIỆM VỤ TRỌNG TÂM`: the name line belongs to the title.
+        title = (
+            f"{title}: {rest[0].strip()}" if title.rstrip(":") == title else f"{title} {rest[0]}"
+        )
+        lines = [lines[0], *lines[lines.index(rest[0]) + 1 :]]
+    tables, text = read_tables(lines[1:])
     for t in tables:
         if _INDICATOR_TITLE.search(_sk(title)) and not t.title:
             t.title = title  # `PHỤ LỤC 1: CÁC CHỈ TIÊU CHỦ YẾU`: the appendix names the table
