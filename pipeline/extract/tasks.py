@@ -84,6 +84,10 @@ _FUNDING_ITEM = re.compile(r"^(nguon )?kinh phi\b")
 _DESCRIPTION_ITEM = re.compile(
     r"^(luc luong|thanh phan|dia diem|doi tuong|quy mo)( [a-z]+){0,2}\s*:"
 )
+# `2. Nhiệm vụ thực hiện theo lộ trình đến năm 2030` / `Các nhiệm vụ … được xác định tại Phụ
+# lục 2 kèm theo`: a heading that only points to the appendix table holding the rows.
+_CATEGORY_HEADING = re.compile(r"^(cac )?nhiem vu\b")
+_APPENDIX_POINTER = re.compile(r"\b(tai|theo|o) (bieu )?phu luc\b")
 # `Chánh Văn phòng …; Giám đốc các sở … chịu trách nhiệm thi hành Quyết định này`.
 _ENFORCEMENT_CLAUSE = re.compile(r"chiu trach nhiem thi hanh (quyet dinh|van ban|ke hoach)")
 
@@ -135,6 +139,18 @@ def _strip_marker(heading: str) -> str:
     return re.sub(r"^\s*[\dIVXLC]+(?:\.\d+)*[.)]\s*", "", heading)
 
 
+_TARGET_OPENING = re.compile(r"^(cac\s+)?(muc tieu|chi tieu|muc dich|yeu cau|quan diem)\b")
+
+
+def is_target_heading(heading: str) -> bool:
+    """A heading that opens with targets, purposes or requirements and names no work:
+    `II. MỤC TIÊU VÀ CHỈ TIÊU CHỦ YẾU ĐẾN NĂM 2030`, `2. Các chỉ tiêu chủ yếu giai đoạn
+    2026 - 2030`.  Its own time (`đến năm 2030`) does not make its items work;
+    `MỤC TIÊU, NHIỆM VỤ VÀ GIẢI PHÁP` names work and is not one."""
+    sk = _sk(_strip_marker(heading))
+    return bool(_TARGET_OPENING.match(sk)) and not any(w in sk for w in TASK_WORDS)
+
+
 def _classify(heading: str, strict: bool = False) -> str:
     """`organisation`, `task`, `mixed`, `skip` or `unknown` for a part heading.
 
@@ -144,6 +160,8 @@ def _classify(heading: str, strict: bool = False) -> str:
     sk = _sk(heading)
     if any(sk.startswith(w) if strict else w in sk for w in ORG_WORDS):
         return "organisation"
+    if is_target_heading(heading):
+        return "skip"
     timed = any(p.start or p.end for p in find_periods(heading))
     if strict:
         return "task" if sk.startswith(TASK_WORDS) or timed else "unknown"
@@ -289,12 +307,14 @@ def is_not_row(text: str) -> bool:
     """Items that are not work though they stand among work items: an inspection team's
     member (`Ông Hoàng Văn Thuân - Trưởng đoàn: …`), a closing sentence numbered as an item
     (`Trong quá trình thực hiện, nếu có khó khăn…`), a funding line (`Kinh phí: …`), a
-    description (`Lực lượng: …`, `Địa điểm: …`) and a decision's enforcement clause (`…
-    chịu trách nhiệm thi hành Quyết định này`)."""
+    description (`Lực lượng: …`, `Địa điểm: …`), a decision's enforcement clause (`…
+    chịu trách nhiệm thi hành Quyết định này`) and a category heading that points to the
+    appendix listing its tasks (`Các nhiệm vụ cần làm ngay … được xác định tại Phụ lục 2`)."""
     first = text.strip()
     sk = _sk(first)
     return bool(
-        _TEAM_MEMBER.match(first)
+        (_CATEGORY_HEADING.match(sk) and _APPENDIX_POINTER.search(sk))
+        or _TEAM_MEMBER.match(first)
         or _CLOSING_ITEM.match(sk)
         or _FUNDING_ITEM.match(sk)
         or _DESCRIPTION_ITEM.match(sk)
@@ -496,6 +516,19 @@ def _cell(row: list[str], column: int | None) -> str:
     return row[column].strip() if column is not None and column < len(row) else ""
 
 
+_BARE_YEAR = re.compile(r"\d{4}")
+
+
+def cell_period(cell: str, year: int | None) -> Period:
+    """The period of a table's time cell; a bare year (`2030`) is that whole year, and a
+    cell that names no calendar time (`Thường xuyên`) keeps its label without bounds."""
+    if _BARE_YEAR.fullmatch(cell.strip()):
+        found = parse_period(f"năm {cell.strip()}", year)
+        if found is not None:
+            return found.model_copy(update={"label": cell.strip()})
+    return parse_period(cell, year) or Period(label=cell)
+
+
 def _table_rows(table: Table, part: str | None, year: int | None) -> list[Task]:
     """One assignment per row of a task table (columns as segment found them)."""
     tasks: list[Task] = []
@@ -504,7 +537,7 @@ def _table_rows(table: Table, part: str | None, year: int | None) -> list[Task]:
         group = table.groups[r] if r < len(table.groups) else ""
         time_cell = _cell(row, table.period_column)
         if time_cell:
-            period = parse_period(time_cell, year) or Period(label=time_cell)
+            period = cell_period(time_cell, year)
         else:
             period = _heading_period(group, year) if group else None
         leads = split_units(_cell(row, table.lead_column))

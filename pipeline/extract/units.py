@@ -115,7 +115,8 @@ _LEADS_VERB = re.compile(
 _GENERIC = re.compile(
     r"(?:các|mỗi|toàn\s+thể)\s+(?:sở|cơ\s+quan|đơn\s+vị|ban|ngành|đoàn\s+thể|hội|tổ\s+chức|"
     r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường(?!\s+hợp)|phòng|khối|cụm|chi\s+bộ|chi\s+đoàn|"
-    r"chi\s+hội|tổ(?!\s+chức)|thôn|tổ\s+dân\s+phố|hội\s+đoàn\s+thể|ngành)(?!\w)",
+    r"chi\s+hội|tổ\s+chức\s+(?:cơ\s+sở\s+)?đảng|tổ(?!\s+chức)|thôn|tổ\s+dân\s+phố|"
+    r"hội\s+đoàn\s+thể|ngành|cấp\s+ủy|cấp\s+uỷ|đảng\s+ủy|đảng\s+uỷ|chi\s+ủy)(?!\w)",
     re.IGNORECASE,
 )
 
@@ -228,7 +229,7 @@ _TAIL_BREAKERS = re.compile(
     r"(?:tham\s+mưu|chỉ\s+đạo|triển\s+khai|tổ\s+chức|theo\s+dõi|hướng\s+dẫn|đôn\s+đốc|"
     r"thực\s+hiện|báo\s+cáo|tổng\s+hợp|ban\s+hành|rà\s+soát|tuyên\s+truyền|phối\s+hợp|"
     r"trên|theo|căn\s+cứ|nếu|khi|để|nhằm|với|cho|đến|từ|trong|tại|được|đã|sẽ|cần|phải|có|"
-    r"các|của|là|đề\s+nghị|giao)(?!\w)"
+    r"các|của|là|đề\s+nghị|giao|chủ\s+trì|chịu)(?!\w)"
 )
 """Lower-case words that never sit inside a unit's name: the main verbs of a duty,
 prepositions, `các` (a new group) and `của`."""
@@ -243,6 +244,8 @@ def _name_tail(canon: str, end: int, whole: bool) -> int | None:
     text are the name when they are few and hold no duty verb, preposition, `các` or other unit.
     Returns None when no such end is in reach (the name stops where it stopped).
     """
+    if _TAIL_END.match(canon, end):
+        return None  # the lead verb follows at once: the name is already whole
     pos = end
     commas = 0
     for _ in range(_MAX_TAIL_TOKENS + 1):
@@ -467,7 +470,30 @@ def find_leads(text: str) -> list[str]:
     if spans and (_read_unit(canon, spans[0][0]) is not None or _opens_duty(canon, spans[-1][1])):
         return [_capitalised(_clean(written, a, b)) for a, b in spans]
     lead = find_lead(text)
-    return [lead] if lead else []
+    if lead:
+        return [lead]
+    return _paragraph_subjects(written, canon)
+
+
+_LINE_START = re.compile(r"\n[ \t]*")
+
+
+def _paragraph_subjects(written: str, canon: str) -> list[str]:
+    """The units that open a later paragraph of the item and go on with its duty.
+
+    `6. Tỷ lệ … đạt chuẩn 100%.` / `Ban Quản lý Khu kinh tế và Ban Quản lý các Khu công
+    nghiệp tỉnh triển khai xây dựng…`: the heading states a target, the paragraph under
+    it says who does the work.  The first such paragraph wins.
+    """
+    for line in _LINE_START.finditer(canon):
+        spans = _unit_list(canon, line.end())
+        if (
+            spans
+            and _read_unit(canon, spans[0][0]) is not None
+            and _opens_duty(canon, spans[-1][1])
+        ):
+            return [_capitalised(_clean(written, a, b)) for a, b in spans]
+    return []
 
 
 _DUTY_OPENING = re.compile(r"\s*(?::|có\s+trách\s+nhiệm|chủ\s+trì|chịu\s+trách\s+nhiệm|phối\s+hợp)")

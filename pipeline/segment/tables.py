@@ -110,17 +110,27 @@ _GROUP_MARK = re.compile(r"[IVXLC]+\.?|[A-ZĐ]\.?|[IVXLC]+\.\d{1,2}\.?")
 """A group row's marker cell: `II`, `B.`, `II.1` (a data row's is a plain number)."""
 
 
-def _is_short_group_row(cells: list[str]) -> bool:
-    """`I | CÔNG TÁC TUYÊN TRUYỀN`: a group row printed with only its two cells (the
-    merged rest left out), a roman or capital-letter marker then an upper-case name."""
+GROUP_ROW_MIN_WIDTH = 4
+"""A two-cell row is a group row only in a table this wide: in a narrow one two cells can
+be all of a data row."""
+
+
+def _is_short_group_row(cells: list[str], width: int) -> bool:
+    """`I | CÔNG TÁC TUYÊN TRUYỀN`, `II.1 | Hoàn thiện thể chế, chính sách`: a group row
+    printed with only its two cells (the merged rest left out): a group marker (roman,
+    capital letter, `II.1`) then a name, upper-case or in a table of `GROUP_ROW_MIN_WIDTH`
+    columns or more."""
     mark, name = cells
-    return bool(re.fullmatch(r"[IVXLC]+\.?|[A-ZĐ]\.?", mark) and name and is_upper_line(name))
+    if not name or not _GROUP_MARK.fullmatch(mark):
+        return False
+    return is_upper_line(name) or width >= GROUP_ROW_MIN_WIDTH
 
 
-def group_heading(cells: list[str]) -> str | None:
-    """A row that only names a group (`| II | NÂNG CAO NĂNG LỰC | | |`), as `II. NÂNG CAO…`."""
+def group_heading(cells: list[str], width: int = 0) -> str | None:
+    """A row that only names a group (`| II | NÂNG CAO NĂNG LỰC | | |`), as `II. NÂNG CAO…`;
+    `width` is the header's number of columns (0 when unknown)."""
     filled = [c for c in cells if c]
-    if len(cells) == 2 and _is_short_group_row(cells):
+    if len(cells) == 2 and _is_short_group_row(cells, width):
         return f"{cells[0].rstrip('.')}. {cells[1]}"
     if len(cells) <= 2 or not filled or len(filled) > 2:
         return None
@@ -187,7 +197,7 @@ def read_tables(lines: list[str]) -> tuple[list[Table], list[str]]:
                 continue
             if table.header and cells == table.header:
                 continue  # the header again, as a table that runs over pages repeats it
-            if (name := group_heading(cells)) is not None:
+            if (name := group_heading(cells, len(table.header))) is not None:
                 group = name
                 continue
             table.rows.append(cells)
@@ -267,7 +277,7 @@ def table_from_cells(rows: list[list[str]], title: str = "") -> Table:
     for row in clean:
         if table.header and row == table.header:
             continue  # the header repeated on the table's next page
-        if (name := group_heading(row)) is not None:
+        if (name := group_heading(row, len(table.header))) is not None:
             group = name
             continue
         table.rows.append(row)
