@@ -445,7 +445,14 @@ def schedule_period(text: str, default_year: int | None = None) -> Period | None
 # `… có hiệu lực (thi hành) từ ngày 01/01/2026`: when a law applies, not when the task runs.
 _IN_FORCE = re.compile(r"hiệu\s+lực(?:\s+thi\s+hành)?\s*(?:kể\s+)?$", re.I)
 # `trước ngày 05/12 hằng năm`, `vào tháng 12 hằng năm`: a yearly deadline has no calendar.
-_YEARLY = re.compile(r"^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm", re.I)
+# `trước ngày 01/6 và 15/11 hằng năm`: further days of the same yearly deadline.
+_YEARLY = re.compile(
+    r"^\s*(?:(?:và|,)\s*(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}\s*)*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm",
+    re.I,
+)
+# `Quy hoạch … thời kỳ 2021-2030, tầm nhìn đến năm 2050`: a strategy's horizon, not a time
+# the task runs in.
+_VISION = re.compile(r"tầm\s+nhìn\s*$", re.I)
 
 # `… số 12/KH-UBND ngày 15/3/2026`: a date that belongs to a cited document.
 _CITED = re.compile(r"\d+\s*[/-]\s*[\w./\-]*[^\W\d_][\w./\-]*\s*,?\s*(?:ngày\s*)?$", re.I)
@@ -458,7 +465,8 @@ def own_period(text: str, default_year: int | None = None) -> Period | None:
     `trong tháng 6/2026`, `vào Quý II`, `từ tháng 7 đến tháng 9/2026`, `đến hết năm 2025`.
     Without one it names the subject (`sơ kết 6 tháng đầu năm 2026`, `mưa lớn tháng
     5/2026`), and so do the date of a cited document (`Quyết định số 12/QĐ-UBND ngày
-    15/3/2026`) and a law's entry into force (`có hiệu lực từ ngày 01/01/2026`).  A yearly
+    15/3/2026`), a law's entry into force (`có hiệu lực từ ngày 01/01/2026`) and a
+    strategy's horizon (`tầm nhìn đến năm 2050`).  A yearly
     deadline (`trước ngày 05/12 hằng năm`) keeps its label with no calendar bounds.
 
     Example:
@@ -470,7 +478,7 @@ def own_period(text: str, default_year: int | None = None) -> Period | None:
         before = text[max(0, span.begin - 40) : span.begin]
         if period.start is None and period.end is None:
             continue
-        if _CITED.search(before) or _IN_FORCE.search(before):
+        if _CITED.search(before) or _IN_FORCE.search(before) or _VISION.search(before):
             continue
         if not span.cued:
             continue

@@ -406,6 +406,10 @@ _ROLE = re.compile(
 """Role words before a unit (`Thủ trưởng các sở, ban, ngành`): the unit leads, not the role."""
 
 
+_PLURAL = re.compile(r"(?:các|Các|những|Những|CÁC)\s+")
+"""`Các` before a unit's head word: the unit in the plural (`Các Trung tâm Y tế`)."""
+
+
 def _unit_list(canon: str, pos: int, whole: bool = False) -> list[tuple[int, int]]:
     """Spans of the units listed from `pos` (`Sở A; Sở B và các sở, ngành có liên quan`);
     `whole` as for `_read_unit`."""
@@ -418,6 +422,8 @@ def _unit_list(canon: str, pos: int, whole: bool = False) -> list[tuple[int, int
         ):
             start = role.end()
         end = _read_unit(canon, start, whole)
+        if end is None and (plural := _PLURAL.match(canon, start)):
+            end = _read_unit(canon, plural.end(), whole)  # `Các Trung tâm Y tế khu vực`
         if end is None:
             generic = _GENERIC.match(canon, start)
             if generic is None:
