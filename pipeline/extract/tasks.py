@@ -82,7 +82,7 @@ _CLOSING_ITEM = re.compile(
 _FUNDING_ITEM = re.compile(r"^(nguon )?kinh phi\b")
 # `Lực lượng: đoàn viên…`, `Thành phần: …`, `Địa điểm: …`: a description, not work.
 _DESCRIPTION_ITEM = re.compile(
-    r"^(luc luong|thanh phan|dia diem|doi tuong|quy mo)( [a-z]+){0,2}\s*:"
+    r"^(luc luong|thanh phan|dia diem|doi tuong|quy mo|phuong tien)( [a-z]+){0,5}\s*:"
 )
 # `2. Nhiệm vụ thực hiện theo lộ trình đến năm 2030` / `Các nhiệm vụ … được xác định tại Phụ
 # lục 2 kèm theo`: a heading that only points to the appendix table holding the rows.

@@ -51,10 +51,14 @@ def is_appendix_heading(line: str) -> bool:
     return is_upper_line(text.split(":")[0]) or len(text) <= APPENDIX_HEADING_MAX
 
 
-def _cells(line: str) -> list[str]:
+def _cells(line: str, bordered: bool = True) -> list[str]:
+    """The cells of a row.  `bordered`: the table's rows open with `|` (Markdown), so a
+    leading `|` is a border; in a table whose header does not, a row's leading `|` stands
+    for an empty first cell (`| | Chủ trì | Phối hợp |` under `STT | Nhiệm vụ | Phân công`)."""
     text = line.strip()
     if "|" in text:
-        return [c.strip() for c in text.strip("|").split("|")]
+        inner = text.strip("|") if bordered else text.rstrip("|")
+        return [c.strip() for c in inner.split("|")]
     return [c.strip() for c in _GAP.split(text)]
 
 
@@ -179,12 +183,16 @@ def read_tables(lines: list[str]) -> tuple[list[Table], list[str]]:
     tables: list[Table] = []
     table: Table | None = None
     group = ""
+    bordered = True
     for raw in lines:
         line = raw.strip()
         if not line or set(line) <= set("|-: "):  # blank or a Markdown rule row
             continue
         if _is_table_row(line, table is not None):
-            cells = _cells(line)
+            if table is None:
+                bordered = line.startswith("|")
+            # Only a header's second row is read against an unbordered header's columns.
+            cells = _cells(line, bordered or table is None or bool(table.rows))
             if table is None:
                 table = Table(title=" ".join(text[:2]))
                 tables.append(table)

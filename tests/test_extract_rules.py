@@ -1,0 +1,279 @@
+"""The genre rules of issue #14, each on short inline strings: unit names that run past a
+predicate-looking word, leads completed within a plan, time headings, body tables, group
+rows, year runs, target headings, appendix pointers, strategy horizons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.document import Document, Page, Source, Task
+from pipeline.extract import extract
+from pipeline.extract.periods import own_period, parse_period
+from pipeline.extract.tasks import cell_period, complete_leads, is_not_row, is_target_heading
+from pipeline.extract.units import find_leads, split_units
+from pipeline.segment import build_tree, segment
+from pipeline.segment.body import is_time_heading
+from pipeline.segment.tables import cut_body_tables, group_heading
+
+HEAD = (
+    "ỦY BAN NHÂN DÂN\nTỈNH CAO BẰNG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "Độc lập - Tự do - Hạnh phúc\nSố: 12/KH-UBND\nCao Bằng, ngày 05 tháng 3 năm 2026\n"
+    "KẾ HOẠCH\nThử nghiệm\n"
+)
+TAIL = "Nơi nhận:\n- Lưu: VT.\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nNguyễn Văn An\n"
+
+
+def _doc(body: str) -> Document:
+    text = HEAD + body + TAIL
+    doc = Document(source=Source(path="<test>"))
+    doc.pages = [Page(number=1, method="text", text=text)]
+    doc.text.body = text
+    return extract(segment(doc, Config()), Config())
+
+
+def _tasks(body: str) -> list[Task]:
+    return _doc(body).tasks
+
+
+# --- leads -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "leads"),
+    [
+        (
+            "- Phòng Phổ biến, giáo dục pháp luật chủ trì tham mưu Hội đồng phối hợp",
+            ["Phòng Phổ biến, giáo dục pháp luật"],
+        ),
+        (
+            "- Phòng Quản lý xử lý vi phạm hành chính và Theo dõi thi hành pháp luật phối hợp "
+            "với Công an tỉnh biên soạn tài liệu",
+            ["Phòng Quản lý xử lý vi phạm hành chính và Theo dõi thi hành pháp luật"],
+        ),
+        (
+            "Giao Trung tâm Trợ giúp pháp lý nhà nước chủ trì, phối hợp với các xã",
+            ["Trung tâm Trợ giúp pháp lý nhà nước"],
+        ),
+        (
+            "Ban Quản lý các khu công nghệ cao và khu công nghiệp chủ trì tổ chức",
+            ["Ban Quản lý các khu công nghệ cao và khu công nghiệp"],
+        ),
+    ],
+)
+def test_unit_name_runs_on_to_its_lead_verb(text: str, leads: list[str]) -> None:
+    assert find_leads(text) == leads
+
+
+@pytest.mark.parametrize(
+    ("text", "leads"),
+    [
+        ("Sở Tài chính tham mưu bố trí kinh phí; chủ trì thẩm định", ["Sở Tài chính"]),
+        ("Sở Y tế hướng dẫn các đơn vị chủ trì tổ chức", ["Sở Y tế"]),
+        (
+            "Ủy ban nhân dân phường Yên Bái chủ trì phối hợp với các xã",
+            ["Ủy ban nhân dân phường Yên Bái"],
+        ),
+        ("Ủy ban nhân dân các xã, phường xây dựng kế hoạch", ["Ủy ban nhân dân các xã, phường"]),
+    ],
+)
+def test_unit_name_stops_before_a_duty(text: str, leads: list[str]) -> None:
+    assert find_leads(text) == leads
+
+
+def test_whole_cell_keeps_a_lower_case_tail_but_running_text_does_not() -> None:
+    assert split_units("Ban Quản lý các khu công nghệ cao và khu công nghiệp") == [
+        "Ban Quản lý các khu công nghệ cao và khu công nghiệp"
+    ]
+    assert split_units(
+        "Sở Văn hóa, Thể thao và Du lịch; Báo và Phát thanh, Truyền hình Cần Thơ"
+    ) == [
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "Báo và Phát thanh, Truyền hình Cần Thơ",
+    ]
+
+
+def test_a_later_paragraph_opening_with_units_gives_the_lead() -> None:
+    text = (
+        "Tỷ lệ khu công nghiệp có trạm xử lý nước thải đạt 100%.\n"
+        "Ban Quản lý Khu kinh tế và Ban Quản lý các Khu công nghiệp tỉnh triển khai xây dựng."
+    )
+    assert find_leads(text) == ["Ban Quản lý Khu kinh tế", "Ban Quản lý các Khu công nghiệp tỉnh"]
+    assert find_leads("Tỷ lệ che phủ rừng đạt 60%.\nPhấn đấu trồng mới 500 ha.") == []
+
+
+def test_plural_unit_heads_and_party_groups_lead() -> None:
+    assert find_leads("Các Trung tâm y tế giám sát tuyến xã và báo cáo hằng ngày.") == [
+        "Các Trung tâm y tế"
+    ]
+    assert split_units("Các cấp ủy, tổ chức đảng") == ["Các cấp ủy, tổ chức đảng"]
+
+
+def test_leads_cut_short_are_completed_from_the_same_plan() -> None:
+    full = Task(
+        ref="1",
+        text="Giao Trung tâm Trợ giúp pháp lý nhà nước chủ trì",
+        leads=["Trung tâm Trợ giúp pháp lý nhà nước"],
+    )
+    cut = Task(
+        ref="2",
+        text="Trung tâm Trợ giúp pháp lý nhà nước tổ chức truyền thông",
+        leads=["Trung tâm Trợ"],
+    )
+    other = Task(ref="3", text="Trung tâm Trợ cấp xã hội tổ chức", leads=["Trung tâm Trợ"])
+    complete_leads([full, cut, other])
+    assert cut.leads == ["Trung tâm Trợ giúp pháp lý nhà nước"]
+    assert cut.lead == "Trung tâm Trợ giúp pháp lý nhà nước"
+    assert other.leads == ["Trung tâm Trợ"]  # its text goes on with another name
+
+
+# --- time headings -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line", ["Tháng 3/2026:", "Quý II năm 2026:", "Từ tháng 6 đến tháng 8/2026:", "Tháng 11/2026"]
+)
+def test_time_headings(line: str) -> None:
+    assert is_time_heading(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tháng 3/2026: tổ chức hội nghị sơ kết công tác phổ biến pháp luật",
+        "1. Quý I năm 2026",
+        "Thời gian: Quý I",
+    ],
+)
+def test_not_time_headings(line: str) -> None:
+    assert not is_time_heading(line)
+
+
+def test_time_heading_nests_the_items_below_it_under_the_numbered_heading() -> None:
+    tree = build_tree(
+        [
+            "1. Quý I năm 2026",
+            "- Việc A.",
+            "Tháng 3/2026:",
+            "- Việc B.",
+            "- Việc C.",
+            "2. Quý II năm 2026",
+            "- Việc D.",
+        ]
+    )
+    first = tree[0]
+    assert [c.kind for c in first.children] == ["bullet", "period"]
+    period = first.children[1]
+    assert period.heading == "Tháng 3/2026:"
+    assert [c.heading for c in period.children] == ["Việc B.", "Việc C."]
+    assert tree[1].children[0].heading == "Việc D."
+
+
+def test_time_heading_gives_its_month_to_its_items_and_own_deadlines_win() -> None:
+    tasks = _tasks(
+        "I. NHIỆM VỤ CỤ THỂ\n1. Quý I năm 2026\n- Rà soát văn bản.\nTháng 3/2026:\n"
+        "- Tổ chức hội nghị phổ biến luật.\n- Tổng kết, hoàn thành trước ngày 20/3/2026.\n"
+    )
+    by_text = {t.text: t for t in tasks}
+    assert by_text["Rà soát văn bản."].period.start == dt.date(2026, 1, 1)
+    hoi_nghi = by_text["Tổ chức hội nghị phổ biến luật."].period
+    assert (hoi_nghi.start, hoi_nghi.end) == (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    assert by_text["Tổng kết, hoàn thành trước ngày 20/3/2026."].period.end == dt.date(2026, 3, 20)
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+def test_body_table_rows_are_cut_from_the_body_and_described() -> None:
+    lines = [
+        "IV. KẾ HOẠCH CỤ THỂ",
+        "Thời gian | Nội dung hoạt động | Bộ phận phụ trách",
+        "Tháng 9/2026 | Xây dựng kế hoạch | Ban Giám hiệu",
+        "Tháng 10/2026 | Tổ chức chuyên đề | Liên đội",
+        "V. TỔ CHỨC THỰC HIỆN",
+    ]
+    kept, tables = cut_body_tables(lines)
+    assert kept == ["IV. KẾ HOẠCH CỤ THỂ", "", "", "", "V. TỔ CHỨC THỰC HIỆN"]
+    ((offset, table),) = tables
+    assert offset == 1
+    assert (table.period_column, table.task_column, table.lead_column) == (0, 1, 2)
+    assert cut_body_tables(["Một dòng | lạc"])[1] == []
+
+
+def test_body_table_with_a_two_row_header_gives_assignments_under_its_section() -> None:
+    tasks = _tasks(
+        "I. NỘI DUNG VÀ PHÂN CÔNG\n"
+        "TT | Nội dung | Thời gian | Phụ trách | | Ghi chú\n"
+        "| | | Chủ trì | Phối hợp |\n"
+        "1 | Xây dựng kế hoạch | Tháng 01/2026 | Phó Hiệu trưởng | Tổ chuyên môn |\n"
+        "2 | Sơ kết, khen thưởng | Tháng 5/2026 | Hiệu trưởng | Công đoàn |\n"
+    )
+    rows = {t.ref: t for t in tasks}
+    assert set(rows) == {"I.1", "I.2"}
+    assert rows["I.1"].leads == ["Phó Hiệu trưởng"]
+    assert rows["I.2"].period.start == dt.date(2026, 5, 1)
+    assert all(t.kind == "assignment" and t.source == "table" for t in tasks)
+
+
+def test_two_cell_group_rows() -> None:
+    assert group_heading(["I", "CÔNG TÁC TUYÊN TRUYỀN"]) == "I. CÔNG TÁC TUYÊN TRUYỀN"
+    assert group_heading(["II.1", "Hoàn thiện thể chế"], width=5) == "II.1. Hoàn thiện thể chế"
+    assert group_heading(["II.1", "Hoàn thiện thể chế"], width=2) is None
+    assert group_heading(["3", "Tổ chức hội nghị"], width=5) is None
+
+
+def test_table_time_cells() -> None:
+    assert (cell_period("2030", 2026).start, cell_period("2030", 2026).end) == (
+        dt.date(2030, 1, 1),
+        dt.date(2030, 12, 31),
+    )
+    assert cell_period("Thường xuyên", 2026).start is None
+    run = parse_period("2026 - 2030")
+    assert (run.start, run.end) == (dt.date(2026, 1, 1), dt.date(2030, 12, 31))
+    months = parse_period("Tháng 12/2026 - Tháng 01/2027")
+    assert (months.start, months.end) == (dt.date(2026, 12, 1), dt.date(2027, 1, 31))
+    quarters = parse_period("Quý IV/2026 - Quý I/2027")
+    assert (quarters.start, quarters.end) == (dt.date(2026, 10, 1), dt.date(2027, 3, 31))
+    assert parse_period("nhiệm kỳ 2025 - 2030") is None
+
+
+# --- rows that are not work ----------------------------------------------------------------
+
+
+def test_target_headings_are_not_work_even_with_a_time() -> None:
+    assert is_target_heading("II. MỤC TIÊU VÀ CHỈ TIÊU CHỦ YẾU ĐẾN NĂM 2030")
+    assert is_target_heading("2. Các chỉ tiêu chủ yếu giai đoạn 2026 - 2030")
+    assert not is_target_heading("II. MỤC TIÊU, NHIỆM VỤ VÀ GIẢI PHÁP")
+    tasks = _tasks(
+        "I. MỤC TIÊU VÀ CHỈ TIÊU ĐẾN NĂM 2030\n1. Tỷ lệ che phủ rừng đạt 60%.\n"
+        "2. 100% rác thải được thu gom.\nII. NHIỆM VỤ\n1. Rà soát quy hoạch.\n"
+    )
+    assert [t.text for t in tasks] == ["Rà soát quy hoạch."]
+
+
+def test_appendix_pointer_and_description_items_are_not_rows() -> None:
+    assert is_not_row(
+        "Các nhiệm vụ cần làm ngay trong năm 2026\nCác nhiệm vụ được xác định tại Phụ lục 2 kèm theo."
+    )
+    assert is_not_row("Phương tiện cho hoạt động kiểm tra: Xe ô tô 7 chỗ do Văn phòng Sở bố trí.")
+    assert not is_not_row("Tổ chức hội nghị; chi tiết tại Phụ lục kèm theo.")
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+def test_strategy_horizon_is_not_a_tasks_period() -> None:
+    assert (
+        own_period("Triển khai theo Quy hoạch tỉnh thời kỳ 2021-2030, tầm nhìn đến năm 2050.")
+        is None
+    )
+    assert own_period("Hoàn thành quy hoạch đến năm 2030.").end == dt.date(2030, 12, 31)
+
+
+def test_yearly_deadline_with_several_days_has_no_calendar() -> None:
+    period = own_period("định kỳ trước ngày 01/6 và 15/11 hằng năm báo cáo kết quả", 2025)
+    assert period is not None
+    assert (period.start, period.end) == (None, None)
+    assert "hằng năm" in period.label
