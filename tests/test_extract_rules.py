@@ -277,3 +277,32 @@ def test_yearly_deadline_with_several_days_has_no_calendar() -> None:
     assert period is not None
     assert (period.start, period.end) == (None, None)
     assert "hằng năm" in period.label
+
+
+# --- header ------------------------------------------------------------------------------
+
+LETTER = (
+    "ỦY BAN NHÂN DÂN\nXÃ TÂN HÒA\nSố: 45/UBND-VP\nV/v tăng cường công tác phòng, chống dịch\n"
+    "bệnh trên địa bàn xã\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+    "Kính gửi:\n- Trạm Y tế xã;\n- Công an xã.\nTân Hòa, ngày 12 tháng 4 năm 2026\n"
+    "Thực hiện chỉ đạo của cấp trên, Ủy ban nhân dân xã đề nghị:\n"
+    "1. Trạm Y tế xã tổ chức giám sát ca bệnh trong tháng 4/2026.\n"
+)
+
+
+def test_letter_date_after_kinh_gui_and_wrapped_subject() -> None:
+    doc = _letter(LETTER + TAIL)
+    meta = doc.metadata
+    assert meta.issue_date == dt.date(2026, 4, 12)
+    assert meta.place == "Tân Hòa"
+    assert meta.title == "V/v tăng cường công tác phòng, chống dịch bệnh trên địa bàn xã"
+    assert meta.doc_type == "Công văn"
+    assert not any("ngày 12 tháng 4" in p for p in doc.layout.preamble)
+    assert [t.leads for t in doc.tasks] == [["Trạm Y tế xã"]]
+
+
+def _letter(text: str) -> Document:
+    doc = Document(source=Source(path="<test>"))
+    doc.pages = [Page(number=1, method="text", text=text)]
+    doc.text.body = text
+    return extract(segment(doc, Config()), Config())

@@ -170,11 +170,29 @@ def place_body_tables(
     return placed
 
 
+def _late_place_date(lines: list[str], start: int, end: int) -> int | None:
+    """Index of a place-and-date line printed below the header block, between `start`
+    and `end` (a letter's `Tân Phú, ngày 03 tháng 02 năm 2026` under its `Kính gửi:`
+    list, where the text layer put the right column's last line), or None."""
+    for i in range(start, min(end, len(lines), HEADER_SEARCH_LINES)):
+        if lh.is_place_date_line(lines[i]):
+            return i
+    return None
+
+
 def _read_header(lines: list[str], layout: Layout) -> None:
-    """Fill the header fields of `layout` from the lines above the type heading."""
+    """Fill the header fields of `layout` from the lines above the type heading.
+
+    A letter's `V/v …` subject may wrap: lines that follow it in lower case continue it.
+    """
     org_lines: list[str] = []
+    in_subject = False
     for raw in lines:
         for piece in lh.split_header_line(raw):
+            if in_subject and piece.strip()[:1].islower():
+                layout.subject_line = f"{layout.subject_line} {piece.strip()}"
+                continue
+            in_subject = False
             if lh.is_national_line(piece):
                 layout.national_title = True
             elif lh.is_party_motto(piece):
@@ -185,6 +203,7 @@ def _read_header(lines: list[str], layout: Layout) -> None:
                 layout.place_date_line = piece
             elif _SUBJECT.match(piece.strip()) and layout.subject_line is None:
                 layout.subject_line = piece.strip()
+                in_subject = True
             elif is_upper_line(piece) and not layout.number_line and piece.strip(" *"):
                 org_lines.append(piece)
     layout.parent_body, layout.issuing_body = lh.split_bodies(org_lines)
@@ -218,6 +237,9 @@ def segment(doc: Document, config: Config) -> Document:
     tail = cl.tail_start(lines, cursor, main_end)
     attached = _attachment_start(lines, tail, main_end)
     body_start = _body_start(lines, cursor, tail)
+    if layout.place_date_line is None and (late := _late_place_date(lines, cursor, body_start)):
+        layout.place_date_line = lines[late].strip()
+        lines[late] = ""  # header furniture, not a preamble paragraph
     layout.preamble = paragraphs(lines[cursor:body_start])
     closing = cl.closing_start(lines, body_start, tail)
     body_lines, body_tables = cut_body_tables(lines[body_start:closing])
