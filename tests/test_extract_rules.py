@@ -306,3 +306,23 @@ def _letter(text: str) -> Document:
     doc.pages = [Page(number=1, method="text", text=text)]
     doc.text.body = text
     return extract(segment(doc, Config()), Config())
+
+
+def test_notice_record_fields_and_result_headings_are_not_rows() -> None:
+    for field in (
+        "Tên đơn vị: Công ty Cổ phần Xây dựng An Phú.",
+        "Địa chỉ trụ sở chính: Số 12 đường Trần Phú, phường Hải Châu.",
+        "Điện thoại: 0236.3822.123.",
+    ):
+        assert is_not_row(field), field
+    tasks = _tasks(
+        "1. Thời gian tiếp nhận hồ sơ\nTừ ngày 01/7/2026 đến ngày 15/7/2026.\n"
+        "2. Kết quả tiếp nhận hồ sơ\n- Tên đơn vị: Công ty Cổ phần An Phú.\n"
+        "3. Giao Phòng Kinh tế thẩm định hồ sơ trước ngày 30/7/2026.\n"
+    )
+    assert [t.leads for t in tasks] == [["Phòng Kinh tế"]]
+
+
+def test_bare_generic_group_heading() -> None:
+    assert split_units("Sở, ban, ngành liên quan") == ["Sở, ban, ngành liên quan"]
+    assert find_leads("Sở Y tế, Sở Tài chính chủ trì") == ["Sở Y tế", "Sở Tài chính"]

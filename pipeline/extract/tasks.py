@@ -70,7 +70,19 @@ NOT_TASK_WORDS = (
     "che do bao cao",
     "von dau tu",
 )
-_STRONG_NOT_TASK = ("muc dich", "yeu cau", "muc tieu", "quan diem", "doi tuong", "chi tieu")
+_STRONG_NOT_TASK = (
+    "muc dich",
+    "yeu cau",
+    "muc tieu",
+    "quan diem",
+    "doi tuong",
+    "chi tieu",
+    "ket qua",
+    "thoi gian",
+    "tinh hinh",
+)
+"""Headings that are never work wherever they stand, even as an item among work items or
+in a notice without parts (`2. Kết quả tiếp nhận hồ sơ`, `1. Thời gian tiếp nhận hồ sơ`)."""
 
 # `Ông Hoàng Văn Thuân - Trưởng đoàn`, `Đ/c Lê An - Phó Chủ tịch`: a team's member list.
 _TEAM_MEMBER = re.compile(r"^(?:ông|bà|đồng\s+chí|đ/c)\.?\s+\w", re.IGNORECASE)
@@ -80,9 +92,12 @@ _CLOSING_ITEM = re.compile(
     r"neu co kho khan)"
 )
 _FUNDING_ITEM = re.compile(r"^(nguon )?kinh phi\b")
-# `Lực lượng: đoàn viên…`, `Thành phần: …`, `Địa điểm: …`: a description, not work.
+# `Lực lượng: đoàn viên…`, `Thành phần: …`, `Địa điểm: …`, a notice's record fields
+# (`Tên đơn vị: …`, `Địa chỉ trụ sở chính: …`, `Điện thoại: …`): a description, not work.
 _DESCRIPTION_ITEM = re.compile(
-    r"^(luc luong|thanh phan|dia diem|doi tuong|quy mo|phuong tien)( [a-z]+){0,5}\s*:"
+    r"^(luc luong|thanh phan|dia diem|doi tuong|quy mo|phuong tien|ten don vi|ten doanh nghiep|"
+    r"dia chi|dien thoai|so dien thoai|email|fax|website|giay chung nhan|nganh nghe|"
+    r"nguoi dai dien|ma so thue|von dieu le)( [a-z]+){0,5}\s*:"
 )
 # `2. Nhiệm vụ thực hiện theo lộ trình đến năm 2030` / `Các nhiệm vụ … được xác định tại Phụ
 # lục 2 kèm theo`: a heading that only points to the appendix table holding the rows.

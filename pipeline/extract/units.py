@@ -113,6 +113,7 @@ _LEADS_VERB = re.compile(
     r"\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+(?:đầu\s+mối|chủ\s+trì)|có\s+trách\s+nhiệm)(?!\w)"
 )
 _GENERIC = re.compile(
+    r"sở(?=,\s*(?:ban|ngành)(?!\w))|"  # `Sở, ban, ngành liên quan` printed without `Các`
     r"(?:các|mỗi|toàn\s+thể)\s+(?:sở|cơ\s+quan|đơn\s+vị|ban|ngành|đoàn\s+thể|hội|tổ\s+chức|"
     r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường(?!\s+hợp)|phòng|khối|cụm|chi\s+bộ|chi\s+đoàn|"
     r"chi\s+hội|tổ\s+chức\s+(?:cơ\s+sở\s+)?đảng|tổ(?!\s+chức)|thôn|tổ\s+dân\s+phố|"
