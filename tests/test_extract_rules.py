@@ -326,3 +326,28 @@ def test_notice_record_fields_and_result_headings_are_not_rows() -> None:
 def test_bare_generic_group_heading() -> None:
     assert split_units("Sở, ban, ngành liên quan") == ["Sở, ban, ngành liên quan"]
     assert find_leads("Sở Y tế, Sở Tài chính chủ trì") == ["Sở Y tế", "Sở Tài chính"]
+
+
+def test_role_before_a_unit_heading_and_checked_groups() -> None:
+    from pipeline.extract.units import is_unit_heading
+
+    assert is_unit_heading("1. Chủ tịch Ủy ban nhân dân các xã, phường:")
+    assert not is_unit_heading("1. Chủ tịch Ủy ban nhân dân các xã chỉ đạo sơ tán")
+    assert find_leads("Đề nghị các cơ sở được kiểm tra chuẩn bị hồ sơ") == [
+        "Các cơ sở được kiểm tra"
+    ]
+
+
+def test_deadline_with_an_hour_keeps_its_day() -> None:
+    period = own_period("Sơ tán người dân; hoàn thành trước 17 giờ ngày 23/9/2026.")
+    assert (period.start, period.end) == (None, dt.date(2026, 9, 23))
+
+
+def test_a_parts_time_item_is_the_plan_window_not_its_items_period() -> None:
+    tasks = _tasks(
+        "I. NỘI DUNG VÀ THỜI GIAN KIỂM TRA\n1. Nội dung kiểm tra\n- Điều kiện kho chứa hóa chất.\n"
+        "2. Thời gian kiểm tra: trong tháng 10/2026.\n"
+    )
+    assert [(t.text, t.period, t.kind) for t in tasks] == [
+        ("Điều kiện kho chứa hóa chất.", None, "activity")
+    ]

@@ -122,7 +122,9 @@ _CUE = re.compile(r"(?:thời\s+(?:gian|hạn)|tiến\s+độ)(?:\s+[^\W\d_]+){0
 _FROM = re.compile(r"(?:^|(?<=\W))(?:kể\s+)?từ\s*$", re.I)
 _BEFORE = re.compile(
     r"(?:^|(?<=\W))(?:(?:hoàn\s+thành\s+)?trước|chậm\s+nhất(?:\s+(?:là|vào))?|"
-    r"không\s+quá|hạn\s+chót)\s*$",
+    r"không\s+quá|hạn\s+chót)\s*"
+    # `trước 17 giờ ngày 23/9/2026`, `trước 16h00 ngày …`: the hour does not move the day.
+    r"(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}(?:\s*phút)?)?\s*,?\s*)?$",
     re.I,
 )
 _UNTIL = re.compile(r"(?:^|(?<=\W))(?:đến|tới)(?:\s+hết)?\s*$", re.I)

@@ -515,10 +515,11 @@ def body_tasks(sections: list[Section], year: int | None) -> list[Task]:
         children = [c for c in part.children if not _is_attribute(c)]
         if not children:
             continue  # a part with only a paragraph: nothing itemised to extract
-        attrs = _attributes(part)
+        # A part's own `Thời gian …:` item is the plan's window (`plan_period`), recorded once:
+        # its items keep their own time or the heading's, never inherit the window.
         ctx = _Context(
             part=part.heading,
-            period=_period_from_attrs(attrs, year) or _heading_period(part.heading, year),
+            period=_heading_period(part.heading, year),
             leads=unit,
             mode="organisation" if kind == "organisation" else "task",
         )

@@ -117,7 +117,7 @@ _GENERIC = re.compile(
     r"(?:các|mỗi|toàn\s+thể)\s+(?:sở|cơ\s+quan|đơn\s+vị|ban|ngành|đoàn\s+thể|hội|tổ\s+chức|"
     r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường(?!\s+hợp)|phòng|khối|cụm|chi\s+bộ|chi\s+đoàn|"
     r"chi\s+hội|tổ\s+chức\s+(?:cơ\s+sở\s+)?đảng|tổ(?!\s+chức)|thôn|tổ\s+dân\s+phố|"
-    r"hội\s+đoàn\s+thể|ngành|cấp\s+ủy|cấp\s+uỷ|đảng\s+ủy|đảng\s+uỷ|chi\s+ủy)(?!\w)",
+    r"hội\s+đoàn\s+thể|ngành|cấp\s+ủy|cấp\s+uỷ|đảng\s+ủy|đảng\s+uỷ|chi\s+ủy|cơ\s+sở)(?!\w)",
     re.IGNORECASE,
 )
 
@@ -349,6 +349,10 @@ def is_unit_heading(line: str) -> bool:
         return False  # the header's issuing body (`ỦY BAN NHÂN DÂN`), not a numbered heading
     if address := _ADDRESS.match(canon, pos):
         pos = address.end()
+    if (role := _ROLE.match(canon, pos)) and (
+        _read_unit(canon, role.end()) is not None or _GENERIC.match(canon, role.end())
+    ):
+        pos = role.end()  # `1. Chủ tịch Ủy ban nhân dân các xã, phường:` heads the unit's duties
     rest = canon[pos:]
     if not rest or len(rest.split()) > 24 or "\n" in rest:
         return False
@@ -373,12 +377,13 @@ def is_unit_heading(line: str) -> bool:
 
 _RELATED = re.compile(
     rf"\s+(?:có\s+)?liên\s+quan|\s+khác(?!\w)|"
+    r"\s+được\s+(?:kiểm\s+tra|thanh\s+tra|giao|khảo\s+sát|đánh\s+giá)(?!\w)|"
     rf"\s+(?:thuộc|trên\s+địa\s+bàn)\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*|"
     rf"\s+(?:trực\s+)?thuộc(?:\s+(?:Ủy\s+ban\s+nhân\s+dân|UBND|Sở|Ban|[A-ZĐ]\w*)"
     rf"(?:\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*)?)?"
 )
-"""`… có liên quan`, `… khác`, `… thuộc tỉnh`, `… trên địa bàn thành phố` close a generic
-group as part of it."""
+"""`… có liên quan`, `… khác`, `… được kiểm tra`, `… thuộc tỉnh`, `… trên địa bàn thành
+phố` close a generic group as part of it."""
 
 
 def _read_generic(canon: str, pos: int) -> int:
