@@ -351,3 +351,14 @@ def test_a_parts_time_item_is_the_plan_window_not_its_items_period() -> None:
     assert [(t.text, t.period, t.kind) for t in tasks] == [
         ("Điều kiện kho chứa hóa chất.", None, "activity")
     ]
+
+
+def test_plan_window_is_the_time_the_plan_runs_not_a_later_deadline() -> None:
+    doc = _doc(
+        "I. ĐỐI TƯỢNG, NỘI DUNG THI ĐUA\n1. Nội dung thi đua\n- Thi đua hoàn thành nhiệm vụ.\n"
+        "2. Thời gian tổ chức phong trào thi đua: từ tháng 10 năm 2025 đến hết tháng 3 năm 2026.\n"
+        "II. THỦ TỤC VÀ THỜI GIAN KHEN THƯỞNG\n"
+        "1. Thời gian trình khen thưởng: hồ sơ gửi Sở Nội vụ trước ngày 31/3/2026.\n"
+    )
+    window = doc.metadata.plan_period
+    assert (window.start, window.end) == (dt.date(2025, 10, 1), dt.date(2026, 3, 31))
