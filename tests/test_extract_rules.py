@@ -362,3 +362,10 @@ def test_plan_window_is_the_time_the_plan_runs_not_a_later_deadline() -> None:
     )
     window = doc.metadata.plan_period
     assert (window.start, window.end) == (dt.date(2025, 10, 1), dt.date(2026, 3, 31))
+
+
+def test_a_named_documents_horizon_is_not_the_tasks_period() -> None:
+    assert own_period("Thực hiện Chiến lược dân số Việt Nam đến năm 2030; tổ chức sơ kết.") is None
+    deadline = own_period("Ban hành Kế hoạch thực hiện trước ngày 30/6/2026.")
+    assert deadline.end == dt.date(2026, 6, 30)
+    assert own_period("Xây dựng Kế hoạch; hoàn thành đến năm 2030.").end == dt.date(2030, 12, 31)

@@ -460,6 +460,26 @@ _VISION = re.compile(r"tầm\s+nhìn\s*$", re.I)
 _CITED = re.compile(r"\d+\s*[/-]\s*[\w./\-]*[^\W\d_][\w./\-]*\s*,?\s*(?:ngày\s*)?$", re.I)
 
 
+# `Chiến lược dân số Việt Nam đến năm 2030`, `Quy hoạch chung Thủ đô đến năm 2045`: a
+# named document's horizon (a capitalised document word opens the name).
+_DOCUMENT_NAME = re.compile(
+    r"(?:Quy hoạch|Chiến lược|Chương trình|Đề án|Kế hoạch|Nghị quyết|Kết luận|Chỉ thị|Đề cương)\s"
+)
+_CLAUSE_BREAK = re.compile(r"[;:.\n]")
+
+
+def _names_a_document_horizon(text: str, span: _Span) -> bool:
+    """True for `đến năm 2030` closing the name of a document cited in the task, with no
+    clause break between the document word and it; a deadline of day or month precision
+    (`Ban hành Kế hoạch trước ngày 30/6/2026`) is the task's own."""
+    if span.kind not in ("year", "stage") or not span.period.label.lower().startswith(
+        ("đến", "tới")
+    ):
+        return False
+    clause = _CLAUSE_BREAK.split(text[: span.begin])[-1]
+    return _DOCUMENT_NAME.search(clause) is not None
+
+
 def own_period(text: str, default_year: int | None = None) -> Period | None:
     """The time a task's own wording names, or None (a deadline or time phrase in it).
 
@@ -468,7 +488,7 @@ def own_period(text: str, default_year: int | None = None) -> Period | None:
     Without one it names the subject (`sơ kết 6 tháng đầu năm 2026`, `mưa lớn tháng
     5/2026`), and so do the date of a cited document (`Quyết định số 12/QĐ-UBND ngày
     15/3/2026`), a law's entry into force (`có hiệu lực từ ngày 01/01/2026`) and a
-    strategy's horizon (`tầm nhìn đến năm 2050`).  A yearly
+    strategy's horizon (`tầm nhìn đến năm 2050`, `Chiến lược … đến năm 2030`).  A yearly
     deadline (`trước ngày 05/12 hằng năm`) keeps its label with no calendar bounds.
 
     Example:
@@ -481,6 +501,8 @@ def own_period(text: str, default_year: int | None = None) -> Period | None:
         if period.start is None and period.end is None:
             continue
         if _CITED.search(before) or _IN_FORCE.search(before) or _VISION.search(before):
+            continue
+        if _names_a_document_horizon(text, span):
             continue
         if not span.cued:
             continue
