@@ -369,3 +369,19 @@ def test_a_named_documents_horizon_is_not_the_tasks_period() -> None:
     deadline = own_period("Ban hành Kế hoạch thực hiện trước ngày 30/6/2026.")
     assert deadline.end == dt.date(2026, 6, 30)
     assert own_period("Xây dựng Kế hoạch; hoàn thành đến năm 2030.").end == dt.date(2030, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("line", "body"),
+    [
+        ("Sở Y tế nhận được Công văn số 45/UBND-VX ngày 02/3/2026 của Ủy ban nhân dân tỉnh.", True),
+        ("Ngày 02/3/2026, Chủ tịch Ủy ban nhân dân xã chủ trì cuộc họp", True),
+        ("năm 2026 trên địa bàn xã", False),
+        ("Nghị quyết số 12/NQ-HĐND ngày 05/3/2026 của Hội đồng nhân dân tỉnh", False),
+        ("NĂM 2026", False),
+    ],
+)
+def test_body_sentences_end_a_title(line: str, body: bool) -> None:
+    from pipeline.segment import is_body_sentence
+
+    assert is_body_sentence(line) is body

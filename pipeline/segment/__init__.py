@@ -80,7 +80,25 @@ def _is_title_stop(text: str, first: bool) -> bool:
     if _RULE.match(text) or _NEVER_TITLE.match(text) or _ENACTING.match(skeleton(text)):
         return True
     return not first and (
-        PREAMBLE_OPENERS.match(text) is not None or parse_marker(text) is not None
+        PREAMBLE_OPENERS.match(text) is not None
+        or parse_marker(text) is not None
+        or is_body_sentence(text)
+    )
+
+
+_DATE_OPENER = re.compile(r"^(Ngày|Vào ngày|Hôm nay)\s*\d")
+"""`Ngày 02/3/2026, Chủ tịch … chủ trì cuộc họp`: a notice's first body sentence."""
+
+
+def is_body_sentence(text: str) -> bool:
+    """A mixed-case line that is a body paragraph, not a wrapped title line: it opens with
+    a date (`Ngày 02/3/2026, …`), or opens with a capital and ends like a sentence (`Sở Y
+    tế nhận được Công văn số … của Ủy ban nhân dân tỉnh.`).  A wrapped title goes on
+    without a sentence end (`… năm 2026 trên địa bàn xã`)."""
+    if is_upper_line(text):
+        return False
+    return bool(_DATE_OPENER.match(text)) or (
+        text[:1].isupper() and text.rstrip().endswith((".", ":", ";"))
     )
 
 
