@@ -385,3 +385,16 @@ def test_body_sentences_end_a_title(line: str, body: bool) -> None:
     from pipeline.segment import is_body_sentence
 
     assert is_body_sentence(line) is body
+
+
+def test_ban_quan_ly_is_not_a_place_and_gets_its_province() -> None:
+    from pipeline.extract.metadata import qualified_issuer
+
+    assert (
+        qualified_issuer("BAN QUẢN LÝ CÁC KHU CÔNG NGHIỆP", "UBND TỈNH ĐỒNG NAI", "")
+        .casefold()
+        .endswith("khu công nghiệp tỉnh đồng nai")
+    )
+    assert qualified_issuer(
+        "ỦY BAN NHÂN DÂN QUẬN 3", "ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH", ""
+    ).casefold() == ("ủy ban nhân dân quận 3")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 
 from pipeline.document import Layout, Metadata, Period
@@ -337,9 +338,12 @@ def qualified_issuer(issuing: str, parent: str | None, body: str) -> str:
 
 
 def _names_a_place(name: str) -> bool:
-    sk = f" {skeleton(name)} "
+    """True when the name holds a level word (`… tỉnh Tuyên Quang`, `Đảng ủy xã Bảo Hà`).
+
+    Compared with tone marks: `quản` in `Ban Quản lý` is not the level `quận`."""
+    marked = " " + " ".join(unicodedata.normalize("NFC", name).lower().split()) + " "
     committee = _COMMITTEE.match(name)
-    return any(f" {skeleton(level)} " in sk for level in LEVELS) and not (
+    return any(f" {level} " in marked for level in LEVELS) and not (
         committee and not committee.group("place")
     )
 
