@@ -398,3 +398,19 @@ def test_ban_quan_ly_is_not_a_place_and_gets_its_province() -> None:
     assert qualified_issuer(
         "ỦY BAN NHÂN DÂN QUẬN 3", "ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH", ""
     ).casefold() == ("ủy ban nhân dân quận 3")
+
+
+def test_lists_split_before_a_role_and_keep_the_delegation_office_whole() -> None:
+    from pipeline.extract.tasks import duty_holder
+
+    holder = duty_holder(
+        "Căn cứ kế hoạch này, Giám đốc các Sở, Thủ trưởng các ngành, cơ quan cấp tỉnh, "
+        "UBND các xã, phường xây dựng kế hoạch cụ thể"
+    )
+    assert split_units(holder) == ["Các Sở", "Các ngành, cơ quan cấp tỉnh", "UBND các xã, phường"]
+    assert find_leads(
+        "Đề nghị Văn phòng Đoàn đại biểu Quốc hội và HĐND tỉnh, Công an tỉnh: phối hợp"
+    ) == [
+        "Văn phòng Đoàn đại biểu Quốc hội và HĐND tỉnh",
+        "Công an tỉnh",
+    ]

@@ -32,6 +32,8 @@ __all__ = ["find_lead", "find_leads", "is_unit_heading", "split_units"]
 # Heads that make a unit whatever follows (`Công an tỉnh`, `Ủy ban nhân dân các xã`).
 _LOOSE_HEADS = """
 Văn phòng HĐND và UBND|Văn phòng Hội đồng nhân dân và Ủy ban nhân dân
+Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân|Văn phòng Đoàn đại biểu Quốc hội và HĐND
+Văn phòng Đoàn ĐBQH và HĐND
 Ủy ban nhân dân|Ủy ban Mặt trận|Ủy ban|UBND|HĐND|UBMTTQ|MTTQ|BCHQS|Hội đồng nhân dân|Hội đồng
 Công an|Bộ Chỉ huy|Ban Chỉ huy|Bộ đội Biên phòng|Bộ Tư lệnh|Trung tâm|Văn phòng|Thanh tra
 Kho bạc|Mặt trận|Bảo hiểm xã hội|Bệnh viện|Liên đoàn|Liên minh|Hiệp hội|Tỉnh đoàn|Thành đoàn
@@ -392,6 +394,8 @@ def _read_generic(canon: str, pos: int) -> int:
     while m := _TOKEN.match(canon, end):
         if m["punct"] in (";", ":", ".", "(", ")", "\n"):
             break
+        if m["punct"] == "," and _ROLE.match(canon, m.start("tok")):
+            break  # `Giám đốc các Sở, Thủ trưởng các ngành …`: the next holder of the list
         if m["tok"][0].isupper() and _head_at(canon, m.start("tok")) is not None:
             break
         if not m["punct"] and _STOP.match(canon, m.start("tok")) and m["tok"] != "của":
