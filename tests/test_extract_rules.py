@@ -414,3 +414,13 @@ def test_lists_split_before_a_role_and_keep_the_delegation_office_whole() -> Non
         "Văn phòng Đoàn đại biểu Quốc hội và HĐND tỉnh",
         "Công an tỉnh",
     ]
+
+
+def test_a_labelled_topic_is_never_a_holder() -> None:
+    from pipeline.extract.tasks import duty_holder
+
+    assert (
+        duty_holder("Đẩy mạnh truyền thông về chuyển đổi số: các cơ quan báo chí đưa tin") is None
+    )
+    assert duty_holder("Về tuyên truyền: các cơ quan đẩy mạnh truyền thông") is None
+    assert duty_holder("Trưởng đoàn kiểm tra: phân công nhiệm vụ") == "Trưởng đoàn kiểm tra"

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pipeline.document import Layout, Period, Section, Table, Task
 from pipeline.extract.dates import find_dates
 from pipeline.extract.periods import find_periods, own_period, parse_period
-from pipeline.extract.units import find_leads, is_unit_heading, split_units
+from pipeline.extract.units import find_leads, is_unit_heading, opens_with_predicate, split_units
 from pipeline.vietnamese import is_upper_line, skeleton
 
 TASK_WORDS = (
@@ -300,7 +300,8 @@ def duty_holder(text: str) -> str | None:
     first = text.split("\n")[0].strip()
     label, colon, _ = first.partition(":")
     if colon and 1 < len(label.split()) <= 12 and label[:1].isupper():
-        return _strip_request(label.strip())
+        holder = _strip_request(label.strip())
+        return None if opens_with_predicate(holder) else holder
     sk = skeleton(first)  # same length as `first` for NFC Vietnamese text
     start = _HOLDER_START.search(sk)
     if not start or len(sk) != len(first):

@@ -27,7 +27,7 @@ import unicodedata
 from pipeline.vietnamese import canonical_tones
 from pipeline.vocabulary import ADMIN_LEVEL_PATTERN
 
-__all__ = ["find_lead", "find_leads", "is_unit_heading", "split_units"]
+__all__ = ["find_lead", "find_leads", "is_unit_heading", "opens_with_predicate", "split_units"]
 
 # Heads that make a unit whatever follows (`Công an tỉnh`, `Ủy ban nhân dân các xã`).
 _LOOSE_HEADS = """
@@ -524,3 +524,12 @@ def _opens_duty(canon: str, pos: int) -> bool:
     return (
         word is not None and not word["punct"] and _STOP.match(canon, word.start("tok")) is not None
     )
+
+
+def opens_with_predicate(text: str) -> bool:
+    """True when `text` opens with a verb or preposition that starts a duty or a topic
+    (`Đẩy mạnh truyền thông …`, `Tổ chức tập huấn`, `Về tuyên truyền`): such a phrase is
+    never a holder, whatever follows it."""
+    _, canon = _matchable(text.strip())
+    lowered = canon[:1].lower() + canon[1:]
+    return _STOP.match(lowered) is not None
