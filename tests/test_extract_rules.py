@@ -424,3 +424,20 @@ def test_a_labelled_topic_is_never_a_holder() -> None:
     )
     assert duty_holder("Về tuyên truyền: các cơ quan đẩy mạnh truyền thông") is None
     assert duty_holder("Trưởng đoàn kiểm tra: phân công nhiệm vụ") == "Trưởng đoàn kiểm tra"
+
+
+def test_references_of_every_kind_the_genre_cites() -> None:
+    from pipeline.extract.legal_refs import dedupe_refs, find_legal_refs
+
+    text = (
+        "Căn cứ Luật Địa chất và khoáng sản số 72/2025/QH15; Quy định số 296-QĐ/TW ngày "
+        "30/5/2025; Tờ trình số 35/TTr-SNNMT ngày 02/3/2026; Báo cáo số 88/BC-UBND; theo quy "
+        "định tại Điều 5; Luật số 72/2025/QH15."
+    )
+    refs = dedupe_refs(find_legal_refs(text))
+    assert [(r.kind, r.number) for r in refs] == [
+        ("Luật", "72/2025/QH15"),
+        ("Quy định", "296-QĐ/TW"),
+        ("Tờ trình", "35/TTr-SNNMT"),
+        ("Báo cáo", "88/BC-UBND"),
+    ]
