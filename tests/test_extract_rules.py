@@ -441,3 +441,8 @@ def test_references_of_every_kind_the_genre_cites() -> None:
         ("Tờ trình", "35/TTr-SNNMT"),
         ("Báo cáo", "88/BC-UBND"),
     ]
+
+
+def test_funding_statements_are_not_rows() -> None:
+    assert is_not_row("Ngân sách Thành phố đảm bảo kinh phí theo phân cấp ngân sách hiện hành.")
+    assert not is_not_row("Sở Tài chính tham mưu bố trí kinh phí thực hiện Kế hoạch.")

@@ -91,7 +91,10 @@ _CLOSING_ITEM = re.compile(
     r"^(trong qua trinh (to chuc )?(trien khai )?thuc hien|qua trinh thuc hien|tren day la|"
     r"neu co kho khan)"
 )
-_FUNDING_ITEM = re.compile(r"^(nguon )?kinh phi\b")
+# `Kinh phí: …`, `Nguồn kinh phí …`, `Ngân sách Thành phố bảo đảm kinh phí …`: funding.
+_FUNDING_ITEM = re.compile(
+    r"^(nguon )?kinh phi\b|^(ngan sach|nguon von|von ngan sach)\b.{0,60}\b(bao dam|dam bao|bo tri)\b"
+)
 # `Lực lượng: đoàn viên…`, `Thành phần: …`, `Địa điểm: …`, a notice's record fields
 # (`Tên đơn vị: …`, `Địa chỉ trụ sở chính: …`, `Điện thoại: …`): a description, not work.
 _DESCRIPTION_ITEM = re.compile(
