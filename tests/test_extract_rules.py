@@ -446,3 +446,18 @@ def test_references_of_every_kind_the_genre_cites() -> None:
 def test_funding_statements_are_not_rows() -> None:
     assert is_not_row("Ngân sách Thành phố đảm bảo kinh phí theo phân cấp ngân sách hiện hành.")
     assert not is_not_row("Sở Tài chính tham mưu bố trí kinh phí thực hiện Kế hoạch.")
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        ("Tổ chức lễ ra quân ngày 29/3.", (dt.date(2026, 3, 29), dt.date(2026, 3, 29))),
+        ("Tháng 9/2026: tổ chức hội nghị sơ kết.", (dt.date(2026, 9, 1), dt.date(2026, 9, 30))),
+        ("Thực hiện Công văn ngày 15/3/2026 của Sở Y tế về phòng dịch.", None),
+        ("Hưởng ứng Ngày 26/3 với nhiều hoạt động.", None),
+        ("Quý I năm 2026", None),
+    ],
+)
+def test_days_named_with_ngay_and_opening_times(text: str, bounds) -> None:
+    period = own_period(text, 2026)
+    assert (period.start, period.end) == bounds if bounds else period is None

@@ -480,11 +480,43 @@ def _names_a_document_horizon(text: str, span: _Span) -> bool:
     return _DOCUMENT_NAME.search(clause) is not None
 
 
+_OF_AFTER = re.compile(r"\s*,?\s*(?:của|do)\s", re.I)
+"""`… ngày 15/3/2026 của Ủy ban nhân dân tỉnh`: the date of a document or event cited."""
+_ITEM_OPENING = re.compile(r"^[\s\-+•*–]*(?:[\dIVXa-zđ]{1,4}[.)]\s*)?$")
+
+
+def _dated_day(text: str, span: _Span) -> bool:
+    """`Tổ chức lễ ra quân ngày 29/3`: a day named with `ngày` (lower case, not an event
+    name such as `Ngày Pháp luật`) is when the task happens, unless it dates something
+    cited (`… ngày 15/3/2026 của …`)."""
+    return (
+        span.kind in ("date", "day")
+        and text[span.begin : span.begin + 4] == "ngày"
+        and not _OF_AFTER.match(text[span.end :])
+    )
+
+
+_OPENING_MIN_WORDS = 2
+"""Words the item needs after an opening time phrase: a bare `Quý I năm 2026` left without
+its items (a page lost to OCR) is a heading, not a task with a time."""
+
+
+def _opens_item(text: str, span: _Span) -> bool:
+    """`Tháng 9/2026: tổ chức hội nghị …`: a time phrase that opens the item is its time."""
+    return (
+        span.kind != "label"
+        and _ITEM_OPENING.match(text[: span.begin]) is not None
+        and len(re.findall(r"\w+", text[span.end :])) >= _OPENING_MIN_WORDS
+    )
+
+
 def own_period(text: str, default_year: int | None = None) -> Period | None:
     """The time a task's own wording names, or None (a deadline or time phrase in it).
 
     A time phrase counts when a time word opens it: `hoàn thành trước ngày 20/6/2026`,
-    `trong tháng 6/2026`, `vào Quý II`, `từ tháng 7 đến tháng 9/2026`, `đến hết năm 2025`.
+    `trong tháng 6/2026`, `vào Quý II`, `từ tháng 7 đến tháng 9/2026`, `đến hết năm 2025`;
+    so does a day named with `ngày` (`lễ ra quân ngày 29/3`) and a phrase opening the item
+    (`Tháng 9/2026: tổ chức …`).
     Without one it names the subject (`sơ kết 6 tháng đầu năm 2026`, `mưa lớn tháng
     5/2026`), and so do the date of a cited document (`Quyết định số 12/QĐ-UBND ngày
     15/3/2026`), a law's entry into force (`có hiệu lực từ ngày 01/01/2026`) and a
@@ -504,7 +536,7 @@ def own_period(text: str, default_year: int | None = None) -> Period | None:
             continue
         if _names_a_document_horizon(text, span):
             continue
-        if not span.cued:
+        if not (span.cued or _dated_day(text, span) or _opens_item(text, span)):
             continue
         if span.kind in ("day", "month") and (yearly := _YEARLY.match(text[span.end :])):
             label = " ".join(text[span.begin : span.end + yearly.end()].split())
