@@ -461,3 +461,13 @@ def test_funding_statements_are_not_rows() -> None:
 def test_days_named_with_ngay_and_opening_times(text: str, bounds) -> None:
     period = own_period(text, 2026)
     assert (period.start, period.end) == bounds if bounds else period is None
+
+
+def test_a_topic_label_gives_the_holder_after_it() -> None:
+    from pipeline.extract.tasks import duty_holder
+
+    assert duty_holder("Chế độ báo cáo: Các đơn vị báo cáo kết quả về Sở Nội vụ") == "Các đơn vị"
+    assert (
+        duty_holder("Các Khối thi đua thuộc đặc khu: triển khai")
+        == "Các Khối thi đua thuộc đặc khu"
+    )

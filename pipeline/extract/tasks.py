@@ -301,10 +301,16 @@ def duty_holder(text: str) -> str | None:
     `Đề nghị thành viên Hội đồng Thi đua - Khen thưởng … đôn đốc…`).
     """
     first = text.split("\n")[0].strip()
-    label, colon, _ = first.partition(":")
+    label, colon, rest = first.partition(":")
     if colon and 1 < len(label.split()) <= 12 and label[:1].isupper():
         holder = _strip_request(label.strip())
-        return None if opens_with_predicate(holder) else holder
+        if opens_with_predicate(holder):
+            return None
+        if _names_holder(holder):
+            return holder
+        # `Chế độ báo cáo: Các đơn vị báo cáo …`: a topic label; the holder follows it.
+        leads = find_leads(rest.strip())
+        return "; ".join(leads) if leads else None
     sk = skeleton(first)  # same length as `first` for NFC Vietnamese text
     start = _HOLDER_START.search(sk)
     if not start or len(sk) != len(first):
@@ -313,6 +319,15 @@ def duty_holder(text: str) -> str | None:
     if not verb or verb.start() - start.start(1) > 120:
         return None
     return first[start.start(1) : verb.start()].strip(" ,;") or None
+
+
+def _names_holder(label: str) -> bool:
+    """True when a label names who acts: a unit or group (`Các cơ quan thông tin, truyền
+    thông của tỉnh`) or a holder word (`Trưởng đoàn kiểm tra`, `Thủ trưởng các đơn vị`),
+    not a topic (`Chế độ báo cáo`)."""
+    return (
+        bool(find_leads(f"{label}: thực hiện")) or _HOLDER_START.match(skeleton(label)) is not None
+    )
 
 
 def _strip_request(label: str) -> str:
