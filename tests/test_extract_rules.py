@@ -471,3 +471,12 @@ def test_a_topic_label_gives_the_holder_after_it() -> None:
         duty_holder("Các Khối thi đua thuộc đặc khu: triển khai")
         == "Các Khối thi đua thuộc đặc khu"
     )
+
+
+def test_unit_introducing_its_duties_leads_the_bullets_below() -> None:
+    tasks = _tasks(
+        "I. TỔ CHỨC THỰC HIỆN\n1. Phòng Kinh tế là cơ quan thường trực, có trách nhiệm:\n"
+        "- Tổng hợp tình hình thiệt hại.\n- Hướng dẫn người dân khôi phục sản xuất.\n"
+        "2. Sở Y tế có trách nhiệm thực hiện các nhiệm vụ sau:\n- Chuẩn bị cơ số thuốc.\n"
+    )
+    assert [t.leads for t in tasks] == [["Phòng Kinh tế"], ["Phòng Kinh tế"], ["Sở Y tế"]]

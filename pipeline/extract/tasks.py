@@ -197,10 +197,35 @@ def _classify(heading: str, strict: bool = False) -> str:
 _DUTY_OF = re.compile(r"^(?:[\dIVX.]+\s+)?(?:Trách nhiệm|Nhiệm vụ)(?:\s+của)?\s+(?=\S)", re.I)
 
 
+# `… là cơ quan thường trực, có trách nhiệm:`, `… có trách nhiệm thực hiện các nhiệm vụ sau:`
+_DUTY_INTRO = re.compile(
+    r"^[\s,]*(?:(?:là|làm)\s+cơ\s+quan\s+(?:thường\s+trực|đầu\s+mối|chủ\s+trì)[\s,]*)?"
+    r"(?:(?:có|chịu)\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|chủ\s+trì|thực\s+hiện)?"
+    r"(?:\s+(?:thực\s+hiện\s+)?(?:các|những)\s+nhiệm\s+vụ(?:\s+(?:sau|cụ\s+thể))?(?:\s+đây)?)?"
+    r"\s*:\s*$",
+    re.IGNORECASE,
+)
+
+
+def _unit_introducing_duties(heading: str) -> tuple[str, ...]:
+    """`2. Phòng Kinh tế là cơ quan thường trực, có trách nhiệm:` above bullets: the unit
+    the bullets are duties of, when nothing but a duty introduction follows its name."""
+    if not heading.rstrip().endswith(":"):
+        return ()
+    leads = find_leads(heading)
+    if not leads:
+        return ()
+    tail = heading[heading.find(leads[-1]) + len(leads[-1]) :] if leads[-1] in heading else ""
+    return tuple(leads) if tail and _DUTY_INTRO.match(tail) else ()
+
+
 def _unit_of_heading(heading: str) -> tuple[str, ...]:
-    """The units a heading names when the heading is only units (`1. Sở Nội vụ:`)."""
+    """The units a heading names when the heading is only units (`1. Sở Nội vụ:`) or
+    units and a duty introduction (`… là cơ quan thường trực, có trách nhiệm:`)."""
     heading = _DUTY_OF.sub("", heading.strip())
-    if not heading or not is_unit_heading(heading):
+    if heading and not is_unit_heading(heading):
+        return _unit_introducing_duties(heading)
+    if not heading:
         return ()
     text = re.sub(r"^[\dIVX.)\s]*(Giao|Đề nghị:?)\s+", "", heading.strip()).rstrip(":.").strip()
     text = re.sub(r"^[\dIVXa-zđ]{1,4}[.)]\s+", "", text)
