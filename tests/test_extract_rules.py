@@ -480,3 +480,13 @@ def test_unit_introducing_its_duties_leads_the_bullets_below() -> None:
         "2. Sở Y tế có trách nhiệm thực hiện các nhiệm vụ sau:\n- Chuẩn bị cơ số thuốc.\n"
     )
     assert [t.leads for t in tasks] == [["Phòng Kinh tế"], ["Phòng Kinh tế"], ["Sở Y tế"]]
+
+
+def test_party_bodies_lead() -> None:
+    assert find_leads("Ban cán sự đảng Ủy ban nhân dân tỉnh lãnh đạo, chỉ đạo") == [
+        "Ban cán sự đảng Ủy ban nhân dân tỉnh"
+    ]
+    assert find_leads("Đảng đoàn Hội đồng nhân dân tỉnh chỉ đạo rà soát") == [
+        "Đảng đoàn Hội đồng nhân dân tỉnh"
+    ]
+    assert find_leads("Lãnh đạo Sở chỉ đạo các phòng") == []  # a role word alone is no lead

@@ -34,6 +34,7 @@ _LOOSE_HEADS = """
 Văn phòng HĐND và UBND|Văn phòng Hội đồng nhân dân và Ủy ban nhân dân
 Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân|Văn phòng Đoàn đại biểu Quốc hội và HĐND
 Văn phòng Đoàn ĐBQH và HĐND
+Ban cán sự đảng|Ban Cán sự đảng|Đảng đoàn|Ban Thường vụ|Ban thường vụ
 Ủy ban nhân dân|Ủy ban Mặt trận|Ủy ban|UBND|HĐND|UBMTTQ|MTTQ|BCHQS|Hội đồng nhân dân|Hội đồng
 Công an|Bộ Chỉ huy|Ban Chỉ huy|Bộ đội Biên phòng|Bộ Tư lệnh|Trung tâm|Văn phòng|Thanh tra
 Kho bạc|Mặt trận|Bảo hiểm xã hội|Bệnh viện|Liên đoàn|Liên minh|Hiệp hội|Tỉnh đoàn|Thành đoàn
@@ -78,7 +79,7 @@ hoàn thiện|tổng hợp|thông báo|phổ biến|mời|bồi dưỡng|tập h
 kiện toàn|phát huy|thống kê|ứng dụng|chuẩn bị|họp|xét|ký|thành lập|khảo sát|điều tra|tham gia
 tham dự|chia sẻ|điều chỉnh|bổ sung|sửa đổi|nộp|quảng bá|hoặc|nếu|của
 đồng thời|ưu tiên|tổng kết|sơ kết|biểu dương|khen thưởng|tôn vinh|xác định
-đưa|mở rộng|chịu trách nhiệm|quan tâm|tăng|giảm|gồm|bao gồm
+đưa|mở rộng|chịu trách nhiệm|quan tâm|tăng|giảm|gồm|bao gồm|lãnh đạo
 """
 _STOP = re.compile(
     r"(?:"
@@ -119,7 +120,8 @@ _GENERIC = re.compile(
     r"(?:các|mỗi|toàn\s+thể)\s+(?:sở|cơ\s+quan|đơn\s+vị|ban|ngành|đoàn\s+thể|hội|tổ\s+chức|"
     r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường(?!\s+hợp)|phòng|khối|cụm|chi\s+bộ|chi\s+đoàn|"
     r"chi\s+hội|tổ\s+chức\s+(?:cơ\s+sở\s+)?đảng|tổ(?!\s+chức)|thôn|tổ\s+dân\s+phố|"
-    r"hội\s+đoàn\s+thể|ngành|cấp\s+ủy|cấp\s+uỷ|đảng\s+ủy|đảng\s+uỷ|chi\s+ủy|cơ\s+sở)(?!\w)",
+    r"hội\s+đoàn\s+thể|ngành|cấp\s+ủy|cấp\s+uỷ|đảng\s+ủy|đảng\s+uỷ|chi\s+ủy|cơ\s+sở|"
+    r"huyện\s+ủy|thành\s+ủy|đảng\s+bộ)(?!\w)",
     re.IGNORECASE,
 )
 
