@@ -490,3 +490,16 @@ def test_party_bodies_lead() -> None:
         "Đảng đoàn Hội đồng nhân dân tỉnh"
     ]
     assert find_leads("Lãnh đạo Sở chỉ đạo các phòng") == []  # a role word alone is no lead
+
+
+@pytest.mark.parametrize(
+    "lead_header", ["Trách nhiệm thực hiện", "Người thực hiện", "Đơn vị", "Cơ quan chủ trì"]
+)
+def test_lead_column_headers(lead_header: str) -> None:
+    from pipeline.document import Table
+    from pipeline.segment.tables import describe_columns
+
+    table = describe_columns(
+        Table(header=["TT", "Nội dung", "Cơ quan phối hợp", lead_header, "Thời gian thực hiện"])
+    )
+    assert (table.task_column, table.lead_column, table.period_column) == (1, 3, 4)

@@ -30,7 +30,10 @@ HEADER_CELL_MAX_WORDS = 6
 
 _TASK_COLUMN = re.compile(r"nhiem vu|noi dung|cong viec|hoat dong|giai phap")
 _NAME_COLUMN = re.compile(r"^ten ")
-_LEAD_COLUMN = re.compile(r"chu tri|don vi thuc hien|co quan thuc hien|phu trach|don vi thuc")
+_LEAD_COLUMN = re.compile(
+    r"chu tri|don vi thuc hien|co quan thuc hien|phu trach|don vi thuc|trach nhiem|"
+    r"nguoi thuc hien|bo phan thuc hien|^(co quan|don vi)$"
+)
 _NOT_LEAD_COLUMN = re.compile(r"phoi hop")
 _PERIOD_COLUMN = re.compile(r"thoi gian|thoi han|tien do|hoan thanh|thoi diem")
 _MARKER_COLUMN = ("stt", "tt", "so tt", "so thu tu")
