@@ -503,3 +503,8 @@ def test_lead_column_headers(lead_header: str) -> None:
         Table(header=["TT", "Nội dung", "Cơ quan phối hợp", lead_header, "Thời gian thực hiện"])
     )
     assert (table.task_column, table.lead_column, table.period_column) == (1, 3, 4)
+
+
+def test_investors_and_cooperatives_as_generic_leads() -> None:
+    assert find_leads("Các chủ đầu tư tập trung đẩy nhanh tiến độ thi công") == ["Các chủ đầu tư"]
+    assert find_leads("Các hợp tác xã chủ động đăng ký tham gia") == ["Các hợp tác xã"]

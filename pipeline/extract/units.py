@@ -121,7 +121,7 @@ _GENERIC = re.compile(
     r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường(?!\s+hợp)|phòng|khối|cụm|chi\s+bộ|chi\s+đoàn|"
     r"chi\s+hội|tổ\s+chức\s+(?:cơ\s+sở\s+)?đảng|tổ(?!\s+chức)|thôn|tổ\s+dân\s+phố|"
     r"hội\s+đoàn\s+thể|ngành|cấp\s+ủy|cấp\s+uỷ|đảng\s+ủy|đảng\s+uỷ|chi\s+ủy|cơ\s+sở|"
-    r"huyện\s+ủy|thành\s+ủy|đảng\s+bộ)(?!\w)",
+    r"huyện\s+ủy|thành\s+ủy|đảng\s+bộ|chủ\s+đầu\s+tư|nhà\s+đầu\s+tư|hợp\s+tác\s+xã)(?!\w)",
     re.IGNORECASE,
 )
 
