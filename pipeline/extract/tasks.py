@@ -652,7 +652,7 @@ def complete_leads(tasks: list[Task]) -> list[Task]:
                     if len(name) > len(lead)
                     and name.startswith(lead)
                     and name[len(lead)] in " ,"
-                    and name in text
+                    and text.find(name) == text.find(lead) >= 0  # where the lead is read
                 ),
                 lead,
             )
