@@ -194,10 +194,20 @@ class Section(Record):
     marker: str
     """Marker as normalised: `II`, `1`, `1.1`, `a`, `-`."""
     kind: Literal[
-        "part", "chapter", "roman", "article", "number", "subnumber", "letter", "bullet", "appendix"
+        "part",
+        "chapter",
+        "roman",
+        "article",
+        "number",
+        "subnumber",
+        "letter",
+        "bullet",
+        "period",
+        "appendix",
     ]
     """`article` is a decision's `Điều 1.` (marker `Điều 1`, ref segment `Đ1`); `chapter` a
-    regulation's `Chương II` (marker `Chương II`, ref segment `C2`)."""
+    regulation's `Chương II` (marker `Chương II`, ref segment `C2`); `period` an unnumbered
+    time heading such as `Tháng 3/2026:` (marker empty, ref segment `T1`, `T2`…)."""
     heading: str
     """The heading or item text on the marker's line."""
     text: str = ""
@@ -267,6 +277,9 @@ class Layout(LayoutOutput):
 
     sections: list[Section] = Field(default_factory=list)
     """The body tree; the JSON lifts it to the top-level `sections`."""
+    body_tables: list[Table] = Field(default_factory=list)
+    """Tables printed inside the body (not in an appendix): `title` is the heading of the
+    section they sit in, `refs` that section's ref plus the row number (`IV.1`, `IV.2`)."""
 
 
 class Metadata(Record):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 
 from pipeline.document import Layout, Metadata, Period
@@ -337,9 +338,12 @@ def qualified_issuer(issuing: str, parent: str | None, body: str) -> str:
 
 
 def _names_a_place(name: str) -> bool:
-    sk = f" {skeleton(name)} "
+    """True when the name holds a level word (`… tỉnh Tuyên Quang`, `Đảng ủy xã Bảo Hà`).
+
+    Compared with tone marks: `quản` in `Ban Quản lý` is not the level `quận`."""
+    marked = " " + " ".join(unicodedata.normalize("NFC", name).lower().split()) + " "
     committee = _COMMITTEE.match(name)
-    return any(f" {skeleton(level)} " in sk for level in LEVELS) and not (
+    return any(f" {level} " in marked for level in LEVELS) and not (
         committee and not committee.group("place")
     )
 
@@ -432,6 +436,10 @@ PLAN_TYPES = ("Kế hoạch", "Chương trình hành động", "Chương trình"
 """Types whose title names the window they cover (`Kế hoạch … năm 2026`)."""
 
 _TIME_HEADING = re.compile(r"^thoi gian( thuc hien| trien khai)?\b")
+_RUN_TIME_HEADING = re.compile(r"^thoi gian (thuc hien|trien khai|to chuc)\b")
+"""`Thời gian thực hiện`, `Thời gian tổ chức phong trào thi đua`: the time the plan itself
+runs, wherever its item stands; other `Thời gian …` items (`Thời gian trình khen thưởng`)
+count only under a part about purposes or time, and after these."""
 _WINDOW_PARENT = re.compile(r"thoi gian|^(muc dich|muc tieu|yeu cau)")
 _FROM_NOW = re.compile(r"(?:kể\s+)?từ\s+(?:nay|ngày\s+(?:ban\s+hành|ký))\s+(?=đến|tới)", re.I)
 _MARKER = re.compile(r"^\s*(?:[\dIVXLC]+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•])\s*")
@@ -441,6 +449,7 @@ def _window_texts(layout: Layout) -> list[str]:
     """Texts that may state the plan's window, in order: a `THỜI GIAN THỰC HIỆN` part, a
     `Thời gian thực hiện: …` item under a part about purposes or time, a preamble line."""
     found: list[str] = []
+    weaker: list[str] = []
     for part in layout.sections:
         if part.kind == "appendix":
             continue
@@ -449,14 +458,14 @@ def _window_texts(layout: Layout) -> list[str]:
             heading = _MARKER.sub("", node.heading)
             if not _TIME_HEADING.match(skeleton(heading)):
                 continue
-            if parent is not None and not _WINDOW_PARENT.search(
-                skeleton(_MARKER.sub("", parent.heading))
-            ):
+            strong = parent is None or _RUN_TIME_HEADING.match(skeleton(heading)) is not None
+            if not strong and not _WINDOW_PARENT.search(skeleton(_MARKER.sub("", parent.heading))):
                 continue
             value = heading.partition(":")[2].strip() or node.text
             if not value and node.children:
                 value = node.children[0].heading
-            found.append(value)
+            (found if strong else weaker).append(value)
+    found += weaker
     found += [p.partition(":")[2] for p in layout.preamble if _TIME_HEADING.match(skeleton(p))]
     return [text for text in found if text.strip()]
 

@@ -100,6 +100,12 @@ _STAGE = re.compile(
     re.I,
 )
 _YEAR = re.compile(rf"\b{NAM}\s*{_Y}(?!\d|\s*[-–]\s*\d{{4}})", re.I)
+# `2026 - 2030`, `Năm 2026 - 2027` (a table's time cell): a run of whole years.
+_YEAR_RANGE = re.compile(
+    rf"(?<![\d/.])(?:{NAM}\s*)?(?P<y1>\d{{4}})\s*[-–]\s*(?:{NAM}\s*)?(?P<y2>\d{{4}})(?![\d/])", re.I
+)
+# `nhiệm kỳ 2025 - 2030`: a term of office names a congress, not when work is done.
+_TERM = re.compile(r"nhiệm\s+kỳ\s*$", re.I)
 # `ngày 15 tháng 11` / `ngày 01/6` with the year left out (deadlines repeated each year).
 _DAY_NO_YEAR = re.compile(
     rf"\b{NGAY}\s*(?P<d>\d{{1,2}})\s*(?:{THANG}\s*|/\s*)(?P<m>\d{{1,2}})"
@@ -116,7 +122,9 @@ _CUE = re.compile(r"(?:thời\s+(?:gian|hạn)|tiến\s+độ)(?:\s+[^\W\d_]+){0
 _FROM = re.compile(r"(?:^|(?<=\W))(?:kể\s+)?từ\s*$", re.I)
 _BEFORE = re.compile(
     r"(?:^|(?<=\W))(?:(?:hoàn\s+thành\s+)?trước|chậm\s+nhất(?:\s+(?:là|vào))?|"
-    r"không\s+quá|hạn\s+chót)\s*$",
+    r"không\s+quá|hạn\s+chót)\s*"
+    # `trước 17 giờ ngày 23/9/2026`, `trước 16h00 ngày …`: the hour does not move the day.
+    r"(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}(?:\s*phút)?)?\s*,?\s*)?$",
     re.I,
 )
 _UNTIL = re.compile(r"(?:^|(?<=\W))(?:đến|tới)(?:\s+hết)?\s*$", re.I)
@@ -198,6 +206,10 @@ def _atoms(text: str) -> list[_Atom]:
     for m in _STAGE.finditer(text):
         y1, y2 = _year(m["y1"]), _year(m["y2"])
         if y1 and y2 and y1 <= y2:
+            found.append(_Atom(m.start(), m.end(), "stage", y1, b=y2))
+    for m in _YEAR_RANGE.finditer(text):
+        y1, y2 = _year(m["y1"]), _year(m["y2"])
+        if y1 and y2 and y1 < y2 and not _TERM.search(text[max(0, m.start() - 12) : m.start()]):
             found.append(_Atom(m.start(), m.end(), "stage", y1, b=y2))
     for m in _PART_OF_YEAR.finditer(text):
         n = m["n"].lower()
@@ -282,7 +294,9 @@ def _range(
         or atom.kind == "label"
         or nxt.kind in ("label", "dayonly")
         or not _RANGE_GAP.match(text[atom.end : nxt.start])
-        or not (_FROM.search(before) or atom.kind == nxt.kind == "date")
+        or not (
+            _FROM.search(before) or atom.kind == nxt.kind == "date" or _dash_run(text, atom, nxt)
+        )
     ):
         return None
     year_b = nxt.year if nxt.year is not None else default_year
@@ -300,6 +314,17 @@ def _range(
         begin = atom.start - (len(before) - m.start())
     period = Period(label=_label(text, begin, nxt.end), start=start_bounds[0], end=end_bounds[1])
     return _Span(begin, nxt.end, period, False, "range", True)
+
+
+def _dash_run(text: str, atom: _Atom, nxt: _Atom) -> bool:
+    """`Tháng 12/2026 - Tháng 01/2027`, `Quý IV/2026 - Quý I/2027`: two months or two
+    quarters joined by a dash are a run from the first to the second, as in a table's
+    time cell (a `từ` is not needed)."""
+    return (
+        atom.kind == nxt.kind
+        and atom.kind in ("month", "quarter")
+        and text[atom.end : nxt.start].strip() in ("-", "–")
+    )
 
 
 def _single(text: str, atom: _Atom, before: str, default_year: int | None) -> _Span | None:
@@ -422,20 +447,80 @@ def schedule_period(text: str, default_year: int | None = None) -> Period | None
 # `… có hiệu lực (thi hành) từ ngày 01/01/2026`: when a law applies, not when the task runs.
 _IN_FORCE = re.compile(r"hiệu\s+lực(?:\s+thi\s+hành)?\s*(?:kể\s+)?$", re.I)
 # `trước ngày 05/12 hằng năm`, `vào tháng 12 hằng năm`: a yearly deadline has no calendar.
-_YEARLY = re.compile(r"^\s*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm", re.I)
+# `trước ngày 01/6 và 15/11 hằng năm`: further days of the same yearly deadline.
+_YEARLY = re.compile(
+    r"^\s*(?:(?:và|,)\s*(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}\s*)*(?:của\s+)?(?:hằng|hàng|mỗi)\s+năm",
+    re.I,
+)
+# `Quy hoạch … thời kỳ 2021-2030, tầm nhìn đến năm 2050`: a strategy's horizon, not a time
+# the task runs in.
+_VISION = re.compile(r"tầm\s+nhìn\s*$", re.I)
 
 # `… số 12/KH-UBND ngày 15/3/2026`: a date that belongs to a cited document.
 _CITED = re.compile(r"\d+\s*[/-]\s*[\w./\-]*[^\W\d_][\w./\-]*\s*,?\s*(?:ngày\s*)?$", re.I)
+
+
+# `Chiến lược dân số Việt Nam đến năm 2030`, `Quy hoạch chung Thủ đô đến năm 2045`: a
+# named document's horizon (a capitalised document word opens the name).
+_DOCUMENT_NAME = re.compile(
+    r"(?:Quy hoạch|Chiến lược|Chương trình|Đề án|Kế hoạch|Nghị quyết|Kết luận|Chỉ thị|Đề cương)\s"
+)
+_CLAUSE_BREAK = re.compile(r"[;:.\n]")
+
+
+def _names_a_document_horizon(text: str, span: _Span) -> bool:
+    """True for `đến năm 2030` closing the name of a document cited in the task, with no
+    clause break between the document word and it; a deadline of day or month precision
+    (`Ban hành Kế hoạch trước ngày 30/6/2026`) is the task's own."""
+    if span.kind not in ("year", "stage") or not span.period.label.lower().startswith(
+        ("đến", "tới")
+    ):
+        return False
+    clause = _CLAUSE_BREAK.split(text[: span.begin])[-1]
+    return _DOCUMENT_NAME.search(clause) is not None
+
+
+_OF_AFTER = re.compile(r"\s*,?\s*(?:của|do)\s", re.I)
+"""`… ngày 15/3/2026 của Ủy ban nhân dân tỉnh`: the date of a document or event cited."""
+_ITEM_OPENING = re.compile(r"^[\s\-+•*–]*(?:[\dIVXa-zđ]{1,4}[.)]\s*)?$")
+
+
+def _dated_day(text: str, span: _Span) -> bool:
+    """`Tổ chức lễ ra quân ngày 29/3`: a day named with `ngày` (lower case, not an event
+    name such as `Ngày Pháp luật`) is when the task happens, unless it dates something
+    cited (`… ngày 15/3/2026 của …`)."""
+    return (
+        span.kind in ("date", "day")
+        and text[span.begin : span.begin + 4] == "ngày"
+        and not _OF_AFTER.match(text[span.end :])
+    )
+
+
+_OPENING_MIN_WORDS = 2
+"""Words the item needs after an opening time phrase: a bare `Quý I năm 2026` left without
+its items (a page lost to OCR) is a heading, not a task with a time."""
+
+
+def _opens_item(text: str, span: _Span) -> bool:
+    """`Tháng 9/2026: tổ chức hội nghị …`: a time phrase that opens the item is its time."""
+    return (
+        span.kind != "label"
+        and _ITEM_OPENING.match(text[: span.begin]) is not None
+        and len(re.findall(r"\w+", text[span.end :])) >= _OPENING_MIN_WORDS
+    )
 
 
 def own_period(text: str, default_year: int | None = None) -> Period | None:
     """The time a task's own wording names, or None (a deadline or time phrase in it).
 
     A time phrase counts when a time word opens it: `hoàn thành trước ngày 20/6/2026`,
-    `trong tháng 6/2026`, `vào Quý II`, `từ tháng 7 đến tháng 9/2026`, `đến hết năm 2025`.
+    `trong tháng 6/2026`, `vào Quý II`, `từ tháng 7 đến tháng 9/2026`, `đến hết năm 2025`;
+    so does a day named with `ngày` (`lễ ra quân ngày 29/3`) and a phrase opening the item
+    (`Tháng 9/2026: tổ chức …`).
     Without one it names the subject (`sơ kết 6 tháng đầu năm 2026`, `mưa lớn tháng
     5/2026`), and so do the date of a cited document (`Quyết định số 12/QĐ-UBND ngày
-    15/3/2026`) and a law's entry into force (`có hiệu lực từ ngày 01/01/2026`).  A yearly
+    15/3/2026`), a law's entry into force (`có hiệu lực từ ngày 01/01/2026`) and a
+    strategy's horizon (`tầm nhìn đến năm 2050`, `Chiến lược … đến năm 2030`).  A yearly
     deadline (`trước ngày 05/12 hằng năm`) keeps its label with no calendar bounds.
 
     Example:
@@ -447,9 +532,11 @@ def own_period(text: str, default_year: int | None = None) -> Period | None:
         before = text[max(0, span.begin - 40) : span.begin]
         if period.start is None and period.end is None:
             continue
-        if _CITED.search(before) or _IN_FORCE.search(before):
+        if _CITED.search(before) or _IN_FORCE.search(before) or _VISION.search(before):
             continue
-        if not span.cued:
+        if _names_a_document_horizon(text, span):
+            continue
+        if not (span.cued or _dated_day(text, span) or _opens_item(text, span)):
             continue
         if span.kind in ("day", "month") and (yearly := _YEARLY.match(text[span.end :])):
             label = " ".join(text[span.begin : span.end + yearly.end()].split())

@@ -28,10 +28,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.document import Layout, Period, Section, Task
+from pipeline.document import Layout, Period, Section, Table, Task
 from pipeline.extract.dates import find_dates
 from pipeline.extract.periods import find_periods, own_period, parse_period
-from pipeline.extract.units import find_leads, is_unit_heading, split_units
+from pipeline.extract.units import find_leads, is_unit_heading, opens_with_predicate, split_units
 from pipeline.vietnamese import is_upper_line, skeleton
 
 TASK_WORDS = (
@@ -70,7 +70,19 @@ NOT_TASK_WORDS = (
     "che do bao cao",
     "von dau tu",
 )
-_STRONG_NOT_TASK = ("muc dich", "yeu cau", "muc tieu", "quan diem", "doi tuong", "chi tieu")
+_STRONG_NOT_TASK = (
+    "muc dich",
+    "yeu cau",
+    "muc tieu",
+    "quan diem",
+    "doi tuong",
+    "chi tieu",
+    "ket qua",
+    "thoi gian",
+    "tinh hinh",
+)
+"""Headings that are never work wherever they stand, even as an item among work items or
+in a notice without parts (`2. Kết quả tiếp nhận hồ sơ`, `1. Thời gian tiếp nhận hồ sơ`)."""
 
 # `Ông Hoàng Văn Thuân - Trưởng đoàn`, `Đ/c Lê An - Phó Chủ tịch`: a team's member list.
 _TEAM_MEMBER = re.compile(r"^(?:ông|bà|đồng\s+chí|đ/c)\.?\s+\w", re.IGNORECASE)
@@ -79,11 +91,21 @@ _CLOSING_ITEM = re.compile(
     r"^(trong qua trinh (to chuc )?(trien khai )?thuc hien|qua trinh thuc hien|tren day la|"
     r"neu co kho khan)"
 )
-_FUNDING_ITEM = re.compile(r"^(nguon )?kinh phi\b")
-# `Lực lượng: đoàn viên…`, `Thành phần: …`, `Địa điểm: …`: a description, not work.
-_DESCRIPTION_ITEM = re.compile(
-    r"^(luc luong|thanh phan|dia diem|doi tuong|quy mo)( [a-z]+){0,2}\s*:"
+# `Kinh phí: …`, `Nguồn kinh phí …`, `Ngân sách Thành phố bảo đảm kinh phí …`: funding.
+_FUNDING_ITEM = re.compile(
+    r"^(nguon )?kinh phi\b|^(ngan sach|nguon von|von ngan sach)\b.{0,60}\b(bao dam|dam bao|bo tri)\b"
 )
+# `Lực lượng: đoàn viên…`, `Thành phần: …`, `Địa điểm: …`, a notice's record fields
+# (`Tên đơn vị: …`, `Địa chỉ trụ sở chính: …`, `Điện thoại: …`): a description, not work.
+_DESCRIPTION_ITEM = re.compile(
+    r"^(luc luong|thanh phan|dia diem|doi tuong|quy mo|phuong tien|ten don vi|ten doanh nghiep|"
+    r"dia chi|dien thoai|so dien thoai|email|fax|website|giay chung nhan|nganh nghe|"
+    r"nguoi dai dien|ma so thue|von dieu le)( [a-z]+){0,5}\s*:"
+)
+# `2. Nhiệm vụ thực hiện theo lộ trình đến năm 2030` / `Các nhiệm vụ … được xác định tại Phụ
+# lục 2 kèm theo`: a heading that only points to the appendix table holding the rows.
+_CATEGORY_HEADING = re.compile(r"^(cac )?nhiem vu\b")
+_APPENDIX_POINTER = re.compile(r"\b(tai|theo|o) (bieu )?phu luc\b")
 # `Chánh Văn phòng …; Giám đốc các sở … chịu trách nhiệm thi hành Quyết định này`.
 _ENFORCEMENT_CLAUSE = re.compile(r"chiu trach nhiem thi hanh (quyet dinh|van ban|ke hoach)")
 
@@ -135,6 +157,18 @@ def _strip_marker(heading: str) -> str:
     return re.sub(r"^\s*[\dIVXLC]+(?:\.\d+)*[.)]\s*", "", heading)
 
 
+_TARGET_OPENING = re.compile(r"^(cac\s+)?(muc tieu|chi tieu|muc dich|yeu cau|quan diem)\b")
+
+
+def is_target_heading(heading: str) -> bool:
+    """A heading that opens with targets, purposes or requirements and names no work:
+    `II. MỤC TIÊU VÀ CHỈ TIÊU CHỦ YẾU ĐẾN NĂM 2030`, `2. Các chỉ tiêu chủ yếu giai đoạn
+    2026 - 2030`.  Its own time (`đến năm 2030`) does not make its items work;
+    `MỤC TIÊU, NHIỆM VỤ VÀ GIẢI PHÁP` names work and is not one."""
+    sk = _sk(_strip_marker(heading))
+    return bool(_TARGET_OPENING.match(sk)) and not any(w in sk for w in TASK_WORDS)
+
+
 def _classify(heading: str, strict: bool = False) -> str:
     """`organisation`, `task`, `mixed`, `skip` or `unknown` for a part heading.
 
@@ -144,6 +178,8 @@ def _classify(heading: str, strict: bool = False) -> str:
     sk = _sk(heading)
     if any(sk.startswith(w) if strict else w in sk for w in ORG_WORDS):
         return "organisation"
+    if is_target_heading(heading):
+        return "skip"
     timed = any(p.start or p.end for p in find_periods(heading))
     if strict:
         return "task" if sk.startswith(TASK_WORDS) or timed else "unknown"
@@ -161,10 +197,35 @@ def _classify(heading: str, strict: bool = False) -> str:
 _DUTY_OF = re.compile(r"^(?:[\dIVX.]+\s+)?(?:Trách nhiệm|Nhiệm vụ)(?:\s+của)?\s+(?=\S)", re.I)
 
 
+# `… là cơ quan thường trực, có trách nhiệm:`, `… có trách nhiệm thực hiện các nhiệm vụ sau:`
+_DUTY_INTRO = re.compile(
+    r"^[\s,]*(?:(?:là|làm)\s+cơ\s+quan\s+(?:thường\s+trực|đầu\s+mối|chủ\s+trì)[\s,]*)?"
+    r"(?:(?:có|chịu)\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|chủ\s+trì|thực\s+hiện)?"
+    r"(?:\s+(?:thực\s+hiện\s+)?(?:các|những)\s+nhiệm\s+vụ(?:\s+(?:sau|cụ\s+thể))?(?:\s+đây)?)?"
+    r"\s*:\s*$",
+    re.IGNORECASE,
+)
+
+
+def _unit_introducing_duties(heading: str) -> tuple[str, ...]:
+    """`2. Phòng Kinh tế là cơ quan thường trực, có trách nhiệm:` above bullets: the unit
+    the bullets are duties of, when nothing but a duty introduction follows its name."""
+    if not heading.rstrip().endswith(":"):
+        return ()
+    leads = find_leads(heading)
+    if not leads:
+        return ()
+    tail = heading[heading.find(leads[-1]) + len(leads[-1]) :] if leads[-1] in heading else ""
+    return tuple(leads) if tail and _DUTY_INTRO.match(tail) else ()
+
+
 def _unit_of_heading(heading: str) -> tuple[str, ...]:
-    """The units a heading names when the heading is only units (`1. Sở Nội vụ:`)."""
+    """The units a heading names when the heading is only units (`1. Sở Nội vụ:`) or
+    units and a duty introduction (`… là cơ quan thường trực, có trách nhiệm:`)."""
     heading = _DUTY_OF.sub("", heading.strip())
-    if not heading or not is_unit_heading(heading):
+    if heading and not is_unit_heading(heading):
+        return _unit_introducing_duties(heading)
+    if not heading:
         return ()
     text = re.sub(r"^[\dIVX.)\s]*(Giao|Đề nghị:?)\s+", "", heading.strip()).rstrip(":.").strip()
     text = re.sub(r"^[\dIVXa-zđ]{1,4}[.)]\s+", "", text)
@@ -265,9 +326,16 @@ def duty_holder(text: str) -> str | None:
     `Đề nghị thành viên Hội đồng Thi đua - Khen thưởng … đôn đốc…`).
     """
     first = text.split("\n")[0].strip()
-    label, colon, _ = first.partition(":")
+    label, colon, rest = first.partition(":")
     if colon and 1 < len(label.split()) <= 12 and label[:1].isupper():
-        return _strip_request(label.strip())
+        holder = _strip_request(label.strip())
+        if opens_with_predicate(holder):
+            return None
+        if _names_holder(holder):
+            return holder
+        # `Chế độ báo cáo: Các đơn vị báo cáo …`: a topic label; the holder follows it.
+        leads = find_leads(rest.strip())
+        return "; ".join(leads) if leads else None
     sk = skeleton(first)  # same length as `first` for NFC Vietnamese text
     start = _HOLDER_START.search(sk)
     if not start or len(sk) != len(first):
@@ -276,6 +344,15 @@ def duty_holder(text: str) -> str | None:
     if not verb or verb.start() - start.start(1) > 120:
         return None
     return first[start.start(1) : verb.start()].strip(" ,;") or None
+
+
+def _names_holder(label: str) -> bool:
+    """True when a label names who acts: a unit or group (`Các cơ quan thông tin, truyền
+    thông của tỉnh`) or a holder word (`Trưởng đoàn kiểm tra`, `Thủ trưởng các đơn vị`),
+    not a topic (`Chế độ báo cáo`)."""
+    return (
+        bool(find_leads(f"{label}: thực hiện")) or _HOLDER_START.match(skeleton(label)) is not None
+    )
 
 
 def _strip_request(label: str) -> str:
@@ -289,12 +366,14 @@ def is_not_row(text: str) -> bool:
     """Items that are not work though they stand among work items: an inspection team's
     member (`Ông Hoàng Văn Thuân - Trưởng đoàn: …`), a closing sentence numbered as an item
     (`Trong quá trình thực hiện, nếu có khó khăn…`), a funding line (`Kinh phí: …`), a
-    description (`Lực lượng: …`, `Địa điểm: …`) and a decision's enforcement clause (`…
-    chịu trách nhiệm thi hành Quyết định này`)."""
+    description (`Lực lượng: …`, `Địa điểm: …`), a decision's enforcement clause (`…
+    chịu trách nhiệm thi hành Quyết định này`) and a category heading that points to the
+    appendix listing its tasks (`Các nhiệm vụ cần làm ngay … được xác định tại Phụ lục 2`)."""
     first = text.strip()
     sk = _sk(first)
     return bool(
-        _TEAM_MEMBER.match(first)
+        (_CATEGORY_HEADING.match(sk) and _APPENDIX_POINTER.search(sk))
+        or _TEAM_MEMBER.match(first)
         or _CLOSING_ITEM.match(sk)
         or _FUNDING_ITEM.match(sk)
         or _DESCRIPTION_ITEM.match(sk)
@@ -480,10 +559,11 @@ def body_tasks(sections: list[Section], year: int | None) -> list[Task]:
         children = [c for c in part.children if not _is_attribute(c)]
         if not children:
             continue  # a part with only a paragraph: nothing itemised to extract
-        attrs = _attributes(part)
+        # A part's own `Thời gian …:` item is the plan's window (`plan_period`), recorded once:
+        # its items keep their own time or the heading's, never inherit the window.
         ctx = _Context(
             part=part.heading,
-            period=_period_from_attrs(attrs, year) or _heading_period(part.heading, year),
+            period=_heading_period(part.heading, year),
             leads=unit,
             mode="organisation" if kind == "organisation" else "task",
         )
@@ -496,35 +576,90 @@ def _cell(row: list[str], column: int | None) -> str:
     return row[column].strip() if column is not None and column < len(row) else ""
 
 
-def table_tasks(layout: Layout, year: int | None) -> list[Task]:
-    """One assignment per row of the appendices' task tables (columns as segment found)."""
+_BARE_YEAR = re.compile(r"\d{4}")
+
+
+def cell_period(cell: str, year: int | None) -> Period:
+    """The period of a table's time cell; a bare year (`2030`) is that whole year, and a
+    cell that names no calendar time (`Thường xuyên`) keeps its label without bounds."""
+    if _BARE_YEAR.fullmatch(cell.strip()):
+        found = parse_period(f"năm {cell.strip()}", year)
+        if found is not None:
+            return found.model_copy(update={"label": cell.strip()})
+    return parse_period(cell, year) or Period(label=cell)
+
+
+def _table_rows(table: Table, part: str | None, year: int | None) -> list[Task]:
+    """One assignment per row of a task table (columns as segment found them)."""
     tasks: list[Task] = []
+    for r, (ref, row) in enumerate(zip(table.refs, table.rows, strict=False)):
+        text = _cell(row, table.task_column) or " ".join(row)
+        group = table.groups[r] if r < len(table.groups) else ""
+        time_cell = _cell(row, table.period_column)
+        if time_cell:
+            period = cell_period(time_cell, year)
+        else:
+            period = _heading_period(group, year) if group else None
+        leads = split_units(_cell(row, table.lead_column))
+        tasks.append(
+            Task(
+                ref=ref,
+                text=text,
+                kind="assignment",
+                period=period,
+                lead="; ".join(leads) or None,
+                leads=leads,
+                dates=list(dict.fromkeys(m.date for m in find_dates(" ".join(row)))),
+                part=part,
+                source="table",
+            )
+        )
+    return tasks
+
+
+def table_tasks(layout: Layout, year: int | None) -> list[Task]:
+    """The rows of the task tables: those printed in the body, then the appendices'."""
+    tasks: list[Task] = []
+    for table in layout.body_tables:
+        if table.is_task_table:
+            tasks += _table_rows(table, table.title or None, year)
     for appendix in layout.appendices:
         for table in appendix.tables:
-            if not table.is_task_table:
-                continue
-            for r, (ref, row) in enumerate(zip(table.refs, table.rows, strict=False)):
-                text = _cell(row, table.task_column) or " ".join(row)
-                group = table.groups[r] if r < len(table.groups) else ""
-                time_cell = _cell(row, table.period_column)
-                if time_cell:
-                    period = parse_period(time_cell, year) or Period(label=time_cell)
-                else:
-                    period = _heading_period(group, year) if group else None
-                leads = split_units(_cell(row, table.lead_column))
-                tasks.append(
-                    Task(
-                        ref=ref,
-                        text=text,
-                        kind="assignment",
-                        period=period,
-                        lead="; ".join(leads) or None,
-                        leads=leads,
-                        dates=list(dict.fromkeys(m.date for m in find_dates(" ".join(row)))),
-                        part=appendix.title,
-                        source="table",
-                    )
-                )
+            if table.is_task_table:
+                tasks += _table_rows(table, appendix.title, year)
+    return tasks
+
+
+def complete_leads(tasks: list[Task]) -> list[Task]:
+    """Leads cut short in one item are completed from a fuller name read in another.
+
+    A name read in full where its end is certain (`Giao Trung tâm Trợ giúp pháp lý nhà
+    nước chủ trì…`) completes the same name cut before a word that often starts the
+    predicate elsewhere in the plan (`… Trung tâm Trợ giúp pháp lý nhà nước tổ chức…` read
+    as `Trung tâm Trợ`), when the task's text goes on with the fuller name.
+    """
+    known = sorted({lead for t in tasks for lead in t.leads}, key=len, reverse=True)
+    for task in tasks:
+        if not task.leads:
+            continue
+        text = " ".join(task.text.split())
+        leads = []
+        for lead in task.leads:
+            fuller = next(
+                (
+                    name
+                    for name in known
+                    if len(name) > len(lead)
+                    and name.startswith(lead)
+                    and name[len(lead)] in " ,"
+                    and text.find(name) == text.find(lead) >= 0  # where the lead is read
+                ),
+                lead,
+            )
+            leads.append(fuller)
+        if leads != task.leads:
+            task.leads = leads
+            task.lead = "; ".join(leads)
     return tasks
 
 
@@ -538,4 +673,4 @@ def find_tasks(layout: Layout, year: int | None) -> list[Task]:
     Returns:
         Tasks in document order of their parts.
     """
-    return body_tasks(layout.sections, year) + table_tasks(layout, year)
+    return complete_leads(body_tasks(layout.sections, year) + table_tasks(layout, year))

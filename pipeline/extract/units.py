@@ -27,11 +27,14 @@ import unicodedata
 from pipeline.vietnamese import canonical_tones
 from pipeline.vocabulary import ADMIN_LEVEL_PATTERN
 
-__all__ = ["find_lead", "find_leads", "is_unit_heading", "split_units"]
+__all__ = ["find_lead", "find_leads", "is_unit_heading", "opens_with_predicate", "split_units"]
 
 # Heads that make a unit whatever follows (`Công an tỉnh`, `Ủy ban nhân dân các xã`).
 _LOOSE_HEADS = """
 Văn phòng HĐND và UBND|Văn phòng Hội đồng nhân dân và Ủy ban nhân dân
+Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân|Văn phòng Đoàn đại biểu Quốc hội và HĐND
+Văn phòng Đoàn ĐBQH và HĐND
+Ban cán sự đảng|Ban Cán sự đảng|Đảng đoàn|Ban Thường vụ|Ban thường vụ
 Ủy ban nhân dân|Ủy ban Mặt trận|Ủy ban|UBND|HĐND|UBMTTQ|MTTQ|BCHQS|Hội đồng nhân dân|Hội đồng
 Công an|Bộ Chỉ huy|Ban Chỉ huy|Bộ đội Biên phòng|Bộ Tư lệnh|Trung tâm|Văn phòng|Thanh tra
 Kho bạc|Mặt trận|Bảo hiểm xã hội|Bệnh viện|Liên đoàn|Liên minh|Hiệp hội|Tỉnh đoàn|Thành đoàn
@@ -76,7 +79,7 @@ hoàn thiện|tổng hợp|thông báo|phổ biến|mời|bồi dưỡng|tập h
 kiện toàn|phát huy|thống kê|ứng dụng|chuẩn bị|họp|xét|ký|thành lập|khảo sát|điều tra|tham gia
 tham dự|chia sẻ|điều chỉnh|bổ sung|sửa đổi|nộp|quảng bá|hoặc|nếu|của
 đồng thời|ưu tiên|tổng kết|sơ kết|biểu dương|khen thưởng|tôn vinh|xác định
-đưa|mở rộng|chịu trách nhiệm|quan tâm|tăng|giảm|gồm|bao gồm
+đưa|mở rộng|chịu trách nhiệm|quan tâm|tăng|giảm|gồm|bao gồm|lãnh đạo
 """
 _STOP = re.compile(
     r"(?:"
@@ -113,9 +116,12 @@ _LEADS_VERB = re.compile(
     r"\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+(?:đầu\s+mối|chủ\s+trì)|có\s+trách\s+nhiệm)(?!\w)"
 )
 _GENERIC = re.compile(
+    r"sở(?=,\s*(?:ban|ngành)(?!\w))|"  # `Sở, ban, ngành liên quan` printed without `Các`
     r"(?:các|mỗi|toàn\s+thể)\s+(?:sở|cơ\s+quan|đơn\s+vị|ban|ngành|đoàn\s+thể|hội|tổ\s+chức|"
     r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường(?!\s+hợp)|phòng|khối|cụm|chi\s+bộ|chi\s+đoàn|"
-    r"chi\s+hội|tổ(?!\s+chức)|thôn|tổ\s+dân\s+phố|hội\s+đoàn\s+thể|ngành)(?!\w)",
+    r"chi\s+hội|tổ\s+chức\s+(?:cơ\s+sở\s+)?đảng|tổ(?!\s+chức)|thôn|tổ\s+dân\s+phố|"
+    r"hội\s+đoàn\s+thể|ngành|cấp\s+ủy|cấp\s+uỷ|đảng\s+ủy|đảng\s+uỷ|chi\s+ủy|cơ\s+sở|"
+    r"huyện\s+ủy|thành\s+ủy|đảng\s+bộ|chủ\s+đầu\s+tư|nhà\s+đầu\s+tư|hợp\s+tác\s+xã)(?!\w)",
     re.IGNORECASE,
 )
 
@@ -151,8 +157,11 @@ def _head_at(canon: str, pos: int) -> int | None:
     return m.end()
 
 
-def _read_unit(canon: str, pos: int) -> int | None:
-    """End of the unit's name starting at `pos`, or None when no unit starts there."""
+def _read_unit(canon: str, pos: int, whole: bool = False) -> int | None:
+    """End of the unit's name starting at `pos`, or None when no unit starts there.
+
+    `whole`: the text is only a lead phrase (a table cell, a labelled value), so its end
+    also closes a name's tail (`_name_tail`)."""
     head_end = _head_at(canon, pos)
     if head_end is None:
         return None
@@ -160,6 +169,9 @@ def _read_unit(canon: str, pos: int) -> int | None:
     stop = _STOP_I if upper else _STOP
     end = head_end
     tokens = 0
+    cut = None
+    """Why the name stopped on a lower-case word (`stop`, `comma`, `and`), if it did: then
+    the name may still run on to a lead verb (`_name_tail`)."""
     closed = False
     """True after a place word or an acronym (`… tỉnh`, `… khu vực VII`): the name may go on
     only with a proper name or another place word, a lower-case word starts the predicate."""
@@ -170,6 +182,7 @@ def _read_unit(canon: str, pos: int) -> int | None:
         punct, tok, at = m["punct"], m["tok"], m.start("tok")
         capital = tok[0].isupper() and not upper
         if closed and not punct and not capital and not _LOCALITY.match(canon, at):
+            cut = "stop"
             break
         if punct == "/" and _LOCALITY.match(canon, at):  # `UBND các xã/phường`
             pass
@@ -177,11 +190,13 @@ def _read_unit(canon: str, pos: int) -> int | None:
             break
         elif punct == ",":
             if not ((capital and _head_at(canon, at) is None) or _LOCALITY.match(canon, at)):
+                cut = "comma" if not capital and not upper else None
                 break
         elif punct in ("-", "–"):
             if not (tok[0].isupper() or tok.isdigit()):
                 break
         elif not capital and stop.match(canon, at):
+            cut = "stop" if not upper else None
             break
         elif tok.lower() == "và":
             nxt = _TOKEN.match(canon, m.end())
@@ -191,6 +206,7 @@ def _read_unit(canon: str, pos: int) -> int | None:
                 or not nxt["tok"][0].isupper()
                 or _head_at(canon, nxt.start("tok")) is not None
             ):
+                cut = "and" if nxt is not None and not nxt["punct"] and not upper else None
                 break
         elif tok.isdigit():
             break
@@ -200,7 +216,62 @@ def _read_unit(canon: str, pos: int) -> int | None:
             _PLACE.search(canon, max(0, end - 12), end) is not None
             or (_is_upper_word(tok) and tok.isalpha())
         )
+    if cut is not None and (tail := _name_tail(canon, end, whole)) is not None:
+        return tail
     return end
+
+
+_MAX_TAIL_TOKENS = 14
+"""A name's lower-case tail (`… xử lý vi phạm hành chính và Theo dõi thi hành pháp luật`)
+rarely runs longer; beyond this the words are a predicate, not part of the name."""
+
+_TAIL_END = re.compile(
+    r"\s*(?:chủ\s+trì|là\s+cơ\s+quan|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|phối\s+hợp\s+với|:)"
+)
+"""What closes a unit's name for certain: its lead verb or the colon of `X: …`."""
+
+_TAIL_BREAKERS = re.compile(
+    r"(?:tham\s+mưu|chỉ\s+đạo|triển\s+khai|tổ\s+chức|theo\s+dõi|hướng\s+dẫn|đôn\s+đốc|"
+    r"thực\s+hiện|báo\s+cáo|tổng\s+hợp|ban\s+hành|rà\s+soát|tuyên\s+truyền|phối\s+hợp|"
+    r"trên|theo|căn\s+cứ|nếu|khi|để|nhằm|với|cho|đến|từ|trong|tại|được|đã|sẽ|cần|phải|có|"
+    r"các|của|là|đề\s+nghị|giao|chủ\s+trì|chịu)(?!\w)"
+)
+"""Lower-case words that never sit inside a unit's name: the main verbs of a duty,
+prepositions, `các` (a new group) and `của`."""
+
+
+def _name_tail(canon: str, end: int, whole: bool) -> int | None:
+    """The end of a unit name that goes on past a word that usually starts the predicate.
+
+    `Phòng Phổ biến, giáo dục pháp luật chủ trì…`, `Trung tâm Trợ giúp pháp lý nhà nước
+    chủ trì…`, `Phòng Quản lý xử lý vi phạm hành chính và Theo dõi thi hành pháp luật phối
+    hợp với…`: the words up to a lead verb, a colon, `; <unit>` or (`whole`) the end of the
+    text are the name when they are few and hold no duty verb, preposition, `các` or other unit.
+    Returns None when no such end is in reach (the name stops where it stopped).
+    """
+    if _TAIL_END.match(canon, end):
+        return None  # the lead verb follows at once: the name is already whole
+    pos = end
+    commas = 0
+    for _ in range(_MAX_TAIL_TOKENS + 1):
+        if pos > end and (_TAIL_END.match(canon, pos) or (whole and not canon[pos:].strip())):
+            return pos
+        m = _TOKEN.match(canon, pos)
+        if m is None:
+            return None
+        punct, at = m["punct"], m.start("tok")
+        if pos > end and punct == ";" and _head_at(canon, at) is not None:
+            return pos
+        if punct == ",":
+            commas += 1
+        elif punct:
+            return None
+        if commas > 1 or _head_at(canon, at) is not None or _GENERIC.match(canon, at):
+            return None
+        if not m["tok"][0].isupper() and _TAIL_BREAKERS.match(canon, at):
+            return None
+        pos = m.end()
+    return None
 
 
 def _clean(written: str, start: int, end: int) -> str:
@@ -282,6 +353,10 @@ def is_unit_heading(line: str) -> bool:
         return False  # the header's issuing body (`ỦY BAN NHÂN DÂN`), not a numbered heading
     if address := _ADDRESS.match(canon, pos):
         pos = address.end()
+    if (role := _ROLE.match(canon, pos)) and (
+        _read_unit(canon, role.end()) is not None or _GENERIC.match(canon, role.end())
+    ):
+        pos = role.end()  # `1. Chủ tịch Ủy ban nhân dân các xã, phường:` heads the unit's duties
     rest = canon[pos:]
     if not rest or len(rest.split()) > 24 or "\n" in rest:
         return False
@@ -306,12 +381,13 @@ def is_unit_heading(line: str) -> bool:
 
 _RELATED = re.compile(
     rf"\s+(?:có\s+)?liên\s+quan|\s+khác(?!\w)|"
+    r"\s+được\s+(?:kiểm\s+tra|thanh\s+tra|giao|khảo\s+sát|đánh\s+giá)(?!\w)|"
     rf"\s+(?:thuộc|trên\s+địa\s+bàn)\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*|"
     rf"\s+(?:trực\s+)?thuộc(?:\s+(?:Ủy\s+ban\s+nhân\s+dân|UBND|Sở|Ban|[A-ZĐ]\w*)"
     rf"(?:\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*)?)?"
 )
-"""`… có liên quan`, `… khác`, `… thuộc tỉnh`, `… trên địa bàn thành phố` close a generic
-group as part of it."""
+"""`… có liên quan`, `… khác`, `… được kiểm tra`, `… thuộc tỉnh`, `… trên địa bàn thành
+phố` close a generic group as part of it."""
 
 
 def _read_generic(canon: str, pos: int) -> int:
@@ -320,6 +396,8 @@ def _read_generic(canon: str, pos: int) -> int:
     while m := _TOKEN.match(canon, end):
         if m["punct"] in (";", ":", ".", "(", ")", "\n"):
             break
+        if m["punct"] == "," and _ROLE.match(canon, m.start("tok")):
+            break  # `Giám đốc các Sở, Thủ trưởng các ngành …`: the next holder of the list
         if m["tok"][0].isupper() and _head_at(canon, m.start("tok")) is not None:
             break
         if not m["punct"] and _STOP.match(canon, m.start("tok")) and m["tok"] != "của":
@@ -340,8 +418,13 @@ _ROLE = re.compile(
 """Role words before a unit (`Thủ trưởng các sở, ban, ngành`): the unit leads, not the role."""
 
 
-def _unit_list(canon: str, pos: int) -> list[tuple[int, int]]:
-    """Spans of the units listed from `pos` (`Sở A; Sở B và các sở, ngành có liên quan`)."""
+_PLURAL = re.compile(r"(?:các|Các|những|Những|CÁC)\s+")
+"""`Các` before a unit's head word: the unit in the plural (`Các Trung tâm Y tế`)."""
+
+
+def _unit_list(canon: str, pos: int, whole: bool = False) -> list[tuple[int, int]]:
+    """Spans of the units listed from `pos` (`Sở A; Sở B và các sở, ngành có liên quan`);
+    `whole` as for `_read_unit`."""
     spans: list[tuple[int, int]] = []
     while pos < len(canon):
         start = pos
@@ -350,7 +433,9 @@ def _unit_list(canon: str, pos: int) -> list[tuple[int, int]]:
             _read_unit(canon, role.end()) is not None or _GENERIC.match(canon, role.end())
         ):
             start = role.end()
-        end = _read_unit(canon, start)
+        end = _read_unit(canon, start, whole)
+        if end is None and (plural := _PLURAL.match(canon, start)):
+            end = _read_unit(canon, plural.end(), whole)  # `Các Trung tâm Y tế khu vực`
         if end is None:
             generic = _GENERIC.match(canon, start)
             if generic is None:
@@ -374,7 +459,7 @@ def split_units(text: str) -> list[str]:
     A phrase that lists no recognised unit is returned whole (the plan's own wording).
     """
     written, canon = _matchable(text.strip().rstrip(".;,"))
-    spans = _unit_list(canon, 0)
+    spans = _unit_list(canon, 0, whole=True)
     if not spans:
         value = _clean(written, 0, len(written))
         return [value] if value else []
@@ -403,7 +488,30 @@ def find_leads(text: str) -> list[str]:
     if spans and (_read_unit(canon, spans[0][0]) is not None or _opens_duty(canon, spans[-1][1])):
         return [_capitalised(_clean(written, a, b)) for a, b in spans]
     lead = find_lead(text)
-    return [lead] if lead else []
+    if lead:
+        return [lead]
+    return _paragraph_subjects(written, canon)
+
+
+_LINE_START = re.compile(r"\n[ \t]*")
+
+
+def _paragraph_subjects(written: str, canon: str) -> list[str]:
+    """The units that open a later paragraph of the item and go on with its duty.
+
+    `6. Tỷ lệ … đạt chuẩn 100%.` / `Ban Quản lý Khu kinh tế và Ban Quản lý các Khu công
+    nghiệp tỉnh triển khai xây dựng…`: the heading states a target, the paragraph under
+    it says who does the work.  The first such paragraph wins.
+    """
+    for line in _LINE_START.finditer(canon):
+        spans = _unit_list(canon, line.end())
+        if (
+            spans
+            and _read_unit(canon, spans[0][0]) is not None
+            and _opens_duty(canon, spans[-1][1])
+        ):
+            return [_capitalised(_clean(written, a, b)) for a, b in spans]
+    return []
 
 
 _DUTY_OPENING = re.compile(r"\s*(?::|có\s+trách\s+nhiệm|chủ\s+trì|chịu\s+trách\s+nhiệm|phối\s+hợp)")
@@ -418,3 +526,12 @@ def _opens_duty(canon: str, pos: int) -> bool:
     return (
         word is not None and not word["punct"] and _STOP.match(canon, word.start("tok")) is not None
     )
+
+
+def opens_with_predicate(text: str) -> bool:
+    """True when `text` opens with a verb or preposition that starts a duty or a topic
+    (`Đẩy mạnh truyền thông …`, `Tổ chức tập huấn`, `Về tuyên truyền`): such a phrase is
+    never a holder, whatever follows it."""
+    _, canon = _matchable(text.strip())
+    lowered = canon[:1].lower() + canon[1:]
+    return _STOP.match(lowered) is not None

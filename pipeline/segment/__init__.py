@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from pipeline.config import Config
-from pipeline.document import Document, Layout, Section, Signature
+from pipeline.document import Document, Layout, Section, Signature, Table
 from pipeline.segment import closing as cl
 from pipeline.segment import header as lh
 from pipeline.segment.body import PREAMBLE_OPENERS, build_tree, paragraphs, parse_marker
@@ -27,6 +27,7 @@ from pipeline.segment.junk import is_junk_line, strip_junk
 from pipeline.segment.tables import (
     appendix_prefixes,
     attach_pdf_tables,
+    cut_body_tables,
     is_appendix_heading,
     number_rows,
     parse_appendix,
@@ -52,15 +53,6 @@ _ENACTING = re.compile(
 # Lines that may open a title although a preamble starts the same way (`Thực hiện Nghị
 # quyết số 34-NQ/TU …` right under `KẾ HOẠCH` names the plan); `Căn cứ` never does.
 _NEVER_TITLE = re.compile(r"^(Căn cứ|Kính\s+gửi|Xét đề nghị|Theo đề nghị)")
-# A body sentence that opens with its date (`Ngày 12/11/2024, tại trụ sở …`, the first line
-# of a Thông báo's account of a meeting).  A title continuing with a date reads `ngày …`
-# in lower case and without the comma.
-_DATED_SENTENCE = re.compile(
-    r"^Ngày\s+(\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})\s*,"
-)
-LATE_PLACE_DATE_LINES = 8
-"""Lines after `Kính gửi:` searched for the place-date line: an e-office letter whose left
-column (number, V/v, Kính gửi) is read before the right one (motto, place and date)."""
 
 
 def _header_end(lines: list[str]) -> tuple[int, int | None]:
@@ -87,10 +79,26 @@ def _is_title_stop(text: str, first: bool) -> bool:
     a rule, or a decision's enacting body."""
     if _RULE.match(text) or _NEVER_TITLE.match(text) or _ENACTING.match(skeleton(text)):
         return True
-    if _DATED_SENTENCE.match(text):
-        return True
     return not first and (
-        PREAMBLE_OPENERS.match(text) is not None or parse_marker(text) is not None
+        PREAMBLE_OPENERS.match(text) is not None
+        or parse_marker(text) is not None
+        or is_body_sentence(text)
+    )
+
+
+_DATE_OPENER = re.compile(r"^(Ngày|Vào ngày|Hôm nay)\s*\d")
+"""`Ngày 02/3/2026, Chủ tịch … chủ trì cuộc họp`: a notice's first body sentence."""
+
+
+def is_body_sentence(text: str) -> bool:
+    """A mixed-case line that is a body paragraph, not a wrapped title line: it opens with
+    a date (`Ngày 02/3/2026, …`), or opens with a capital and ends like a sentence (`Sở Y
+    tế nhận được Công văn số … của Ủy ban nhân dân tỉnh.`).  A wrapped title goes on
+    without a sentence end (`… năm 2026 trên địa bàn xã`)."""
+    if is_upper_line(text):
+        return False
+    return bool(_DATE_OPENER.match(text)) or (
+        text[:1].isupper() and text.rstrip().endswith((".", ":", ";"))
     )
 
 
@@ -159,53 +167,84 @@ def _read_attachment(lines: list[str], first_line: int, layout: Layout) -> None:
     layout.sections += build_tree(lines[body:], first_line + body)
 
 
+def _flat(sections: list[Section]) -> list[Section]:
+    return [x for s in sections for x in (s, *_flat(s.children))]
+
+
+def place_body_tables(
+    sections: list[Section], tables: list[tuple[int, Table]], first_line: int
+) -> list[Table]:
+    """Each body table under the section it is printed in: the last section that starts
+    above it names it (`title`) and prefixes its row refs (`IV.1`, `IV.2`, …)."""
+    flat = [s for s in _flat(sections) if s.line is not None]
+    placed: list[Table] = []
+    for offset, table in tables:
+        above = [s for s in flat if s.line is not None and s.line < first_line + offset]
+        owner = max(above, key=lambda s: s.line or 0) if above else None
+        prefix = owner.ref if owner else "B"
+        table.title = owner.heading if owner else table.title
+        table.refs = [f"{prefix}.{n}" for n in range(1, len(table.rows) + 1)]
+        placed.append(table)
+    return placed
+
+
+def _late_place_date(lines: list[str], start: int, end: int) -> int | None:
+    """Index of a place-and-date line printed below the header block, between `start`
+    and `end` (a letter's `Tân Phú, ngày 03 tháng 02 năm 2026` under its `Kính gửi:`
+    list, where the text layer put the right column's last line), or None."""
+    for i in range(start, min(end, len(lines), HEADER_SEARCH_LINES)):
+        if lh.is_place_date_line(lines[i]):
+            return i
+    return None
+
+
 def _read_header(lines: list[str], layout: Layout) -> None:
-    """Fill the header fields of `layout` from the lines above the type heading."""
+    """Fill the header fields of `layout` from the lines above the type heading.
+
+    A letter's `V/v …` subject may wrap: the lines that follow it continue it (see
+    `_continues_subject`).
+    """
     org_lines: list[str] = []
-    subject: list[str] = []  # the `V/v …` lines, while they continue
     in_subject = False
     for raw in lines:
         for piece in lh.split_header_line(raw):
+            if in_subject and _continues_subject(piece):
+                layout.subject_line = f"{layout.subject_line} {piece.strip()}"
+                continue
+            in_subject = False
             if lh.is_national_line(piece):
                 layout.national_title = True
             elif lh.is_party_motto(piece):
                 continue  # `ĐẢNG CỘNG SẢN VIỆT NAM` is never part of the issuer
             elif lh.is_number_line(piece) and layout.number_line is None:
                 layout.number_line = piece
-                in_subject = False
             elif lh.is_place_date_line(piece) and layout.place_date_line is None:
                 layout.place_date_line = piece
-            elif _SUBJECT.match(piece.strip()) and not subject:
-                subject.append(piece.strip())
+            elif _SUBJECT.match(piece.strip()) and layout.subject_line is None:
+                layout.subject_line = piece.strip()
                 in_subject = True
-            elif in_subject and _continues_subject(piece):
-                subject.append(piece.strip())
             elif is_upper_line(piece) and not layout.number_line and piece.strip(" *"):
                 org_lines.append(piece)
-                in_subject = False
-            else:
-                in_subject = False
-    layout.subject_line = " ".join(subject) or None
     layout.parent_body, layout.issuing_body = lh.split_bodies(org_lines)
 
 
 def _continues_subject(piece: str) -> bool:
-    """A line that carries a letter's `V/v …` subject on: wrapped text, not a heading.
+    """A line that carries a letter's `V/v …` subject on: wrapped text, not a header line.
 
-    The subject is typed in sentence case under the number, so a line in capitals (an
-    issuer or type heading) or a rule ends it, as does a `Kính gửi` line.
+    The subject is typed in sentence case under the number, so its wrapped lines may open
+    with a capital (`Quy chế phối hợp`, `TCTN trên địa bàn`); a line in capitals (an issuer
+    or type heading), the motto, number or place-date line, a rule or `Kính gửi` ends it.
     """
     text = piece.strip()
-    return bool(text) and not (is_upper_line(text) or _RULE.match(text) or _NEVER_TITLE.match(text))
-
-
-def _late_place_date(lines: list[str], start: int) -> str | None:
-    """The place-date line printed just after `Kính gửi:` (see LATE_PLACE_DATE_LINES)."""
-    for raw in lines[start : start + LATE_PLACE_DATE_LINES]:
-        for piece in lh.split_header_line(raw):
-            if lh.is_place_date_line(piece):
-                return piece
-    return None
+    return bool(text) and not (
+        is_upper_line(text)
+        or _RULE.match(text)
+        or _NEVER_TITLE.match(text)
+        or lh.is_national_line(text)
+        or lh.is_party_motto(text)
+        or lh.is_number_line(text)
+        or lh.is_place_date_line(text)
+    )
 
 
 OCR_METHODS = ("ocr", "mixed")
@@ -218,8 +257,6 @@ def segment(doc: Document, config: Config) -> Document:
     layout = Layout()
     type_at, body_from = _header_end(lines)
     _read_header(lines[: type_at if type_at >= 0 else body_from or 0], layout)
-    if layout.place_date_line is None and type_at < 0 and body_from:
-        layout.place_date_line = _late_place_date(lines, body_from)
 
     cursor = body_from or 0
     if type_at >= 0:
@@ -238,9 +275,14 @@ def segment(doc: Document, config: Config) -> Document:
     tail = cl.tail_start(lines, cursor, main_end)
     attached = _attachment_start(lines, tail, main_end)
     body_start = _body_start(lines, cursor, tail)
+    if layout.place_date_line is None and (late := _late_place_date(lines, cursor, body_start)):
+        layout.place_date_line = lines[late].strip()
+        lines[late] = ""  # header furniture, not a preamble paragraph
     layout.preamble = paragraphs(lines[cursor:body_start])
     closing = cl.closing_start(lines, body_start, tail)
-    layout.sections = build_tree(lines[body_start:closing], body_start)
+    body_lines, body_tables = cut_body_tables(lines[body_start:closing])
+    layout.sections = build_tree(body_lines, body_start)
+    layout.body_tables = place_body_tables(layout.sections, body_tables, body_start)
     layout.closing = paragraphs(lines[closing:tail])
     parsed = cl.parse_tail(lines[tail:attached])
     layout.recipients = parsed.recipients

@@ -51,6 +51,15 @@ _SUBNUMBER = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\s*[.)]?\s+(?P<h>\S.*)$")
 _NUMBER = re.compile(r"^(?P<m>\d{1,2})\s*[.)](?:\s+(?P<h>\S.*)|(?P<h2>[^\d\s./].*))$")
 _LETTER = re.compile(r"^(?P<m>c¢|¢|[a-zđ])\s*(?:\)|/\.?|\.)\s*(?P<h>\S.*)$")
 _BULLET = re.compile(r"^(?P<m>[-–—+•*])\s*(?P<h>\S.*)$")
+TIME_HEADING = re.compile(
+    r"^(?:(?:Từ|Trong)\s+)?(?:[Tt]háng|[Qq]uý|[Nn]ăm|[Đđ]ợt|[Tt]uần|\d+\s+tháng\s+(?:đầu|cuối))"
+    r"\s+[\dIVX][^:.;]{0,40}:$"
+    r"|^(?:Tháng|Quý)\s+(?:\d{1,2}|[IVX]{1,3})(?:\s*/\s*\d{4}|\s+năm\s+\d{4})?$"
+)
+"""An unnumbered line that only names a time and heads the items below it (`Tháng 3/2026:`,
+`Quý II năm 2026:`, `Từ tháng 6 đến tháng 8/2026:`, a bare `Tháng 3/2026`)."""
+TIME_HEADING_MAX_WORDS = 8
+"""Longer lines that open with `Tháng …` are sentences (`Tháng 3/2026: tổ chức …` is not)."""
 PREAMBLE_OPENERS = re.compile(r"^(Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Để|Nhằm|Do )")
 """Words that open a preamble paragraph (and so end the title above it)."""
 SENTENCE_END = (".", ";", ":", "!", "?", "./.", "/.")
@@ -137,7 +146,7 @@ class _Node:
     marker: str
     ref: str
     line: int
-    rank: int
+    rank: float
     paragraphs: list[str]
     value: int = 0
     children: list[_Node] = field(default_factory=list)
@@ -177,6 +186,27 @@ def _wrap_width(lines: list[str]) -> float | None:
 def _is_upper_heading(text: str) -> bool:
     words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
     return len(words) >= 2 and is_upper_line(text)
+
+
+def is_time_heading(line: str) -> bool:
+    """True for a time heading (`TIME_HEADING`): short, unnumbered, only a time."""
+    text = line.strip()
+    return (
+        len(text.split()) <= TIME_HEADING_MAX_WORDS
+        and parse_marker(text) is None
+        and TIME_HEADING.match(text) is not None
+    )
+
+
+def _next_rank(lines: list[str], start: int) -> float:
+    """The rank of the first numbered line from `start` (a bullet's when there is none)."""
+    for line in lines[start:]:
+        if is_time_heading(line):
+            continue
+        mk = parse_marker(line)
+        if mk is not None:
+            return mk.rank
+    return _RANK["-"]
 
 
 class _TreeBuilder:
@@ -267,6 +297,26 @@ class _TreeBuilder:
         self.previous_line = line
         self.blank_before = False
 
+    def add_time_heading(self, index: int, line: str, items_rank: float) -> None:
+        """Open a `period` node for `Tháng 3/2026:` just above the items that follow it.
+
+        It closes the open items at or below that level (the previous month's bullets and
+        the previous time heading) and nests under the numbered heading above (`1. Quý I`).
+        """
+        rank = items_rank - 0.5
+        while self.stack and self.stack[-1].rank >= rank:
+            self.stack.pop()
+        parent = self.stack[-1] if self.stack else None
+        siblings = parent.children if parent else self.roots
+        segment = f"T{sum(1 for s in siblings if s.kind == 'period') + 1}"
+        ref = f"{parent.ref}.{segment}" if parent else segment
+        self.refs.add(ref)
+        node = _Node("period", "", ref, index, rank, [line.strip()])
+        siblings.append(node)
+        self.stack.append(node)
+        self.previous_line = line.strip()
+        self.blank_before = False
+
     def _continue(self, line: str) -> None:
         if not self.stack:
             return
@@ -308,7 +358,10 @@ def build_tree(lines: list[str], first_line: int = 0) -> list[Section]:
     """The body tree of `lines` (numbered from `first_line` in the document body)."""
     builder = _TreeBuilder(_wrap_width(lines))
     for offset, line in enumerate(lines):
-        builder.add(first_line + offset, line)
+        if is_time_heading(line):
+            builder.add_time_heading(first_line + offset, line, _next_rank(lines, offset + 1))
+        else:
+            builder.add(first_line + offset, line)
     return [node.to_section() for node in builder.roots]
 
 

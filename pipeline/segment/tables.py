@@ -30,7 +30,10 @@ HEADER_CELL_MAX_WORDS = 6
 
 _TASK_COLUMN = re.compile(r"nhiem vu|noi dung|cong viec|hoat dong|giai phap")
 _NAME_COLUMN = re.compile(r"^ten ")
-_LEAD_COLUMN = re.compile(r"chu tri|don vi thuc hien|co quan thuc hien|phu trach|don vi thuc")
+_LEAD_COLUMN = re.compile(
+    r"chu tri|don vi thuc hien|co quan thuc hien|phu trach|don vi thuc|trach nhiem|"
+    r"nguoi thuc hien|bo phan thuc hien|^(co quan|don vi)$"
+)
 _NOT_LEAD_COLUMN = re.compile(r"phoi hop")
 _PERIOD_COLUMN = re.compile(r"thoi gian|thoi han|tien do|hoan thanh|thoi diem")
 _MARKER_COLUMN = ("stt", "tt", "so tt", "so thu tu")
@@ -51,10 +54,14 @@ def is_appendix_heading(line: str) -> bool:
     return is_upper_line(text.split(":")[0]) or len(text) <= APPENDIX_HEADING_MAX
 
 
-def _cells(line: str) -> list[str]:
+def _cells(line: str, bordered: bool = True) -> list[str]:
+    """The cells of a row.  `bordered`: the table's rows open with `|` (Markdown), so a
+    leading `|` is a border; in a table whose header does not, a row's leading `|` stands
+    for an empty first cell (`| | Chủ trì | Phối hợp |` under `STT | Nhiệm vụ | Phân công`)."""
     text = line.strip()
     if "|" in text:
-        return [c.strip() for c in text.strip("|").split("|")]
+        inner = text.strip("|") if bordered else text.rstrip("|")
+        return [c.strip() for c in inner.split("|")]
     return [c.strip() for c in _GAP.split(text)]
 
 
@@ -110,9 +117,28 @@ _GROUP_MARK = re.compile(r"[IVXLC]+\.?|[A-ZĐ]\.?|[IVXLC]+\.\d{1,2}\.?")
 """A group row's marker cell: `II`, `B.`, `II.1` (a data row's is a plain number)."""
 
 
-def group_heading(cells: list[str]) -> str | None:
-    """A row that only names a group (`| II | NÂNG CAO NĂNG LỰC | | |`), as `II. NÂNG CAO…`."""
+GROUP_ROW_MIN_WIDTH = 4
+"""A two-cell row is a group row only in a table this wide: in a narrow one two cells can
+be all of a data row."""
+
+
+def _is_short_group_row(cells: list[str], width: int) -> bool:
+    """`I | CÔNG TÁC TUYÊN TRUYỀN`, `II.1 | Hoàn thiện thể chế, chính sách`: a group row
+    printed with only its two cells (the merged rest left out): a group marker (roman,
+    capital letter, `II.1`) then a name, upper-case or in a table of `GROUP_ROW_MIN_WIDTH`
+    columns or more."""
+    mark, name = cells
+    if not name or not _GROUP_MARK.fullmatch(mark):
+        return False
+    return is_upper_line(name) or width >= GROUP_ROW_MIN_WIDTH
+
+
+def group_heading(cells: list[str], width: int = 0) -> str | None:
+    """A row that only names a group (`| II | NÂNG CAO NĂNG LỰC | | |`), as `II. NÂNG CAO…`;
+    `width` is the header's number of columns (0 when unknown)."""
     filled = [c for c in cells if c]
+    if len(cells) == 2 and _is_short_group_row(cells, width):
+        return f"{cells[0].rstrip('.')}. {cells[1]}"
     if len(cells) <= 2 or not filled or len(filled) > 2:
         return None
     if len(filled) == 2 and not (filled[0] == cells[0] and _GROUP_MARK.fullmatch(filled[0])):
@@ -149,6 +175,83 @@ def describe_columns(table: Table) -> Table:
     return table
 
 
+def read_tables(lines: list[str]) -> tuple[list[Table], list[str]]:
+    """The ` | `-separated tables among `lines`, and the lines that are not table rows.
+
+    Lines such as `I. NÂNG CAO NHẬN THỨC` between rows, and rows that only name a group,
+    are group headings; each row keeps the one it sits under in `Table.groups`.  A header
+    that spans two rows is merged into one (`merge_header`).  Columns are not described.
+    """
+    text: list[str] = []
+    tables: list[Table] = []
+    table: Table | None = None
+    group = ""
+    bordered = True
+    for raw in lines:
+        line = raw.strip()
+        if not line or set(line) <= set("|-: "):  # blank or a Markdown rule row
+            continue
+        if _is_table_row(line, table is not None):
+            if table is None:
+                bordered = line.startswith("|")
+            # Only a header's second row is read against an unbordered header's columns.
+            cells = _cells(line, bordered or table is None or bool(table.rows))
+            if table is None:
+                table = Table(title=" ".join(text[:2]))
+                tables.append(table)
+                group = ""
+                if _is_header_row(cells):
+                    table.header = cells
+                    continue
+            if not table.rows and is_header_continuation(cells, table.header):
+                table.header = merge_header(table.header, cells)
+                continue
+            if table.header and cells == table.header:
+                continue  # the header again, as a table that runs over pages repeats it
+            if (name := group_heading(cells, len(table.header))) is not None:
+                group = name
+                continue
+            table.rows.append(cells)
+            table.groups.append(group)
+            continue
+        if table is not None and (parse_marker(line) is not None or is_upper_line(line)):
+            group = line
+            continue
+        text.append(line)
+        table = None
+    return tables, text
+
+
+BODY_TABLE_MIN_ROWS = 2
+"""A header and one row: fewer ` | ` lines in the body are a stray separator, not a table."""
+
+
+def cut_body_tables(lines: list[str]) -> tuple[list[str], list[tuple[int, Table]]]:
+    """Tables printed inside the body (a school plan's `Thời gian | Nội dung | Phụ trách`).
+
+    Returns the lines with every table row blanked (so the body tree does not read the
+    rows as the paragraphs of the item above), and (index of the table's first line,
+    described table) for each run of at least `BODY_TABLE_MIN_ROWS` ` | ` rows.
+    """
+    out = list(lines)
+    found: list[tuple[int, Table]] = []
+    i = 0
+    while i < len(lines):
+        if " | " not in lines[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and (" | " in lines[j] or lines[j].strip().startswith("|")):
+            j += 1
+        if j - i >= BODY_TABLE_MIN_ROWS:
+            tables, _ = read_tables(lines[i:j])
+            for table in tables:
+                found.append((i, describe_columns(table)))
+            out[i:j] = [""] * (j - i)
+        i = j
+    return out, found
+
+
 def parse_appendix(lines: list[str]) -> Appendix:
     """An appendix from its lines: title, free text and ` | `-separated tables.
 
@@ -163,39 +266,7 @@ def parse_appendix(lines: list[str]) -> Appendix:
             f"{title}: {rest[0].strip()}" if title.rstrip(":") == title else f"{title} {rest[0]}"
         )
         lines = [lines[0], *lines[lines.index(rest[0]) + 1 :]]
-    text: list[str] = []
-    tables: list[Table] = []
-    table: Table | None = None
-    group = ""
-    for raw in lines[1:]:
-        line = raw.strip()
-        if not line or set(line) <= set("|-: "):  # blank or a Markdown rule row
-            continue
-        if _is_table_row(line, table is not None):
-            cells = _cells(line)
-            if table is None:
-                table = Table(title=" ".join(text[:2]))
-                tables.append(table)
-                group = ""
-                if _is_header_row(cells):
-                    table.header = cells
-                    continue
-            if not table.rows and is_header_continuation(cells, table.header):
-                table.header = merge_header(table.header, cells)
-                continue
-            if table.header and cells == table.header:
-                continue  # the header again, as a table that runs over pages repeats it
-            if (name := group_heading(cells)) is not None:
-                group = name
-                continue
-            table.rows.append(cells)
-            table.groups.append(group)
-            continue
-        if table is not None and (parse_marker(line) is not None or is_upper_line(line)):
-            group = line
-            continue
-        text.append(line)
-        table = None
+    tables, text = read_tables(lines[1:])
     for t in tables:
         if _INDICATOR_TITLE.search(_sk(title)) and not t.title:
             t.title = title  # `PHỤ LỤC 1: CÁC CHỈ TIÊU CHỦ YẾU`: the appendix names the table
@@ -217,7 +288,7 @@ def table_from_cells(rows: list[list[str]], title: str = "") -> Table:
     for row in clean:
         if table.header and row == table.header:
             continue  # the header repeated on the table's next page
-        if (name := group_heading(row)) is not None:
+        if (name := group_heading(row, len(table.header))) is not None:
             group = name
             continue
         table.rows.append(row)
