@@ -21,10 +21,11 @@ from pipeline.restore import (
 )
 from pipeline.restore.accents import AccentChannel
 from pipeline.restore.channel import FAMILY_WEIGHT, Channel
-from pipeline.restore.decoder import Decoder, _slots_of_line
+from pipeline.restore.decoder import Decoder
 from pipeline.restore.lexicon import abbreviation, expansion
 from pipeline.restore.lm import BOS, EOS, TrigramLM, count_trigrams
 from pipeline.restore.model import RestoreModel, get_model
+from pipeline.restore.slots import slots_of_line
 from pipeline.restore.training.train import ENTRY, with_clauses, word_runs
 from pipeline.vietnamese import (
     apply_case,
@@ -384,7 +385,7 @@ def test_department_names_joined_by_ampersand_are_one_abbreviation() -> None:
     assert abbreviation("LD-TB&XH") == "LĐ-TB&XH"
     assert abbreviation("K&") is None  # a garbled letter, no department
     assert list(word_runs("Sở KH&CN tỉnh")) == [["sở", "khoa", "học", "và", "công", "nghệ", "tỉnh"]]
-    runs, _ = _slots_of_line(0, "So GD&DT, So Y te", garbled=False, commas=True)
+    runs, _ = slots_of_line(0, "So GD&DT, So Y te", garbled=False, commas=True)
     (run,) = runs
     assert [(s.read, s.fixed) for s in run[:3]] == [("So", False), ("GD&DT", True), (",", True)]
     assert run[1].out == "GD&ĐT"
@@ -461,14 +462,14 @@ def test_context_across_commas_abbreviations_and_codes(
 def test_decoder_cuts_at_commas_for_a_model_without_the_comma_token(
     model: RestoreModel,
 ) -> None:
-    runs, _ = _slots_of_line(0, "cac so, ban, nganh", garbled=False, commas=False)
+    runs, _ = slots_of_line(0, "cac so, ban, nganh", garbled=False, commas=False)
     assert [[s.read for s in run] for run in runs] == [["cac", "so"], ["ban"], ["nganh"]]
-    runs, _ = _slots_of_line(0, "cac so, ban, nganh", garbled=False, commas=True)
+    runs, _ = slots_of_line(0, "cac so, ban, nganh", garbled=False, commas=True)
     assert [[s.read for s in run] for run in runs] == [["cac", "so", ",", "ban", ",", "nganh"]]
 
 
 def test_a_numbered_code_is_context_that_writes_nothing() -> None:
-    runs, in_codes = _slots_of_line(0, "so 12/QD-UBND ngay", garbled=False, commas=True)
+    runs, in_codes = slots_of_line(0, "so 12/QD-UBND ngay", garbled=False, commas=True)
     (run,) = runs
     code = run[1]
     assert (code.read, code.out, code.start, code.end) == ("12/QD-UBND", "", 3, 3)
