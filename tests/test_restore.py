@@ -80,9 +80,17 @@ def test_detector_separates_clean_from_garbled_at_the_auto_threshold() -> None:
 # --- syllables, case, abbreviations ----------------------------------------------------
 
 
-@pytest.mark.parametrize("word", ["Trường", "quý", "giữa", "Đảng", "Ủy", "hoá", "khuỷu", "tat"])
+@pytest.mark.parametrize(
+    "word", ["Trường", "quý", "giữa", "Đảng", "Ủy", "hoá", "khuỷu", "tat", "Quỳnh", "quynh"]
+)
 def test_valid_syllables(word: str) -> None:
     assert is_syllable(word)
+
+
+def test_a_name_syllable_once_missing_from_the_rhymes_is_restored(model: RestoreModel) -> None:
+    # `quỳnh` (`qu` + `ynh`) was no syllable, so no model could write `Quỳnh Lưu`.
+    assert "quỳnh" in model.index
+    assert restore_text("huyen Quynh Luu", model=model) == "huyện Quỳnh Lưu"
 
 
 @pytest.mark.parametrize("word", ["thuéng", "ctia", "chire", "mdt", "nhiém", "tàt", "t6", "abc"])
