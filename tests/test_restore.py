@@ -26,7 +26,7 @@ from pipeline.restore.lexicon import abbreviation, expansion
 from pipeline.restore.lm import BOS, EOS, TrigramLM, count_trigrams
 from pipeline.restore.model import RestoreModel, get_model
 from pipeline.restore.slots import slots_of_line
-from pipeline.restore.training.train import ENTRY, with_clauses, word_runs
+from pipeline.restore.training.train import ENTRY, citation_runs, with_clauses, word_runs
 from pipeline.vietnamese import (
     apply_case,
     case_pattern,
@@ -35,6 +35,7 @@ from pipeline.vietnamese import (
     is_syllable,
     split_tone,
 )
+from pipeline.vocabulary import DOC_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 CLEAN = "Triển khai một số nhiệm vụ trọng tâm công tác thi đua, khen thưởng năm 2026 của Ủy ban."
@@ -85,6 +86,16 @@ def test_detector_separates_clean_from_garbled_at_the_auto_threshold() -> None:
 )
 def test_valid_syllables(word: str) -> None:
     assert is_syllable(word)
+
+
+def test_every_document_type_is_taught_as_cited_with_its_number(model: RestoreModel) -> None:
+    runs = citation_runs()
+    assert ["thông", "tư", "số", "<num>"] in runs and ["công", "văn", "số", "<num>"] in runs
+    assert len(runs) == len({t.lower() for t in DOC_TYPES} | {"công văn"})
+    # In the word lists `tử số` (numerator) and `vận số` (fate) are words.
+    stripped = "Can cu Thong tu so 02/2021/TT-BYT va Cong van so 12/UBND-NC"
+    expected = "Căn cứ Thông tư số 02/2021/TT-BYT và Công văn số 12/UBND-NC"
+    assert restore_text(stripped, model=model) == expected
 
 
 def test_a_name_syllable_once_missing_from_the_rhymes_is_restored(model: RestoreModel) -> None:
