@@ -26,7 +26,13 @@ from pipeline.restore.lexicon import abbreviation, expansion
 from pipeline.restore.lm import BOS, EOS, TrigramLM, count_trigrams
 from pipeline.restore.model import RestoreModel, get_model
 from pipeline.restore.slots import slots_of_line
-from pipeline.restore.training.train import ENTRY, citation_runs, with_clauses, word_runs
+from pipeline.restore.training.train import (
+    ENTRY,
+    address_runs,
+    citation_runs,
+    with_clauses,
+    word_runs,
+)
 from pipeline.vietnamese import (
     apply_case,
     case_pattern,
@@ -96,6 +102,14 @@ def test_every_document_type_is_taught_as_cited_with_its_number(model: RestoreMo
     stripped = "Can cu Thong tu so 02/2021/TT-BYT va Cong van so 12/UBND-NC"
     expected = "Căn cứ Thông tư số 02/2021/TT-BYT và Công văn số 12/UBND-NC"
     assert restore_text(stripped, model=model) == expected
+
+
+def test_people_are_taught_as_addressed_by_title_and_family_name(model: RestoreModel) -> None:
+    runs = address_runs()
+    assert ["đồng", "chí", "phan"] in runs and ["bà", "trần", "thị"] in runs
+    # `đồng chí Phân` was as likely as `Phan` to a model of the law codes.
+    out = restore_text("giao dong chi Phan Trung Kien va ong Ho Van Nam", model=model)
+    assert out == "giao đồng chí Phan Trung Kiên và ông Hồ Văn Nam"
 
 
 def test_a_name_syllable_once_missing_from_the_rhymes_is_restored(model: RestoreModel) -> None:

@@ -52,6 +52,13 @@ it teaches the LM its inner n-grams only, not how sentences begin and end (as `<
 CITATION_WEIGHT = DOMAIN_WEIGHT
 """Each document type cited with its number (`Thông tư số <num>`) counts like a genre
 sentence: every plan's preamble cites its bases so (`Căn cứ Công văn số …`)."""
+ADDRESS_TITLES = ("đồng chí", "ông", "bà")
+"""How a plan addresses the person it names before the family name."""
+ADDRESS_WEIGHT = 1
+"""Each `<title> <family name>` pair counts this many times."""
+MIDDLE_NAMES = ("", "văn", "thị")
+"""After the family name: nothing, or the two commonest middle names (`Nguyễn Văn`, `Trần
+Thị`), which the law codes' `văn bản`, `thị trấn` otherwise outweigh."""
 EXTRA_WEIGHT = 3
 """An archive's clean documents count this many times (its own vocabulary)."""
 MAX_CLEAN_SCORE = 0.3
@@ -166,6 +173,21 @@ def citation_runs() -> list[list[str]]:
     return [run for t in sorted(types) for run in word_runs(f"{t} số 1")]
 
 
+def address_runs() -> list[list[str]]:
+    """`đồng chí <family name>`, `ông …`, `bà …` for every common family name
+    (`segment.names.SURNAMES`): how plans name the people they assign (`Đồng chí Phan …`),
+    which the law codes never do (there `đồng chí Phân` was as likely)."""
+    from pipeline.segment.names import SURNAMES
+
+    return [
+        run
+        for title in ADDRESS_TITLES
+        for name in SURNAMES
+        for middle in MIDDLE_NAMES
+        for run in word_runs(f"{title} {name.lower()} {middle}".strip())
+    ]
+
+
 def _lexicon_words(words: Iterable[str]) -> set[str]:
     out = set()
     for entry in words:
@@ -206,6 +228,7 @@ def build(split: corpus.Split = "all") -> RestoreModel:
     count_trigrams(_ids(domain_runs, index), DOMAIN_WEIGHT, counts)
     count_trigrams(_ids(word_list_runs, index), WORD_LIST_WEIGHT, counts, index[ENTRY])
     count_trigrams(_ids(citation_runs(), index), CITATION_WEIGHT, counts, index[ENTRY])
+    count_trigrams(_ids(address_runs(), index), ADDRESS_WEIGHT, counts, index[ENTRY])
     cases = np.zeros((len(vocab), 2), dtype=np.int32)
     case_counts([*law, domain], index, cases)
     model = _estimate(vocab, counts, Channel.train(read_pairs()), cases)
