@@ -73,7 +73,7 @@ def compact_number(number: str) -> str:
 ONSETS = """
 ngh ng gh gi kh ph th tr ch nh qu b c d đ g h k l m n p r s t v x
 """.split()  # noqa: SIM905 - a word list reads best as text
-# Rhymes without tone.  `gi` and `qu` onsets absorb their i/u, so `gì`, `quý` use these too.
+# Rhymes without tone.  `gi` and `qu` onsets absorb their i/u, so `gì`, `quý`, `quýt`, `quỳnh` use these too.
 _RHYMES = """
 a ai ao au ay ac ach am an ang anh ap at ăc ăm ăn ăng ăp ăt âc âm ân âng âp ât âu ây e
 eo ec em en eng ep et ê êu êch êm ên ênh êp êt i ia iu ich im in inh ip it iêc iêm iên
@@ -81,7 +81,7 @@ iêng iêp iêt iêu yê yêm yên yêng yêt yêu o oa oai oao oay oac oach oam
 oat oăc oăm oăn oăng oăp oăt oe oeo oen oet oi oc om on ong op ot ooc oong ô ôi ôc ôm ôn
 ông ôp ôt ơ ơi ơm ơn ơp ơt u ua uân uâng uât uây uê uêch uênh ui uy uya uych uyn uynh
 uyp uyt uyu uyên uyêt uc um un ung up ut uôc uôi uôm uôn uông uôt uơ uâ ư ưa ưi ưu ưc
-ưng ưm ưn ươc ươi ươm ươn ương ươp ươt ươu ưt y yt
+ưng ưm ưn ươc ươi ươm ươn ương ươp ươt ươu ưt y yt ynh
 """.split()  # noqa: SIM905 - a word list reads best as text
 RHYMES = frozenset(_RHYMES)
 SKELETON_RHYMES = frozenset(skeleton(r) for r in _RHYMES)

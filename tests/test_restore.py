@@ -21,11 +21,18 @@ from pipeline.restore import (
 )
 from pipeline.restore.accents import AccentChannel
 from pipeline.restore.channel import FAMILY_WEIGHT, Channel
-from pipeline.restore.decoder import Decoder, _slots_of_line
+from pipeline.restore.decoder import Decoder
 from pipeline.restore.lexicon import abbreviation, expansion
 from pipeline.restore.lm import BOS, EOS, TrigramLM, count_trigrams
 from pipeline.restore.model import RestoreModel, get_model
-from pipeline.restore.training.train import ENTRY, with_clauses, word_runs
+from pipeline.restore.slots import slots_of_line
+from pipeline.restore.training.train import (
+    ENTRY,
+    address_runs,
+    citation_runs,
+    with_clauses,
+    word_runs,
+)
 from pipeline.vietnamese import (
     apply_case,
     case_pattern,
@@ -34,6 +41,7 @@ from pipeline.vietnamese import (
     is_syllable,
     split_tone,
 )
+from pipeline.vocabulary import DOC_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 CLEAN = "Triển khai một số nhiệm vụ trọng tâm công tác thi đua, khen thưởng năm 2026 của Ủy ban."
@@ -79,9 +87,35 @@ def test_detector_separates_clean_from_garbled_at_the_auto_threshold() -> None:
 # --- syllables, case, abbreviations ----------------------------------------------------
 
 
-@pytest.mark.parametrize("word", ["Trường", "quý", "giữa", "Đảng", "Ủy", "hoá", "khuỷu", "tat"])
+@pytest.mark.parametrize(
+    "word", ["Trường", "quý", "giữa", "Đảng", "Ủy", "hoá", "khuỷu", "tat", "Quỳnh", "quynh"]
+)
 def test_valid_syllables(word: str) -> None:
     assert is_syllable(word)
+
+
+def test_every_document_type_is_taught_as_cited_with_its_number(model: RestoreModel) -> None:
+    runs = citation_runs()
+    assert ["thông", "tư", "số", "<num>"] in runs and ["công", "văn", "số", "<num>"] in runs
+    assert len(runs) == len({t.lower() for t in DOC_TYPES} | {"công văn"})
+    # In the word lists `tử số` (numerator) and `vận số` (fate) are words.
+    stripped = "Can cu Thong tu so 02/2021/TT-BYT va Cong van so 12/UBND-NC"
+    expected = "Căn cứ Thông tư số 02/2021/TT-BYT và Công văn số 12/UBND-NC"
+    assert restore_text(stripped, model=model) == expected
+
+
+def test_people_are_taught_as_addressed_by_title_and_family_name(model: RestoreModel) -> None:
+    runs = address_runs()
+    assert ["đồng", "chí", "phan"] in runs and ["bà", "trần", "thị"] in runs
+    # `đồng chí Phân` was as likely as `Phan` to a model of the law codes.
+    out = restore_text("giao dong chi Phan Trung Kien va ong Ho Van Nam", model=model)
+    assert out == "giao đồng chí Phan Trung Kiên và ông Hồ Văn Nam"
+
+
+def test_a_name_syllable_once_missing_from_the_rhymes_is_restored(model: RestoreModel) -> None:
+    # `quỳnh` (`qu` + `ynh`) was no syllable, so no model could write `Quỳnh Lưu`.
+    assert "quỳnh" in model.index
+    assert restore_text("huyen Quynh Luu", model=model) == "huyện Quỳnh Lưu"
 
 
 @pytest.mark.parametrize("word", ["thuéng", "ctia", "chire", "mdt", "nhiém", "tàt", "t6", "abc"])
@@ -384,7 +418,7 @@ def test_department_names_joined_by_ampersand_are_one_abbreviation() -> None:
     assert abbreviation("LD-TB&XH") == "LĐ-TB&XH"
     assert abbreviation("K&") is None  # a garbled letter, no department
     assert list(word_runs("Sở KH&CN tỉnh")) == [["sở", "khoa", "học", "và", "công", "nghệ", "tỉnh"]]
-    runs, _ = _slots_of_line(0, "So GD&DT, So Y te", garbled=False, commas=True)
+    runs, _ = slots_of_line(0, "So GD&DT, So Y te", garbled=False, commas=True)
     (run,) = runs
     assert [(s.read, s.fixed) for s in run[:3]] == [("So", False), ("GD&DT", True), (",", True)]
     assert run[1].out == "GD&ĐT"
@@ -461,14 +495,14 @@ def test_context_across_commas_abbreviations_and_codes(
 def test_decoder_cuts_at_commas_for_a_model_without_the_comma_token(
     model: RestoreModel,
 ) -> None:
-    runs, _ = _slots_of_line(0, "cac so, ban, nganh", garbled=False, commas=False)
+    runs, _ = slots_of_line(0, "cac so, ban, nganh", garbled=False, commas=False)
     assert [[s.read for s in run] for run in runs] == [["cac", "so"], ["ban"], ["nganh"]]
-    runs, _ = _slots_of_line(0, "cac so, ban, nganh", garbled=False, commas=True)
+    runs, _ = slots_of_line(0, "cac so, ban, nganh", garbled=False, commas=True)
     assert [[s.read for s in run] for run in runs] == [["cac", "so", ",", "ban", ",", "nganh"]]
 
 
 def test_a_numbered_code_is_context_that_writes_nothing() -> None:
-    runs, in_codes = _slots_of_line(0, "so 12/QD-UBND ngay", garbled=False, commas=True)
+    runs, in_codes = slots_of_line(0, "so 12/QD-UBND ngay", garbled=False, commas=True)
     (run,) = runs
     code = run[1]
     assert (code.read, code.out, code.start, code.end) == ("12/QD-UBND", "", 3, 3)

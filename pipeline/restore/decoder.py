@@ -1,7 +1,8 @@
 """Decode the most likely Vietnamese syllables for diacritic-less or garbled text.
 
 The text is cut into *slots* (one per syllable; `Rịa-Vũng` gives two) and *runs* of
-slots between punctuation, numbers and codes — the same cuts `train.word_runs` makes.
+slots between punctuation, numbers and codes — the same cuts `train.word_runs` makes
+(`slots.py`).
 Each slot gets candidates: the lexicon syllables with its skeleton (stripped text), or
 for OCR garble the channel's candidates plus the raw token.  A beam search over trigram
 states picks `LM + weight × channel`; every other character of the input is kept, so the
@@ -12,22 +13,20 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.restore.lexicon import abbreviation, expansion, joined_abbreviation
+from pipeline.restore.lexicon import abbreviation, expansion
 from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.memory import DocumentCache, stroked_markers
 from pipeline.restore.model import RestoreModel
+from pipeline.restore.slots import Slot, slots_of_line
 from pipeline.vietnamese import (
     apply_case,
     canonical_syllable,
     case_pattern,
     has_marks,
-    is_numbered_code,
     is_syllable,
-    split_token,
     word_skeleton,
 )
 
@@ -72,56 +71,9 @@ RAW_GARBLE_PENALTY = math.log(1e-7)
 
 _SCORE = operator.itemgetter(1)
 """The score of a (state, score) beam item."""
-_TOKEN = re.compile(r"\S+")
-_PIECE = re.compile(r"[^\W_]+|[\W_]+")
-_CODE = re.compile(r"/|\d[-.]\d|^\d+[-/.]|@|://")
-_NUMBER = re.compile(r"^\d+(?:[/.,-]\d+)*$")
-_ROMAN = re.compile(r"^[IVXLC]+$")
-_GARBLE_CORE = re.compile(r"^(?=.*[^\W\d_])(?=.*[^\w\s])[^\s/\-.,;:]{2,10}$")
-_LETTER_LIKE = frozenset("&¢€@§©")
-_MARKER_LOOKALIKES = {"¢": "c", "©": "c", "€": "e", "@": "a"}
-"""Symbols Tesseract-eng reads for the letter of a list marker."""
-_GARBLED_ROMAN = re.compile(r"^[IVX][IVXil1]{0,4}$")
-_QUARTER_WORDS = frozenset({"quy", "qui"})
-_GARBLED_QUARTER = re.compile(r"^[IVl1|][IVil1|'’]{0,3}$")
-_QUARTERS = ("I", "II", "III", "IV")
-
-
-def _quarter_numeral(previous: str, core: str) -> str | None:
-    """The Roman numeral of a quarter that OCR garbled (`Quy Il` → `II`, `Quý I'V` → `IV`).
-
-    Plans date their tasks by quarter, and a quarter is only ever I–IV, so after `Quý` a
-    token of I-like strokes (`l`, `1`, `|`, a stray apostrophe) and `V` can be read back.
-    """
-    if word_skeleton(previous.lower()) not in _QUARTER_WORDS or not _GARBLED_QUARTER.match(core):
-        return None
-    if not any(ch in "IVl" for ch in core):
-        return None  # `Quý 1` is written with digits too
-    roman = re.sub(r"['’]", "", core).translate(_I_LIKE)
-    return roman if roman in _QUARTERS and roman != core else None
-
-
-_I_LIKE = str.maketrans({"l": "I", "1": "I", "|": "I", "i": "I"})
 _WORD_CAPITALS = frozenset({"Y"})
 """Single capitals that are words (`Sở Y tế`, `ngành Y`); other single capitals are
 initials (`Nguyễn Văn A`) or item letters, unknown context to the LM."""
-_GARBLE_WORD = re.compile(r"^(?=.*[^\W\d_])[^\W_]{1,9}$")
-
-
-@dataclass
-class Slot:
-    """One syllable position: where it is, what was read, what to write."""
-
-    line: int
-    start: int
-    end: int
-    read: str
-    out: str = ""
-    confidence: float = 1.0
-    fixed: bool = False
-    """Numbers and abbreviations: context for the LM, written back unchanged."""
-    column: int = -1
-    """Where `out` starts in the restored line (set when the text is written)."""
 
 
 @dataclass
@@ -154,153 +106,6 @@ class Trace:
     """The chosen candidate per position."""
     remembered: frozenset[int]
     """Slots (indices into `run`) whose channel scores had the document memory's bonus."""
-
-
-def _garbled_marker(token: str) -> str | None:
-    """`c` for a line-opening list marker garbled by a look-alike symbol (`¢)`, `c¢)`)."""
-    body = token[:-1]
-    if token[-1:] != ")" or not 1 <= len(body) <= 2:
-        return None
-    if not any(ch in _MARKER_LOOKALIKES for ch in body):
-        return None
-    letters = {_MARKER_LOOKALIKES.get(ch, ch.lower()) for ch in body}
-    return letters.pop() if len(letters) == 1 else None
-
-
-def _slots_of_line(
-    line_no: int, line: str, garbled: bool, commas: bool = False
-) -> tuple[list[list[Slot]], list[Slot]]:
-    """Runs of slots in one line, and abbreviations restored inside codes.
-
-    With `commas` (a model that has the comma token) a comma ending a word or number is
-    a fixed slot inside the run, as `train.word_runs` counts it; otherwise it cuts.
-    Text outside slots is never touched.
-    """
-    runs: list[list[Slot]] = []
-    in_codes: list[Slot] = []
-    run: list[Slot] = []
-
-    def cut() -> None:
-        nonlocal run
-        if run:
-            runs.append(run)
-        run = []
-
-    def close(trail: str, at: int) -> None:
-        """End a word followed by `trail` (its first character at `at`)."""
-        if commas and trail == COMMA and run:
-            run.append(Slot(line_no, at, at + 1, COMMA, COMMA, fixed=True))
-        elif trail:
-            cut()
-
-    previous = ""
-    for match in _TOKEN.finditer(line):
-        token, offset = match.group(0), match.start()
-        before, previous = previous, token
-        marker = _garbled_marker(token) if garbled and not line[:offset].strip() else None
-        if marker:
-            # A list marker read as or with a symbol (`¢)`, `c¢)` for `c)`): the letter only.
-            cut()
-            end = offset + len(token) - 1
-            in_codes.append(Slot(line_no, offset, end, token[:-1], marker, fixed=True))
-            continue
-        lead, core, trail = split_token(token)
-        compound = joined_abbreviation(core)
-        if compound:
-            # `KH&CN`: one department name, context for the LM, `GD&DT` written `GD&ĐT`.
-            if lead:
-                cut()
-            start = offset + len(lead)
-            run.append(Slot(line_no, start, start + len(core), core, compound, fixed=True))
-            close(trail, start + len(core))
-            continue
-        if garbled and core:
-            # `L&`, `K&`: a symbol Tesseract put for a marked letter is part of the word.
-            while trail[:1] in _LETTER_LIKE and trail:
-                core, trail = core + trail[0], trail[1:]
-            while lead[-1:] in _LETTER_LIKE and lead:
-                core, lead = lead[-1] + core, lead[:-1]
-        quarter = _quarter_numeral(before, core) if garbled and not lead else None
-        if quarter:
-            start = offset + len(lead)
-            run.append(Slot(line_no, start, start + len(core), core, quarter, fixed=True))
-            close(trail, start + len(core))
-            continue
-        if _NUMBER.match(core):
-            if lead:
-                cut()
-            start = offset + len(lead)
-            run.append(Slot(line_no, start, start + len(core), core, core, fixed=True))
-            if trail not in ("/", "-"):
-                close(trail, start + len(core))
-            continue
-        if (
-            garbled
-            and _GARBLE_CORE.match(core)
-            and not core.isdigit()
-            and not _kept_as_written(core)
-        ):
-            # OCR noise inside a word (`nhi€êm`, `gà‘in`) belongs to the word.
-            if lead:
-                cut()
-            start = offset + len(lead)
-            run.append(Slot(line_no, start, start + len(core), core))
-            close(trail, start + len(core))
-            continue
-        pieces = list(_PIECE.finditer(token))
-        if _CODE.search(core) or lead.endswith("/") or trail.startswith("/"):
-            # Document codes, dates, URLs are kept; only a stripped abbreviation inside
-            # is restored (`74/NQ-HDND` → `74/NQ-HĐND`).
-            numbered = is_numbered_code(core)
-            if lead or not numbered:
-                cut()
-            for piece in pieces:
-                abbr = abbreviation(piece.group(0))
-                if abbr is not None and abbr != piece.group(0):
-                    start = offset + piece.start()
-                    in_codes.append(
-                        Slot(line_no, start, offset + piece.end(), piece.group(0), abbr, fixed=True)
-                    )
-            if numbered:
-                # `số 41-CT/TW ngày`: a number to the LM, as in training.  The slot is
-                # zero-width and writes nothing; the code's own slots above do.
-                start = offset + len(lead)
-                run.append(Slot(line_no, start, start, core, "", fixed=True))
-                close(trail, start + len(core))
-            continue
-        for k, piece in enumerate(pieces):
-            text = piece.group(0)
-            start, end = offset + piece.start(), offset + piece.end()
-            if not text[0].isalnum():
-                # Hyphens inside a word (`Rịa-Vũng`) keep the run; a final comma is context;
-                # other marks cut it.
-                if k == len(pieces) - 1 and k > 0:
-                    close(text, start)
-                elif not (text == "-" and 0 < k < len(pieces) - 1):
-                    cut()
-                continue
-            after = pieces[k + 1].group(0) if k + 1 < len(pieces) else ""
-            if text.isdigit():
-                run.append(Slot(line_no, start, end, text, text, fixed=True))
-            elif garbled and after[:1] == "." and _GARBLED_ROMAN.match(text):
-                # `Il.`, `Iii.`: Tesseract reads the I of a heading numeral as l, i or 1.
-                cut()
-                roman = text.upper().replace("L", "I").replace("1", "I")
-                if roman != text:
-                    in_codes.append(Slot(line_no, start, end, text, roman, fixed=True))
-            elif (_ROMAN.match(text) and after[:1] in (".", ")")) or (
-                len(text) == 1 and after[:1] == ")"
-            ):
-                cut()  # headings `II.` and list markers `a)`
-            elif _kept_as_written(text):
-                # Context for the LM like any unknown word, written back unchanged.
-                run.append(Slot(line_no, start, end, text, text, fixed=True))
-            elif text.isalpha() or (garbled and _GARBLE_WORD.match(text)):
-                run.append(Slot(line_no, start, end, text))
-            else:
-                cut()
-    cut()
-    return runs, in_codes
 
 
 class Decoder:
@@ -701,17 +506,41 @@ class Decoder:
         if self.accents != (accents and not garbled):
             self._cased.clear()  # case-scored lists are cached per reading, not per mode
         self.accents = accents and not garbled
-        commas = COMMA in self.model.index  # models before the comma token cut at commas
         lines = text.split("\n")
-        all_slots: list[Slot] = []
         fixed: list[Slot] = []
+        runs = self._runs_of(lines, garbled, fixed)
+        for run in runs:
+            self.decode_run(run, garbled)
+        if memory and not self.accents:
+            self._remember(runs, garbled)
+        all_slots: list[Slot] = []
+        for run in runs:
+            all_slots.extend(s for s in run if not s.fixed)
+            fixed.extend(s for s in run if s.fixed)
+        if not self.accents:
+            for n, col in stroked_markers(lines):
+                letter = lines[n][col]
+                fixed.append(
+                    Slot(n, col, col + 1, letter, "Đ" if letter == "D" else "đ", fixed=True)
+                )
+        _recase_slots(all_slots, garbled)
+        changed = _write_lines(lines, all_slots + fixed)
+        confidences = [s.confidence for s in all_slots]
+        mean = round(sum(confidences) / len(confidences), 4) if confidences else None
+        return Result(
+            "\n".join(lines), changed, len(all_slots), mean, confidences, garbled, all_slots
+        )
+
+    def _runs_of(self, lines: list[str], garbled: bool, fixed: list[Slot]) -> list[list[Slot]]:
+        """The runs of every line, a sentence wrapped over lines (`thành` / `phố`) joined
+        into one run; the fixed slots inside codes are added to `fixed`."""
+        commas = COMMA in self.model.index  # models before the comma token cut at commas
         pending: list[Slot] = []  # a run open at the end of the previous line
         runs_all: list[list[Slot]] = []
         for n, line in enumerate(lines):
-            runs, in_codes = _slots_of_line(n, line, garbled, commas)
+            runs, in_codes = slots_of_line(n, line, garbled, commas)
             fixed.extend(in_codes)
             if pending and runs and runs[0][0].start == len(line) - len(line.lstrip()):
-                # A sentence wrapped over lines (`thành` / `phố`): decode it as one run.
                 runs[0] = pending + runs[0]
             elif pending:
                 runs_all.append(pending)
@@ -721,55 +550,52 @@ class Decoder:
             runs_all.extend(runs)
         if pending:
             runs_all.append(pending)
-        for run in runs_all:
-            self.decode_run(run, garbled)
-        if memory and not self.accents:
-            # Second pass: what the document decided with certainty informs its uncertain
-            # slots (`memory.DocumentCache`); only runs the memory has something for.
-            cache = DocumentCache(garbled)
-            cache.learn(runs_all)
-            for run in runs_all:
-                bonuses = cache.bonuses(run)
-                if bonuses:
-                    self.decode_run(run, garbled, bonuses)
-        for run in runs_all:
-            all_slots.extend(s for s in run if not s.fixed)
-            fixed.extend(s for s in run if s.fixed)
-        if not self.accents:
-            for n, col in stroked_markers(lines):
-                letter = lines[n][col]
-                fixed.append(
-                    Slot(n, col, col + 1, letter, "Đ" if letter == "D" else "đ", fixed=True)
-                )
-        by_line: dict[int, list[Slot]] = {}
-        for k, slot in enumerate(all_slots):
-            read = slot.read
-            if garbled and read.isupper() and len(read) <= 3 and _lower_context(all_slots, k):
-                read = read.title()  # OCR capitals mid-sentence: `ctia BO Chinh` → `Bộ`
-            if slot.out == canonical_syllable(slot.read.lower()):
-                slot.out = slot.read  # unchanged, in the document's own tone placement (`Uỷ`)
-            else:
-                slot.out = _recase(read, slot.out)
-        for slot in sorted(all_slots + fixed, key=lambda s: (s.line, s.start)):
-            by_line.setdefault(slot.line, []).append(slot)
-        changed = 0
-        for n, slots in by_line.items():
-            shift = 0
-            for slot in slots:
-                slot.column = slot.start + shift
-                shift += len(slot.out) - (slot.end - slot.start)
-            line = lines[n]
-            new = line
-            for slot in reversed(slots):
-                new = new[: slot.start] + slot.out + new[slot.end :]
-            if new != line:
-                changed += sum(a != b for a, b in zip(line.split(), new.split(), strict=True))
-            lines[n] = new
-        confidences = [s.confidence for s in all_slots]
-        mean = round(sum(confidences) / len(confidences), 4) if confidences else None
-        return Result(
-            "\n".join(lines), changed, len(all_slots), mean, confidences, garbled, all_slots
-        )
+        return runs_all
+
+    def _remember(self, runs: list[list[Slot]], garbled: bool) -> None:
+        """Second pass: what the document decided with certainty informs its uncertain
+        slots (`memory.DocumentCache`); only runs the memory has something for."""
+        cache = DocumentCache(garbled)
+        cache.learn(runs)
+        for run in runs:
+            bonuses = cache.bonuses(run)
+            if bonuses:
+                self.decode_run(run, garbled, bonuses)
+
+
+def _recase_slots(slots: list[Slot], garbled: bool) -> None:
+    """Give each decoded slot the case of what was read; a word left as it was keeps the
+    document's own spelling (its tone placement: `Uỷ`)."""
+    for k, slot in enumerate(slots):
+        read = slot.read
+        if garbled and read.isupper() and len(read) <= 3 and _lower_context(slots, k):
+            read = read.title()  # OCR capitals mid-sentence: `ctia BO Chinh` → `Bộ`
+        if slot.out == canonical_syllable(slot.read.lower()):
+            slot.out = slot.read
+        else:
+            slot.out = _recase(read, slot.out)
+
+
+def _write_lines(lines: list[str], slots: list[Slot]) -> int:
+    """Write every slot's `out` into `lines` (in place), noting each slot's `column` in
+    its restored line; returns how many tokens changed."""
+    by_line: dict[int, list[Slot]] = {}
+    for slot in sorted(slots, key=lambda s: (s.line, s.start)):
+        by_line.setdefault(slot.line, []).append(slot)
+    changed = 0
+    for n, on_line in by_line.items():
+        shift = 0
+        for slot in on_line:
+            slot.column = slot.start + shift
+            shift += len(slot.out) - (slot.end - slot.start)
+        line = lines[n]
+        new = line
+        for slot in reversed(on_line):
+            new = new[: slot.start] + slot.out + new[slot.end :]
+        if new != line:
+            changed += sum(a != b for a, b in zip(line.split(), new.split(), strict=True))
+        lines[n] = new
+    return changed
 
 
 @lru_cache(maxsize=1 << 16)
@@ -779,18 +605,6 @@ def _recase(read: str, out: str) -> str:
         return out  # abbreviations are written as the lexicon has them
     pattern = case_pattern(read)
     return canonical_syllable(apply_case(out, pattern))
-
-
-def _kept_as_written(text: str) -> bool:
-    """Capitals that are no syllable: Roman numerals (`XIV`), abbreviations the lexicon does
-    not know (`PCT`, `HCC`: at most one vowel), single initials (`K`)."""
-    if not text.isupper() or not text.isalpha() or abbreviation(text) not in (None, text):
-        return False
-    if len(text) == 1:
-        return True
-    if is_syllable(text):
-        return False
-    return bool(_ROMAN.match(text)) or sum(ch in "AEIOUY" for ch in text) <= 1
 
 
 def _lower_context(slots: list[Slot], k: int) -> bool:

@@ -37,6 +37,7 @@ from pipeline.vietnamese import (
     nfc,
     split_token,
 )
+from pipeline.vocabulary import DOC_TYPES, LETTER_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,16 @@ it teaches the LM its inner n-grams only, not how sentences begin and end (as `<
 `<s> đinh hương` then beat `<s> định hướng`).  No decoded run ever has this context."""
 """Viet74K words and place names: within-word syllable pairs (`Đà Nẵng`)."""
 """Our own Kế hoạch sentences count this many times: the genre matters most."""
+CITATION_WEIGHT = DOMAIN_WEIGHT
+"""Each document type cited with its number (`Thông tư số <num>`) counts like a genre
+sentence: every plan's preamble cites its bases so (`Căn cứ Công văn số …`)."""
+ADDRESS_TITLES = ("đồng chí", "ông", "bà")
+"""How a plan addresses the person it names before the family name."""
+ADDRESS_WEIGHT = 1
+"""Each `<title> <family name>` pair counts this many times."""
+MIDDLE_NAMES = ("", "văn", "thị")
+"""After the family name: nothing, or the two commonest middle names (`Nguyễn Văn`, `Trần
+Thị`), which the law codes' `văn bản`, `thị trấn` otherwise outweigh."""
 EXTRA_WEIGHT = 3
 """An archive's clean documents count this many times (its own vocabulary)."""
 MAX_CLEAN_SCORE = 0.3
@@ -154,6 +165,29 @@ def case_counts(texts: Iterable[str], index: dict[str, int], counts: np.ndarray)
                 previous = token
 
 
+def citation_runs() -> list[list[str]]:
+    """`<type> số <num>` for every document type (`vocabulary.DOC_TYPES`): how plans cite
+    the documents they implement, which neither the law codes nor the word lists say (there
+    `vận số`, `tử số` are words, so `Cong van so`, `Thong tu so` came out wrong)."""
+    types = {t.lower() for t in DOC_TYPES} | {LETTER_TYPE.lower()}
+    return [run for t in sorted(types) for run in word_runs(f"{t} số 1")]
+
+
+def address_runs() -> list[list[str]]:
+    """`đồng chí <family name>`, `ông …`, `bà …` for every common family name
+    (`segment.names.SURNAMES`): how plans name the people they assign (`Đồng chí Phan …`),
+    which the law codes never do (there `đồng chí Phân` was as likely)."""
+    from pipeline.segment.names import SURNAMES
+
+    return [
+        run
+        for title in ADDRESS_TITLES
+        for name in SURNAMES
+        for middle in MIDDLE_NAMES
+        for run in word_runs(f"{title} {name.lower()} {middle}".strip())
+    ]
+
+
 def _lexicon_words(words: Iterable[str]) -> set[str]:
     out = set()
     for entry in words:
@@ -193,6 +227,8 @@ def build(split: corpus.Split = "all") -> RestoreModel:
     counts = count_trigrams(_ids(law_runs, index))
     count_trigrams(_ids(domain_runs, index), DOMAIN_WEIGHT, counts)
     count_trigrams(_ids(word_list_runs, index), WORD_LIST_WEIGHT, counts, index[ENTRY])
+    count_trigrams(_ids(citation_runs(), index), CITATION_WEIGHT, counts, index[ENTRY])
+    count_trigrams(_ids(address_runs(), index), ADDRESS_WEIGHT, counts, index[ENTRY])
     cases = np.zeros((len(vocab), 2), dtype=np.int32)
     case_counts([*law, domain], index, cases)
     model = _estimate(vocab, counts, Channel.train(read_pairs()), cases)
