@@ -490,3 +490,28 @@ def _walk(sections: list[Section]) -> list[Section]:
     for s in sections:
         out += [s, *_walk(s.children)]
     return out
+
+
+def test_type_and_title_printed_on_one_line() -> None:
+    # An investment decision prints its type and title as one capital line; the enacting
+    # `QUYẾT ĐỊNH:` above Điều 1 is never the type heading.
+    layout = _segment(
+        "ỦY BAN NHÂN DÂN\nTỈNH LAI CHÂU\nSố: 12/QĐ-UBND\nLai Châu, ngày 2 tháng 7 năm 2026\n"
+        "QUYẾT ĐỊNH CHẤP THUẬN CHỦ TRƯƠNG ĐẦU TƯ\nĐỒNG THỜI CHẤP THUẬN NHÀ ĐẦU TƯ\n"
+        "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LAI CHÂU\nCăn cứ Luật Đầu tư;\nQUYẾT ĐỊNH:\n"
+        "Điều 1. Chấp thuận chủ trương đầu tư.\n"
+    ).layout
+    assert layout.doc_type == "QUYẾT ĐỊNH"
+    assert layout.title == "CHẤP THUẬN CHỦ TRƯƠNG ĐẦU TƯ ĐỒNG THỜI CHẤP THUẬN NHÀ ĐẦU TƯ"
+
+
+def test_title_on_the_type_line_does_not_take_the_preamble() -> None:
+    layout = _segment(
+        "ỦY BAN NHÂN DÂN\nXÃ AN BÌNH\nSố: 3/KH-UBND\nAn Bình, ngày 2 tháng 3 năm 2026\n"
+        "KẾ HOẠCH TUYÊN TRUYỀN PHÁP LUẬT NĂM 2026\nThực hiện Kế hoạch số 9/KH-UBND của huyện;\n"
+        "I. MỤC ĐÍCH\n1. Nâng cao nhận thức.\n"
+    ).layout
+    assert layout.title == "TUYÊN TRUYỀN PHÁP LUẬT NĂM 2026"
+    assert lh.type_heading("QUYẾT ĐỊNH:") is None
+    assert lh.type_heading("CHƯƠNG TRÌNH HÀNH ĐỘNG") == ("CHƯƠNG TRÌNH HÀNH ĐỘNG", "")
+    assert lh.type_heading("KẾ HOẠCH |") is None

@@ -59,7 +59,7 @@ def _header_end(lines: list[str]) -> tuple[int, int | None]:
     """(index of the doc-type line or -1, index of the first body/preamble line)."""
     limit = min(len(lines), HEADER_SEARCH_LINES)
     for i in range(limit):
-        if lh.doc_type_of(lines[i]):
+        if lh.type_heading(lines[i]):
             return i, None
     for i in range(limit):
         text = lines[i].strip()
@@ -102,18 +102,19 @@ def is_body_sentence(text: str) -> bool:
     )
 
 
-def _title_end(lines: list[str], start: int) -> int:
+def _title_end(lines: list[str], start: int, begun: str = "") -> int:
     """Index just past the title lines that follow the doc-type line at `start - 1`.
 
     The first line is the title even when it opens like a preamble (`Thực hiện Nghị quyết
     số 34-NQ/TU …`); following lines join it while they keep its case and open no
-    preamble, marker, addressee or rule.
+    preamble, marker, addressee or rule.  `begun` is the title's start printed on the type
+    line itself: then every line below is a continuation.
     """
     i = start
     while i < len(lines) and not lines[i].strip():
         i += 1
-    first = i
-    upper_title = i < len(lines) and is_upper_line(lines[i])
+    first = -1 if begun else i
+    upper_title = is_upper_line(begun) if begun else i < len(lines) and is_upper_line(lines[i])
     while i < len(lines):
         text = lines[i].strip()
         if not text or _is_title_stop(text, i == first):
@@ -260,9 +261,10 @@ def segment(doc: Document, config: Config) -> Document:
 
     cursor = body_from or 0
     if type_at >= 0:
-        layout.doc_type = lh.doc_type_of(lines[type_at])
-        title_end = _title_end(lines, type_at + 1)
-        title_lines = [ln.strip() for ln in lines[type_at + 1 : title_end] if ln.strip()]
+        layout.doc_type, same_line = lh.type_heading(lines[type_at]) or (None, "")
+        title_end = _title_end(lines, type_at + 1, same_line)
+        title_lines = [same_line] if same_line else []
+        title_lines += [ln.strip() for ln in lines[type_at + 1 : title_end] if ln.strip()]
         if doc.text.method in OCR_METHODS:  # stamps read as text sit over scanned titles
             title_lines = [strip_junk(ln) for ln in title_lines if not is_junk_line(ln)]
         layout.title = " ".join(title_lines).strip("*").strip() or None

@@ -44,11 +44,41 @@ _PLACE_DATE = PLACE_DATE
 
 
 def doc_type_of(line: str) -> str | None:
-    """The document type named by a title line such as `KẾ HOẠCH` (None otherwise)."""
-    bare = line.strip().strip("*:").strip()
-    if not bare or not is_upper_line(bare):
+    """The document type named by a title line such as `KẾ HOẠCH` (None otherwise).
+
+    `QUYẾT ĐỊNH:` (with its colon) is a decision's enacting formula above `Điều 1`, not
+    its type heading.
+    """
+    bare = line.strip().strip("*").strip()
+    if not bare or bare.endswith(":") or not is_upper_line(bare):
         return None
     return _DOC_TYPE_SK.get(" ".join(skeleton(bare).split()))
+
+
+TITLE_ON_TYPE_LINE_WORDS = 2
+"""Words a type heading must carry after its type to be read as type and title on one
+line (`QUYẾT ĐỊNH CHẤP THUẬN CHỦ TRƯƠNG ĐẦU TƯ`); fewer is more likely OCR noise."""
+
+
+def type_heading(line: str) -> tuple[str, str] | None:
+    """(type, title printed on the same line) for a type heading, else None.
+
+    `KẾ HOẠCH` → (`Kế hoạch`, ``); `QUYẾT ĐỊNH CHẤP THUẬN CHỦ TRƯƠNG ĐẦU TƯ` → (`Quyết
+    định`, `CHẤP THUẬN CHỦ TRƯƠNG ĐẦU TƯ`).  The longest type name wins (`CHƯƠNG TRÌNH
+    HÀNH ĐỘNG` over `CHƯƠNG TRÌNH`).
+    """
+    whole = doc_type_of(line)
+    if whole:
+        return whole, ""
+    bare = line.strip().strip("*").strip()
+    if bare.endswith(":") or not is_upper_line(bare):
+        return None
+    words = bare.split()
+    for n in range(len(words) - TITLE_ON_TYPE_LINE_WORDS, 0, -1):
+        name = _DOC_TYPE_SK.get(skeleton(" ".join(words[:n])))
+        if name:
+            return name, " ".join(words[n:])
+    return None
 
 
 def split_header_line(line: str) -> list[str]:
