@@ -97,6 +97,21 @@ _TOKEN = re.compile(
     r"(?P<gap>[ \t]*(?P<punct>[,;:.()\[\]/]|[-–](?=\s)|\n)?\s*)"
     r"(?P<tok>[^\W_][\w&]*(?:-[^\W_][\w&]*)*)"
 )
+_SHARED_NOUN = re.compile(
+    r"(?<!\w)(?:khu|cụm)\s*,\s*(?P<second>khu|cụm)\s+(?:công\s+nghiệp|kinh\s+tế|chế\s+xuất)",
+    re.IGNORECASE,
+)
+"""`khu, cụm công nghiệp`: two kinds sharing one noun — the comma does not end the name
+(`Chủ đầu tư dự án hạ tầng kỹ thuật khu, cụm công nghiệp`)."""
+
+
+def _shared_noun_end(canon: str, at: int) -> int | None:
+    """The end of a `khu, cụm công nghiệp` pair whose second kind starts at `at` (after the
+    comma), or None; the pair closes the name it ends."""
+    m = _SHARED_NOUN.search(canon, max(0, at - 8), at + 40)
+    return m.end() if m is not None and m.start("second") == at else None
+
+
 _MAX_TOKENS = 18
 
 _MARKERS = re.compile(
@@ -189,7 +204,13 @@ def _read_unit(canon: str, pos: int, whole: bool = False) -> int | None:
         elif punct in (";", ":", ".", "(", ")", "[", "]", "/", "\n"):
             break
         elif punct == ",":
-            if not ((capital and _head_at(canon, at) is None) or _LOCALITY.match(canon, at)):
+            if (pair_end := _shared_noun_end(canon, at)) is not None:
+                # `… hạ tầng kỹ thuật khu, cụm công nghiệp`: one name over two kinds; only a
+                # place word may follow it (`… khu, cụm công nghiệp tỉnh`).
+                end, closed = pair_end, True
+                tokens += 1
+                continue
+            elif not ((capital and _head_at(canon, at) is None) or _LOCALITY.match(canon, at)):
                 cut = "comma" if not capital and not upper else None
                 break
         elif punct in ("-", "–"):
@@ -362,7 +383,9 @@ def is_unit_heading(line: str) -> bool:
         return False
     found_unit = False
     while pos < len(canon):
-        end = _read_unit(canon, pos)
+        # The heading is only a lead phrase: its end closes the last name's lower-case tail
+        # (`1. Ban Quản lý các khu công nghệ cao và khu công nghiệp`).
+        end = _read_unit(canon, pos, whole=True)
         if end is None:
             generic = _GENERIC.match(canon, pos)
             if generic is None:

@@ -1,0 +1,55 @@
+"""Rules from the audit of extraction on documents nobody tuned for (issue #14, round 3).
+
+Each test is a short inline string written for the test that shows one pattern."""
+
+from __future__ import annotations
+
+from pipeline.config import Config
+from pipeline.document import Document, Page, Source, Task
+from pipeline.extract import extract
+from pipeline.extract.units import find_leads, is_unit_heading
+from pipeline.segment import segment
+
+HEAD = (
+    "ỦY BAN NHÂN DÂN\nTỈNH HÀ GIANG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "Độc lập - Tự do - Hạnh phúc\nSố: 40/KH-UBND\nHà Giang, ngày 02 tháng 4 năm 2026\n"
+    "KẾ HOẠCH\nThử nghiệm\n"
+)
+TAIL = "Nơi nhận:\n- Lưu: VT.\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nTrần Văn Bình\n"
+
+
+def _tasks(body: str) -> list[Task]:
+    text = HEAD + body + TAIL
+    doc = Document(source=Source(path="<test>"))
+    doc.pages = [Page(number=1, method="text", text=text)]
+    doc.text.body = text
+    return extract(segment(doc, Config()), Config()).tasks
+
+
+# --- unit headings and leads -------------------------------------------------------------
+
+
+def test_unit_heading_with_a_lower_case_tail_and_no_colon() -> None:
+    assert is_unit_heading("1. Ban Quản lý các khu công nghệ cao và khu công nghiệp")
+    assert not is_unit_heading("1. Ban Quản lý các khu công nghệ cao tổ chức hội nghị")
+    tasks = _tasks(
+        "III. TỔ CHỨC THỰC HIỆN\n1. Ban Quản lý các khu kinh tế và khu chế xuất\n"
+        "- Rà soát quỹ đất sạch trong các khu chế xuất.\n- Tổ chức đối thoại với doanh nghiệp.\n"
+        "2. Sở Xây dựng\n- Hướng dẫn cấp phép xây dựng.\n"
+    )
+    assert [t.leads for t in tasks] == [
+        ["Ban Quản lý các khu kinh tế và khu chế xuất"],
+        ["Ban Quản lý các khu kinh tế và khu chế xuất"],
+        ["Sở Xây dựng"],
+    ]
+
+
+def test_khu_cum_pair_does_not_cut_a_unit_name_at_its_comma() -> None:
+    assert find_leads(
+        "- Chủ đầu tư dự án hạ tầng khu, cụm công nghiệp san lấp mặt bằng, bàn giao đất."
+    ) == ["Chủ đầu tư dự án hạ tầng khu, cụm công nghiệp"]
+    assert find_leads("Ban Quản lý các khu, cụm công nghiệp tỉnh chủ trì thẩm định") == [
+        "Ban Quản lý các khu, cụm công nghiệp tỉnh"
+    ]
+    # Any other comma still ends a name in running text.
+    assert find_leads("Sở Công Thương, Sở Xây dựng chủ trì") == ["Sở Công Thương", "Sở Xây dựng"]
