@@ -53,3 +53,26 @@ def test_khu_cum_pair_does_not_cut_a_unit_name_at_its_comma() -> None:
     ]
     # Any other comma still ends a name in running text.
     assert find_leads("Sở Công Thương, Sở Xây dựng chủ trì") == ["Sở Công Thương", "Sở Xây dựng"]
+
+
+def test_responsibility_line_after_bullets_leads_them() -> None:
+    tasks = _tasks(
+        "II. NHIỆM VỤ VÀ GIẢI PHÁP\n1. Nâng cao nhận thức về bảo vệ môi trường\n"
+        "- Tuyên truyền phân loại rác tại nguồn.\n- Nhân rộng mô hình xanh - sạch - đẹp.\n"
+        "Trách nhiệm chỉ đạo thực hiện: Đảng ủy Ủy ban nhân dân tỉnh; các cấp ủy, tổ chức đảng.\n"
+        "2. Giải pháp về nguồn lực\n- Ưu tiên bố trí vốn cho xử lý chất thải.\n"
+    )
+    assert [(t.kind, t.leads) for t in tasks] == [
+        ("assignment", ["Đảng ủy Ủy ban nhân dân tỉnh", "Các cấp ủy, tổ chức đảng"]),
+        ("assignment", ["Đảng ủy Ủy ban nhân dân tỉnh", "Các cấp ủy, tổ chức đảng"]),
+        ("activity", []),
+    ]
+    assert "Trách nhiệm" not in tasks[1].text
+
+
+def test_responsibility_heading_with_nothing_after_its_colon_is_no_label() -> None:
+    tasks = _tasks(
+        "III. TỔ CHỨC THỰC HIỆN\n1. Trách nhiệm thực hiện:\n"
+        "- Sở Tài chính bố trí kinh phí.\n- Sở Nội vụ theo dõi, đôn đốc.\n"
+    )
+    assert [t.leads for t in tasks] == [["Sở Tài chính"], ["Sở Nội vụ"]]

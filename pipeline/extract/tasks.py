@@ -112,9 +112,13 @@ _ENFORCEMENT_CLAUSE = re.compile(r"chiu trach nhiem thi hanh (quyet dinh|van ban
 # `Cơ quan chủ trì: …`, `Đơn vị chủ trì tham mưu thực hiện: …`, `c) Thời gian thực hiện: …`
 _ATTRIBUTE = re.compile(
     r"^(?P<label>(noi dung|nhiem vu|co quan|don vi|chu tri|phoi hop|thoi gian|thoi han|"
-    r"tien do|san pham|ket qua|kinh phi)[a-z ]{0,40}?)\s*:\s*(?P<value>.*)$",
+    r"tien do|san pham|ket qua|kinh phi|trach nhiem (?:chi dao|chu tri|thuc hien))[a-z ]{0,40}?)"
+    r"\s*:\s*(?P<value>.*)$",
 )
-_LEAD_LABEL = re.compile(r"^(co quan|don vi)\s+(chu tri|thuc hien)|^chu tri")
+_LEAD_LABEL = re.compile(r"^(co quan|don vi)\s+(chu tri|thuc hien)|^chu tri|^trach nhiem")
+# `Trách nhiệm chỉ đạo thực hiện: Đảng ủy Ủy ban nhân dân tỉnh.` after a run of bullets names
+# their leads; with nothing after its colon it is a heading (`3. Trách nhiệm thực hiện:`).
+_HEADING_LABEL = re.compile(r"^trach nhiem")
 _TIME_LABEL = re.compile(r"^(thoi gian|thoi han|tien do)")
 _CONTENT_LABEL = re.compile(r"^(noi dung|nhiem vu)")
 # `Thời gian thực hiện sau khi …` written without a colon.
@@ -146,7 +150,10 @@ def _attribute(text: str) -> tuple[str, str] | None:
             return "thoi gian", text
         return None
     # skeleton() keeps one character per character, so the offset maps back to `text`.
-    return match.group("label"), text[match.start("value") :].strip()
+    value = text[match.start("value") :].strip()
+    if not value and _HEADING_LABEL.match(match.group("label")):
+        return None
+    return match.group("label"), value
 
 
 def _is_attribute(section: Section) -> bool:
