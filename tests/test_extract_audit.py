@@ -7,6 +7,7 @@ from __future__ import annotations
 from pipeline.config import Config
 from pipeline.document import Document, Page, Source, Task
 from pipeline.extract import extract
+from pipeline.extract.periods import own_period
 from pipeline.extract.units import find_leads, is_unit_heading
 from pipeline.segment import segment
 
@@ -76,3 +77,19 @@ def test_responsibility_heading_with_nothing_after_its_colon_is_no_label() -> No
         "- Sở Tài chính bố trí kinh phí.\n- Sở Nội vụ theo dõi, đôn đốc.\n"
     )
     assert [t.leads for t in tasks] == [["Sở Tài chính"], ["Sở Nội vụ"]]
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+def test_horizon_of_a_document_named_in_lower_case_is_not_the_tasks_period() -> None:
+    assert (
+        own_period(
+            "Sơ kết các chương trình, đề án về phát triển thanh niên giai đoạn đến năm 2030."
+        )
+        is None
+    )
+    assert own_period("Rà soát, bổ sung quy hoạch mạng lưới chợ trên địa bàn đến năm 2030.") is None
+    # A completion verb makes the year a deadline, a capital-less document word or not.
+    period = own_period("Xây dựng đề án và hoàn thành đến năm 2027.")
+    assert period is not None and period.end is not None and period.end.year == 2027

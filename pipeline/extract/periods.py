@@ -465,6 +465,13 @@ _CITED = re.compile(r"\d+\s*[/-]\s*[\w./\-]*[^\W\d_][\w./\-]*\s*,?\s*(?:ngày\s*
 _DOCUMENT_NAME = re.compile(
     r"(?:Quy hoạch|Chiến lược|Chương trình|Đề án|Kế hoạch|Nghị quyết|Kết luận|Chỉ thị|Đề cương)\s"
 )
+# `tổng kết các chương trình, kế hoạch, đề án … giai đoạn đến năm 2030`, `bổ sung quy hoạch hạ
+# tầng viễn thông … đến năm 2030`: a document named in lower case, its horizon just as much.
+_DOCUMENT_NOUN = re.compile(
+    r"(?<!\w)(?:quy hoạch|chiến lược|chương trình|đề án|kế hoạch|đề cương)\s", re.IGNORECASE
+)
+# `Hoàn thành quy hoạch đến năm 2030`: a completion verb makes the year the task's deadline.
+_COMPLETION = re.compile(r"(?<!\w)(?:hoàn\s+thành|hoàn\s+tất|xong)(?!\w)", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:.\n]")
 
 
@@ -477,7 +484,9 @@ def _names_a_document_horizon(text: str, span: _Span) -> bool:
     ):
         return False
     clause = _CLAUSE_BREAK.split(text[: span.begin])[-1]
-    return _DOCUMENT_NAME.search(clause) is not None
+    if _DOCUMENT_NAME.search(clause) is not None:
+        return True
+    return _DOCUMENT_NOUN.search(clause) is not None and _COMPLETION.search(clause) is None
 
 
 _OF_AFTER = re.compile(r"\s*,?\s*(?:của|do)\s", re.I)
