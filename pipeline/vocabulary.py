@@ -78,6 +78,35 @@ POSITION_WORDS = (
 )
 """Skeletons of the words a signer's position starts with (`PHÓ CHỦ TỊCH`, `BÍ THƯ`)."""
 
+DUTY_POSITIONS = (
+    "Phó Hiệu trưởng",
+    "Hiệu trưởng",
+    "Hiệu phó",
+    "Tổng phụ trách Đội",
+    "Tổ trưởng tổ dân phố",
+    "Tổ trưởng chuyên môn",
+    "Tổ trưởng",
+    "Giáo viên chủ nhiệm",
+    "Giáo viên bộ môn",
+    "Phó Trưởng đoàn",
+    "Trưởng đoàn kiểm tra",
+    "Trưởng đoàn",
+    "Bí thư Chi đoàn",
+    "Bí thư Đoàn trường",
+    "Chủ tịch Công đoàn",
+    "Trưởng thôn",
+    "Trưởng ấp",
+    "Trưởng bản",
+    "Trưởng khu phố",
+    "Nhân viên y tế",
+    "Kế toán",
+    "Văn thư",
+)
+"""Positions held by one person who is given the duty itself, as printed in a school's,
+a team's or a village's plan (`Phó Hiệu trưởng chỉ đạo …`): such a position is the lead.
+A role before a unit (`Giám đốc Sở Y tế`, `Thủ trưởng các cơ quan`) is not one of them —
+the unit leads then."""
+
 AUTHORITY_PREFIXES = ("TM", "T/M", "T.M", "KT", "K/T", "Q", "TL", "T/L", "TUQ")
 """Signing-on-behalf prefixes before a signature's authority line (`KT. CHỦ TỊCH`)."""
 

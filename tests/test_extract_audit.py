@@ -93,3 +93,20 @@ def test_horizon_of_a_document_named_in_lower_case_is_not_the_tasks_period() -> 
     # A completion verb makes the year a deadline, a capital-less document word or not.
     period = own_period("Xây dựng đề án và hoàn thành đến năm 2027.")
     assert period is not None and period.end is not None and period.end.year == 2027
+
+
+def test_a_duty_holding_position_opening_an_item_is_its_lead() -> None:
+    assert find_leads("- Phó Hiệu trưởng chỉ đạo tổ chuyên môn rà soát chương trình.") == [
+        "Phó Hiệu trưởng"
+    ]
+    assert find_leads("Tổ trưởng các tổ chuyên môn tổ chức sinh hoạt chuyên đề.") == [
+        "Tổ trưởng các tổ chuyên môn"
+    ]
+    assert find_leads("Hiệu trưởng nhà trường chịu trách nhiệm chung.") == [
+        "Hiệu trưởng nhà trường"
+    ]
+    # A bare role word is no lead, and a role before a unit gives the unit.
+    assert find_leads("- Lãnh đạo chỉ đạo sát sao.") == []
+    assert find_leads("Giám đốc Sở Y tế chỉ đạo các bệnh viện.") == ["Sở Y tế"]
+    assert is_unit_heading("2. Tổng phụ trách Đội:")
+    assert not is_unit_heading("2. Tổng phụ trách Đội tổ chức kết nạp đội viên")

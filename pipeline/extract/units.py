@@ -25,7 +25,7 @@ import re
 import unicodedata
 
 from pipeline.vietnamese import canonical_tones
-from pipeline.vocabulary import ADMIN_LEVEL_PATTERN
+from pipeline.vocabulary import ADMIN_LEVEL_PATTERN, DUTY_POSITIONS
 
 __all__ = ["find_lead", "find_leads", "is_unit_heading", "opens_with_predicate", "split_units"]
 
@@ -111,6 +111,17 @@ def _shared_noun_end(canon: str, at: int) -> int | None:
     m = _SHARED_NOUN.search(canon, max(0, at - 8), at + 40)
     return m.end() if m is not None and m.start("second") == at else None
 
+
+_POSITION = re.compile(
+    r"(?:"
+    + "|".join(w.replace(" ", r"\s+") for w in sorted(DUTY_POSITIONS, key=len, reverse=True))
+    + r")(?:\s+nhà\s+trường|\s+(?:các|từng)\s+(?:tổ|lớp|khối)(?:\s+chuyên\s+môn)?)?"
+    + r"(?:\s+phụ\s+trách\s+(?:chuyên\s+môn|cơ\s+sở\s+vật\s+chất|hoạt\s+động\s+giáo\s+dục))?"
+    + r"(?!\w)",
+    re.IGNORECASE,
+)
+"""A duty-holding position (`vocabulary.DUTY_POSITIONS`) with its scope (`Tổ trưởng các tổ
+chuyên môn`, `Phó Hiệu trưởng phụ trách chuyên môn`)."""
 
 _MAX_TOKENS = 18
 
@@ -388,9 +399,13 @@ def is_unit_heading(line: str) -> bool:
         end = _read_unit(canon, pos, whole=True)
         if end is None:
             generic = _GENERIC.match(canon, pos)
-            if generic is None:
+            position = _POSITION.match(canon, pos)
+            if generic is not None:
+                end = _read_generic(canon, generic.end())
+            elif position is not None:
+                end = position.end()  # `2. Tổng phụ trách Đội:` heads the holder's duties
+            else:
                 return False
-            end = _read_generic(canon, generic.end())
         else:
             found_unit = True
         sep = re.compile(r"\s*(?:[,;]\s*|\s(?:và|cùng)\s+)").match(canon, end)
@@ -510,6 +525,9 @@ def find_leads(text: str) -> list[str]:
     spans = _unit_list(canon, pos)
     if spans and (_read_unit(canon, spans[0][0]) is not None or _opens_duty(canon, spans[-1][1])):
         return [_capitalised(_clean(written, a, b)) for a, b in spans]
+    if (position := _POSITION.match(canon, pos)) and _opens_duty(canon, position.end()):
+        # `Phó Hiệu trưởng chỉ đạo tổ chuyên môn …`: the position holder is given the duty.
+        return [_capitalised(_clean(written, pos, position.end()))]
     lead = find_lead(text)
     if lead:
         return [lead]
