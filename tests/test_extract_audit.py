@@ -110,3 +110,25 @@ def test_a_duty_holding_position_opening_an_item_is_its_lead() -> None:
     assert find_leads("Giám đốc Sở Y tế chỉ đạo các bệnh viện.") == ["Sở Y tế"]
     assert is_unit_heading("2. Tổng phụ trách Đội:")
     assert not is_unit_heading("2. Tổng phụ trách Đội tổ chức kết nạp đội viên")
+
+
+DECISION = (
+    "ỦY BAN NHÂN DÂN\nTỈNH HÀ GIANG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "Độc lập - Tự do - Hạnh phúc\nSố: 77/QĐ-UBND\nHà Giang, ngày 02 tháng 4 năm 2026\n"
+    "QUYẾT ĐỊNH\nBan hành Quy chế thử nghiệm\nỦY BAN NHÂN DÂN TỈNH HÀ GIANG\n"
+    "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;\nQUYẾT ĐỊNH:\n"
+    "Điều 1. Ban hành kèm theo Quyết định này Quy chế thử nghiệm.\n"
+    "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n"
+    "Điều 3. Giám đốc Sở Tư pháp có trách nhiệm hướng dẫn, kiểm tra việc thực hiện Quy chế.\n"
+    "Điều 4. Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc các sở chịu trách nhiệm thi hành "
+    "Quyết định này.\n"
+)
+
+
+def test_decision_article_charging_a_unit_in_its_own_sentence_is_a_row() -> None:
+    doc = Document(source=Source(path="<test>"))
+    text = DECISION + TAIL
+    doc.pages = [Page(number=1, method="text", text=text)]
+    doc.text.body = text
+    tasks = extract(segment(doc, Config()), Config()).tasks
+    assert [(t.ref, t.leads) for t in tasks] == [("Đ3", ["Sở Tư pháp"])]

@@ -531,9 +531,19 @@ def _items_without_parts(sections: list[Section]) -> bool:
 _ASSIGNING_ARTICLE = re.compile(r"^(giao|de nghi|yeu cau)\s")
 
 
+# `Điều 3. Giám đốc Sở Nội vụ có trách nhiệm hướng dẫn …`: a unit (or its head) charged in the
+# article's own sentence; the subject must come first, within a unit name's reach.
+_CHARGED_SUBJECT = re.compile(r"^.{3,160}?\s(co trach nhiem|chu tri)\b")
+
+
 def _article_task(article: Section, year: int | None) -> Task | None:
-    """The row of an article that assigns work in its own sentence (`Điều 3. Giao …`)."""
-    if not _ASSIGNING_ARTICLE.match(_sk(article.heading)) or is_not_row(article.heading):
+    """The row of an article that assigns work in its own sentence (`Điều 3. Giao …`,
+    `Điều 3. Giám đốc Sở Nội vụ có trách nhiệm …`)."""
+    sk = _sk(article.heading)
+    if is_not_row(article.heading):
+        return None
+    charged = _CHARGED_SUBJECT.match(sk) is not None and bool(find_leads(article.heading))
+    if not (_ASSIGNING_ARTICLE.match(sk) or charged):
         return None
     return _make_task(article, _Context(part=None, mode="task"), year, ())
 
