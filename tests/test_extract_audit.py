@@ -8,6 +8,7 @@ from pipeline.config import Config
 from pipeline.document import Document, Page, Source, Task
 from pipeline.extract import extract
 from pipeline.extract.periods import own_period
+from pipeline.extract.tasks import addressed_holder
 from pipeline.extract.units import find_leads, is_unit_heading
 from pipeline.segment import segment
 
@@ -132,3 +133,18 @@ def test_decision_article_charging_a_unit_in_its_own_sentence_is_a_row() -> None
     doc.text.body = text
     tasks = extract(segment(doc, Config()), Config()).tasks
     assert [(t.ref, t.leads) for t in tasks] == [("Đ3", ["Sở Tư pháp"])]
+
+
+def test_an_item_addressing_its_holder_by_a_label_is_led_by_it() -> None:
+    assert addressed_holder("Đối với cơ sở được kiểm tra: Chuẩn bị hồ sơ.") == (
+        "Cơ sở được kiểm tra"
+    )
+    assert addressed_holder("Đối với các công trình chậm tiến độ: kiên quyết thu hồi.") is None
+    tasks = _tasks(
+        "II. NHỮNG VẤN ĐỀ KHÁC\n1. Đối với thành viên Đoàn: Thực hiện đúng nhiệm vụ được giao.\n"
+        "2. Đối với đơn vị được kiểm tra: Cung cấp hồ sơ trước buổi làm việc.\n"
+    )
+    assert [(t.kind, t.leads) for t in tasks] == [
+        ("assignment", ["Thành viên Đoàn"]),
+        ("assignment", ["Đơn vị được kiểm tra"]),
+    ]

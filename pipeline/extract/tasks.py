@@ -353,6 +353,32 @@ def duty_holder(text: str) -> str | None:
     return first[start.start(1) : verb.start()].strip(" ,;") or None
 
 
+# `Đối với đơn vị được kiểm tra: Chuẩn bị báo cáo …`: the item addresses its holder by a label.
+_ADDRESSED = re.compile(r"^(?:Đối với|Đề nghị|Giao|Yêu cầu)\s+(?P<holder>[^:;.\n]{3,80}):", re.I)
+# Who else an item may address (skeletons): `cơ sở được kiểm tra`, `các doanh nghiệp`.
+_ADDRESSED_NOUN = re.compile(
+    r"(?:cac |moi )?(?:co so|doanh nghiep|to chuc|ca nhan|ho gia dinh|thanh vien|doan)\b"
+)
+_MAX_HOLDER_WORDS = 10
+"""A holder's label is a short noun phrase; a longer one before the colon is a sentence."""
+
+
+def addressed_holder(text: str) -> str | None:
+    """The holder an item addresses by a label when no unit name is recognised in it:
+    `Đối với đơn vị được kiểm tra: …` → `Đơn vị được kiểm tra`.  A topic label (`Đối với các
+    dự án chậm tiến độ: …`) names no holder word and gives None."""
+    m = _ADDRESSED.match(text.strip())
+    if m is None:
+        return None
+    holder = m["holder"].strip()
+    if len(holder.split()) > _MAX_HOLDER_WORDS or opens_with_predicate(holder):
+        return None
+    sk = skeleton(holder)
+    if _HOLDER_START.match(sk) is None and _ADDRESSED_NOUN.match(sk) is None:
+        return None
+    return holder[:1].upper() + holder[1:]
+
+
 def _names_holder(label: str) -> bool:
     """True when a label names who acts: a unit or group (`Các cơ quan thông tin, truyền
     thông của tỉnh`) or a holder word (`Trưởng đoàn kiểm tra`, `Thủ trưởng các đơn vị`),
@@ -404,6 +430,8 @@ def _make_task(
     if not text.strip() or is_not_row(text):
         return None
     own_leads = _leads_from_attrs(attrs) or tuple(find_leads(text))
+    if not own_leads and (holder := addressed_holder(text)):
+        own_leads = (holder,)
     leads = own_leads or unit or ctx.leads
     if ctx.mode == "organisation" and not leads:
         holder = duty_holder(section.heading or text)
