@@ -148,3 +148,28 @@ def test_an_item_addressing_its_holder_by_a_label_is_led_by_it() -> None:
         ("assignment", ["Thành viên Đoàn"]),
         ("assignment", ["Đơn vị được kiểm tra"]),
     ]
+
+
+NOTICE = (
+    "ỦY BAN NHÂN DÂN\nXÃ AN PHÚ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "Độc lập - Tự do - Hạnh phúc\nSố: 15/TB-UBND\nAn Phú, ngày 10 tháng 8 năm 2026\n"
+    "THÔNG BÁO\nKết quả tiếp nhận hồ sơ đăng ký kinh doanh chợ đêm\n"
+    "1. Thời gian tiếp nhận hồ sơ\nTừ ngày 01/7/2026 đến ngày 31/7/2026.\n"
+    "2. Kết quả tiếp nhận hồ sơ\nỦy ban nhân dân xã đã nhận 03 hồ sơ.\n"
+)
+
+
+def _metadata(text: str):
+    doc = Document(source=Source(path="<test>"))
+    doc.pages = [Page(number=1, method="text", text=text)]
+    doc.text.body = text
+    return extract(segment(doc, Config()), Config()).metadata
+
+
+def test_a_notices_reported_time_is_no_plan_period_but_a_plans_is() -> None:
+    assert _metadata(NOTICE + TAIL).plan_period is None
+    plan = NOTICE.replace("THÔNG BÁO", "KẾ HOẠCH").replace(
+        "1. Thời gian tiếp nhận hồ sơ", "1. Thời gian thực hiện"
+    )
+    period = _metadata(plan + TAIL).plan_period
+    assert period is not None and period.end is not None and period.end.day == 31

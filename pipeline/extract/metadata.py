@@ -445,9 +445,13 @@ _FROM_NOW = re.compile(r"(?:kể\s+)?từ\s+(?:nay|ngày\s+(?:ban\s+hành|ký))\
 _MARKER = re.compile(r"^\s*(?:[\dIVXLC]+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•])\s*")
 
 
-def _window_texts(layout: Layout) -> list[str]:
+def _window_texts(layout: Layout, plan: bool = True) -> list[str]:
     """Texts that may state the plan's window, in order: a `THỜI GIAN THỰC HIỆN` part, a
-    `Thời gian thực hiện: …` item under a part about purposes or time, a preamble line."""
+    `Thời gian thực hiện: …` item under a part about purposes or time, a preamble line.
+
+    Not a plan (`plan=False`: a notice, report, letter): only the time the document's own
+    work runs (`Thời gian thực hiện`, `… triển khai`, `… tổ chức`); `1. Thời gian tiếp nhận hồ
+    sơ` in a notice is what it reports on, not a window it covers."""
     found: list[str] = []
     weaker: list[str] = []
     for part in layout.sections:
@@ -458,7 +462,10 @@ def _window_texts(layout: Layout) -> list[str]:
             heading = _MARKER.sub("", node.heading)
             if not _TIME_HEADING.match(skeleton(heading)):
                 continue
-            strong = parent is None or _RUN_TIME_HEADING.match(skeleton(heading)) is not None
+            runs = _RUN_TIME_HEADING.match(skeleton(heading)) is not None
+            if not plan and not runs:
+                continue
+            strong = parent is None or runs
             if not strong and not _WINDOW_PARENT.search(skeleton(_MARKER.sub("", parent.heading))):
                 continue
             value = heading.partition(":")[2].strip() or node.text
@@ -477,7 +484,7 @@ def plan_period(layout: Layout, meta: Metadata, year: int | None) -> Period | No
     on the issue date); else, for a plan, the period its title names (`… năm 2026`, `giai
     đoạn 2026 - 2030`, `năm học 2026 - 2027`); else None.
     """
-    for text in _window_texts(layout):
+    for text in _window_texts(layout, plan=meta.doc_type in PLAN_TYPES):
         period = parse_period(text, year)
         if period is None or not (period.start or period.end):
             continue
