@@ -173,3 +173,16 @@ def test_a_notices_reported_time_is_no_plan_period_but_a_plans_is() -> None:
     )
     period = _metadata(plan + TAIL).plan_period
     assert period is not None and period.end is not None and period.end.day == 31
+
+
+def test_reporting_part_gives_units_their_reporting_duties() -> None:
+    tasks = _tasks(
+        "IV. CHẾ ĐỘ BÁO CÁO\n"
+        "1. Các sở, ban, ngành; cơ quan, đơn vị tiến hành đánh giá, gửi báo cáo về Sở Tài chính "
+        "trước ngày 15/12/2026.\n"
+        "2. Trong quá trình thực hiện, nếu có vướng mắc, các đơn vị phản ánh về Sở Tài chính.\n"
+    )
+    assert [(t.kind, t.leads) for t in tasks] == [
+        ("assignment", ["Các sở, ban, ngành", "Cơ quan, đơn vị"])
+    ]
+    assert tasks[0].period is not None and tasks[0].period.end is not None

@@ -45,7 +45,13 @@ TASK_WORDS = (
     "lo trinh",
     "phuong huong",
 )
-ORG_WORDS = ("to chuc thuc hien", "trach nhiem thuc hien", "phan cong trach nhiem")
+ORG_WORDS = (
+    "to chuc thuc hien",
+    "trach nhiem thuc hien",
+    "phan cong trach nhiem",
+    "che do bao cao",
+)
+"""Parts that distribute work; `CHẾ ĐỘ BÁO CÁO` gives units their reporting duties."""
 NOT_TASK_WORDS = (
     "muc dich",
     "yeu cau",
@@ -67,7 +73,6 @@ NOT_TASK_WORDS = (
     "chi tieu",
     "thoi gian",
     "luc luong",
-    "che do bao cao",
     "von dau tu",
 )
 _STRONG_NOT_TASK = (
@@ -317,7 +322,7 @@ def _task_text(section: Section, attrs: list[tuple[str, str, Section | None]]) -
 _DUTY_VERBS = re.compile(
     r"\s(xay dung|don doc|chi dao|trien khai|to chuc|theo doi|chu dong|phoi hop|thuc hien|"
     r"co trach nhiem|tham muu|huong dan|kiem tra|bao cao|tong hop|tuyen truyen|"
-    r"dinh huong|quan triet|ban hanh|chuan bi|can cu)\b"
+    r"dinh huong|quan triet|ban hanh|chuan bi|can cu|tien hanh|danh gia|gui)\b"
 )
 _HOLDER_START = re.compile(
     r"(?:^|,\s*|\b(?:de nghi|giao|yeu cau)\s+)((?:cac\s+)?(?:thu truong|lanh dao|thanh vien|chu tich|"

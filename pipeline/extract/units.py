@@ -143,6 +143,8 @@ _LEADS_VERB = re.compile(
 )
 _GENERIC = re.compile(
     r"sở(?=,\s*(?:ban|ngành)(?!\w))|"  # `Sở, ban, ngành liên quan` printed without `Các`
+    # `…; cơ quan, đơn vị, địa phương báo cáo …`: the same group printed without `Các`
+    r"cơ\s+quan(?=,\s*(?:đơn\s+vị|địa\s+phương)(?!\w))|"
     r"(?:các|mỗi|toàn\s+thể)\s+(?:sở|cơ\s+quan|đơn\s+vị|ban|ngành|đoàn\s+thể|hội|tổ\s+chức|"
     r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường(?!\s+hợp)|phòng|khối|cụm|chi\s+bộ|chi\s+đoàn|"
     r"chi\s+hội|tổ\s+chức\s+(?:cơ\s+sở\s+)?đảng|tổ(?!\s+chức)|thôn|tổ\s+dân\s+phố|"
