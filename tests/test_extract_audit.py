@@ -186,3 +186,18 @@ def test_reporting_part_gives_units_their_reporting_duties() -> None:
         ("assignment", ["Các sở, ban, ngành", "Cơ quan, đơn vị"])
     ]
     assert tasks[0].period is not None and tasks[0].period.end is not None
+
+
+def test_labelled_value_of_only_units_keeps_a_lower_case_tail() -> None:
+    tasks = _tasks(
+        "II. NHIỆM VỤ\n1. Xúc tiến đầu tư\n- Tổ chức hội nghị xúc tiến đầu tư.\n"
+        "Trách nhiệm chủ trì thực hiện: Sở Công Thương; Ban Quản lý các khu công nghiệp và "
+        "khu chế xuất.\n"
+    )
+    assert tasks[0].leads == ["Sở Công Thương", "Ban Quản lý các khu công nghiệp và khu chế xuất"]
+
+
+def test_an_addressed_position_is_the_lead() -> None:
+    assert addressed_holder("Đối với giáo viên chủ nhiệm: Hướng dẫn học sinh.") == (
+        "Giáo viên chủ nhiệm"
+    )

@@ -31,7 +31,13 @@ from dataclasses import dataclass
 from pipeline.document import Layout, Period, Section, Table, Task
 from pipeline.extract.dates import find_dates
 from pipeline.extract.periods import find_periods, own_period, parse_period
-from pipeline.extract.units import find_leads, is_unit_heading, opens_with_predicate, split_units
+from pipeline.extract.units import (
+    find_leads,
+    is_duty_position,
+    is_unit_heading,
+    opens_with_predicate,
+    split_units,
+)
 from pipeline.vietnamese import is_upper_line, skeleton
 
 TASK_WORDS = (
@@ -277,7 +283,13 @@ def _leads_from_attrs(attrs: list[tuple[str, str, Section | None]]) -> tuple[str
             if inner:
                 return inner
             continue
-        units = find_leads(f"Cơ quan chủ trì: {value}") or split_units(_first_clause(value))
+        clause = value.strip().rstrip(".;,").strip()
+        if is_unit_heading(clause):
+            # The value is only units (`Sở A; Ban Quản lý các khu công nghiệp và khu chế
+            # xuất`): read as a whole lead phrase, a lower-case tail stays in its name.
+            units = split_units(clause)
+        else:
+            units = find_leads(f"Cơ quan chủ trì: {value}") or split_units(_first_clause(value))
         if units:
             return tuple(units)
     return ()
@@ -379,7 +391,11 @@ def addressed_holder(text: str) -> str | None:
     if len(holder.split()) > _MAX_HOLDER_WORDS or opens_with_predicate(holder):
         return None
     sk = skeleton(holder)
-    if _HOLDER_START.match(sk) is None and _ADDRESSED_NOUN.match(sk) is None:
+    if (
+        _HOLDER_START.match(sk) is None
+        and _ADDRESSED_NOUN.match(sk) is None
+        and not is_duty_position(holder)
+    ):
         return None
     return holder[:1].upper() + holder[1:]
 

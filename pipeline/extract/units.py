@@ -571,6 +571,14 @@ def _opens_duty(canon: str, pos: int) -> bool:
     )
 
 
+def is_duty_position(text: str) -> bool:
+    """True when `text` is a duty-holding position and nothing else (`Giáo viên chủ nhiệm`,
+    `Tổ trưởng các tổ chuyên môn`; `vocabulary.DUTY_POSITIONS`)."""
+    _, canon = _matchable(text.strip())
+    m = _POSITION.match(canon)
+    return m is not None and not canon[m.end() :].strip()
+
+
 def opens_with_predicate(text: str) -> bool:
     """True when `text` opens with a verb or preposition that starts a duty or a topic
     (`Đẩy mạnh truyền thông …`, `Tổ chức tập huấn`, `Về tuyên truyền`): such a phrase is
