@@ -4,6 +4,8 @@ Each test is a short inline string written for the test that shows one pattern."
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pipeline.config import Config
 from pipeline.document import Document, Page, Source, Task
 from pipeline.extract import extract
@@ -201,3 +203,19 @@ def test_an_addressed_position_is_the_lead() -> None:
     assert addressed_holder("Đối với giáo viên chủ nhiệm: Hướng dẫn học sinh.") == (
         "Giáo viên chủ nhiệm"
     )
+
+
+def test_day_and_month_without_ngay_after_a_time_word_and_part_of_a_month() -> None:
+    period = own_period("Ra quân đợt cao điểm từ 15/4 đến 15/5/2026.", 2026)
+    assert period is not None and (period.start, period.end) == (
+        dt.date(2026, 4, 15),
+        dt.date(2026, 5, 15),
+    )
+    period = own_period("Tổ chức lễ phát động vào đầu tháng 4/2026.", 2026)
+    assert period is not None and (period.start, period.end) == (
+        dt.date(2026, 4, 1),
+        dt.date(2026, 4, 30),
+    )
+    # A bare fraction is no day: only the dated deadline counts.
+    period = own_period("Đạt 15/20 xã đạt chuẩn trước ngày 30/6/2026.", 2026)
+    assert period is not None and (period.start, period.end) == (None, dt.date(2026, 6, 30))

@@ -129,6 +129,15 @@ _BEFORE = re.compile(
 )
 _UNTIL = re.compile(r"(?:^|(?<=\W))(?:đến|tới)(?:\s+hết)?\s*$", re.I)
 _WITHIN = re.compile(r"(?:^|(?<=\W))(?:trong(?:\s+cả)?|vào(?:\s+dịp)?|ngay\s+trong)\s*$", re.I)
+# `vào đầu tháng 4/2026`, `trong cuối tháng 9`: a part of a month is still within the month.
+_WITHIN_PART = re.compile(r"(?:^|(?<=\W))(?:trong|vào|ngay\s+trong)?\s*(?:đầu|giữa|cuối)\s*$", re.I)
+# `từ 15/4 đến 15/5/2026`, `trước 30/6`: a day and month printed without `ngày` after a time
+# word (a bare `15/4` elsewhere may be a count or a ratio).
+_BARE_DAY = re.compile(
+    r"(?<!\w)(?:từ|trước|đến|tới|hết)\s+(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})"
+    r"(?!\s*/\s*\d|\d|\s*(?:,\s*)?năm)",
+    re.I,
+)
 _RANGE_GAP = re.compile(r"^\s*(?:đến|tới|-|–)\s*(?:hết\s*)?$", re.I)
 _OPEN_END = re.compile(r"^\s*(?:,\s*)?(?:và|&)\s+(?:các|những)\s+năm\s+(?:tiếp\s+theo|sau)", re.I)
 _BUDGET = re.compile(r"\bchi\s+$", re.I)
@@ -240,6 +249,9 @@ def _atoms(text: str) -> list[_Atom]:
     for m in _DAY_NO_YEAR.finditer(text):
         if make_date(2000, m["m"], m["d"]):  # 2000 is a leap year: 29/02 stays possible
             found.append(_Atom(m.start(), m.end(), "day", None, a=int(m["d"]), b=int(m["m"])))
+    for m in _BARE_DAY.finditer(text):
+        if make_date(2000, m["m"], m["d"]):
+            found.append(_Atom(m.start("d"), m.end(), "day", None, a=int(m["d"]), b=int(m["m"])))
     for m in _DAY_ONLY.finditer(text):
         found.append(_Atom(m.start(), m.end(), "dayonly", None, a=int(m["d"])))
     laws = law_name_spans(text) if "uật" in text or "UẬT" in text else []
@@ -349,7 +361,9 @@ def _single(text: str, atom: _Atom, before: str, default_year: int | None) -> _S
         elif m := _FROM.search(before):
             begin = atom.start - (len(before) - m.start())
             end, single = None, False
-        elif m := _WITHIN.search(before):
+        elif (m := _WITHIN.search(before)) or (
+            atom.kind == "month" and (m := _WITHIN_PART.search(before))
+        ):
             begin = atom.start - (len(before) - m.start())
         cued = begin != atom.start
         if m := _OPEN_END.match(text[finish:]):
