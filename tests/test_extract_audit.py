@@ -219,3 +219,18 @@ def test_day_and_month_without_ngay_after_a_time_word_and_part_of_a_month() -> N
     # A bare fraction is no day: only the dated deadline counts.
     period = own_period("Đạt 15/20 xã đạt chuẩn trước ngày 30/6/2026.", 2026)
     assert period is not None and (period.start, period.end) == (None, dt.date(2026, 6, 30))
+
+
+def test_more_unit_heads_and_position_lists() -> None:
+    assert find_leads("Ngân hàng Chính sách xã hội chi nhánh tỉnh giải ngân vốn vay.") == [
+        "Ngân hàng Chính sách xã hội chi nhánh tỉnh"
+    ]
+    assert find_leads("Điện lực huyện bảo đảm cấp điện an toàn.") == ["Điện lực huyện"]
+    assert find_leads("Ủy ban nhân dân xã tổ chức hội nghị.") == ["Ủy ban nhân dân xã"]
+    assert find_leads("Trưởng thôn, tổ trưởng tổ dân phố thông báo đến từng hộ.") == [
+        "Trưởng thôn",
+        "Tổ trưởng tổ dân phố",
+    ]
+    assert find_leads("Thành viên Ban Chỉ đạo theo dõi địa bàn được phân công.") == [
+        "Thành viên Ban Chỉ đạo"
+    ]

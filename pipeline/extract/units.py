@@ -45,7 +45,8 @@ Cổng thông tin|Đài Phát thanh|Ban Quản lý|Ban quản lý|Ban Chỉ đ�
 Công ty|Đoàn kiểm tra|Đoàn Kiểm tra|Tổ công tác|Hội Liên hiệp|Hội Nông dân|Hội Cựu chiến binh
 Hội Phụ nữ|Hội Chữ thập đỏ|Ban Giám hiệu|Ban giám hiệu|Ban đại diện cha mẹ học sinh|Bộ phận
 Tổ tư vấn|Tổ chuyên môn|Báo và Đài Phát thanh - Truyền hình|Báo và Đài Phát thanh, Truyền hình
-Sở KH&CN|Sở GD&ĐT|Sở TN&MT|Sở VHTTDL|Sở NN&MT|Sở LĐTBXH
+Sở KH&CN|Sở GD&ĐT|Sở TN&MT|Sở VHTTDL|Sở NN&MT|Sở LĐTBXH|Điện lực|Bưu điện|Hạt Kiểm lâm
+Hạt kiểm lâm
 """
 # Heads that are also ordinary words: a capitalised word must follow.
 _STRICT_HEADS = "Sở|Ban|Phòng|Bộ|Hội|Đoàn|Viện|Báo|Đài|Đội|Tổ|Khối|Cụm|Trường|Trạm|Nhà|Chi"
@@ -122,6 +123,10 @@ _POSITION = re.compile(
 )
 """A duty-holding position (`vocabulary.DUTY_POSITIONS`) with its scope (`Tổ trưởng các tổ
 chuyên môn`, `Phó Hiệu trưởng phụ trách chuyên môn`)."""
+
+_SOCIAL = re.compile(r"\s+hội(?!\w)(?!\s+viên)", re.IGNORECASE)
+"""`xã hội` after `xã` (`Ngân hàng Chính sách xã hội …`): a word, not the commune level
+that would close the name."""
 
 _MAX_TOKENS = 18
 
@@ -247,7 +252,10 @@ def _read_unit(canon: str, pos: int, whole: bool = False) -> int | None:
         end = m.end()
         tokens += 1
         closed = not upper and (
-            _PLACE.search(canon, max(0, end - 12), end) is not None
+            (
+                _PLACE.search(canon, max(0, end - 12), end) is not None
+                and not _SOCIAL.match(canon, end)
+            )
             or (_is_upper_word(tok) and tok.isalpha())
         )
     if cut is not None and (tail := _name_tail(canon, end, whole)) is not None:
@@ -527,9 +535,10 @@ def find_leads(text: str) -> list[str]:
     spans = _unit_list(canon, pos)
     if spans and (_read_unit(canon, spans[0][0]) is not None or _opens_duty(canon, spans[-1][1])):
         return [_capitalised(_clean(written, a, b)) for a, b in spans]
-    if (position := _POSITION.match(canon, pos)) and _opens_duty(canon, position.end()):
-        # `Phó Hiệu trưởng chỉ đạo tổ chuyên môn …`: the position holder is given the duty.
-        return [_capitalised(_clean(written, pos, position.end()))]
+    if positions := _position_list(canon, pos):
+        # `Phó Hiệu trưởng chỉ đạo tổ chuyên môn …`, `Trưởng thôn, tổ trưởng tổ dân phố
+        # thông báo …`: the position holders are given the duty.
+        return [_capitalised(_clean(written, a, b)) for a, b in positions]
     lead = find_lead(text)
     if lead:
         return [lead]
@@ -569,6 +578,31 @@ def _opens_duty(canon: str, pos: int) -> bool:
     return (
         word is not None and not word["punct"] and _STOP.match(canon, word.start("tok")) is not None
     )
+
+
+_MEMBER = re.compile(r"thành\s+viên\s+(?=\S)", re.IGNORECASE)
+
+
+def _position_at(canon: str, pos: int) -> int | None:
+    """End of a duty-holding position starting at `pos`: one of `DUTY_POSITIONS`, or a
+    member of a named body (`Thành viên Ban Chỉ đạo`, `thành viên Tổ công tác`)."""
+    if m := _POSITION.match(canon, pos):
+        return m.end()
+    if (m := _MEMBER.match(canon, pos)) and (end := _read_unit(canon, m.end())) is not None:
+        return end
+    return None
+
+
+def _position_list(canon: str, pos: int) -> list[tuple[int, int]]:
+    """Spans of the positions listed from `pos` when their duty follows at once, else []."""
+    spans: list[tuple[int, int]] = []
+    while (end := _position_at(canon, pos)) is not None:
+        spans.append((pos, end))
+        sep = _LIST_SEP.match(canon, end)
+        if sep is None or _position_at(canon, sep.end()) is None:
+            break
+        pos = sep.end()
+    return spans if spans and _opens_duty(canon, spans[-1][1]) else []
 
 
 def is_duty_position(text: str) -> bool:
