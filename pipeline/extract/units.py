@@ -581,6 +581,7 @@ def _opens_duty(canon: str, pos: int) -> bool:
 
 
 _MEMBER = re.compile(r"thành\s+viên\s+(?=\S)", re.IGNORECASE)
+_IN_CHARGE_OF = re.compile(r"\s+phụ\s+trách(?!\w)", re.IGNORECASE)
 
 
 def _position_at(canon: str, pos: int) -> int | None:
@@ -602,7 +603,9 @@ def _position_list(canon: str, pos: int) -> list[tuple[int, int]]:
         if sep is None or _position_at(canon, sep.end()) is None:
             break
         pos = sep.end()
-    return spans if spans and _opens_duty(canon, spans[-1][1]) else []
+    if not spans or _IN_CHARGE_OF.match(canon, spans[-1][1]):
+        return []  # `thành viên Hội đồng … phụ trách các cụm, khối …`: the holder runs on
+    return spans if _opens_duty(canon, spans[-1][1]) else []
 
 
 def is_duty_position(text: str) -> bool:
