@@ -234,3 +234,12 @@ def test_more_unit_heads_and_position_lists() -> None:
     assert find_leads("Thành viên Ban Chỉ đạo theo dõi địa bàn được phân công.") == [
         "Thành viên Ban Chỉ đạo"
     ]
+
+
+def test_shortcomings_are_no_rows_and_a_commune_officer_heads_duties() -> None:
+    tasks = _tasks(
+        "I. TỒN TẠI, HẠN CHẾ\n1. Một số thôn triển khai còn chậm.\n"
+        "II. TỔ CHỨC THỰC HIỆN\n1. Công chức Văn hóa - Xã hội\n- Tham mưu triển khai Kế hoạch.\n"
+    )
+    assert [(t.kind, t.leads) for t in tasks] == [("assignment", ["Công chức Văn hóa - Xã hội"])]
+    assert find_leads("Công chức, viên chức tham gia đầy đủ.") == []

@@ -80,6 +80,10 @@ NOT_TASK_WORDS = (
     "thoi gian",
     "luc luong",
     "von dau tu",
+    "ton tai",
+    "han che",
+    "nguyen nhan",
+    "bai hoc",
 )
 _STRONG_NOT_TASK = (
     "muc dich",

@@ -49,7 +49,10 @@ Sở KH&CN|Sở GD&ĐT|Sở TN&MT|Sở VHTTDL|Sở NN&MT|Sở LĐTBXH|Điện l�
 Hạt kiểm lâm
 """
 # Heads that are also ordinary words: a capitalised word must follow.
-_STRICT_HEADS = "Sở|Ban|Phòng|Bộ|Hội|Đoàn|Viện|Báo|Đài|Đội|Tổ|Khối|Cụm|Trường|Trạm|Nhà|Chi"
+_STRICT_HEADS = (
+    "Sở|Ban|Phòng|Bộ|Hội|Đoàn|Viện|Báo|Đài|Đội|Tổ|Khối|Cụm|Trường|Trạm|Nhà|Chi|Công chức"
+)
+"""`Công chức Văn hóa - Xã hội`: a commune's officer named by field leads like a unit."""
 
 _LOOSE = "|".join(
     sorted((h.strip() for h in re.split(r"[|\n]", _LOOSE_HEADS) if h.strip()), key=len)[::-1]
