@@ -243,3 +243,17 @@ def test_shortcomings_are_no_rows_and_a_commune_officer_heads_duties() -> None:
     )
     assert [(t.kind, t.leads) for t in tasks] == [("assignment", ["Công chức Văn hóa - Xã hội"])]
     assert find_leads("Công chức, viên chức tham gia đầy đủ.") == []
+
+
+def test_an_attachment_that_numbers_afresh_gets_prefixed_refs() -> None:
+    text = (
+        HEAD + "I. MỤC ĐÍCH\n1. Nâng cao nhận thức.\n" + TAIL + "KẾ HOẠCH\nChi tiết triển khai\n"
+        "I. NHIỆM VỤ\n1. Sở Tư pháp tổ chức tập huấn trong tháng 6/2026.\n"
+    )
+    doc = Document(source=Source(path="<test>"))
+    doc.pages = [Page(number=1, method="text", text=text)]
+    doc.text.body = text
+    doc = extract(segment(doc, Config()), Config())
+    refs = [s.ref for s in doc.layout.sections]
+    assert len(refs) == len(set(refs))
+    assert [(t.ref, t.leads) for t in doc.tasks] == [("KT.I.1", ["Sở Tư pháp"])]

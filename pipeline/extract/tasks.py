@@ -743,4 +743,19 @@ def find_tasks(layout: Layout, year: int | None) -> list[Task]:
     Returns:
         Tasks in document order of their parts.
     """
-    return complete_leads(body_tasks(layout.sections, year) + table_tasks(layout, year))
+    return _unique_refs(
+        complete_leads(body_tasks(layout.sections, year) + table_tasks(layout, year))
+    )
+
+
+def _unique_refs(tasks: list[Task]) -> list[Task]:
+    """Each ref once: a body table's row that repeats a section's ref (`1.1` of a table
+    under `1.` after a stray `1.1.` item) gets `_2`, as repeated markers do in the tree."""
+    seen: set[str] = set()
+    for task in tasks:
+        ref, n = task.ref, 2
+        while ref in seen:
+            ref, n = f"{task.ref}_{n}", n + 1
+        task.ref = ref
+        seen.add(ref)
+    return tasks
