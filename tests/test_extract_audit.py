@@ -11,7 +11,7 @@ from pipeline.document import Document, Page, Source, Task
 from pipeline.extract import extract
 from pipeline.extract.periods import own_period
 from pipeline.extract.tasks import addressed_holder
-from pipeline.extract.units import find_leads, is_unit_heading
+from pipeline.extract.units import find_leads, is_unit_heading, split_units
 from pipeline.segment import segment
 
 HEAD = (
@@ -257,3 +257,17 @@ def test_an_attachment_that_numbers_afresh_gets_prefixed_refs() -> None:
     refs = [s.ref for s in doc.layout.sections]
     assert len(refs) == len(set(refs))
     assert [(t.ref, t.leads) for t in doc.tasks] == [("KT.I.1", ["Sở Tư pháp"])]
+
+
+def test_party_committee_of_the_front_and_mass_organisations_is_one_unit() -> None:
+    assert split_units(
+        "Đảng ủy Mặt trận Tổ quốc, các đoàn thể tỉnh; Đảng ủy Ủy ban nhân dân tỉnh"
+    ) == [
+        "Đảng ủy Mặt trận Tổ quốc, các đoàn thể tỉnh",
+        "Đảng ủy Ủy ban nhân dân tỉnh",
+    ]
+    # The Front's committee itself and the organisations are two units.
+    assert find_leads("Ủy ban Mặt trận Tổ quốc, các đoàn thể xã tuyên truyền.") == [
+        "Ủy ban Mặt trận Tổ quốc",
+        "Các đoàn thể xã",
+    ]

@@ -109,6 +109,20 @@ _SHARED_NOUN = re.compile(
 (`Chủ đầu tư dự án hạ tầng kỹ thuật khu, cụm công nghiệp`)."""
 
 
+_FRONT_COMMITTEE = re.compile(r"Đảng\s+[uủ][yỷ]\s+(?:Ủy\s+ban\s+)?Mặt\s+trận\s+Tổ\s+quốc", re.I)
+_FRONT_GROUPS = re.compile(r"(?:và\s+)?các\s+đoàn\s+thể(?:\s+chính\s+trị\s*-\s*xã\s+hội)?", re.I)
+"""`Đảng ủy Mặt trận Tổ quốc, các đoàn thể tỉnh`: one Party committee, whose name has a comma."""
+
+
+def _front_committee_end(canon: str, start: int, at: int) -> int | None:
+    """The end of `… các đoàn thể` at `at` (after the comma) when the name from `start` is
+    the Party committee of the Front and mass organisations, or None."""
+    if not _FRONT_COMMITTEE.match(canon, start):
+        return None
+    m = _FRONT_GROUPS.match(canon, at)
+    return m.end() if m else None
+
+
 def _shared_noun_end(canon: str, at: int) -> int | None:
     """The end of a `khu, cụm công nghiệp` pair whose second kind starts at `at` (after the
     comma), or None; the pair closes the name it ends."""
@@ -225,7 +239,9 @@ def _read_unit(canon: str, pos: int, whole: bool = False) -> int | None:
         elif punct in (";", ":", ".", "(", ")", "[", "]", "/", "\n"):
             break
         elif punct == ",":
-            if (pair_end := _shared_noun_end(canon, at)) is not None:
+            if (pair_end := _shared_noun_end(canon, at)) is not None or (
+                pair_end := _front_committee_end(canon, pos, at)
+            ) is not None:
                 # `… hạ tầng kỹ thuật khu, cụm công nghiệp`: one name over two kinds; only a
                 # place word may follow it (`… khu, cụm công nghiệp tỉnh`).
                 end, closed = pair_end, True
