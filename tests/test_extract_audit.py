@@ -271,3 +271,9 @@ def test_party_committee_of_the_front_and_mass_organisations_is_one_unit() -> No
         "Ủy ban Mặt trận Tổ quốc",
         "Các đoàn thể xã",
     ]
+
+
+def test_units_assigned_to_lead_keep_chu_tri_in_their_name() -> None:
+    assert find_leads("Các cơ quan, đơn vị được giao chủ trì có trách nhiệm báo cáo kết quả.") == [
+        "Các cơ quan, đơn vị được giao chủ trì"
+    ]

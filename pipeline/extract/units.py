@@ -448,7 +448,9 @@ def is_unit_heading(line: str) -> bool:
 
 _RELATED = re.compile(
     rf"\s+(?:có\s+)?liên\s+quan|\s+khác(?!\w)|"
-    r"\s+được\s+(?:kiểm\s+tra|thanh\s+tra|giao|khảo\s+sát|đánh\s+giá)(?!\w)|"
+    r"\s+được\s+(?:kiểm\s+tra|thanh\s+tra|khảo\s+sát|đánh\s+giá|"
+    # `Các cơ quan, đơn vị được giao chủ trì có trách nhiệm …`: `chủ trì` is in the name
+    r"giao(?:\s+chủ\s+trì(?=\s+(?:có|chịu)\s+trách\s+nhiệm))?)(?!\w)|"
     rf"\s+(?:thuộc|trên\s+địa\s+bàn)\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*|"
     rf"\s+(?:trực\s+)?thuộc(?:\s+(?:Ủy\s+ban\s+nhân\s+dân|UBND|Sở|Ban|[A-ZĐ]\w*)"
     rf"(?:\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*)?)?"
