@@ -277,3 +277,10 @@ def test_units_assigned_to_lead_keep_chu_tri_in_their_name() -> None:
     assert find_leads("Các cơ quan, đơn vị được giao chủ trì có trách nhiệm báo cáo kết quả.") == [
         "Các cơ quan, đơn vị được giao chủ trì"
     ]
+
+
+def test_table_cell_day_run_closed_by_a_full_date() -> None:
+    from pipeline.extract.tasks import cell_period
+
+    period = cell_period("01/4 - 30/4/2026", 2026)
+    assert (period.start, period.end) == (dt.date(2026, 4, 1), dt.date(2026, 4, 30))

@@ -134,10 +134,12 @@ _WITHIN_PART = re.compile(r"(?:^|(?<=\W))(?:trong|vào|ngay\s+trong)?\s*(?:đầ
 # `từ 15/4 đến 15/5/2026`, `trước 30/6`: a day and month printed without `ngày` after a time
 # word (a bare `15/4` elsewhere may be a count or a ratio).
 _BARE_DAY = re.compile(
-    r"(?<!\w)(?:từ|trước|đến|tới|hết)\s+(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})"
-    r"(?!\s*/\s*\d|\d|\s*(?:,\s*)?năm)",
+    r"(?:(?<!\w)(?:từ|trước|đến|tới|hết)\s+|(?<![\w/.])(?=\d{1,2}\s*/\s*\d{1,2}\s*[-–]\s*"
+    r"(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}))"
+    r"(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})(?!\s*/\s*\d|\d|\s*(?:,\s*)?năm)",
     re.I,
 )
+"""Also a bare day that opens a dashed run closed by a full date (`01/4 - 30/4/2026`)."""
 _RANGE_GAP = re.compile(r"^\s*(?:đến|tới|-|–)\s*(?:hết\s*)?$", re.I)
 _OPEN_END = re.compile(r"^\s*(?:,\s*)?(?:và|&)\s+(?:các|những)\s+năm\s+(?:tiếp\s+theo|sau)", re.I)
 _BUDGET = re.compile(r"\bchi\s+$", re.I)
@@ -332,11 +334,10 @@ def _dash_run(text: str, atom: _Atom, nxt: _Atom) -> bool:
     """`Tháng 12/2026 - Tháng 01/2027`, `Quý IV/2026 - Quý I/2027`: two months or two
     quarters joined by a dash are a run from the first to the second, as in a table's
     time cell (a `từ` is not needed)."""
-    return (
-        atom.kind == nxt.kind
-        and atom.kind in ("month", "quarter")
-        and text[atom.end : nxt.start].strip() in ("-", "–")
-    )
+    dashed = text[atom.end : nxt.start].strip() in ("-", "–")
+    if atom.kind == "day" and nxt.kind == "date":
+        return dashed  # `01/4 - 30/4/2026`: a day run closed by a full date
+    return atom.kind == nxt.kind and atom.kind in ("month", "quarter") and dashed
 
 
 def _single(text: str, atom: _Atom, before: str, default_year: int | None) -> _Span | None:
