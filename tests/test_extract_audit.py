@@ -284,3 +284,17 @@ def test_table_cell_day_run_closed_by_a_full_date() -> None:
 
     period = cell_period("01/4 - 30/4/2026", 2026)
     assert (period.start, period.end) == (dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+
+
+def test_starred_time_heading_and_a_generic_group_opening_the_paragraph() -> None:
+    tasks = _tasks(
+        "II. NHIỆM VỤ CỤ THỂ\n1. Quý II năm 2026\n- Tổ chức tập huấn cho cán bộ cơ sở.\n"
+        "* Quý III:\n- Sơ kết 9 tháng.\n"
+        "2. Tăng cường sự lãnh đạo của cấp ủy\nCác chi bộ tổ chức quán triệt Nghị quyết.\n"
+    )
+    periods = [(t.period.start, t.period.end) if t.period else None for t in tasks]
+    assert periods[:2] == [
+        (dt.date(2026, 4, 1), dt.date(2026, 6, 30)),
+        (dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
+    ]
+    assert tasks[2].leads == ["Các chi bộ"]

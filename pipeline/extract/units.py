@@ -578,11 +578,8 @@ def _paragraph_subjects(written: str, canon: str) -> list[str]:
     """
     for line in _LINE_START.finditer(canon):
         spans = _unit_list(canon, line.end())
-        if (
-            spans
-            and _read_unit(canon, spans[0][0]) is not None
-            and _opens_duty(canon, spans[-1][1])
-        ):
+        # A generic group counts too (`Các chi bộ tổ chức quán triệt …`): the duty follows it.
+        if spans and _opens_duty(canon, spans[-1][1]):
             return [_capitalised(_clean(written, a, b)) for a, b in spans]
     return []
 
