@@ -298,3 +298,10 @@ def test_starred_time_heading_and_a_generic_group_opening_the_paragraph() -> Non
         (dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
     ]
     assert tasks[2].leads == ["Các chi bộ"]
+
+
+def test_project_board_name_runs_to_its_place_word() -> None:
+    assert find_leads(
+        "Ban Quản lý dự án đầu tư xây dựng các công trình giao thông tỉnh khẩn trương thi công."
+    ) == ["Ban Quản lý dự án đầu tư xây dựng các công trình giao thông tỉnh"]
+    assert find_leads("Ban Quản lý dự án tổ chức thi công.") == ["Ban Quản lý dự án"]

@@ -145,6 +145,13 @@ _SOCIAL = re.compile(r"\s+hội(?!\w)(?!\s+viên)", re.IGNORECASE)
 """`xã hội` after `xã` (`Ngân hàng Chính sách xã hội …`): a word, not the commune level
 that would close the name."""
 
+_PROJECT_BOARD = re.compile(
+    r"Ban\s+[Qq]uản\s+lý\s+(?:các\s+)?dự\s+án\s+[^,;:.()\n]{3,90}?\s"
+    + rf"(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*(?=\s+(?:{_STOP.pattern})|\s*[:;,.]|$)"
+)
+"""`Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng và công nghiệp tỉnh`: a project
+board's name holds verbs and `các`; it runs to the place word before the duty."""
+
 _MAX_TOKENS = 18
 
 _MARKERS = re.compile(
@@ -215,6 +222,8 @@ def _read_unit(canon: str, pos: int, whole: bool = False) -> int | None:
     head_end = _head_at(canon, pos)
     if head_end is None:
         return None
+    if board := _PROJECT_BOARD.match(canon, pos):
+        return board.end()
     upper = _is_upper_word(canon[pos:head_end].split()[0])
     stop = _STOP_I if upper else _STOP
     end = head_end
