@@ -305,3 +305,12 @@ def test_project_board_name_runs_to_its_place_word() -> None:
         "Ban Quản lý dự án đầu tư xây dựng các công trình giao thông tỉnh khẩn trương thi công."
     ) == ["Ban Quản lý dự án đầu tư xây dựng các công trình giao thông tỉnh"]
     assert find_leads("Ban Quản lý dự án tổ chức thi công.") == ["Ban Quản lý dự án"]
+
+
+def test_title_stops_before_an_issued_with_note() -> None:
+    text = HEAD.replace("Thử nghiệm\n", "") + (
+        "Tổ chức Ngày hội Đại đoàn kết toàn dân tộc năm 2026\n"
+        "(Ban hành kèm theo Quyết định số 12/QĐ-UBND ngày 01/3/2026 của UBND tỉnh)\n"
+        "I. MỤC ĐÍCH\n1. Phát huy sức mạnh khối đại đoàn kết.\n"
+    )
+    assert _metadata(text + TAIL).title == "Tổ chức Ngày hội Đại đoàn kết toàn dân tộc năm 2026"

@@ -83,6 +83,7 @@ def _is_title_stop(text: str, first: bool) -> bool:
         PREAMBLE_OPENERS.match(text) is not None
         or parse_marker(text) is not None
         or is_body_sentence(text)
+        or _ATTACHED_NOTE.match(text) is not None  # `(Ban hành kèm theo Quyết định số …)`
     )
 
 
