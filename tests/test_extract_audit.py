@@ -314,3 +314,17 @@ def test_title_stops_before_an_issued_with_note() -> None:
         "I. MỤC ĐÍCH\n1. Phát huy sức mạnh khối đại đoàn kết.\n"
     )
     assert _metadata(text + TAIL).title == "Tổ chức Ngày hội Đại đoàn kết toàn dân tộc năm 2026"
+
+
+def test_issuer_lines_in_capitals_get_running_text_case() -> None:
+    from pipeline.extract.metadata import body_name
+
+    assert body_name("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG") == "Sở Nông nghiệp và Môi trường"
+    assert body_name("PHÒNG KINH TẾ, HẠ TẦNG VÀ ĐÔ THỊ") == "Phòng Kinh tế, Hạ tầng và Đô thị"
+    assert body_name("ĐẢNG ỦY XÃ BẢO THẮNG") == "Đảng ủy xã Bảo Thắng"
+    assert body_name("TỈNH ỦY LÀO CAI") == "Tỉnh ủy Lào Cai"
+    assert body_name("BCH ĐOÀN XÃ HÒA AN") == "Ban Chấp hành Đoàn xã Hòa An"
+    assert body_name("HỘI NÔNG DÂN XÃ AN PHÚ") == "Hội Nông dân xã An Phú"
+    assert body_name("ỦY BAN MTTQ VIỆT NAM XÃ TÂN PHÚ") == (
+        "Ủy ban Mặt trận Tổ quốc Việt Nam xã Tân Phú"
+    )

@@ -22,10 +22,13 @@ from pipeline.extract.places import correct_place, correct_places
 from pipeline.extract.signing import find_signature_stamp
 from pipeline.vietnamese import canonical_tones, compact_number, is_upper_line, nfc, skeleton
 from pipeline.vocabulary import (
+    ADMIN_LEVEL_SK,
     ADMIN_LEVELS,
     CENTRAL_CITIES,
+    FIELD_NAMES,
     LETTER_TYPE,
     NUMBER_LABEL,
+    ORGANISATION_NAMES,
     PLACE_DATE,
     POSITION_WORDS,
     SLASHES,
@@ -285,6 +288,43 @@ def _expand_abbreviation(name: str) -> str:
     return f"{full} {rest}".strip() if full else name
 
 
+_FIELD_HEAD = re.compile(r"^(?P<head>Sở|Phòng|Chi cục|Cục|Ban)\s+(?P<rest>\S.*)$")
+_FIELD_NAMES = sorted(FIELD_NAMES, key=len, reverse=True)
+_EXECUTIVE = re.compile(
+    r"^(?:BCH|Ban chấp hành)\s+(?P<org>đoàn|hội|công đoàn)(?P<rest>\s.*|)$", re.I
+)
+"""`BCH ĐOÀN XÃ NAM ĐÀN`: the executive committee of a Youth Union, an association."""
+
+
+def _field_case(name: str) -> str:
+    """`Sở nông nghiệp và môi trường` → `Sở Nông nghiệp và Môi trường` (`FIELD_NAMES`);
+    `Bch đoàn xã Nam Đàn` → `Ban Chấp hành Đoàn xã Nam Đàn`.  Other names are unchanged."""
+    if m := _EXECUTIVE.match(name):
+        return f"Ban Chấp hành {m['org'][:1].upper()}{m['org'][1:].lower()}{m['rest']}"
+    name = _MTTQ.sub("Mặt trận Tổ quốc", name)
+    for org in ORGANISATION_NAMES:
+        if _starts_with(name, org):
+            return org + name[len(org) :]
+    m = _FIELD_HEAD.match(name)
+    if m is None:
+        return name
+    rest = canonical_tones(m["rest"])
+    for field in _FIELD_NAMES:
+        if _starts_with(rest, field):
+            return f"{m['head']} {field}{rest[len(field) :]}"
+    return name
+
+
+_MTTQ = re.compile(r"(?<!\w)MTTQ(?!\w)", re.I)
+
+
+def _starts_with(text: str, name: str) -> bool:
+    """`text` opens with the words of `name` (any case), a whole word at its end."""
+    return text.lower().startswith(name.lower()) and (
+        len(text) == len(name) or not text[len(name)].isalnum()
+    )
+
+
 def body_name(upper: str, body: str = "") -> str:
     """An issuer-block line as written in running text, in the canonical spelling.
 
@@ -297,9 +337,17 @@ def body_name(upper: str, body: str = "") -> str:
         place = match.group("place")
         name = head[:1].upper() + head[1:]
         if place:
-            name += " " + " ".join(w[:1].upper() + w[1:].lower() for w in place.split())
+            # `ĐẢNG ỦY XÃ BẢO THẮNG` → `Đảng ủy xã Bảo Thắng`: the level word stays lower case.
+            words = place.split()
+            if (
+                skeleton(words[0].lower()) in ADMIN_LEVEL_SK
+                or skeleton(" ".join(words[:2]).lower()) in ADMIN_LEVEL_SK
+            ):
+                name += " " + _rule_case("X " + place).split(" ", 1)[1]
+            else:
+                name += " " + " ".join(w[:1].upper() + w[1:].lower() for w in words)
         return canonical_tones(name)
-    return canonical_tones(_expand_abbreviation(normal_case(text, body)))
+    return _field_case(canonical_tones(_expand_abbreviation(normal_case(text, body))))
 
 
 def _block_locality(parent: str | None) -> str | None:
