@@ -328,3 +328,15 @@ def test_issuer_lines_in_capitals_get_running_text_case() -> None:
     assert body_name("ỦY BAN MTTQ VIỆT NAM XÃ TÂN PHÚ") == (
         "Ủy ban Mặt trận Tổ quốc Việt Nam xã Tân Phú"
     )
+
+
+def test_a_bare_standing_body_line_issues_for_its_parent() -> None:
+    text = (
+        "HỘI NÔNG DÂN TỈNH AN GIANG\nBAN THƯỜNG VỤ\nSố: 12-KH/HNDT\nHỘI NÔNG DÂN VIỆT NAM\n"
+        "An Giang, ngày 03 tháng 3 năm 2026\nKẾ HOẠCH\nTriển khai nhiệm vụ năm 2026\n"
+        "I. NHIỆM VỤ\n1. Tổ chức tập huấn cho hội viên.\n"
+        "Nơi nhận:\n- Lưu: VP.\nT/M BAN THƯỜNG VỤ\nCHỦ TỊCH\nLê Văn Nam\n"
+    )
+    meta = _metadata(text)
+    assert meta.issuer == "Ban Thường vụ Hội Nông dân tỉnh An Giang"
+    assert meta.issuer_parent == "Hội Nông dân tỉnh An Giang"

@@ -369,11 +369,28 @@ _QUALIFYING_LEVELS = ("tinh", "thanh")
 """Only a province or a city qualifies an issuer (`Sở Y tế tỉnh Quảng Trị`)."""
 
 
+_STANDING_BODIES = {
+    "ban thuong vu": "Ban Thường vụ",
+    "ban thuong truc": "Ban Thường trực",
+    "ban chap hanh": "Ban Chấp hành",
+    "thuong truc": "Thường trực",
+}
+"""`BAN THƯỜNG VỤ` under `HỘI NÔNG DÂN TỈNH AN GIANG`: a standing body that names no
+organisation of its own — it is the parent's (`Ban Thường vụ Hội Nông dân tỉnh An Giang`)."""
+
+
+def _standing_body(issuing: str) -> str | None:
+    """The running-text name of a bare standing-body line, or None for any other line."""
+    return _STANDING_BODIES.get(" ".join(skeleton(issuing).lower().split()))
+
+
 def qualified_issuer(issuing: str, parent: str | None, body: str) -> str:
     """The issuer qualified by the province or city its block gives: `SỞ NÔNG NGHIỆP VÀ MÔI
     TRƯỜNG` under `UBND TỈNH TUYÊN QUANG` → `Sở Nông nghiệp và Môi trường tỉnh Tuyên
     Quang`; `TỈNH ỦY` under `ĐẢNG BỘ TỈNH LÀO CAI` → `Tỉnh ủy Lào Cai`.  An issuer that
     names a place of its own keeps it alone."""
+    if parent and (standing := _standing_body(issuing)):
+        return f"{standing} {body_name(parent, body)}"
     name = body_name(issuing, body)
     locality = _block_locality(parent)
     if locality and skeleton(locality).split()[0] not in _QUALIFYING_LEVELS:
