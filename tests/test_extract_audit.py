@@ -340,3 +340,12 @@ def test_a_bare_standing_body_line_issues_for_its_parent() -> None:
     meta = _metadata(text)
     assert meta.issuer == "Ban Thường vụ Hội Nông dân tỉnh An Giang"
     assert meta.issuer_parent == "Hội Nông dân tỉnh An Giang"
+
+
+def test_heads_of_all_villages_lead() -> None:
+    assert find_leads("Giao Trưởng các khu phố tổng hợp kết quả gửi Ủy ban nhân dân phường.") == [
+        "Trưởng các khu phố"
+    ]
+    assert find_leads("Trưởng các thôn, tổ dân phố thông báo đến từng hộ.") == [
+        "Trưởng các thôn, tổ dân phố"
+    ]
