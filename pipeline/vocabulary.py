@@ -78,6 +78,84 @@ POSITION_WORDS = (
 )
 """Skeletons of the words a signer's position starts with (`PHÓ CHỦ TỊCH`, `BÍ THƯ`)."""
 
+DUTY_POSITIONS = (
+    "Phó Hiệu trưởng",
+    "Hiệu trưởng",
+    "Hiệu phó",
+    "Tổng phụ trách Đội",
+    "Tổ trưởng tổ dân phố",
+    "Tổ trưởng chuyên môn",
+    "Tổ trưởng",
+    "Giáo viên chủ nhiệm",
+    "Giáo viên bộ môn",
+    "Phó Trưởng đoàn",
+    "Trưởng đoàn kiểm tra",
+    "Trưởng đoàn",
+    "Bí thư Chi đoàn",
+    "Bí thư Đoàn trường",
+    "Chủ tịch Công đoàn",
+    "Tổ trưởng các tổ dân phố",
+    "Trưởng các thôn, tổ dân phố",
+    "Trưởng các khu phố",
+    "Trưởng các thôn",
+    "Trưởng các ấp",
+    "Trưởng các bản",
+    "Trưởng thôn",
+    "Trưởng ấp",
+    "Trưởng bản",
+    "Trưởng khu phố",
+    "Nhân viên y tế",
+    "Kế toán",
+    "Văn thư",
+)
+"""Positions held by one person who is given the duty itself, as printed in a school's,
+a team's or a village's plan (`Phó Hiệu trưởng chỉ đạo …`): such a position is the lead.
+A role before a unit (`Giám đốc Sở Y tế`, `Thủ trưởng các cơ quan`) is not one of them —
+the unit leads then."""
+
+FIELD_NAMES = (
+    "Nông nghiệp và Phát triển nông thôn",
+    "Nông nghiệp và Môi trường",
+    "Tài nguyên và Môi trường",
+    "Lao động - Thương binh và Xã hội",
+    "Văn hóa, Thể thao và Du lịch",
+    "Văn hóa - Thể thao và Du lịch",
+    "Kinh tế, Hạ tầng và Đô thị",
+    "Kinh tế - Hạ tầng và Đô thị",
+    "Kinh tế - Hạ tầng",
+    "Giáo dục và Đào tạo",
+    "Khoa học và Công nghệ",
+    "Thông tin và Truyền thông",
+    "Kế hoạch và Đầu tư",
+    "Dân tộc và Tôn giáo",
+    "Tài chính - Kế hoạch",
+    "Văn hóa - Xã hội",
+    "Văn hóa và Thông tin",
+    "Giao thông vận tải",
+    "Tư pháp - Hộ tịch",
+    "Công Thương",
+    "Tài chính",
+    "Ngoại vụ",
+    "Xây dựng",
+    "Tư pháp",
+    "Nội vụ",
+    "Kinh tế",
+    "Y tế",
+)
+"""The fields that name a Sở, Phòng or Chi cục, in running-text case: the issuer block prints
+them in capitals (`SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG`) and a body may never spell them out."""
+
+ORGANISATION_NAMES = (
+    "Ủy ban Mặt trận Tổ quốc Việt Nam",
+    "Hội Liên hiệp Phụ nữ",
+    "Hội Cựu chiến binh",
+    "Hội Người cao tuổi",
+    "Hội Chữ thập đỏ",
+    "Hội Nông dân",
+    "Liên đoàn Lao động",
+)
+"""Mass organisations in running-text case, for issuer lines printed in capitals."""
+
 AUTHORITY_PREFIXES = ("TM", "T/M", "T.M", "KT", "K/T", "Q", "TL", "T/L", "TUQ")
 """Signing-on-behalf prefixes before a signature's authority line (`KT. CHỦ TỊCH`)."""
 

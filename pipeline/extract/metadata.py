@@ -22,10 +22,13 @@ from pipeline.extract.places import correct_place, correct_places
 from pipeline.extract.signing import find_signature_stamp
 from pipeline.vietnamese import canonical_tones, compact_number, is_upper_line, nfc, skeleton
 from pipeline.vocabulary import (
+    ADMIN_LEVEL_SK,
     ADMIN_LEVELS,
     CENTRAL_CITIES,
+    FIELD_NAMES,
     LETTER_TYPE,
     NUMBER_LABEL,
+    ORGANISATION_NAMES,
     PLACE_DATE,
     POSITION_WORDS,
     SLASHES,
@@ -285,6 +288,43 @@ def _expand_abbreviation(name: str) -> str:
     return f"{full} {rest}".strip() if full else name
 
 
+_FIELD_HEAD = re.compile(r"^(?P<head>Sở|Phòng|Chi cục|Cục|Ban)\s+(?P<rest>\S.*)$")
+_FIELD_NAMES = sorted(FIELD_NAMES, key=len, reverse=True)
+_EXECUTIVE = re.compile(
+    r"^(?:BCH|Ban chấp hành)\s+(?P<org>đoàn|hội|công đoàn)(?P<rest>\s.*|)$", re.I
+)
+"""`BCH ĐOÀN XÃ NAM ĐÀN`: the executive committee of a Youth Union, an association."""
+
+
+def _field_case(name: str) -> str:
+    """`Sở nông nghiệp và môi trường` → `Sở Nông nghiệp và Môi trường` (`FIELD_NAMES`);
+    `Bch đoàn xã Nam Đàn` → `Ban Chấp hành Đoàn xã Nam Đàn`.  Other names are unchanged."""
+    if m := _EXECUTIVE.match(name):
+        return f"Ban Chấp hành {m['org'][:1].upper()}{m['org'][1:].lower()}{m['rest']}"
+    name = _MTTQ.sub("Mặt trận Tổ quốc", name)
+    for org in ORGANISATION_NAMES:
+        if _starts_with(name, org):
+            return org + name[len(org) :]
+    m = _FIELD_HEAD.match(name)
+    if m is None:
+        return name
+    rest = canonical_tones(m["rest"])
+    for field in _FIELD_NAMES:
+        if _starts_with(rest, field):
+            return f"{m['head']} {field}{rest[len(field) :]}"
+    return name
+
+
+_MTTQ = re.compile(r"(?<!\w)MTTQ(?!\w)", re.I)
+
+
+def _starts_with(text: str, name: str) -> bool:
+    """`text` opens with the words of `name` (any case), a whole word at its end."""
+    return text.lower().startswith(name.lower()) and (
+        len(text) == len(name) or not text[len(name)].isalnum()
+    )
+
+
 def body_name(upper: str, body: str = "") -> str:
     """An issuer-block line as written in running text, in the canonical spelling.
 
@@ -297,9 +337,17 @@ def body_name(upper: str, body: str = "") -> str:
         place = match.group("place")
         name = head[:1].upper() + head[1:]
         if place:
-            name += " " + " ".join(w[:1].upper() + w[1:].lower() for w in place.split())
+            # `ĐẢNG ỦY XÃ BẢO THẮNG` → `Đảng ủy xã Bảo Thắng`: the level word stays lower case.
+            words = place.split()
+            if (
+                skeleton(words[0].lower()) in ADMIN_LEVEL_SK
+                or skeleton(" ".join(words[:2]).lower()) in ADMIN_LEVEL_SK
+            ):
+                name += " " + _rule_case("X " + place).split(" ", 1)[1]
+            else:
+                name += " " + " ".join(w[:1].upper() + w[1:].lower() for w in words)
         return canonical_tones(name)
-    return canonical_tones(_expand_abbreviation(normal_case(text, body)))
+    return _field_case(canonical_tones(_expand_abbreviation(normal_case(text, body))))
 
 
 def _block_locality(parent: str | None) -> str | None:
@@ -321,11 +369,28 @@ _QUALIFYING_LEVELS = ("tinh", "thanh")
 """Only a province or a city qualifies an issuer (`Sở Y tế tỉnh Quảng Trị`)."""
 
 
+_STANDING_BODIES = {
+    "ban thuong vu": "Ban Thường vụ",
+    "ban thuong truc": "Ban Thường trực",
+    "ban chap hanh": "Ban Chấp hành",
+    "thuong truc": "Thường trực",
+}
+"""`BAN THƯỜNG VỤ` under `HỘI NÔNG DÂN TỈNH AN GIANG`: a standing body that names no
+organisation of its own — it is the parent's (`Ban Thường vụ Hội Nông dân tỉnh An Giang`)."""
+
+
+def _standing_body(issuing: str) -> str | None:
+    """The running-text name of a bare standing-body line, or None for any other line."""
+    return _STANDING_BODIES.get(" ".join(skeleton(issuing).lower().split()))
+
+
 def qualified_issuer(issuing: str, parent: str | None, body: str) -> str:
     """The issuer qualified by the province or city its block gives: `SỞ NÔNG NGHIỆP VÀ MÔI
     TRƯỜNG` under `UBND TỈNH TUYÊN QUANG` → `Sở Nông nghiệp và Môi trường tỉnh Tuyên
     Quang`; `TỈNH ỦY` under `ĐẢNG BỘ TỈNH LÀO CAI` → `Tỉnh ủy Lào Cai`.  An issuer that
     names a place of its own keeps it alone."""
+    if parent and (standing := _standing_body(issuing)):
+        return f"{standing} {body_name(parent, body)}"
     name = body_name(issuing, body)
     locality = _block_locality(parent)
     if locality and skeleton(locality).split()[0] not in _QUALIFYING_LEVELS:
@@ -445,9 +510,13 @@ _FROM_NOW = re.compile(r"(?:kể\s+)?từ\s+(?:nay|ngày\s+(?:ban\s+hành|ký))\
 _MARKER = re.compile(r"^\s*(?:[\dIVXLC]+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•])\s*")
 
 
-def _window_texts(layout: Layout) -> list[str]:
+def _window_texts(layout: Layout, plan: bool = True) -> list[str]:
     """Texts that may state the plan's window, in order: a `THỜI GIAN THỰC HIỆN` part, a
-    `Thời gian thực hiện: …` item under a part about purposes or time, a preamble line."""
+    `Thời gian thực hiện: …` item under a part about purposes or time, a preamble line.
+
+    Not a plan (`plan=False`: a notice, report, letter): only the time the document's own
+    work runs (`Thời gian thực hiện`, `… triển khai`, `… tổ chức`); `1. Thời gian tiếp nhận hồ
+    sơ` in a notice is what it reports on, not a window it covers."""
     found: list[str] = []
     weaker: list[str] = []
     for part in layout.sections:
@@ -458,7 +527,10 @@ def _window_texts(layout: Layout) -> list[str]:
             heading = _MARKER.sub("", node.heading)
             if not _TIME_HEADING.match(skeleton(heading)):
                 continue
-            strong = parent is None or _RUN_TIME_HEADING.match(skeleton(heading)) is not None
+            runs = _RUN_TIME_HEADING.match(skeleton(heading)) is not None
+            if not plan and not runs:
+                continue
+            strong = parent is None or runs
             if not strong and not _WINDOW_PARENT.search(skeleton(_MARKER.sub("", parent.heading))):
                 continue
             value = heading.partition(":")[2].strip() or node.text
@@ -477,7 +549,7 @@ def plan_period(layout: Layout, meta: Metadata, year: int | None) -> Period | No
     on the issue date); else, for a plan, the period its title names (`… năm 2026`, `giai
     đoạn 2026 - 2030`, `năm học 2026 - 2027`); else None.
     """
-    for text in _window_texts(layout):
+    for text in _window_texts(layout, plan=meta.doc_type in PLAN_TYPES):
         period = parse_period(text, year)
         if period is None or not (period.start or period.end):
             continue

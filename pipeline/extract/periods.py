@@ -129,6 +129,17 @@ _BEFORE = re.compile(
 )
 _UNTIL = re.compile(r"(?:^|(?<=\W))(?:đến|tới)(?:\s+hết)?\s*$", re.I)
 _WITHIN = re.compile(r"(?:^|(?<=\W))(?:trong(?:\s+cả)?|vào(?:\s+dịp)?|ngay\s+trong)\s*$", re.I)
+# `vào đầu tháng 4/2026`, `trong cuối tháng 9`: a part of a month is still within the month.
+_WITHIN_PART = re.compile(r"(?:^|(?<=\W))(?:trong|vào|ngay\s+trong)?\s*(?:đầu|giữa|cuối)\s*$", re.I)
+# `từ 15/4 đến 15/5/2026`, `trước 30/6`: a day and month printed without `ngày` after a time
+# word (a bare `15/4` elsewhere may be a count or a ratio).
+_BARE_DAY = re.compile(
+    r"(?:(?<!\w)(?:từ|trước|đến|tới|hết)\s+|(?<![\w/.])(?=\d{1,2}\s*/\s*\d{1,2}\s*[-–]\s*"
+    r"(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}))"
+    r"(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})(?!\s*/\s*\d|\d|\s*(?:,\s*)?năm)",
+    re.I,
+)
+"""Also a bare day that opens a dashed run closed by a full date (`01/4 - 30/4/2026`)."""
 _RANGE_GAP = re.compile(r"^\s*(?:đến|tới|-|–)\s*(?:hết\s*)?$", re.I)
 _OPEN_END = re.compile(r"^\s*(?:,\s*)?(?:và|&)\s+(?:các|những)\s+năm\s+(?:tiếp\s+theo|sau)", re.I)
 _BUDGET = re.compile(r"\bchi\s+$", re.I)
@@ -240,6 +251,9 @@ def _atoms(text: str) -> list[_Atom]:
     for m in _DAY_NO_YEAR.finditer(text):
         if make_date(2000, m["m"], m["d"]):  # 2000 is a leap year: 29/02 stays possible
             found.append(_Atom(m.start(), m.end(), "day", None, a=int(m["d"]), b=int(m["m"])))
+    for m in _BARE_DAY.finditer(text):
+        if make_date(2000, m["m"], m["d"]):
+            found.append(_Atom(m.start("d"), m.end(), "day", None, a=int(m["d"]), b=int(m["m"])))
     for m in _DAY_ONLY.finditer(text):
         found.append(_Atom(m.start(), m.end(), "dayonly", None, a=int(m["d"])))
     laws = law_name_spans(text) if "uật" in text or "UẬT" in text else []
@@ -320,11 +334,10 @@ def _dash_run(text: str, atom: _Atom, nxt: _Atom) -> bool:
     """`Tháng 12/2026 - Tháng 01/2027`, `Quý IV/2026 - Quý I/2027`: two months or two
     quarters joined by a dash are a run from the first to the second, as in a table's
     time cell (a `từ` is not needed)."""
-    return (
-        atom.kind == nxt.kind
-        and atom.kind in ("month", "quarter")
-        and text[atom.end : nxt.start].strip() in ("-", "–")
-    )
+    dashed = text[atom.end : nxt.start].strip() in ("-", "–")
+    if atom.kind == "day" and nxt.kind == "date":
+        return dashed  # `01/4 - 30/4/2026`: a day run closed by a full date
+    return atom.kind == nxt.kind and atom.kind in ("month", "quarter") and dashed
 
 
 def _single(text: str, atom: _Atom, before: str, default_year: int | None) -> _Span | None:
@@ -349,7 +362,9 @@ def _single(text: str, atom: _Atom, before: str, default_year: int | None) -> _S
         elif m := _FROM.search(before):
             begin = atom.start - (len(before) - m.start())
             end, single = None, False
-        elif m := _WITHIN.search(before):
+        elif (m := _WITHIN.search(before)) or (
+            atom.kind == "month" and (m := _WITHIN_PART.search(before))
+        ):
             begin = atom.start - (len(before) - m.start())
         cued = begin != atom.start
         if m := _OPEN_END.match(text[finish:]):
@@ -465,6 +480,13 @@ _CITED = re.compile(r"\d+\s*[/-]\s*[\w./\-]*[^\W\d_][\w./\-]*\s*,?\s*(?:ngày\s*
 _DOCUMENT_NAME = re.compile(
     r"(?:Quy hoạch|Chiến lược|Chương trình|Đề án|Kế hoạch|Nghị quyết|Kết luận|Chỉ thị|Đề cương)\s"
 )
+# `tổng kết các chương trình, kế hoạch, đề án … giai đoạn đến năm 2030`, `bổ sung quy hoạch hạ
+# tầng viễn thông … đến năm 2030`: a document named in lower case, its horizon just as much.
+_DOCUMENT_NOUN = re.compile(
+    r"(?<!\w)(?:quy hoạch|chiến lược|chương trình|đề án|kế hoạch|đề cương)\s", re.IGNORECASE
+)
+# `Hoàn thành quy hoạch đến năm 2030`: a completion verb makes the year the task's deadline.
+_COMPLETION = re.compile(r"(?<!\w)(?:hoàn\s+thành|hoàn\s+tất|xong)(?!\w)", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:.\n]")
 
 
@@ -477,7 +499,9 @@ def _names_a_document_horizon(text: str, span: _Span) -> bool:
     ):
         return False
     clause = _CLAUSE_BREAK.split(text[: span.begin])[-1]
-    return _DOCUMENT_NAME.search(clause) is not None
+    if _DOCUMENT_NAME.search(clause) is not None:
+        return True
+    return _DOCUMENT_NOUN.search(clause) is not None and _COMPLETION.search(clause) is None
 
 
 _OF_AFTER = re.compile(r"\s*,?\s*(?:của|do)\s", re.I)

@@ -31,7 +31,13 @@ from dataclasses import dataclass
 from pipeline.document import Layout, Period, Section, Table, Task
 from pipeline.extract.dates import find_dates
 from pipeline.extract.periods import find_periods, own_period, parse_period
-from pipeline.extract.units import find_leads, is_unit_heading, opens_with_predicate, split_units
+from pipeline.extract.units import (
+    find_leads,
+    is_duty_position,
+    is_unit_heading,
+    opens_with_predicate,
+    split_units,
+)
 from pipeline.vietnamese import is_upper_line, skeleton
 
 TASK_WORDS = (
@@ -45,7 +51,13 @@ TASK_WORDS = (
     "lo trinh",
     "phuong huong",
 )
-ORG_WORDS = ("to chuc thuc hien", "trach nhiem thuc hien", "phan cong trach nhiem")
+ORG_WORDS = (
+    "to chuc thuc hien",
+    "trach nhiem thuc hien",
+    "phan cong trach nhiem",
+    "che do bao cao",
+)
+"""Parts that distribute work; `CHẾ ĐỘ BÁO CÁO` gives units their reporting duties."""
 NOT_TASK_WORDS = (
     "muc dich",
     "yeu cau",
@@ -67,8 +79,11 @@ NOT_TASK_WORDS = (
     "chi tieu",
     "thoi gian",
     "luc luong",
-    "che do bao cao",
     "von dau tu",
+    "ton tai",
+    "han che",
+    "nguyen nhan",
+    "bai hoc",
 )
 _STRONG_NOT_TASK = (
     "muc dich",
@@ -112,9 +127,13 @@ _ENFORCEMENT_CLAUSE = re.compile(r"chiu trach nhiem thi hanh (quyet dinh|van ban
 # `Cơ quan chủ trì: …`, `Đơn vị chủ trì tham mưu thực hiện: …`, `c) Thời gian thực hiện: …`
 _ATTRIBUTE = re.compile(
     r"^(?P<label>(noi dung|nhiem vu|co quan|don vi|chu tri|phoi hop|thoi gian|thoi han|"
-    r"tien do|san pham|ket qua|kinh phi)[a-z ]{0,40}?)\s*:\s*(?P<value>.*)$",
+    r"tien do|san pham|ket qua|kinh phi|trach nhiem (?:chi dao|chu tri|thuc hien))[a-z ]{0,40}?)"
+    r"\s*:\s*(?P<value>.*)$",
 )
-_LEAD_LABEL = re.compile(r"^(co quan|don vi)\s+(chu tri|thuc hien)|^chu tri")
+_LEAD_LABEL = re.compile(r"^(co quan|don vi)\s+(chu tri|thuc hien)|^chu tri|^trach nhiem")
+# `Trách nhiệm chỉ đạo thực hiện: Đảng ủy Ủy ban nhân dân tỉnh.` after a run of bullets names
+# their leads; with nothing after its colon it is a heading (`3. Trách nhiệm thực hiện:`).
+_HEADING_LABEL = re.compile(r"^trach nhiem")
 _TIME_LABEL = re.compile(r"^(thoi gian|thoi han|tien do)")
 _CONTENT_LABEL = re.compile(r"^(noi dung|nhiem vu)")
 # `Thời gian thực hiện sau khi …` written without a colon.
@@ -146,7 +165,10 @@ def _attribute(text: str) -> tuple[str, str] | None:
             return "thoi gian", text
         return None
     # skeleton() keeps one character per character, so the offset maps back to `text`.
-    return match.group("label"), text[match.start("value") :].strip()
+    value = text[match.start("value") :].strip()
+    if not value and _HEADING_LABEL.match(match.group("label")):
+        return None
+    return match.group("label"), value
 
 
 def _is_attribute(section: Section) -> bool:
@@ -265,7 +287,13 @@ def _leads_from_attrs(attrs: list[tuple[str, str, Section | None]]) -> tuple[str
             if inner:
                 return inner
             continue
-        units = find_leads(f"Cơ quan chủ trì: {value}") or split_units(_first_clause(value))
+        clause = value.strip().rstrip(".;,").strip()
+        if is_unit_heading(clause):
+            # The value is only units (`Sở A; Ban Quản lý các khu công nghiệp và khu chế
+            # xuất`): read as a whole lead phrase, a lower-case tail stays in its name.
+            units = split_units(clause)
+        else:
+            units = find_leads(f"Cơ quan chủ trì: {value}") or split_units(_first_clause(value))
         if units:
             return tuple(units)
     return ()
@@ -310,7 +338,7 @@ def _task_text(section: Section, attrs: list[tuple[str, str, Section | None]]) -
 _DUTY_VERBS = re.compile(
     r"\s(xay dung|don doc|chi dao|trien khai|to chuc|theo doi|chu dong|phoi hop|thuc hien|"
     r"co trach nhiem|tham muu|huong dan|kiem tra|bao cao|tong hop|tuyen truyen|"
-    r"dinh huong|quan triet|ban hanh|chuan bi|can cu)\b"
+    r"dinh huong|quan triet|ban hanh|chuan bi|can cu|tien hanh|danh gia|gui)\b"
 )
 _HOLDER_START = re.compile(
     r"(?:^|,\s*|\b(?:de nghi|giao|yeu cau)\s+)((?:cac\s+)?(?:thu truong|lanh dao|thanh vien|chu tich|"
@@ -344,6 +372,36 @@ def duty_holder(text: str) -> str | None:
     if not verb or verb.start() - start.start(1) > 120:
         return None
     return first[start.start(1) : verb.start()].strip(" ,;") or None
+
+
+# `Đối với đơn vị được kiểm tra: Chuẩn bị báo cáo …`: the item addresses its holder by a label.
+_ADDRESSED = re.compile(r"^(?:Đối với|Đề nghị|Giao|Yêu cầu)\s+(?P<holder>[^:;.\n]{3,80}):", re.I)
+# Who else an item may address (skeletons): `cơ sở được kiểm tra`, `các doanh nghiệp`.
+_ADDRESSED_NOUN = re.compile(
+    r"(?:cac |moi )?(?:co so|doanh nghiep|to chuc|ca nhan|ho gia dinh|thanh vien|doan)\b"
+)
+_MAX_HOLDER_WORDS = 10
+"""A holder's label is a short noun phrase; a longer one before the colon is a sentence."""
+
+
+def addressed_holder(text: str) -> str | None:
+    """The holder an item addresses by a label when no unit name is recognised in it:
+    `Đối với đơn vị được kiểm tra: …` → `Đơn vị được kiểm tra`.  A topic label (`Đối với các
+    dự án chậm tiến độ: …`) names no holder word and gives None."""
+    m = _ADDRESSED.match(text.strip())
+    if m is None:
+        return None
+    holder = m["holder"].strip()
+    if len(holder.split()) > _MAX_HOLDER_WORDS or opens_with_predicate(holder):
+        return None
+    sk = skeleton(holder)
+    if (
+        _HOLDER_START.match(sk) is None
+        and _ADDRESSED_NOUN.match(sk) is None
+        and not is_duty_position(holder)
+    ):
+        return None
+    return holder[:1].upper() + holder[1:]
 
 
 def _names_holder(label: str) -> bool:
@@ -397,6 +455,8 @@ def _make_task(
     if not text.strip() or is_not_row(text):
         return None
     own_leads = _leads_from_attrs(attrs) or tuple(find_leads(text))
+    if not own_leads and (holder := addressed_holder(text)):
+        own_leads = (holder,)
     leads = own_leads or unit or ctx.leads
     if ctx.mode == "organisation" and not leads:
         holder = duty_holder(section.heading or text)
@@ -524,9 +584,19 @@ def _items_without_parts(sections: list[Section]) -> bool:
 _ASSIGNING_ARTICLE = re.compile(r"^(giao|de nghi|yeu cau)\s")
 
 
+# `Điều 3. Giám đốc Sở Nội vụ có trách nhiệm hướng dẫn …`: a unit (or its head) charged in the
+# article's own sentence; the subject must come first, within a unit name's reach.
+_CHARGED_SUBJECT = re.compile(r"^.{3,160}?\s(co trach nhiem|chu tri)\b")
+
+
 def _article_task(article: Section, year: int | None) -> Task | None:
-    """The row of an article that assigns work in its own sentence (`Điều 3. Giao …`)."""
-    if not _ASSIGNING_ARTICLE.match(_sk(article.heading)) or is_not_row(article.heading):
+    """The row of an article that assigns work in its own sentence (`Điều 3. Giao …`,
+    `Điều 3. Giám đốc Sở Nội vụ có trách nhiệm …`)."""
+    sk = _sk(article.heading)
+    if is_not_row(article.heading):
+        return None
+    charged = _CHARGED_SUBJECT.match(sk) is not None and bool(find_leads(article.heading))
+    if not (_ASSIGNING_ARTICLE.match(sk) or charged):
         return None
     return _make_task(article, _Context(part=None, mode="task"), year, ())
 
@@ -673,4 +743,19 @@ def find_tasks(layout: Layout, year: int | None) -> list[Task]:
     Returns:
         Tasks in document order of their parts.
     """
-    return complete_leads(body_tasks(layout.sections, year) + table_tasks(layout, year))
+    return _unique_refs(
+        complete_leads(body_tasks(layout.sections, year) + table_tasks(layout, year))
+    )
+
+
+def _unique_refs(tasks: list[Task]) -> list[Task]:
+    """Each ref once: a body table's row that repeats a section's ref (`1.1` of a table
+    under `1.` after a stray `1.1.` item) gets `_2`, as repeated markers do in the tree."""
+    seen: set[str] = set()
+    for task in tasks:
+        ref, n = task.ref, 2
+        while ref in seen:
+            ref, n = f"{task.ref}_{n}", n + 1
+        task.ref = ref
+        seen.add(ref)
+    return tasks

@@ -25,7 +25,7 @@ import re
 import unicodedata
 
 from pipeline.vietnamese import canonical_tones
-from pipeline.vocabulary import ADMIN_LEVEL_PATTERN
+from pipeline.vocabulary import ADMIN_LEVEL_PATTERN, DUTY_POSITIONS
 
 __all__ = ["find_lead", "find_leads", "is_unit_heading", "opens_with_predicate", "split_units"]
 
@@ -45,10 +45,14 @@ Cổng thông tin|Đài Phát thanh|Ban Quản lý|Ban quản lý|Ban Chỉ đ�
 Công ty|Đoàn kiểm tra|Đoàn Kiểm tra|Tổ công tác|Hội Liên hiệp|Hội Nông dân|Hội Cựu chiến binh
 Hội Phụ nữ|Hội Chữ thập đỏ|Ban Giám hiệu|Ban giám hiệu|Ban đại diện cha mẹ học sinh|Bộ phận
 Tổ tư vấn|Tổ chuyên môn|Báo và Đài Phát thanh - Truyền hình|Báo và Đài Phát thanh, Truyền hình
-Sở KH&CN|Sở GD&ĐT|Sở TN&MT|Sở VHTTDL|Sở NN&MT|Sở LĐTBXH
+Sở KH&CN|Sở GD&ĐT|Sở TN&MT|Sở VHTTDL|Sở NN&MT|Sở LĐTBXH|Điện lực|Bưu điện|Hạt Kiểm lâm
+Hạt kiểm lâm
 """
 # Heads that are also ordinary words: a capitalised word must follow.
-_STRICT_HEADS = "Sở|Ban|Phòng|Bộ|Hội|Đoàn|Viện|Báo|Đài|Đội|Tổ|Khối|Cụm|Trường|Trạm|Nhà|Chi"
+_STRICT_HEADS = (
+    "Sở|Ban|Phòng|Bộ|Hội|Đoàn|Viện|Báo|Đài|Đội|Tổ|Khối|Cụm|Trường|Trạm|Nhà|Chi|Công chức"
+)
+"""`Công chức Văn hóa - Xã hội`: a commune's officer named by field leads like a unit."""
 
 _LOOSE = "|".join(
     sorted((h.strip() for h in re.split(r"[|\n]", _LOOSE_HEADS) if h.strip()), key=len)[::-1]
@@ -97,6 +101,57 @@ _TOKEN = re.compile(
     r"(?P<gap>[ \t]*(?P<punct>[,;:.()\[\]/]|[-–](?=\s)|\n)?\s*)"
     r"(?P<tok>[^\W_][\w&]*(?:-[^\W_][\w&]*)*)"
 )
+_SHARED_NOUN = re.compile(
+    r"(?<!\w)(?:khu|cụm)\s*,\s*(?P<second>khu|cụm)\s+(?:công\s+nghiệp|kinh\s+tế|chế\s+xuất)",
+    re.IGNORECASE,
+)
+"""`khu, cụm công nghiệp`: two kinds sharing one noun — the comma does not end the name
+(`Chủ đầu tư dự án hạ tầng kỹ thuật khu, cụm công nghiệp`)."""
+
+
+_FRONT_COMMITTEE = re.compile(r"Đảng\s+[uủ][yỷ]\s+(?:Ủy\s+ban\s+)?Mặt\s+trận\s+Tổ\s+quốc", re.I)
+_FRONT_GROUPS = re.compile(r"(?:và\s+)?các\s+đoàn\s+thể(?:\s+chính\s+trị\s*-\s*xã\s+hội)?", re.I)
+"""`Đảng ủy Mặt trận Tổ quốc, các đoàn thể tỉnh`: one Party committee, whose name has a comma."""
+
+
+def _front_committee_end(canon: str, start: int, at: int) -> int | None:
+    """The end of `… các đoàn thể` at `at` (after the comma) when the name from `start` is
+    the Party committee of the Front and mass organisations, or None."""
+    if not _FRONT_COMMITTEE.match(canon, start):
+        return None
+    m = _FRONT_GROUPS.match(canon, at)
+    return m.end() if m else None
+
+
+def _shared_noun_end(canon: str, at: int) -> int | None:
+    """The end of a `khu, cụm công nghiệp` pair whose second kind starts at `at` (after the
+    comma), or None; the pair closes the name it ends."""
+    m = _SHARED_NOUN.search(canon, max(0, at - 8), at + 40)
+    return m.end() if m is not None and m.start("second") == at else None
+
+
+_POSITION = re.compile(
+    r"(?:"
+    + "|".join(w.replace(" ", r"\s+") for w in sorted(DUTY_POSITIONS, key=len, reverse=True))
+    + r")(?:\s+nhà\s+trường|\s+(?:các|từng)\s+(?:tổ|lớp|khối)(?:\s+chuyên\s+môn)?)?"
+    + r"(?:\s+phụ\s+trách\s+(?:chuyên\s+môn|cơ\s+sở\s+vật\s+chất|hoạt\s+động\s+giáo\s+dục))?"
+    + r"(?!\w)",
+    re.IGNORECASE,
+)
+"""A duty-holding position (`vocabulary.DUTY_POSITIONS`) with its scope (`Tổ trưởng các tổ
+chuyên môn`, `Phó Hiệu trưởng phụ trách chuyên môn`)."""
+
+_SOCIAL = re.compile(r"\s+hội(?!\w)(?!\s+viên)", re.IGNORECASE)
+"""`xã hội` after `xã` (`Ngân hàng Chính sách xã hội …`): a word, not the commune level
+that would close the name."""
+
+_PROJECT_BOARD = re.compile(
+    r"Ban\s+[Qq]uản\s+lý\s+(?:các\s+)?dự\s+án\s+[^,;:.()\n]{3,90}?\s"
+    + rf"(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*(?=\s+(?:{_STOP.pattern})|\s*[:;,.]|$)"
+)
+"""`Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng và công nghiệp tỉnh`: a project
+board's name holds verbs and `các`; it runs to the place word before the duty."""
+
 _MAX_TOKENS = 18
 
 _MARKERS = re.compile(
@@ -117,6 +172,8 @@ _LEADS_VERB = re.compile(
 )
 _GENERIC = re.compile(
     r"sở(?=,\s*(?:ban|ngành)(?!\w))|"  # `Sở, ban, ngành liên quan` printed without `Các`
+    # `…; cơ quan, đơn vị, địa phương báo cáo …`: the same group printed without `Các`
+    r"cơ\s+quan(?=,\s*(?:đơn\s+vị|địa\s+phương)(?!\w))|"
     r"(?:các|mỗi|toàn\s+thể)\s+(?:sở|cơ\s+quan|đơn\s+vị|ban|ngành|đoàn\s+thể|hội|tổ\s+chức|"
     r"địa\s+phương|xã|phường|doanh\s+nghiệp|trường(?!\s+hợp)|phòng|khối|cụm|chi\s+bộ|chi\s+đoàn|"
     r"chi\s+hội|tổ\s+chức\s+(?:cơ\s+sở\s+)?đảng|tổ(?!\s+chức)|thôn|tổ\s+dân\s+phố|"
@@ -165,6 +222,8 @@ def _read_unit(canon: str, pos: int, whole: bool = False) -> int | None:
     head_end = _head_at(canon, pos)
     if head_end is None:
         return None
+    if board := _PROJECT_BOARD.match(canon, pos):
+        return board.end()
     upper = _is_upper_word(canon[pos:head_end].split()[0])
     stop = _STOP_I if upper else _STOP
     end = head_end
@@ -189,7 +248,15 @@ def _read_unit(canon: str, pos: int, whole: bool = False) -> int | None:
         elif punct in (";", ":", ".", "(", ")", "[", "]", "/", "\n"):
             break
         elif punct == ",":
-            if not ((capital and _head_at(canon, at) is None) or _LOCALITY.match(canon, at)):
+            if (pair_end := _shared_noun_end(canon, at)) is not None or (
+                pair_end := _front_committee_end(canon, pos, at)
+            ) is not None:
+                # `… hạ tầng kỹ thuật khu, cụm công nghiệp`: one name over two kinds; only a
+                # place word may follow it (`… khu, cụm công nghiệp tỉnh`).
+                end, closed = pair_end, True
+                tokens += 1
+                continue
+            elif not ((capital and _head_at(canon, at) is None) or _LOCALITY.match(canon, at)):
                 cut = "comma" if not capital and not upper else None
                 break
         elif punct in ("-", "–"):
@@ -213,7 +280,10 @@ def _read_unit(canon: str, pos: int, whole: bool = False) -> int | None:
         end = m.end()
         tokens += 1
         closed = not upper and (
-            _PLACE.search(canon, max(0, end - 12), end) is not None
+            (
+                _PLACE.search(canon, max(0, end - 12), end) is not None
+                and not _SOCIAL.match(canon, end)
+            )
             or (_is_upper_word(tok) and tok.isalpha())
         )
     if cut is not None and (tail := _name_tail(canon, end, whole)) is not None:
@@ -362,12 +432,18 @@ def is_unit_heading(line: str) -> bool:
         return False
     found_unit = False
     while pos < len(canon):
-        end = _read_unit(canon, pos)
+        # The heading is only a lead phrase: its end closes the last name's lower-case tail
+        # (`1. Ban Quản lý các khu công nghệ cao và khu công nghiệp`).
+        end = _read_unit(canon, pos, whole=True)
         if end is None:
             generic = _GENERIC.match(canon, pos)
-            if generic is None:
+            position = _POSITION.match(canon, pos)
+            if generic is not None:
+                end = _read_generic(canon, generic.end())
+            elif position is not None:
+                end = position.end()  # `2. Tổng phụ trách Đội:` heads the holder's duties
+            else:
                 return False
-            end = _read_generic(canon, generic.end())
         else:
             found_unit = True
         sep = re.compile(r"\s*(?:[,;]\s*|\s(?:và|cùng)\s+)").match(canon, end)
@@ -381,7 +457,9 @@ def is_unit_heading(line: str) -> bool:
 
 _RELATED = re.compile(
     rf"\s+(?:có\s+)?liên\s+quan|\s+khác(?!\w)|"
-    r"\s+được\s+(?:kiểm\s+tra|thanh\s+tra|giao|khảo\s+sát|đánh\s+giá)(?!\w)|"
+    r"\s+được\s+(?:kiểm\s+tra|thanh\s+tra|khảo\s+sát|đánh\s+giá|"
+    # `Các cơ quan, đơn vị được giao chủ trì có trách nhiệm …`: `chủ trì` is in the name
+    r"giao(?:\s+chủ\s+trì(?=\s+(?:có|chịu)\s+trách\s+nhiệm))?)(?!\w)|"
     rf"\s+(?:thuộc|trên\s+địa\s+bàn)\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*|"
     rf"\s+(?:trực\s+)?thuộc(?:\s+(?:Ủy\s+ban\s+nhân\s+dân|UBND|Sở|Ban|[A-ZĐ]\w*)"
     rf"(?:\s+(?:{ADMIN_LEVEL_PATTERN})(?:\s+[A-ZĐ]\w*)*)?)?"
@@ -487,6 +565,10 @@ def find_leads(text: str) -> list[str]:
     spans = _unit_list(canon, pos)
     if spans and (_read_unit(canon, spans[0][0]) is not None or _opens_duty(canon, spans[-1][1])):
         return [_capitalised(_clean(written, a, b)) for a, b in spans]
+    if positions := _position_list(canon, pos):
+        # `Phó Hiệu trưởng chỉ đạo tổ chuyên môn …`, `Trưởng thôn, tổ trưởng tổ dân phố
+        # thông báo …`: the position holders are given the duty.
+        return [_capitalised(_clean(written, a, b)) for a, b in positions]
     lead = find_lead(text)
     if lead:
         return [lead]
@@ -505,11 +587,8 @@ def _paragraph_subjects(written: str, canon: str) -> list[str]:
     """
     for line in _LINE_START.finditer(canon):
         spans = _unit_list(canon, line.end())
-        if (
-            spans
-            and _read_unit(canon, spans[0][0]) is not None
-            and _opens_duty(canon, spans[-1][1])
-        ):
+        # A generic group counts too (`Các chi bộ tổ chức quán triệt …`): the duty follows it.
+        if spans and _opens_duty(canon, spans[-1][1]):
             return [_capitalised(_clean(written, a, b)) for a, b in spans]
     return []
 
@@ -526,6 +605,42 @@ def _opens_duty(canon: str, pos: int) -> bool:
     return (
         word is not None and not word["punct"] and _STOP.match(canon, word.start("tok")) is not None
     )
+
+
+_MEMBER = re.compile(r"thành\s+viên\s+(?=\S)", re.IGNORECASE)
+_IN_CHARGE_OF = re.compile(r"\s+phụ\s+trách(?!\w)", re.IGNORECASE)
+
+
+def _position_at(canon: str, pos: int) -> int | None:
+    """End of a duty-holding position starting at `pos`: one of `DUTY_POSITIONS`, or a
+    member of a named body (`Thành viên Ban Chỉ đạo`, `thành viên Tổ công tác`)."""
+    if m := _POSITION.match(canon, pos):
+        return m.end()
+    if (m := _MEMBER.match(canon, pos)) and (end := _read_unit(canon, m.end())) is not None:
+        return end
+    return None
+
+
+def _position_list(canon: str, pos: int) -> list[tuple[int, int]]:
+    """Spans of the positions listed from `pos` when their duty follows at once, else []."""
+    spans: list[tuple[int, int]] = []
+    while (end := _position_at(canon, pos)) is not None:
+        spans.append((pos, end))
+        sep = _LIST_SEP.match(canon, end)
+        if sep is None or _position_at(canon, sep.end()) is None:
+            break
+        pos = sep.end()
+    if not spans or _IN_CHARGE_OF.match(canon, spans[-1][1]):
+        return []  # `thành viên Hội đồng … phụ trách các cụm, khối …`: the holder runs on
+    return spans if _opens_duty(canon, spans[-1][1]) else []
+
+
+def is_duty_position(text: str) -> bool:
+    """True when `text` is a duty-holding position and nothing else (`Giáo viên chủ nhiệm`,
+    `Tổ trưởng các tổ chuyên môn`; `vocabulary.DUTY_POSITIONS`)."""
+    _, canon = _matchable(text.strip())
+    m = _POSITION.match(canon)
+    return m is not None and not canon[m.end() :].strip()
 
 
 def opens_with_predicate(text: str) -> bool:

@@ -83,6 +83,7 @@ def _is_title_stop(text: str, first: bool) -> bool:
         PREAMBLE_OPENERS.match(text) is not None
         or parse_marker(text) is not None
         or is_body_sentence(text)
+        or _ATTACHED_NOTE.match(text) is not None  # `(Ban hành kèm theo Quyết định số …)`
     )
 
 
@@ -165,7 +166,28 @@ def _read_attachment(lines: list[str], first_line: int, layout: Layout) -> None:
     ):
         start += 1
     body = _body_start(lines, start, len(lines))
-    layout.sections += build_tree(lines[body:], first_line + body)
+    attached = build_tree(lines[body:], first_line + body)
+    taken = {x.ref for x in _flat(layout.sections)}
+    if any(x.ref in taken for x in _flat(attached)):
+        # The attachment numbers its parts afresh (`I.` again): its refs take a prefix so
+        # every ref of the document stays unique.
+        attached = [_prefixed(x, ATTACHMENT_REF_PREFIX) for x in attached]
+    layout.sections += attached
+
+
+ATTACHMENT_REF_PREFIX = "KT"
+"""Ref prefix of an attached document's sections when its numbering repeats the main
+document's (`KT.I.1`; `KT` for `kèm theo`)."""
+
+
+def _prefixed(section: Section, prefix: str) -> Section:
+    """`section` and its subtree with `prefix.` before every ref."""
+    return section.model_copy(
+        update={
+            "ref": f"{prefix}.{section.ref}",
+            "children": [_prefixed(c, prefix) for c in section.children],
+        }
+    )
 
 
 def _flat(sections: list[Section]) -> list[Section]:

@@ -59,6 +59,7 @@ TIME_HEADING = re.compile(
 """An unnumbered line that only names a time and heads the items below it (`Tháng 3/2026:`,
 `Quý II năm 2026:`, `Từ tháng 6 đến tháng 8/2026:`, a bare `Tháng 3/2026`)."""
 TIME_HEADING_MAX_WORDS = 8
+_STAR = re.compile(r"^\*+\s*")
 """Longer lines that open with `Tháng …` are sentences (`Tháng 3/2026: tổ chức …` is not)."""
 PREAMBLE_OPENERS = re.compile(r"^(Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Để|Nhằm|Do )")
 """Words that open a preamble paragraph (and so end the title above it)."""
@@ -189,8 +190,9 @@ def _is_upper_heading(text: str) -> bool:
 
 
 def is_time_heading(line: str) -> bool:
-    """True for a time heading (`TIME_HEADING`): short, unnumbered, only a time."""
-    text = line.strip()
+    """True for a time heading (`TIME_HEADING`): short, unnumbered, only a time; a star
+    before it is a sub-heading mark, not a bullet (`* Quý III:`)."""
+    text = _STAR.sub("", line.strip())
     return (
         len(text.split()) <= TIME_HEADING_MAX_WORDS
         and parse_marker(text) is None
