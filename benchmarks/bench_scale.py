@@ -121,12 +121,16 @@ def build_catalog(out: Path, n: int) -> dict:
         catalog.record(doc)
         conn = catalog.conn
         template = dict(
-            conn.execute("SELECT * FROM documents WHERE sha256 = ?", (doc.source.sha256,)).fetchone()
+            conn.execute(
+                "SELECT * FROM documents WHERE sha256 = ?", (doc.source.sha256,)
+            ).fetchone()
         )
         children = {
             t.name: [
                 dict(r)
-                for r in conn.execute(f"SELECT * FROM {t.name} WHERE sha256 = ?", (template["sha256"],))
+                for r in conn.execute(
+                    f"SELECT * FROM {t.name} WHERE sha256 = ?", (template["sha256"],)
+                )
             ]
             for t in (*ENTITY_TABLES, type("P", (), {"name": "pages"}))
         }

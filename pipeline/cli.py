@@ -394,6 +394,33 @@ def watch(
     sys.exit(code)
 
 
+@cli.command("export")
+@out_option
+@click.pass_context
+def export_cmd(ctx: click.Context, out_dir: Path) -> None:
+    """Write OUT's JSON files and CSV tables again, in full, from OUT/catalog.sqlite.
+
+    `run` and `watch` only append each batch's new rows to the CSVs (a table is
+    rewritten when a row it holds changed); this regenerates everything on demand,
+    e.g. after deleting or editing the files.
+
+    \b
+    Example:
+        vnplan export --out output/
+    """
+    from pipeline.output.catalog import CATALOG_NAME, Catalog
+    from pipeline.output.export import export_catalog
+
+    if not (out_dir / CATALOG_NAME).exists():
+        raise click.BadParameter(f"{out_dir / CATALOG_NAME} not found", param_hint="--out")
+    try:
+        with Catalog.in_dir(out_dir) as catalog:
+            written = export_catalog(catalog, out_dir, missing_json_only=False, full=True)
+    except VnplanError as exc:
+        _fail(exc, ctx.obj["verbose"])
+    click.echo(f"{len(written)} files written to {out_dir}")
+
+
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the per-document JSON.

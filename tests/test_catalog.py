@@ -36,7 +36,12 @@ def catalog(tmp_path):
 def test_opening_applies_migrations_once_and_uses_wal(tmp_path):
     with Catalog.in_dir(tmp_path) as first:
         names = [r[0] for r in first.rows("SELECT name FROM _migrations ORDER BY name")]
-        assert names == ["m001_initial", "m002_unreadable", "m003_doc_id_index"]
+        assert names == [
+            "m001_initial",
+            "m002_unreadable",
+            "m003_doc_id_index",
+            "m004_export_batches",
+        ]
         assert first.rows("PRAGMA journal_mode")[0][0] == "wal"
     with Catalog.in_dir(tmp_path) as again:
         assert migrate(again.conn) == []
