@@ -129,6 +129,26 @@ def budget_options(func):
     return func
 
 
+def cluster_options(func):
+    """`run`'s options for more than one machine: a Dask scheduler, or a shard."""
+    func = click.option(
+        "--scheduler",
+        envvar="VNPLAN_SCHEDULER",
+        default=None,
+        metavar="ADDRESS",
+        help="A dask.distributed scheduler (tcp://HOST:8786 or tls://…) to send the files"
+        " to instead of local workers; also VNPLAN_SCHEDULER.  Every worker must see the"
+        " input paths.",
+    )(func)
+    return click.option(
+        "--shard",
+        default=None,
+        metavar="I/N",
+        help="Take only the I-th of N stable slices of the inputs (by content hash);"
+        " join the N output folders with `vnplan merge`.",
+    )(func)
+
+
 def quiet_option(func):
     return click.option("--quiet", "-q", is_flag=True, help="No progress bar.")(func)
 
@@ -178,6 +198,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @workers_option
 @quiet_option
 @click.option("--force", is_flag=True, help="Redo documents the catalog already has.")
+@cluster_options
 @budget_options
 @click.pass_context
 def run(
@@ -189,6 +210,8 @@ def run(
     workers: int | None,
     quiet: bool,
     force: bool,
+    shard: str | None,
+    scheduler: str | None,
     **budgets,
 ) -> None:
     """Process files and folders (recursively) into OUT.
@@ -217,6 +240,8 @@ def run(
         vnplan run samples/
         vnplan run scans/ plans/2026/ --out results/ --workers 2
         vnplan run garbled.txt --restore always
+        vnplan run /mnt/archive --scheduler tcp://10.0.0.5:8786   # a Dask cluster
+        vnplan run /mnt/archive --shard 2/3 --out out-2            # then: vnplan merge
     """
     from pipeline.batch import print_summary, run_batch, stop_on_signals
     from pipeline.inputs import expand_inputs
@@ -232,10 +257,18 @@ def run(
         ocr_languages=languages,
         workers=workers,
         force=force,
+        scheduler=scheduler or None,
         **budgets,
     )
     # The output folder may sit inside an input folder (`vnplan run . --out output`).
     files = expand_inputs(paths, exclude=[out_dir])
+    if shard:
+        from pipeline.merge import parse_shard, shard_files
+
+        try:
+            files = shard_files(files, *parse_shard(shard))
+        except VnplanError as exc:
+            raise click.BadParameter(str(exc), param_hint="--shard") from None
     stop, wake = threading.Event(), threading.Event()
     try:
         with stop_on_signals(stop, wake):
@@ -419,6 +452,34 @@ def export_cmd(ctx: click.Context, out_dir: Path) -> None:
     except VnplanError as exc:
         _fail(exc, ctx.obj["verbose"])
     click.echo(f"{len(written)} files written to {out_dir}")
+
+
+@cli.command()
+@click.argument(
+    "sources", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@out_option
+@click.pass_context
+def merge(ctx: click.Context, sources: tuple[Path, ...], out_dir: Path) -> None:
+    """Merge output folders (e.g. of `run --shard`) into OUT, then write its JSON and CSVs.
+
+    Documents are matched by content hash; where two folders have one, the result of
+    this vnplan's pipeline wins, then the most recently processed.  Every path seen is kept.
+
+    \b
+    Example:
+        vnplan merge out-1 out-2 out-3 --out output/
+    """
+    from pipeline.merge import merge_outputs
+
+    try:
+        report = merge_outputs(list(sources), out_dir)
+    except VnplanError as exc:
+        _fail(exc, ctx.obj["verbose"])
+    click.echo(
+        f"{report.documents} documents merged into {out_dir}"
+        f" ({report.kept} already there with a newer result)"
+    )
 
 
 @cli.command()
