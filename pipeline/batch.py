@@ -266,7 +266,8 @@ def process_jobs(
 ) -> Iterator[tuple[Job, Document, float, float]]:
     """Process `jobs`, yielding each as it finishes (completion order).
 
-    Files run in worker processes (`pipeline.executors.run_pool`) whenever a budget must
+    With `config.scheduler` the files go to that Dask cluster (`pipeline.cluster`).
+    Otherwise files run in worker processes (`pipeline.executors.run_pool`) whenever a budget must
     be able to stop them or there is more than one worker (`Config.isolated`); with one
     worker and no time or memory budget they run here, in this process.  When `stop` is
     set no new file starts; in the pool, files in flight are abandoned (a re-run takes
@@ -281,14 +282,20 @@ def process_jobs(
     """
     from pipeline.executors import run_pool
 
-    work = work or process_file
-    if not config.isolated:
-        for job in jobs:
-            if stop is not None and stop.is_set():
-                return
-            yield job, *work(job.path, job.sha256, config)
-        return
-    for job, outcome in run_pool(jobs, config, work, stop):
+    if config.scheduler:
+        from pipeline.cluster import run_dask
+
+        outcomes = run_dask(jobs, config, work, stop)
+    else:
+        work = work or process_file
+        if not config.isolated:
+            for job in jobs:
+                if stop is not None and stop.is_set():
+                    return
+                yield job, *work(job.path, job.sha256, config)
+            return
+        outcomes = run_pool(jobs, config, work, stop)
+    for job, outcome in outcomes:
         if isinstance(outcome, BaseException):
             yield job, _failed_doc(job, "worker", outcome), 0.0, 0.0
         else:
