@@ -9,8 +9,11 @@
 3. `process_jobs` runs `pipeline.chain.process_path` in worker processes (or in-process
    with one worker).  Workers only compute: they return `Document`s, and the main process
    alone writes to the catalog, so SQLite never sees two writers.
-4. `commit` stores each document in one catalog transaction, then writes its JSON; the
-   CSV tables are regenerated from the whole catalog at the end (`pipeline.output.export`).
+4. `commit` stores each document in one catalog transaction, then writes its JSON; at
+   the end the batch's rows are appended to the CSV tables (`pipeline.output.export`).
+
+With `Config.scheduler` step 3 runs on a Dask cluster (`pipeline.cluster`) instead; the
+commits stay here.
 """
 
 from __future__ import annotations
@@ -403,7 +406,8 @@ def run_batch(
             summary.interrupted = True
         finally:
             bar.close()
-            # Complete tables (and any JSON missing from out/) even after an interruption.
+            # Complete tables (and any JSON missing from out/) even after an interruption:
+            # the batch's rows are appended, whatever the size of the catalog.
             export_catalog(catalog, out_dir)
     summary.interrupted = summary.interrupted or bool(stop and stop.is_set())
     summary.seconds = round(time.perf_counter() - started, 3)

@@ -145,3 +145,24 @@ def test_a_catalog_from_before_batches_is_upgraded_and_its_rows_come_first(tmp_p
     lines = (out / "documents.csv").read_text(encoding="utf-8-sig").splitlines()
     assert [line.split(",")[1] for line in lines[1:]] == ["/in/z.md", "/in/a.md"]
     assert _tables(out) == _full(out, tmp_path)
+
+
+def test_vnplan_export_writes_everything_again_on_demand(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    out = tmp_path / "out"
+    _batch(out, [_doc(1, "/in/a.md")])
+    _batch(out, [_doc(2, "/in/b.md")])
+    with Catalog.in_dir(out) as catalog:
+        export_catalog(catalog, out, missing_json_only=False)  # every JSON file too
+    before = {p.relative_to(out): p.read_bytes() for p in out.glob("*.csv")}
+    before |= {p.relative_to(out): p.read_bytes() for p in (out / "json").iterdir()}
+    for path in before:
+        (out / path).unlink()
+    result = CliRunner().invoke(cli, ["export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {p: (out / p).read_bytes() for p in before} == before
+    missing = CliRunner().invoke(cli, ["export", "--out", str(tmp_path / "nothing")])
+    assert missing.exit_code == 2 and "catalog.sqlite not found" in missing.output
