@@ -13,7 +13,9 @@ resident memory (`ru_maxrss`) is that measurement's alone:
 - **Dask**: a `LocalCluster` of 1 then 2 workers on generated scanned pages, and the
   process pool with 2 workers on the same pages.  The cluster is started and its workers
   prepared (`VnplanPlugin`) before the clock starts, as a standing cluster would be; the
-  pool's time includes starting its workers, as every `vnplan run` does.
+  pool's time includes starting its workers, as every `vnplan run` does.  "Files in
+  progress on average" (the files' own seconds over the wall time) shows whether the
+  workers really ran side by side, even when neighbours slow them all down.
 """
 
 from __future__ import annotations
@@ -226,7 +228,8 @@ else:
     started = time.perf_counter()
     summary = run_batch(files, config, progress=False)
     seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "pages": summary.pages, "done": len(summary.done)}))
+work = sum(r.seconds for r in summary.results)
+print(json.dumps({"seconds": seconds, "pages": summary.pages, "done": len(summary.done), "work": work}))
 """
 
 
@@ -242,12 +245,25 @@ def scanned_pages(folder: Path, pages: int) -> Path:
     return folder
 
 
-def dask_figures(tmp: Path, pages: int) -> dict:
+REPEATS = 2
+"""Interleaved repeats of the Dask figures; the fastest of each is kept (on a shared machine
+the slow ones measure the neighbours, not vnplan)."""
+
+
+def dask_figures(tmp: Path, pages: int, repeats: int = REPEATS) -> dict:
     """Seconds for `pages` scans: Dask with 1 and 2 workers, the process pool with 2."""
     inputs = scanned_pages(tmp / "scans", pages)
-    runs = {}
-    for name, workers, mode in (("dask1", 1, "dask"), ("dask2", 2, "dask"), ("pool2", 2, "pool")):
-        runs[name] = _fresh(_DASK, str(inputs), str(tmp / f"out-{name}"), str(workers), mode)
+    runs: dict[str, dict] = {}
+    for repeat in range(repeats):
+        for name, workers, mode in (
+            ("dask1", 1, "dask"),
+            ("dask2", 2, "dask"),
+            ("pool2", 2, "pool"),
+        ):
+            out = tmp / f"out-{name}-{repeat}"
+            fig = _fresh(_DASK, str(inputs), str(out), str(workers), mode)
+            if name not in runs or fig["seconds"] < runs[name]["seconds"]:
+                runs[name] = fig
     return runs
 
 
@@ -262,6 +278,7 @@ def main(argv: list[str] | None = None) -> None:
         "--sizes", default=",".join(map(str, SIZES)), help="catalog sizes, comma-separated"
     )
     parser.add_argument("--pages", type=int, default=SCAN_PAGES, help="scanned pages for Dask")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="repeats of the Dask runs")
     parser.add_argument("--skip", default="", help="parts to skip: add,batch,dask")
     args = parser.parse_args(argv if argv is not None else [])
     skip = set(filter(None, args.skip.split(",")))
@@ -289,11 +306,12 @@ def main(argv: list[str] | None = None) -> None:
                 f" peak memory main {fig['main_mb']:.0f} MB, largest worker {fig['worker_mb']:.0f} MB"
             )
         if "dask" not in skip:
-            runs = dask_figures(tmp, args.pages)
+            runs = dask_figures(tmp, args.pages, args.repeats)
             for name, fig in runs.items():
                 print(
-                    f"{name}: {fig['pages']} pages in {fig['seconds']:.2f} s"
-                    f" = {fig['pages'] / fig['seconds']:.2f} pages/s"
+                    f"{name} (best of {args.repeats}): {fig['pages']} pages in {fig['seconds']:.2f} s"
+                    f" = {fig['pages'] / fig['seconds']:.2f} pages/s;"
+                    f" files in progress on average {fig['work'] / fig['seconds']:.2f}"
                 )
             print(
                 f"Dask 1 → 2 workers: {runs['dask1']['seconds'] / runs['dask2']['seconds']:.2f}x"
