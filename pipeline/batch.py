@@ -9,8 +9,11 @@
 3. `process_jobs` runs `pipeline.chain.process_path` in worker processes (or in-process
    with one worker).  Workers only compute: they return `Document`s, and the main process
    alone writes to the catalog, so SQLite never sees two writers.
-4. `commit` stores each document in one catalog transaction, then writes its JSON; the
-   CSV tables are regenerated from the whole catalog at the end (`pipeline.output.export`).
+4. `commit` stores each document in one catalog transaction, then writes its JSON; at
+   the end the batch's rows are appended to the CSV tables (`pipeline.output.export`).
+
+With `Config.scheduler` step 3 runs on a Dask cluster (`pipeline.cluster`) instead; the
+commits stay here.
 """
 
 from __future__ import annotations
@@ -266,7 +269,8 @@ def process_jobs(
 ) -> Iterator[tuple[Job, Document, float, float]]:
     """Process `jobs`, yielding each as it finishes (completion order).
 
-    Files run in worker processes (`pipeline.executors.run_pool`) whenever a budget must
+    With `config.scheduler` the files go to that Dask cluster (`pipeline.cluster`).
+    Otherwise files run in worker processes (`pipeline.executors.run_pool`) whenever a budget must
     be able to stop them or there is more than one worker (`Config.isolated`); with one
     worker and no time or memory budget they run here, in this process.  When `stop` is
     set no new file starts; in the pool, files in flight are abandoned (a re-run takes
@@ -281,14 +285,20 @@ def process_jobs(
     """
     from pipeline.executors import run_pool
 
-    work = work or process_file
-    if not config.isolated:
-        for job in jobs:
-            if stop is not None and stop.is_set():
-                return
-            yield job, *work(job.path, job.sha256, config)
-        return
-    for job, outcome in run_pool(jobs, config, work, stop):
+    if config.scheduler:
+        from pipeline.cluster import run_dask
+
+        outcomes = run_dask(jobs, config, work, stop)
+    else:
+        work = work or process_file
+        if not config.isolated:
+            for job in jobs:
+                if stop is not None and stop.is_set():
+                    return
+                yield job, *work(job.path, job.sha256, config)
+            return
+        outcomes = run_pool(jobs, config, work, stop)
+    for job, outcome in outcomes:
         if isinstance(outcome, BaseException):
             yield job, _failed_doc(job, "worker", outcome), 0.0, 0.0
         else:
@@ -396,7 +406,8 @@ def run_batch(
             summary.interrupted = True
         finally:
             bar.close()
-            # Complete tables (and any JSON missing from out/) even after an interruption.
+            # Complete tables (and any JSON missing from out/) even after an interruption:
+            # the batch's rows are appended, whatever the size of the catalog.
             export_catalog(catalog, out_dir)
     summary.interrupted = summary.interrupted or bool(stop and stop.is_set())
     summary.seconds = round(time.perf_counter() - started, 3)

@@ -130,6 +130,26 @@ def budget_options(func):
     return func
 
 
+def cluster_options(func):
+    """`run`'s options for more than one machine: a Dask scheduler, or a shard."""
+    func = click.option(
+        "--scheduler",
+        envvar="VNPLAN_SCHEDULER",
+        default=None,
+        metavar="ADDRESS",
+        help="A dask.distributed scheduler (tcp://HOST:8786 or tls://…) to send the files"
+        " to instead of local workers; also VNPLAN_SCHEDULER.  Every worker must see the"
+        " input paths.",
+    )(func)
+    return click.option(
+        "--shard",
+        default=None,
+        metavar="I/N",
+        help="Take only the I-th of N stable slices of the inputs (by content hash);"
+        " join the N output folders with `vnplan merge`.",
+    )(func)
+
+
 def quiet_option(func):
     return click.option("--quiet", "-q", is_flag=True, help="No progress bar.")(func)
 
@@ -179,6 +199,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @workers_option
 @quiet_option
 @click.option("--force", is_flag=True, help="Redo documents the catalog already has.")
+@cluster_options
 @budget_options
 @click.pass_context
 def run(
@@ -190,6 +211,8 @@ def run(
     workers: int | None,
     quiet: bool,
     force: bool,
+    shard: str | None,
+    scheduler: str | None,
     **budgets,
 ) -> None:
     """Process files and folders (recursively) into OUT.
@@ -218,6 +241,8 @@ def run(
         vnplan run samples/
         vnplan run scans/ plans/2026/ --out results/ --workers 2
         vnplan run garbled.txt --restore always
+        vnplan run /mnt/archive --scheduler tcp://10.0.0.5:8786   # a Dask cluster
+        vnplan run /mnt/archive --shard 2/3 --out out-2            # then: vnplan merge
     """
     from pipeline.batch import print_summary, run_batch, stop_on_signals
     from pipeline.inputs import expand_inputs
@@ -233,10 +258,18 @@ def run(
         ocr_languages=languages,
         workers=workers,
         force=force,
+        scheduler=scheduler or None,
         **budgets,
     )
     # The output folder may sit inside an input folder (`vnplan run . --out output`).
     files = expand_inputs(paths, exclude=[out_dir])
+    if shard:
+        from pipeline.merge import parse_shard, shard_files
+
+        try:
+            files = shard_files(files, *parse_shard(shard))
+        except VnplanError as exc:
+            raise click.BadParameter(str(exc), param_hint="--shard") from None
     stop, wake = threading.Event(), threading.Event()
     try:
         with stop_on_signals(stop, wake):
@@ -416,6 +449,34 @@ def watch(
 
 
 @cli.command()
+@click.argument(
+    "sources", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@out_option
+@click.pass_context
+def merge(ctx: click.Context, sources: tuple[Path, ...], out_dir: Path) -> None:
+    """Merge output folders (e.g. of `run --shard`) into OUT, then write its JSON and CSVs.
+
+    Documents are matched by content hash; where two folders have one, the result of
+    this vnplan's pipeline wins, then the most recently processed.  Every path seen is kept.
+
+    \b
+    Example:
+        vnplan merge out-1 out-2 out-3 --out output/
+    """
+    from pipeline.merge import merge_outputs
+
+    try:
+        report = merge_outputs(list(sources), out_dir)
+    except VnplanError as exc:
+        _fail(exc, ctx.obj["verbose"])
+    click.echo(
+        f"{report.documents} documents merged into {out_dir}"
+        f" ({report.kept} already there with a newer result)"
+    )
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of the per-document JSON.
 
@@ -495,36 +556,55 @@ def search(
 
 @cli.command("export")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--csv", "csv_", is_flag=True, help="The JSON files and CSV tables, in full.")
 @click.option("--xlsx", is_flag=True, help="vnplan.xlsx: a sheet per table, dates typed.")
 @click.option("--parquet", is_flag=True, help="parquet/<table>.parquet for large archives.")
 @click.option("--ics", is_flag=True, help="calendar/<lead unit>.ics: an event per task deadline.")
 @click.pass_context
-def export_cmd(ctx: click.Context, out_dir: Path, xlsx: bool, parquet: bool, ics: bool) -> None:
-    """Write the CSV tables of OUT_DIR as Excel, Parquet or calendars (all three by default).
+def export_cmd(
+    ctx: click.Context, out_dir: Path, csv_: bool, xlsx: bool, parquet: bool, ics: bool
+) -> None:
+    """Write OUT_DIR's tables again from its catalog, and as Excel, Parquet or calendars.
 
-    The workbook has the sheets documents, tasks, legal_refs and dates, with typed dates,
-    a frozen header and no text read as a formula.  Calendars hold an all-day event on
-    each task's deadline (the end of its period) with a stable UID, so importing a new
-    export updates the events.  Prints the files written.
+    `run` and `watch` append each batch's new rows to the CSVs (a table is rewritten
+    when a row it holds changed); `--csv` regenerates every JSON file and CSV table from
+    OUT_DIR/catalog.sqlite, e.g. after deleting or editing them.  The workbook has the
+    sheets documents, tasks, legal_refs and dates, with typed dates, a frozen header and
+    no text read as a formula.  Calendars hold an all-day event on each task's deadline
+    (the end of its period) with a stable UID, so importing a new export updates the
+    events.  With no option, all four are written.  Prints the files written.
 
     \b
     Example:
         vnplan export output/ --xlsx
         vnplan export output/ --ics --parquet
+        vnplan export output/ --csv
     """
     from pipeline.output import formats
+    from pipeline.output.catalog import CATALOG_NAME, Catalog
+    from pipeline.output.export import export_catalog
 
-    if not (xlsx or parquet or ics):
-        xlsx = parquet = ics = True
+    if not (csv_ or xlsx or parquet or ics):
+        csv_ = xlsx = parquet = ics = True
+    catalog_path = out_dir / CATALOG_NAME
+    if csv_ and not catalog_path.exists():
+        raise click.BadParameter(f"{catalog_path} not found", param_hint="OUT_DIR")
     try:
-        tables = formats.read_tables(out_dir)
-        written = []
-        if xlsx:
-            written.append(formats.write_xlsx(out_dir, tables))
-        if parquet:
-            written += formats.write_parquet(out_dir, tables)
-        if ics:
-            written += formats.write_calendars(out_dir, tables)
+        written: list[Path] = []
+        if catalog_path.exists():  # the formats are made from CSVs brought up to date
+            with Catalog.in_dir(out_dir) as catalog:
+                if csv_:
+                    written += export_catalog(catalog, out_dir, missing_json_only=False, full=True)
+                else:
+                    export_catalog(catalog, out_dir)
+        if xlsx or parquet or ics:
+            tables = formats.read_tables(out_dir)
+            if xlsx:
+                written.append(formats.write_xlsx(out_dir, tables))
+            if parquet:
+                written += formats.write_parquet(out_dir, tables)
+            if ics:
+                written += formats.write_calendars(out_dir, tables)
     except VnplanError as exc:
         _fail(exc, ctx.obj["verbose"])
     for path in written:

@@ -48,6 +48,8 @@ class Config:
     """Process again files the catalog has as failed by their own fault (`--retry-failed`)."""
     force: bool = False
     """Redo documents the catalog already has."""
+    scheduler: str | None = None
+    """A dask.distributed scheduler address (`--scheduler`); None: the local workers."""
 
     def file_budget(self, pages: int) -> float | None:
         """Wall seconds a file of `pages` pages may take, None without a time budget."""

@@ -44,6 +44,7 @@ def test_opening_applies_migrations_once_and_uses_wal(tmp_path):
             "m005_path_history_and_doc_ids",
             "m006_views",
             "m007_links",
+            "m008_export_batches",
         ]
         assert first.rows("PRAGMA journal_mode")[0][0] == "wal"
     with Catalog.in_dir(tmp_path) as again:

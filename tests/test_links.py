@@ -138,7 +138,7 @@ def test_the_migration_links_what_an_old_catalog_holds(tmp_path, monkeypatch):
             catalog.conn.execute(f"ALTER TABLE {table} DROP COLUMN number_key")
         catalog.conn.commit()
     monkeypatch.undo()
-    assert catalog_module.MIGRATIONS[-1].__name__ == "_m007_links"
+    assert "_m007_links" in [m.__name__ for m in catalog_module.MIGRATIONS]
     with Catalog.in_dir(tmp_path) as catalog:
         assert targets(catalog, CITING)[0] == PLAN_MD.doc_id
         assert versions(catalog)[PLAN_SCAN.doc_id] == (PLAN_MD.doc_id, PLAN_MD.doc_id)

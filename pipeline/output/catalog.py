@@ -174,6 +174,31 @@ def _m007_links(conn: sqlite3.Connection) -> None:
     views.create_views(conn)  # the views show the links
 
 
+def _m008_export_batches(conn: sqlite3.Connection) -> None:
+    """Batch numbers (the CSV order, so exports can append) and what the exports hold.
+
+    `batch` orders the CSV rows (batch, then path): a new batch's rows all sort after
+    the rows already written, so an export appends them instead of rewriting the file.
+    `export_marks` records, per output, the last batch written and the file's size and
+    mtime; deleting a mark (a row was replaced or removed) makes the next export full.
+    Old rows read NULL: batch 0, before every new one.
+    """
+    conn.executescript(
+        """
+        ALTER TABLE documents ADD COLUMN batch INTEGER;
+        ALTER TABLE unreadable ADD COLUMN batch INTEGER;
+        CREATE INDEX documents_batch ON documents(batch, path, sha256);
+        CREATE INDEX unreadable_batch ON unreadable(batch, path);
+        CREATE TABLE export_marks (
+            name TEXT PRIMARY KEY,
+            upto INTEGER NOT NULL,
+            bytes INTEGER,
+            mtime_ns INTEGER
+        );
+        """
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m001_initial,
     _m002_unreadable,
@@ -182,6 +207,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m005_path_history_and_doc_ids,
     _m006_views,
     _m007_links,
+    _m008_export_batches,
 )
 """Applied in order; never edit or reorder a released one, append a new function instead."""
 
@@ -244,6 +270,7 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         """Open (creating and migrating as needed) the catalog at `path`."""
         self.path = Path(path)
+        self._batch: int | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(self.path, timeout=30)
@@ -358,6 +385,7 @@ class Catalog:
         now = _now()
         values = dict(zip(DOCUMENTS.names, DOCUMENTS.rows(doc)[0], strict=True))
         values.update(self._bookkeeping(doc, seconds, now))
+        values["batch"] = self.batch
         try:
             with self.conn:
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -370,14 +398,20 @@ class Catalog:
                 )
                 for table in CHILD_TABLES:
                     self._insert_entities(table.name, table.names, sha, table.rows(doc))
-                self.conn.execute(
+                superseded = self.conn.execute(
                     "UPDATE documents SET superseded_by = ? WHERE sha256 != ?"
                     " AND superseded_by IS NULL"
                     " AND sha256 IN (SELECT sha256 FROM paths WHERE path = ?)",
                     (values["doc_id"], sha, doc.source.path),
                 )
-                self.conn.execute("DELETE FROM unreadable WHERE path = ?", (doc.source.path,))
-                links.update_links(self.conn, sha)  # references and versions, same commit
+                gone = self.conn.execute(
+                    "DELETE FROM unreadable WHERE path = ?", (doc.source.path,)
+                )
+                # References and versions, same commit; links may change rows of other
+                # documents that the CSVs already hold.
+                relinked = links.update_links(self.conn, sha)
+                if superseded.rowcount or gone.rowcount or relinked:
+                    self._supersede()
         except sqlite3.Error as exc:
             raise CatalogError(f"cannot write {doc.source.path} to the catalog: {exc}") from exc
 
@@ -397,6 +431,9 @@ class Catalog:
 
     def _upsert_document(self, values: dict) -> None:
         sha = values["sha256"]
+        known = self.conn.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha,)).fetchone()
+        if known:
+            self._supersede()
         # Child rows go first so a re-processed document never keeps stale entities.
         for table in ("pages", *(t.name for t in CHILD_TABLES)):
             self.conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha,))
@@ -448,9 +485,11 @@ class Catalog:
             self.conn.execute(
                 "UPDATE paths SET gone_at = ? WHERE path = ? AND sha256 = ?", (now, old, sha256)
             )
-            self.conn.execute(
+            renamed = self.conn.execute(
                 "UPDATE documents SET path = ? WHERE sha256 = ? AND path = ?", (new, sha256, old)
             )
+            if renamed.rowcount and self._exported(sha256):
+                self._supersede()  # the CSVs hold the old path
             if moved:
                 self.conn.execute(
                     "UPDATE documents SET output = ? WHERE sha256 = ?",
@@ -476,13 +515,91 @@ class Catalog:
         )
 
     def record_unreadable(self, path: str, error: str) -> None:
-        """Remember an input that could not be read at all (no hash to key it by)."""
+        """Remember an input that could not be read at all (no hash to key it by).
+
+        Seen again with the same error, only `seen_at` changes: its CSV row stays as it
+        is, so a folder with an unreadable entry does not force full exports every run.
+        """
+        with self.conn:
+            old = self.conn.execute(
+                "SELECT error FROM unreadable WHERE path = ?", (path,)
+            ).fetchone()
+            if old is not None and old[0] == error:
+                self.conn.execute(
+                    "UPDATE unreadable SET seen_at = ? WHERE path = ?", (_now(), path)
+                )
+                return
+            if old is not None:
+                self._supersede()
+            self.conn.execute(
+                "INSERT INTO unreadable (path, error, seen_at, batch) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(path) DO UPDATE SET error = excluded.error,"
+                " seen_at = excluded.seen_at, batch = excluded.batch",
+                (path, error, _now(), self.batch),
+            )
+
+    # -- batches and export marks (what the incremental exports rely on) --
+
+    @property
+    def batch(self) -> int:
+        """This connection's batch number: above every batch stored or exported.
+
+        Taken on first use, so one `Catalog` opened for a run is one batch; the CSV rows
+        of a batch sort after those of every earlier one (see `_m004_export_batches`).
+        """
+        if self._batch is None:
+            self._batch = 1 + self.top_batch()
+        return self._batch
+
+    def top_batch(self) -> int:
+        """The highest batch number stored or exported (0 for none); index look-ups only."""
+        row = self.conn.execute(
+            "SELECT max(coalesce((SELECT max(batch) FROM documents), 0),"
+            " coalesce((SELECT max(batch) FROM unreadable), 0),"
+            " coalesce((SELECT max(upto) FROM export_marks), 0))"
+        ).fetchone()
+        return int(row[0])
+
+    def _exported(self, sha256: str) -> bool:
+        """Whether a CSV export already holds the row of document `sha256`."""
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM documents d JOIN export_marks m ON m.name != ?"
+                " WHERE d.sha256 = ? AND COALESCE(d.batch, 0) <= m.upto LIMIT 1",
+                ("json", sha256),
+            ).fetchone()
+            is not None
+        )
+
+    def _supersede(self) -> None:
+        """A row the CSVs already hold changed or went: the next CSV export is a full one.
+
+        Runs inside the caller's transaction, so the change and the forgotten marks
+        commit together.
+        """
+        self.conn.execute("DELETE FROM export_marks WHERE name != 'json'")
+
+    def mark(self, name: str) -> sqlite3.Row | None:
+        """What the output `name` (a CSV file name, or `json`) was last exported up to."""
+        return self.conn.execute(
+            "SELECT upto, bytes, mtime_ns FROM export_marks WHERE name = ?", (name,)
+        ).fetchone()
+
+    def set_mark(
+        self, name: str, upto: int, size: int | None = None, mtime_ns: int | None = None
+    ) -> None:
+        """Record that the output `name` holds every row up to batch `upto`."""
         with self.conn:
             self.conn.execute(
-                "INSERT INTO unreadable VALUES (?, ?, ?)"
-                " ON CONFLICT(path) DO UPDATE SET error = excluded.error, seen_at = excluded.seen_at",
-                (path, error, _now()),
+                "INSERT INTO export_marks VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
+                " upto = excluded.upto, bytes = excluded.bytes, mtime_ns = excluded.mtime_ns",
+                (name, upto, size, mtime_ns),
             )
+
+    def forget_marks(self) -> None:
+        """Make the next export a full one (JSON check included)."""
+        with self.conn:
+            self.conn.execute("DELETE FROM export_marks")
 
     def unreadable(self) -> list[sqlite3.Row]:
         """Inputs recorded by `record_unreadable`, by path."""

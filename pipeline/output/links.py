@@ -144,8 +144,24 @@ def _refresh_targets(conn: sqlite3.Connection, key: str) -> None:
 # --- entry points -----------------------------------------------------------------------
 
 
-def update_links(conn: sqlite3.Connection, sha: str) -> None:
-    """Bring the links up to date after document `sha` was stored (in its transaction)."""
+def _others_links(conn: sqlite3.Connection, sha: str, keys: list[str]) -> list[tuple]:
+    """The link columns of the documents numbered or cited by `keys`, other than `sha`."""
+    marks = ", ".join("?" * len(keys))
+    return conn.execute(
+        "SELECT 'd', doc_id, same_as, canonical_doc_id FROM documents"
+        f" WHERE number_key IN ({marks}) AND sha256 != ?"
+        " UNION ALL SELECT 'r', sha256, seq, target_doc_id FROM legal_refs"
+        f" WHERE number_key IN ({marks}) AND sha256 != ? ORDER BY 1, 2, 3",
+        (*keys, sha, *keys, sha),
+    ).fetchall()
+
+
+def update_links(conn: sqlite3.Connection, sha: str) -> bool:
+    """Bring the links up to date after document `sha` was stored (in its transaction).
+
+    Returns whether a row of another document changed (its `same_as`, canonical version
+    or a reference's target): the exports that already hold it must be rewritten.
+    """
     before = conn.execute(
         "SELECT DISTINCT number_key FROM documents WHERE (sha256 = ? OR superseded_by ="
         " (SELECT doc_id FROM documents WHERE sha256 = ?)) AND number_key IS NOT NULL",
@@ -161,10 +177,13 @@ def update_links(conn: sqlite3.Connection, sha: str) -> None:
             (sha, sha),
         )
     }
-    for key in sorted(keys):
+    ordered = sorted(keys)
+    before_links = _others_links(conn, sha, ordered) if ordered else []
+    for key in ordered:
         _refresh_versions(conn, key)
-    for key in sorted(keys):
+    for key in ordered:
         _refresh_targets(conn, key)
+    return bool(ordered) and _others_links(conn, sha, ordered) != before_links
 
 
 def relink(conn: sqlite3.Connection) -> None:

@@ -36,6 +36,9 @@ DEFAULT_PORT = 8001
 DATABASE = "catalog"
 """Datasette names a database after its file's stem."""
 
+INTERNAL_TABLES = ("_migrations", "export_marks")
+"""The catalog's own bookkeeping (schema versions, what the exports hold): hidden."""
+
 BOOKKEEPING = {
     "sha256": "SHA-256 of the file's bytes (the catalog's key)",
     "seq": "position of the row within its document",
@@ -124,7 +127,8 @@ def metadata() -> dict:
             columns.setdefault(name, description)
     tables["documents"]["label_column"] = "title"  # a sha256 link reads as the title
     tables["search_text"]["description"] += "; search it with or without diacritics"
-    tables["_migrations"] = {"hidden": True}
+    for internal in INTERNAL_TABLES:
+        tables[internal] = {"hidden": True}
     for name, description in DESCRIPTIONS.items():
         tables[name] = {"description": description}
     return {
