@@ -132,20 +132,41 @@ class _Reader:
         return digits, "gray", conf
 
     def _digits(self, crop: Image.Image, kind: str) -> tuple[str | None, float]:
+        """Digits of a crop and their confidence, or (None, best confidence seen).
+
+        With a character whitelist Tesseract's LSTM often reports confidence 0 for a
+        reading that is right (`24` of a clean `24 /`), so the whitelisted reading alone
+        cannot be trusted or refused by its confidence.  It is accepted when its own
+        confidence passes, or when a free reading of the same crop, stripped of the
+        punctuation a cut slash or comma leaves (`24,`), gives the same digits with a
+        passing confidence: two readings agreeing, one of them confident.
+        """
         padded = Image.new("L", (crop.width + 40, crop.height + 40), 255)
         padded.paste(crop, (20, 20))
         best: tuple[str | None, float] = (None, 0.0)
         for psm in (7, 8):
-            words = tesseract.recognise(
-                padded, languages=self.languages, dpi=self.dpi, psm=psm, variables=_WHITELIST
-            )
-            words = [w for w in words or [] if w.text.strip()]
-            text = "".join(w.text for w in words)
-            conf = min((w.conf for w in words), default=0.0)
+            text, conf = self._recognise(padded, psm, _WHITELIST)
             if _valid(text, kind) and conf >= MIN_DIGIT_CONFIDENCE:
                 return text, conf
+            if _valid(text, kind):
+                free, free_conf = self._recognise(padded, psm, ())
+                if free.strip(_EDGE_MARKS) == text and free_conf >= MIN_DIGIT_CONFIDENCE:
+                    return text, free_conf
+                conf = max(conf, free_conf)
             best = (None, max(best[1], conf))
         return best
+
+    def _recognise(self, image: Image.Image, psm: int, variables: tuple) -> tuple[str, float]:
+        """The crop's text (words joined) and its weakest word's confidence."""
+        words = tesseract.recognise(
+            image, languages=self.languages, dpi=self.dpi, psm=psm, variables=variables
+        )
+        words = [w for w in words or [] if w.text.strip()]
+        return "".join(w.text for w in words), min((w.conf for w in words), default=0.0)
+
+
+_EDGE_MARKS = ",.;:/-|'\"`"
+"""Marks a digit crop's edge may carry: the cut-off slash of `/KH`, a comma, a dot."""
 
 
 def _valid(text: str, kind: str) -> bool:
@@ -188,14 +209,24 @@ def _number(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | N
         left_digits = re.sub(r"^\S*?:", "", tail.text[:slash])
     x0 = so.right if end > start else so.left + so.width * 0.3
     x1 = tail.left + tail.width * slash / max(len(tail.text), 1)
-    printed = _printed_digits(
-        [*between, _word(tail, tail.text[:slash], tail.left, int(x1))], "number"
-    )
-    if printed is None and left_digits.isdigit() and not between and not head:
-        printed = None  # digits glued to the suffix: judged by a re-read below
+    # The page's digit words: those between `Số:` and the suffix, with digits glued to
+    # either (`Số:83`, `83/KH-UBND`); a word that is only the suffix does not count (its
+    # confidence says nothing of the digits).
+    pieces = list(between)
+    head = head if any(ch.isdigit() for ch in head) else ""
+    if head and end > start:
+        pieces.insert(0, _word(so, head, so.left, so.right))
+    if tail.text[:slash] and end > start:
+        pieces.append(_word(tail, tail.text[:slash], tail.left, int(x1)))
+    printed = _printed_digits(pieces, "number")
+    if end == start:  # `Số:24/KH-UBND` read as one word
+        printed = _printed_digits([_word(tail, left_digits, tail.left, int(x1))], "number")
     if printed is not None:
-        digits, source, conf = printed, "print", min(w.conf for w in [*between, tail])
+        digits, source, conf = printed, "print", min(w.conf for w in pieces or [tail])
     else:
+        # Digits glued to `Số:` lie inside its word: the crop starts after the colon.
+        if head and end > start:
+            x0 = so.left + so.width * (len(so.text) - len(head)) / max(len(so.text), 1)
         digits, source, conf = reader.read(_zone(line, x0, x1 + 4), "number")
     text = (digits or "") + suffix
     new = [
