@@ -35,6 +35,10 @@ PRINT_CONFIDENCE = 80.0
 """Digits read on the page with at least this confidence (every word) are kept as print."""
 MIN_DIGIT_CONFIDENCE = 60.0
 """A re-read digit field below this confidence is not trusted (the field stays empty)."""
+HAND_CONFIDENCE = 90.0
+"""Digits re-read from pen ink (handwriting) below this confidence are not trusted.  Tesseract
+is no handwriting reader: on real scans it read a written `280` as `240` at 81 and `294`
+as `9` at 72, while clean pen-like digits on generated pages read at 92–96."""
 MIN_INK_PIXELS = 40
 """Fewer pen pixels than this in a digit crop (at 300 dpi) are JPEG fringes, not writing."""
 MIN_DARK_PIXELS = 60
@@ -78,6 +82,8 @@ def _fold(text: str) -> str:
 
 _SO = re.compile(r"^s[o0]\s*:?")
 _SUFFIX = re.compile(r"/[^\s/]")
+_KIND_CODE = re.compile(r"-[^\W\d_]+$")
+"""The type code of a Party number before its slash (`05-HD/VPTW`, `12-CT/TU`)."""
 
 
 def _lines(words: list[Word], height: int) -> list[list[Word]]:
@@ -118,7 +124,7 @@ class _Reader:
                 if mask.sum() < MIN_INK_PIXELS * scale * scale:
                     continue
                 pen = Image.fromarray(np.where(mask, 0, 255).astype(np.uint8))
-                digits, conf = self._digits(pen, kind)
+                digits, conf = self._digits(pen, kind, HAND_CONFIDENCE)
                 if digits is not None and conf > best[2]:
                     best = (digits, "ink", conf)
                 elif best[1] == "none":
@@ -128,33 +134,32 @@ class _Reader:
         crop = preprocess.binarise(self.gray.crop(box))
         if (np.asarray(crop) == 0).sum() < MIN_DARK_PIXELS * scale * scale:
             return None, "none", 0.0
-        digits, conf = self._digits(crop, kind)
+        digits, conf = self._digits(crop, kind, MIN_DIGIT_CONFIDENCE)
         return digits, "gray", conf
 
-    def _digits(self, crop: Image.Image, kind: str) -> tuple[str | None, float]:
+    def _digits(self, crop: Image.Image, kind: str, least: float) -> tuple[str | None, float]:
         """Digits of a crop and their confidence, or (None, best confidence seen).
 
-        With a character whitelist Tesseract's LSTM often reports confidence 0 for a
-        reading that is right (`24` of a clean `24 /`), so the whitelisted reading alone
-        cannot be trusted or refused by its confidence.  It is accepted when its own
-        confidence passes, or when a free reading of the same crop, stripped of the
-        punctuation a cut slash or comma leaves (`24,`), gives the same digits with a
-        passing confidence: two readings agreeing, one of them confident.
+        A reading with a digit whitelist and a free reading of the same crop must agree
+        (the free one stripped of the punctuation a cut slash or comma leaves: `24,`),
+        and the better of their confidences must reach `least`.  The whitelist alone
+        forces every mark into a digit (a pen stroke becomes `1`), and with it
+        Tesseract's LSTM often reports confidence 0 for a right reading (`24` of a clean
+        `24 /`), so neither reading decides alone.
         """
         padded = Image.new("L", (crop.width + 40, crop.height + 40), 255)
         padded.paste(crop, (20, 20))
-        best: tuple[str | None, float] = (None, 0.0)
+        best = 0.0
         for psm in (7, 8):
             text, conf = self._recognise(padded, psm, _WHITELIST)
-            if _valid(text, kind) and conf >= MIN_DIGIT_CONFIDENCE:
-                return text, conf
-            if _valid(text, kind):
-                free, free_conf = self._recognise(padded, psm, ())
-                if free.strip(_EDGE_MARKS) == text and free_conf >= MIN_DIGIT_CONFIDENCE:
-                    return text, free_conf
-                conf = max(conf, free_conf)
-            best = (None, max(best[1], conf))
-        return best
+            if not _valid(text, kind):
+                best = max(best, conf)
+                continue
+            free, free_conf = self._recognise(padded, psm, ())
+            if free.strip(_EDGE_MARKS) == text and max(conf, free_conf) >= least:
+                return text, max(conf, free_conf)
+            best = max(best, conf, free_conf)
+        return None, best
 
     def _recognise(self, image: Image.Image, psm: int, variables: tuple) -> tuple[str, float]:
         """The crop's text (words joined) and its weakest word's confidence."""
@@ -201,6 +206,9 @@ def _number(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | N
         return None
     so, tail = line[start], line[end]
     slash = tail.text.index("/")
+    kind_code = _KIND_CODE.search(tail.text[:slash])
+    if kind_code:  # a Party number, `05-HD/VPTW`: the digits end at the hyphen
+        slash = kind_code.start()
     suffix = tail.text[slash:]
     between = line[start + 1 : end]
     head = re.sub(r"^\S*?:", "", so.text) if end > start else ""
