@@ -136,6 +136,26 @@ def _damaged_name(piece: str, tail: Tail, found: list[_Candidate], after_item: b
     return True
 
 
+_STROKES = "-–—_~.=:;,'`\"|/\\ "
+"""Marks a signature's pen stroke leaves before the name it crosses (`-- Trần Phước Hiên`)."""
+
+
+def _struck_name(line: str, tail: Tail, found: list[_Candidate]) -> bool:
+    """A signer's name under the signature with the pen's stroke read before it.
+
+    Only below an authority or position line, and only a name that opens with a common
+    family name (`names.parse_name(strict=True)`): `- Như trên;` stays a recipient.
+    """
+    stripped = line.lstrip(_STROKES)
+    if stripped == line or not stripped:
+        return False
+    name = names.parse_name(stripped, strict=True)
+    if name is None:
+        return False
+    found.append(_Candidate(name, tail.position, stripped))
+    return True
+
+
 def _is_junk(piece: str) -> bool:
     """Stamp and signature noise from scans: `o K . A`, `[’`."""
     letters = sum(ch.isalpha() for ch in piece)
@@ -167,6 +187,8 @@ def parse_tail(lines: list[str]) -> Tail:
         if _signature_fragment(line, tail, found) or _damaged_name(
             line, tail, found, _after_item(tail.recipients)
         ):
+            continue
+        if (tail.position or tail.authority) and _struck_name(line, tail, found):
             continue
         if (tail.position or tail.authority) and line[0] not in "-–+•" and _is_junk(line):
             continue  # seal and signature strokes read as text (`: % i`), not a recipient
