@@ -151,3 +151,18 @@ def test_a_ruled_table_is_read_row_by_row(feature_pages) -> None:
     rows = [line for line in text.splitlines() if "Sở Nội vụ" in line]
     assert len(rows) == 2 and "phát động phong trào" in rows[0]
     assert text.index("phát động") < text.index("Tuyên truyền") < text.index("Kiểm tra")
+
+
+def test_an_upper_case_so_in_the_issuer_block_is_not_the_number_line() -> None:
+    # `THEO QUYẾT ĐỊNH SỐ 1050/QĐ-SCT` names another decision; the number comes below.
+    heading = _line(("SỐ", 93), ("1050/QĐ-SCT", 76), top=446)
+    number = _line(("Số:", 93), ("1105/KH-ĐKT", 91), top=574)
+    words = [*heading, *[replace(w, line=2) for w in number]]
+    out, readings = fields.reread(words, Image.new("L", (2000, 3000), 255), None, 300)
+    assert [r.text for r in readings] == ["1105/KH-ĐKT"]
+    assert "SỐ 1050/QĐ-SCT" in page_text(out, 2000, 1)
+
+
+def test_an_eth_echoing_a_capital_d_is_dropped() -> None:
+    words = _line(("Số:", 93), ("1050/QĐÐ-SCT", 80), ("ĐĐBQH", 90))
+    assert page_text(words, 3000, 1) == "Số: 1050/QĐ-SCT ĐĐBQH"

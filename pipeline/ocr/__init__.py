@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import re
 import statistics
 import time
 from collections import deque
@@ -110,12 +111,15 @@ def page_text(
         pieces.extend(_piece(group) for group in column_groups(line, width))
     pieces.extend(extra or [])
     text = "\n".join(drop_page_number(order_lines(pieces, width), number))
-    return text.translate(_OCR_LOOKALIKES)
+    return _DOUBLED_ETH.sub("", text).translate(_OCR_LOOKALIKES)
 
 
 # Tesseract's vie model sometimes answers with look-alikes that Vietnamese text never
 # uses: the fraction slash in `24⁄KH-UBND` and the Icelandic eth for Đ.
 _OCR_LOOKALIKES = str.maketrans({"\u2044": "/", "\u00d0": "Đ", "\u00f0": "đ"})
+# It also doubles a capital Đ with an eth after it (`QĐÐ-SCT`, `HĐÐÐND`): an eth that
+# follows a Đ is that echo and goes (a real pair, `ĐĐBQH`, is two Đ, never an eth).
+_DOUBLED_ETH = re.compile("(?<=[\u0110\u00d0])\u00d0+")
 
 
 def is_mark_line(words: list[tesseract.Word]) -> bool:

@@ -39,6 +39,10 @@ HAND_CONFIDENCE = 90.0
 """Digits re-read from pen ink (handwriting) below this confidence are not trusted.  Tesseract
 is no handwriting reader: on real scans it read a written `280` as `240` at 81 and `294`
 as `9` at 72, while clean pen-like digits on generated pages read at 92–96."""
+AGREEING_READINGS = 3
+"""Readings of a printed digit crop (of up to eight: two modes, whitelisted or free, two
+sizes) that decide it by agreeing even at low confidence: Tesseract reads a clean italic
+`06` at 47–53 in every mode, and the free reading's `0ó` at 85."""
 MIN_INK_PIXELS = 40
 """Fewer pen pixels than this in a digit crop (at 300 dpi) are JPEG fringes, not writing."""
 MIN_DARK_PIXELS = 60
@@ -140,25 +144,36 @@ class _Reader:
     def _digits(self, crop: Image.Image, kind: str, least: float) -> tuple[str | None, float]:
         """Digits of a crop and their confidence, or (None, best confidence seen).
 
-        A reading with a digit whitelist and a free reading of the same crop must agree
-        (the free one stripped of the punctuation a cut slash or comma leaves: `24,`),
-        and the better of their confidences must reach `least`.  The whitelist alone
-        forces every mark into a digit (a pen stroke becomes `1`), and with it
-        Tesseract's LSTM often reports confidence 0 for a right reading (`24` of a clean
-        `24 /`), so neither reading decides alone.
+        The crop is read in single-line and single-word mode, each with a digit whitelist
+        and freely (the free text stripped of the punctuation a cut slash or comma leaves:
+        `24,`), at its size and (print only) doubled for small print and raised e-office
+        fields.  A
+        reading stands when two of these agree and the better confidence reaches `least`,
+        or, for print (`least` below `HAND_CONFIDENCE`), when `AGREEING_READINGS` agree
+        whatever their confidence.  Neither reading alone decides: the whitelist forces
+        every mark into a digit (a pen stroke becomes `1`), and with it Tesseract's LSTM
+        often reports confidence 0 for a right reading (`24` of a clean `24 /`).
         """
-        padded = Image.new("L", (crop.width + 40, crop.height + 40), 255)
-        padded.paste(crop, (20, 20))
+        votes: dict[str, list[float]] = {}
         best = 0.0
-        for psm in (7, 8):
-            text, conf = self._recognise(padded, psm, _WHITELIST)
-            if not _valid(text, kind):
-                best = max(best, conf)
-                continue
-            free, free_conf = self._recognise(padded, psm, ())
-            if free.strip(_EDGE_MARKS) == text and max(conf, free_conf) >= least:
-                return text, max(conf, free_conf)
-            best = max(best, conf, free_conf)
+        # Pen ink is read at its own size only: doubled, a written `9` read as `3` at 97.
+        for scale in (1,) if least >= HAND_CONFIDENCE else (1, 2):
+            image = crop if scale == 1 else crop.resize(
+                (crop.width * scale, crop.height * scale), Image.Resampling.LANCZOS
+            )  # fmt: skip
+            padded = Image.new("L", (image.width + 40, image.height + 40), 255)
+            padded.paste(image, (20, 20))
+            for psm in (7, 8):
+                for variables in (_WHITELIST, ()):
+                    text, conf = self._recognise(padded, psm, variables)
+                    text = text.strip(_EDGE_MARKS)
+                    best = max(best, conf)
+                    if _valid(text, kind):
+                        votes.setdefault(text, []).append(conf)
+            for text, confs in sorted(votes.items(), key=lambda kv: -len(kv[1])):
+                agreed = len(confs) >= 2 and max(confs) >= least
+                if agreed or (least < HAND_CONFIDENCE and len(confs) >= AGREEING_READINGS):
+                    return text, max(confs)
         return None, best
 
     def _recognise(self, image: Image.Image, psm: int, variables: tuple) -> tuple[str, float]:
@@ -196,7 +211,12 @@ def _word(template: Word, text: str, left: int, right: int) -> Word:
 def _number(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | None:
     """The `Số: …/XX-YY` line re-read, or None when the line is not one."""
     start = next(
-        (i for i, w in enumerate(line) if _SO.match(_fold(w.text)) and _starts(line, i)), None
+        (
+            i
+            for i, w in enumerate(line)
+            if _SO.match(_fold(w.text)) and _starts(line, i) and not _in_heading(w.text)
+        ),
+        None,
     )
     if start is None:
         return None
@@ -244,6 +264,13 @@ def _number(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | N
     ]
     reading = Reading("number", text, digits is not None, source, round(conf, 1))
     return [*new, *line[end + 1 :]], reading
+
+
+def _in_heading(text: str) -> bool:
+    """`SỐ` in capitals without a colon belongs to an upper-case header line (`THEO QUYẾT
+    ĐỊNH SỐ 1050/QĐ-SCT` naming the decision an inspection team works under), not the
+    document's `Số:` line."""
+    return text.isupper() and ":" not in text
 
 
 def _starts(line: list[Word], i: int) -> bool:
