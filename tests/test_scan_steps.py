@@ -166,3 +166,16 @@ def test_an_upper_case_so_in_the_issuer_block_is_not_the_number_line() -> None:
 def test_an_eth_echoing_a_capital_d_is_dropped() -> None:
     words = _line(("Số:", 93), ("1050/QĐÐ-SCT", 80), ("ĐĐBQH", 90))
     assert page_text(words, 3000, 1) == "Số: 1050/QĐ-SCT ĐĐBQH"
+
+
+def test_the_lettering_inside_a_red_stamp_box_goes_with_its_frame() -> None:
+    page = Image.new("RGB", (1200, 800), "white")
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((100, 100, 700, 450), outline=(235, 120, 140), width=4)  # 50 mm box
+    draw.rectangle((160, 160, 400, 200), fill=(240, 110, 145))  # `UBND TỈNH …`, bright red
+    draw.rectangle((100, 600, 1100, 640), fill=(20, 20, 20))  # print below the stamp
+    draw.rectangle((900, 150, 940, 190), fill=(240, 110, 145))  # a small red mark outside
+    cleaned = np.asarray(ink.remove_seals(page, dpi=300).convert("L"))
+    assert cleaned[170:190, 200:380].min() > 200  # the lettering is gone
+    assert cleaned[610:630, 150:160].max() < 80  # the print stays
+    assert cleaned[160:180, 910:930].max() < 200  # red print outside a stamp stays

@@ -25,3 +25,11 @@ def test_a_person_among_the_recipients_is_no_signer() -> None:
     tail = parse_tail(["Nơi nhận:", "- Như trên;", "- Nguyễn Văn An;"])
     assert tail.name is None
     assert tail.recipients == ["Như trên;", "Nguyễn Văn An;"]
+
+
+def test_a_position_crossed_by_the_signature_is_not_taken_as_printed() -> None:
+    # `TỊCH` under the pen stroke reads `TIC`, no Vietnamese syllable.
+    tail = parse_tail([*RECIPIENTS, "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TIC",
+                       "Trần Phước Hiên"])  # fmt: skip
+    assert tail.position is None
+    assert tail.name == "Trần Phước Hiên"

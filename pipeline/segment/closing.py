@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pipeline.document import Document, Signature
 from pipeline.segment import names
 from pipeline.segment.body import SENTENCE_END, parse_marker
-from pipeline.vietnamese import is_upper_line, skeleton
+from pipeline.vietnamese import is_syllable, is_upper_line, skeleton
 from pipeline.vocabulary import POSITION_WORDS
 
 # Matched on skeleton() so that OCR'd `Noi nhén:` still counts (same length as the text).
@@ -60,10 +60,14 @@ def is_position(line: str) -> bool:
     """An upper-case position line such as `PHÓ CHỦ TỊCH` or `TRƯỞNG ĐOÀN`.
 
     A lone `TRƯỞNG` or `PHÓ` is the visible half of a position the seal covers: no position
-    has a single word, so it is not taken for one.
+    has a single word, so it is not taken for one; nor is a line with a word that is no
+    syllable (`PHÓ CHỦ TIC`, the signature's stroke through `TỊCH`): the authority line
+    above gives the position then (`KT. CHỦ TỊCH` → `Phó Chủ tịch`).
     """
     text = _position_text(line)
-    return text is not None and len(text.split()) >= 2
+    if text is None or len(text.split()) < 2:
+        return False
+    return all(is_syllable(word.strip(",.").lower()) for word in text.split())
 
 
 def is_person_name(line: str) -> bool:
