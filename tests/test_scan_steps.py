@@ -179,3 +179,16 @@ def test_the_lettering_inside_a_red_stamp_box_goes_with_its_frame() -> None:
     assert cleaned[170:190, 200:380].min() > 200  # the lettering is gone
     assert cleaned[610:630, 150:160].max() < 80  # the print stays
     assert cleaned[160:180, 910:930].max() < 200  # red print outside a stamp stays
+
+
+def test_words_run_together_in_the_fields_are_taken_apart() -> None:
+    number = _line(("Số:", 95), ("24KH-UBND", 90))
+    date = [
+        replace(w, line=2)
+        for w in _line(("ngày", 95), ("26tháng", 90), ("01", 92), ("]năm", 90), ("2026", 96))
+    ]
+    _, readings = fields.reread([*number, *date], Image.new("L", (2000, 3000), 255), None, 300)
+    assert [(r.text, r.complete) for r in readings] == [
+        ("24/KH-UBND", True),
+        ("ngày 26 tháng 01 năm 2026", True),
+    ]

@@ -283,7 +283,7 @@ def _starts(line: list[Word], i: int) -> bool:
 
 def _date(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | None:
     """The `ngày … tháng … năm …` line re-read, or None when the line is not one."""
-    folded = [_fold(w.text).strip(",.") for w in line]
+    folded = [_fold(w.text).strip(",.[]()|") for w in line]
     try:
         i = folded.index("ngay")
         j = folded.index("thang", i + 1)
@@ -320,6 +320,38 @@ def _date(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | Non
     return out, Reading("date", text, complete, source, round(min(confs), 1))
 
 
+_GLUED_DATE = re.compile(r"^(?:(\d+)(thang|nam)|(ngay|thang)(\d+))$")
+_GLUED_CODE = re.compile(r"^(\d+)([A-ZĐ]+(?:-[A-ZĐ0-9()]+)+)$")
+"""`24KH-UBND`: digits run into the code, the slash between them lost (phone photos)."""
+
+
+def _split(word: Word, at: int, first: str, second: str) -> list[Word]:
+    """The word cut after its `at`-th character, boxes shared by character count."""
+    share = at / max(len(word.text), 1)
+    cut = word.left + round(word.width * share)
+    return [_word(word, first, word.left, cut), _word(word, second, cut, word.right)]
+
+
+def _split_glued(line: list[Word]) -> list[Word]:
+    """Words OCR ran together in the header fields, apart: `26tháng` → `26` `tháng`,
+    `ngày26` → `ngày` `26`, and after `Số:` `24KH-UBND` → `24` `/KH-UBND` (the code of a
+    number always follows a slash)."""
+    out: list[Word] = []
+    for word in line:
+        folded = _fold(word.text)
+        date = _GLUED_DATE.match(folded) if len(folded) == len(word.text) else None
+        code = _GLUED_CODE.match(word.text)
+        if date:
+            at = len(date.group(1) or date.group(3))
+            out.extend(_split(word, at, word.text[:at], word.text[at:]))
+        elif code and out and _SO.match(_fold(out[-1].text)):
+            at = len(code.group(1))
+            out.extend(_split(word, at, code.group(1), "/" + code.group(2)))
+        else:
+            out.append(word)
+    return out
+
+
 def reread(
     words: list[Word],
     gray: Image.Image,
@@ -339,6 +371,7 @@ def reread(
     replaced: dict[tuple[int, int, int], list[Word]] = {}
     for line in _lines(words, gray.height):
         key = (line[0].block, line[0].par, line[0].line)
+        line = _split_glued(line)
         for parse in (_number, _date):
             if any(r.name == parse.__name__.strip("_") for r in readings):
                 continue
