@@ -250,12 +250,13 @@ def _number(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | N
     if end == start:  # `Số:24/KH-UBND` read as one word
         printed = _printed_digits([_word(tail, left_digits, tail.left, int(x1))], "number")
     if printed is not None:
-        digits, source, conf = printed, "print", min(w.conf for w in pieces or [tail])
-    else:
-        # Digits glued to `Số:` lie inside its word: the crop starts after the colon.
-        if head and end > start:
-            x0 = so.left + so.width * (len(so.text) - len(head)) / max(len(so.text), 1)
-        digits, source, conf = reader.read(_zone(line, x0, x1 + 4), "number")
+        # Print read confidently: the page keeps its own words and spacing (`Số:83 /KH`).
+        conf = min(w.conf for w in pieces or [tail])
+        return line, Reading("number", printed + suffix, True, "print", round(conf, 1))
+    # Digits glued to `Số:` lie inside its word: the crop starts after the colon.
+    if head and end > start:
+        x0 = so.left + so.width * (len(so.text) - len(head)) / max(len(so.text), 1)
+    digits, source, conf = reader.read(_zone(line, x0, x1 + 4), "number")
     text = (digits or "") + suffix
     new = [
         *line[:start],
