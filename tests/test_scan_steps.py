@@ -192,3 +192,9 @@ def test_words_run_together_in_the_fields_are_taken_apart() -> None:
         ("24/KH-UBND", True),
         ("ngày 26 tháng 01 năm 2026", True),
     ]
+
+
+def test_a_code_that_lost_its_slash_gets_it_back() -> None:
+    line = _line(("Số:", 95), ("996", 91), ("KH-TCTLNTW-C04", 89))
+    _, readings = fields.reread(line, Image.new("L", (2000, 3000), 255), None, 300)
+    assert readings[0].text == "996/KH-TCTLNTW-C04"

@@ -33,3 +33,8 @@ def test_a_position_crossed_by_the_signature_is_not_taken_as_printed() -> None:
                        "Trần Phước Hiên"])  # fmt: skip
     assert tail.position is None
     assert tail.name == "Trần Phước Hiên"
+
+
+def test_a_position_with_an_abbreviation_is_a_position() -> None:
+    tail = parse_tail([*RECIPIENTS, "TL. HIỆU TRƯỞNG", "TRƯỞNG PHÒNG CTSV", "Phùng Thị Xuân Bình"])
+    assert tail.position == "TRƯỞNG PHÒNG CTSV"

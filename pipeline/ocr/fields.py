@@ -324,6 +324,8 @@ def _date(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | Non
 _GLUED_DATE = re.compile(r"^(?:(\d+)(thang|nam)|(ngay|thang)(\d+))$")
 _GLUED_CODE = re.compile(r"^(\d+)([A-ZĐ]+(?:-[A-ZĐ0-9()]+)+)$")
 """`24KH-UBND`: digits run into the code, the slash between them lost (phone photos)."""
+_BARE_CODE = re.compile(r"^[A-ZĐ]+(?:-[A-ZĐ0-9()]+)+$")
+"""`KH-TCTLNTW-C04` right after `Số:` and its digits: the code, its slash lost."""
 
 
 def _split(word: Word, at: int, first: str, second: str) -> list[Word]:
@@ -335,8 +337,8 @@ def _split(word: Word, at: int, first: str, second: str) -> list[Word]:
 
 def _split_glued(line: list[Word]) -> list[Word]:
     """Words OCR ran together in the header fields, apart: `26tháng` → `26` `tháng`,
-    `ngày26` → `ngày` `26`, and after `Số:` `24KH-UBND` → `24` `/KH-UBND` (the code of a
-    number always follows a slash)."""
+    `ngày26` → `ngày` `26`, and after `Số:` `24KH-UBND` → `24` `/KH-UBND`, `KH-UBND` →
+    `/KH-UBND` (the code of a number always follows a slash)."""
     out: list[Word] = []
     for word in line:
         folded = _fold(word.text)
@@ -348,6 +350,8 @@ def _split_glued(line: list[Word]) -> list[Word]:
         elif code and out and _SO.match(_fold(out[-1].text)):
             at = len(code.group(1))
             out.extend(_split(word, at, code.group(1), "/" + code.group(2)))
+        elif _BARE_CODE.match(word.text) and any(_SO.match(_fold(w.text)) for w in out[-2:]):
+            out.append(replace(word, text="/" + word.text))
         else:
             out.append(word)
     return out

@@ -67,7 +67,17 @@ def is_position(line: str) -> bool:
     text = _position_text(line)
     if text is None or len(text.split()) < 2:
         return False
-    return all(is_syllable(word.strip(",.").lower()) for word in text.split())
+    return all(_position_word(word.strip(",.")) for word in text.split())
+
+
+_ABBREVIATION = re.compile(r"[BCDĐGHKLMNPQRSTVX]{3}")
+"""Three consonant letters in a row: an abbreviation (`CTSV`, `HĐND`); a syllable has at
+most `ngh`, and is checked first."""
+
+
+def _position_word(word: str) -> bool:
+    """A syllable, or an abbreviation (`TRƯỞNG PHÒNG CTSV`), not an OCR fragment (`TIC`)."""
+    return is_syllable(word.lower()) or bool(_ABBREVIATION.search(word.upper()))
 
 
 def is_person_name(line: str) -> bool:
