@@ -198,3 +198,17 @@ def test_a_code_that_lost_its_slash_gets_it_back() -> None:
     line = _line(("Số:", 95), ("996", 91), ("KH-TCTLNTW-C04", 89))
     _, readings = fields.reread(line, Image.new("L", (2000, 3000), 255), None, 300)
     assert readings[0].text == "996/KH-TCTLNTW-C04"
+
+
+@pytest.mark.tesseract
+@pytest.mark.parametrize("kind", ["hand", "scribble", "bilevel", "phone"])
+@pytest.mark.parametrize("seal", [True, False])
+def test_a_number_is_right_or_marked_incomplete_never_wrong(feature_pages, kind, seal) -> None:
+    steps = Config().preprocess if seal else tuple(s for s in Config().preprocess if s != "seal")
+    meta = _read(feature_pages[kind], steps).metadata
+    printed = feature_pages[kind]["gold"]["number"].split("/", 1)[1]
+    assert meta.number is not None
+    if meta.number_complete:
+        assert meta.number == "24/KH-UBND"
+    else:
+        assert meta.number == f"/{printed}"

@@ -328,28 +328,44 @@ _BARE_CODE = re.compile(r"^[A-ZĐ]+(?:-[A-ZĐ0-9()]+)+$")
 """`KH-TCTLNTW-C04` right after `Số:` and its digits: the code, its slash lost."""
 
 
-def _split(word: Word, at: int, first: str, second: str) -> list[Word]:
-    """The word cut after its `at`-th character, boxes shared by character count."""
-    share = at / max(len(word.text), 1)
-    cut = word.left + round(word.width * share)
+def _split(word: Word, cut: float, first: str, second: str) -> list[Word]:
+    """The word as two at x = `cut`."""
+    cut = int(min(max(cut, word.left + 1), word.right - 1))
     return [_word(word, first, word.left, cut), _word(word, second, cut, word.right)]
+
+
+def _char_width(line: list[Word]) -> float | None:
+    """The width of one printed character on the line: the median over its confident words."""
+    widths = [w.width / len(w.text) for w in line if w.conf >= PRINT_CONFIDENCE and w.text]
+    return float(np.median(widths)) if widths else None
 
 
 def _split_glued(line: list[Word]) -> list[Word]:
     """Words OCR ran together in the header fields, apart: `26tháng` → `26` `tháng`,
     `ngày26` → `ngày` `26`, and after `Số:` `24KH-UBND` → `24` `/KH-UBND`, `KH-UBND` →
-    `/KH-UBND` (the code of a number always follows a slash)."""
+    `/KH-UBND` (the code of a number always follows a slash).
+
+    The cut is placed by the printed part's width (characters × the line's print width):
+    written digits are wider than print, and a cut by character count would crop them
+    short (`24` read as `2`).  Without a confident word to measure, nothing is cut.
+    """
+    char = _char_width(line)
     out: list[Word] = []
     for word in line:
         folded = _fold(word.text)
         date = _GLUED_DATE.match(folded) if len(folded) == len(word.text) else None
         code = _GLUED_CODE.match(word.text)
-        if date:
-            at = len(date.group(1) or date.group(3))
-            out.extend(_split(word, at, word.text[:at], word.text[at:]))
-        elif code and out and _SO.match(_fold(out[-1].text)):
-            at = len(code.group(1))
-            out.extend(_split(word, at, code.group(1), "/" + code.group(2)))
+        if date and char:
+            if date.group(1):  # digits first: `26tháng`
+                at = len(date.group(1))
+                cut = word.right - char * (len(word.text) - at)
+            else:  # `ngày26`
+                at = len(date.group(3))
+                cut = word.left + char * at
+            out.extend(_split(word, cut, word.text[:at], word.text[at:]))
+        elif code and char and out and _SO.match(_fold(out[-1].text)):
+            cut = word.right - char * (len(code.group(2)) + 1)
+            out.extend(_split(word, cut, code.group(1), "/" + code.group(2)))
         elif _BARE_CODE.match(word.text) and any(_SO.match(_fold(w.text)) for w in out[-2:]):
             out.append(replace(word, text="/" + word.text))
         else:
