@@ -25,7 +25,7 @@ Sections:
 6. The optional steps (`seal`, `fields`, `tables`) on the hard pages of
    `make_scans.generate_features` (hand-written and unreadable digits, a red seal and a
    blue signature, a 1-bit scan, a phone photo, a ruled table, pages turned 90°/180°
-   and laid 4° crooked): CER, the archivists' fields (number, date, issuer, title,
+   and laid 8° crooked): CER, the archivists' fields (number, date, issuer, title,
    signer) through the whole chain, wrong numbers, and seconds per page, each step
    toggled against the default (the ablation that decides which of them are on).
 Sections can be left out with VNPLAN_BENCH_SKIP (cer, ablation, speed, workers, memory,

@@ -502,7 +502,7 @@ def field_gold(reference: str, readable: bool) -> dict:
     return gold
 
 
-SKEW_DEGREES = 4.0
+SKEW_DEGREES = 8.0
 """The crooked page's angle: well past the light scan's 0.5°, inside `preprocess.MAX_SKEW`."""
 
 
@@ -530,7 +530,7 @@ def generate_features(out: Path, name: str = "haiphong") -> list[dict]:
                  field_gold(ref_first, True)))  # fmt: skip
     table, ref_table = render_table()
     made.append(("table", *degrade(table, "light", seed=6), ref_table, {}))
-    # A page fed sideways or upside down, and one laid crooked on the glass (4°).
+    # A page fed sideways or upside down, and one laid crooked on the glass (8°).
     printed = render(load_layout(name))[0][0]
     for kind, turn, seed in (("turn90", 90, 7), ("turn180", 180, 8)):
         turned, dpi = degrade(printed.rotate(turn, expand=True), "light", seed=seed)
