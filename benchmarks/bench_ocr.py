@@ -212,10 +212,14 @@ def section_speed(manifest: list[dict]) -> None:
     print(f"\n2. Throughput on the same PNG pages, one page at a time, interleaved (×{repeats})")
     default = Config(workers=1)
     bare = Config(workers=1, preprocess=("grayscale",))
+    without = Config(
+        workers=1, preprocess=tuple(s for s in default.preprocess if s not in OPTIONAL_STEPS)
+    )
     plain = "plain tesseract -l vie (OMP_THREAD_LIMIT=1)"
     runs = {
         plain: lambda p: _plain_tesseract(p, True),
         "vnplan, default preprocessing": lambda p: _vnplan(p, default),
+        "vnplan, default without seal/fields/tables": lambda p: _vnplan(p, without),
         "vnplan, grayscale only": lambda p: _vnplan(p, bare),
         "vnplan, default, tesseract program": lambda p: _vnplan_program(p, default),
     }
