@@ -212,3 +212,11 @@ def test_a_number_is_right_or_marked_incomplete_never_wrong(feature_pages, kind,
         assert meta.number == "24/KH-UBND"
     else:
         assert meta.number == f"/{printed}"
+
+
+def test_junk_run_into_the_day_label_is_re_read_not_kept() -> None:
+    # `ngày,#3`: a hand-written 23 read as `,#3` glued to its label; never the day 3.
+    date = _line(("ngày,#3", 80), ("tháng", 95), ("12", 95), ("năm", 95), ("2025", 96))
+    out, readings = fields.reread(date, Image.new("L", (2000, 3000), 255), None, 300)
+    assert [(r.text, r.complete) for r in readings] == [("ngày tháng 12 năm 2025", False)]
+    assert "#3" not in page_text(out, 3000, 1)

@@ -321,7 +321,9 @@ def _date(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | Non
     return out, Reading("date", text, complete, source, round(min(confs), 1))
 
 
-_GLUED_DATE = re.compile(r"^(?:(\d+)(thang|nam)|(ngay|thang)(\d+))$")
+_GLUED_DATE = re.compile(r"^(?:(\S*\d\S*?)(thang|nam)|(ngay|thang)(\S*\d\S*))$")
+"""A date label with digits (or what OCR made of them: `,#3`) run into it: `26tháng`,
+`ngày,#3`.  Apart, the digits' place is re-read, or left out when unreadable."""
 _GLUED_CODE = re.compile(r"^(\d+)([A-ZĐ]+(?:-[A-ZĐ0-9()]+)+)$")
 """`24KH-UBND`: digits run into the code, the slash between them lost (phone photos)."""
 _BARE_CODE = re.compile(r"^[A-ZĐ]+(?:-[A-ZĐ0-9()]+)+$")
