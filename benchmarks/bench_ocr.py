@@ -22,6 +22,14 @@ Sections:
 4. Peak memory: of the tesseract program on one page, and of a vnplan process OCRing with
    two workers (with the library, both engines are in that process).
 5. `../shared/real/scans` when present: pages, OCR pages, mean confidence, seconds.
+6. The optional steps (`seal`, `fields`, `tables`) on the hard pages of
+   `make_scans.generate_features` (hand-written and unreadable digits, a red seal and a
+   blue signature, a 1-bit scan, a phone photo, a ruled table, pages turned 90°/180°
+   and laid 8° crooked): CER, the archivists' fields (number, date, issuer, title,
+   signer) through the whole chain, wrong numbers, and seconds per page, each step
+   toggled against the default (the ablation that decides which of them are on).
+Sections can be left out with VNPLAN_BENCH_SKIP (cer, ablation, speed, workers, memory,
+real, steps).
 Targets: CER ≤ 0.5 % clean, ≤ 1.5 % heavily degraded.
 """
 
@@ -45,6 +53,7 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 import make_scans  # noqa: E402
 
+from pipeline.chain import run_stages  # noqa: E402
 from pipeline.config import Config  # noqa: E402
 from pipeline.ingest import ingest, new_document  # noqa: E402
 from pipeline.ocr import libtesseract, ocr, recognise_page, tesseract  # noqa: E402  # noqa: E402
@@ -203,10 +212,14 @@ def section_speed(manifest: list[dict]) -> None:
     print(f"\n2. Throughput on the same PNG pages, one page at a time, interleaved (×{repeats})")
     default = Config(workers=1)
     bare = Config(workers=1, preprocess=("grayscale",))
+    without = Config(
+        workers=1, preprocess=tuple(s for s in default.preprocess if s not in OPTIONAL_STEPS)
+    )
     plain = "plain tesseract -l vie (OMP_THREAD_LIMIT=1)"
     runs = {
         plain: lambda p: _plain_tesseract(p, True),
         "vnplan, default preprocessing": lambda p: _vnplan(p, default),
+        "vnplan, default without seal/fields/tables": lambda p: _vnplan(p, without),
         "vnplan, grayscale only": lambda p: _vnplan(p, bare),
         "vnplan, default, tesseract program": lambda p: _vnplan_program(p, default),
     }
@@ -328,6 +341,96 @@ def section_real() -> None:
         )
 
 
+GOLDEN = ROOT / "tests" / "data" / "golden" / "haiphong.json"
+FIELDS = ("number", "date", "issuer", "title", "signer")
+"""The fields archivists check first, scored on the hard pages that carry them."""
+OPTIONAL_STEPS = ("seal", "fields", "tables")
+
+
+def _field_gold(item: dict) -> dict[str, object]:
+    """What each archivists' field should be on a hard page (absent: not on that page)."""
+    import json
+
+    meta = json.loads(GOLDEN.read_text(encoding="utf-8"))["metadata"]
+    gold = item["gold"]
+    if not gold:  # the last page (signature) or the table page
+        return {"signer": meta["signer"]} if item["kind"] == "seal" else {}
+    readable = gold["readable"]
+    return {
+        "number": (gold["number"], readable),
+        "date": meta["issue_date"] if readable else None,
+        "issuer": meta["issuer"],
+        "title": meta["title"],
+    }
+
+
+def _field_hits(doc, gold: dict[str, object]) -> dict[str, bool | None]:
+    """Per field: right (True), wrong (False); `wrong_number` when a number is given as
+    complete and differs from the printed one (the one error that must never happen)."""
+    meta = doc.metadata
+    hits: dict[str, bool | None] = {}
+    if "number" in gold:
+        number, readable = gold["number"]
+        hits["number"] = meta.number == number and meta.number_complete is readable
+        hits["wrong_number"] = bool(meta.number) and meta.number_complete and meta.number != number
+    if "date" in gold:
+        date = meta.issue_date.isoformat() if meta.issue_date else None
+        hits["date"] = date == gold["date"]
+    for name in ("issuer", "title", "signer"):
+        if name in gold:
+            hits[name] = normalise(getattr(meta, name) or "") == normalise(str(gold[name]))
+    return hits
+
+
+def _steps_row(items: list[dict], steps: tuple[str, ...]) -> tuple[float, dict, float]:
+    """CER over the pages, field hits summed per field, mean seconds per page."""
+    config = Config(workers=1, preprocess=steps)
+    errors = chars = 0
+    hits: dict[str, list[int]] = {}
+    seconds = 0.0
+    for item in items:
+        started = time.perf_counter()
+        doc = run_stages(new_document(item["path"]), config)
+        seconds += time.perf_counter() - started
+        ref = normalise(item["reference"])
+        errors += levenshtein(ref, normalise("\n".join(p.text for p in doc.pages)))
+        chars += len(ref)
+        for name, hit in _field_hits(doc, _field_gold(item)).items():
+            right, total = hits.get(name, [0, 0])
+            hits[name] = [right + int(bool(hit)), total + 1]
+    return errors / max(chars, 1), hits, seconds / max(len(items), 1)
+
+
+def section_steps(workdir: Path) -> None:
+    """Section 6: each optional step toggled on the hard pages (see the module doc)."""
+    print("\n6. Optional steps on the hard pages (CER; fields right of pages; wrong numbers)")
+    items = make_scans.generate_features(workdir / "features")
+    default = Config().preprocess
+    base = tuple(s for s in default if s not in OPTIONAL_STEPS)
+    variants = {"without the optional steps": base}
+    for step in OPTIONAL_STEPS:
+        with_step = (step, *base) if step == "seal" else (*base, step)
+        variants[f"+ {step}"] = with_step
+    variants["+ seal + fields + tables"] = ("seal", *base, "fields", "tables")
+    variants[f"default: {'+'.join(default)}"] = default
+    print(f"   {'steps':<34} {'CER':>6} " + " ".join(f"{f:>7}" for f in FIELDS)
+          + f" {'wrong':>6} {'s/page':>7}")  # fmt: skip
+    for name, steps in variants.items():
+        rate, hits, seconds = _steps_row(items, steps)
+        cells = " ".join(
+            f"{hits[f][0]:>3}/{hits[f][1]:<3}" if f in hits else f"{'-':>7}" for f in FIELDS
+        )
+        wrong = hits.get("wrong_number", [0, 0])[0]
+        print(f"   {name:<34} {100 * rate:5.2f}% {cells} {wrong:>6} {seconds:7.2f}", flush=True)
+    if os.environ.get("VNPLAN_BENCH_VERBOSE"):
+        for item in items:
+            doc = run_stages(new_document(item["path"]), Config(workers=1, preprocess=default))
+            meta = doc.metadata
+            print(f"   {item['kind']:<9} number={meta.number!r} complete={meta.number_complete} "
+                  f"date={meta.issue_date} issuer={meta.issuer!r} title={meta.title!r} "
+                  f"signer={meta.signer!r} position={meta.signer_position!r}")  # fmt: skip
+
+
 def main() -> None:
     """Run every section and print the numbers."""
     config = Config()
@@ -345,8 +448,11 @@ def main() -> None:
             section_speed(manifest)
         if "workers" not in skip:
             section_workers(manifest, workdir)
-        section_memory(manifest, workdir)
+        if "memory" not in skip:
+            section_memory(manifest, workdir)
         section_real()
+        if "steps" not in skip:
+            section_steps(workdir)
 
 
 if __name__ == "__main__":

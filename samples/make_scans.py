@@ -336,7 +336,7 @@ def degrade(image: Image.Image, level: str, seed: int = 0) -> tuple[Image.Image,
 
 BLUE_INK = (35, 55, 170)
 RED_INK = (215, 45, 50)
-KINDS = ("hand", "scribble", "seal", "bilevel", "phone", "table")
+KINDS = ("hand", "scribble", "seal", "bilevel", "phone", "table", "turn90", "turn180", "skew")
 """The kinds of hard page `generate_features` writes (see `FEATURE_PAGES`)."""
 
 
@@ -502,6 +502,10 @@ def field_gold(reference: str, readable: bool) -> dict:
     return gold
 
 
+SKEW_DEGREES = 8.0
+"""The crooked page's angle: well past the light scan's 0.5°, inside `preprocess.MAX_SKEW`."""
+
+
 def generate_features(out: Path, name: str = "haiphong") -> list[dict]:
     """One page of each hard kind (`KINDS`) into `out`, with its reference and field gold."""
     out.mkdir(parents=True, exist_ok=True)
@@ -526,6 +530,14 @@ def generate_features(out: Path, name: str = "haiphong") -> list[dict]:
                  field_gold(ref_first, True)))  # fmt: skip
     table, ref_table = render_table()
     made.append(("table", *degrade(table, "light", seed=6), ref_table, {}))
+    # A page fed sideways or upside down, and one laid crooked on the glass (8°).
+    printed = render(load_layout(name))[0][0]
+    for kind, turn, seed in (("turn90", 90, 7), ("turn180", 180, 8)):
+        turned, dpi = degrade(printed.rotate(turn, expand=True), "light", seed=seed)
+        made.append((kind, turned, dpi, ref_first, field_gold(ref_first, True)))
+    crooked = printed.rotate(SKEW_DEGREES, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    made.append(("skew", *degrade(crooked, "light", seed=9), ref_first,
+                 field_gold(ref_first, True)))  # fmt: skip
     manifest = []
     for kind, image, dpi, reference, gold in made:
         path = out / f"{name}-{kind}.png"

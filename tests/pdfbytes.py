@@ -211,3 +211,31 @@ def positioned_pdf(
 def text_width(text: str, size: float = 12) -> float:
     """Width of `text` in the test fonts."""
     return ADVANCE * size * len(text)
+
+
+def stamped_scan_pdf(stamp: list[str]) -> bytes:
+    """A one-page scan (a gray image over the whole page) whose only text is the
+    e-office signature box `stamp`, small at the top right, as signing software adds it."""
+    pixels = bytes([255]) * 64
+    content = b"q %d 0 0 %d 0 0 cm /Im1 Do Q\n" % (PAGE_WIDTH, PAGE_HEIGHT) + b"".join(
+        _show(400, PAGE_HEIGHT - 30 - 9 * k, 7, line, False) for k, line in enumerate(stamp)
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 8 0 R >> >> >>"
+        % (PAGE_WIDTH, PAGE_HEIGHT),
+        _stream(content),
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /DejaVuSerif /Encoding /Identity-H"
+        b" /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /DejaVuSerif /DW 500"
+        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>",
+        _stream(_identity_cmap()),
+        _stream(
+            pixels,
+            b"/Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray"
+            b" /BitsPerComponent 8 ",
+        ),
+    ]
+    return assemble_pdf(objects)

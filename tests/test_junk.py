@@ -44,3 +44,12 @@ def test_junk_late_in_a_line_is_not_a_reason_to_cut_the_title() -> None:
     assert strip_junk(line) == line
     typed = "Tình hình thực hiện các chỉ số PAR Index, SIPAS, PCI năm 2025 của tỉnh"
     assert strip_junk(typed) == typed
+
+
+def test_an_opening_quote_nothing_closes_is_cut_and_a_quoted_title_kept() -> None:
+    assert (
+        strip_junk('"Triển khai một số nhiệm vụ trọng tâm')
+        == "Triển khai một số nhiệm vụ trọng tâm"
+    )
+    quoted = "“Tháng hành động vì an toàn thực phẩm” năm 2026"
+    assert strip_junk(quoted) == quoted

@@ -225,3 +225,13 @@ def test_real_pdfs_header_and_broken_layers():
     assert not any("Độc lập" in line and "SỞ" in line for line in lines)
     broken = read_pdf((REAL_PDFS / "01.pdf").read_bytes(), Path("01.pdf"), Config())
     assert all(p.needs_ocr for p in broken)
+
+
+def test_a_scans_stamp_only_layer_is_kept_beside_the_page(tmp_path) -> None:
+    from pdfbytes import stamped_scan_pdf
+
+    stamp = ["Ký bởi: Sở Nội vụ", "Thời gian ký: 26/11/2024 10:40:48"]
+    data = stamped_scan_pdf(stamp)
+    (page,) = read_pdf(data, tmp_path / "scan.pdf", Config())
+    assert page.needs_ocr and not page.text
+    assert page.furniture == stamp

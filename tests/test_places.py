@@ -63,3 +63,12 @@ def test_build_keeps_names_without_level_words_or_numbers() -> None:
     assert gazetteer["wards"] == ["Tà Nung", "Xuân Hương"]
     assert gazetteer["districts"] == ["Lạc Dương", "Đà Lạt"]
     assert "1.0.4" in gazetteer["source"]
+
+
+def test_an_issuer_gets_its_unit_noun_and_abbreviations_back() -> None:
+    from pipeline.extract.places import correct_issuer
+
+    assert correct_issuer("Tỏ công tác liên ngành tw") == "Tổ công tác liên ngành TW"
+    assert correct_issuer("Uỷ ban nhân dân tỉnh Lâm Đông") == "Ủy ban nhân dân tỉnh Lâm Đồng"
+    assert correct_issuer("Trường Đại học Điện lực") == "Trường Đại học Điện lực"
+    assert correct_issuer("Sở") == "Sở"  # a lone noun is no issuer to correct

@@ -54,3 +54,40 @@ def test_stamp_times_round_trip(value: dt.datetime, shape: str) -> None:
         d=value.day, m=value.month, y=value.year, H=value.hour, M=value.minute, S=value.second
     )
     assert parse_stamp_time(text) == value
+
+
+SCAN_TEXT = """ỦY BAN NHÂN DÂN
+TỈNH QUẢNG NGÃI
+Số: /BC-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Quảng Ngãi, ngày tháng 11 năm 2024
+BÁO CÁO
+Về việc điều chỉnh dự toán ngân sách năm 2024
+Thực hiện quy định của Luật Ngân sách nhà nước, Ủy ban nhân dân tỉnh báo cáo như sau.
+"""
+
+
+def _scan_with_stamp(tmp_path, furniture: list[str]):
+    from pipeline.chain import STAGES, run_stages
+    from pipeline.config import Config
+    from pipeline.ingest import ingest, new_document
+
+    path = tmp_path / "scan.txt"
+    path.write_text(SCAN_TEXT, encoding="utf-8")
+    doc = ingest(new_document(path), Config())
+    doc.pages[0].furniture = furniture  # as `ingest.pdf` keeps a scan's stamp-only layer
+    return run_stages(doc, Config(), STAGES[1:])
+
+
+def test_a_scans_stamp_layer_gives_signed_at_and_the_fallback_date(tmp_path) -> None:
+    stamp = ["Ký bởi: Ủy ban nhân dân tỉnh Quảng Ngãi", "Thời gian ký: 26/11/2024 10:40:48"]
+    meta = _scan_with_stamp(tmp_path, stamp).metadata
+    assert meta.signed_at == dt.datetime(2024, 11, 26, 10, 40, 48)
+    assert meta.issue_date == dt.date(2024, 11, 26)
+    assert meta.signed_by == "Ủy ban nhân dân tỉnh Quảng Ngãi"
+
+
+def test_without_a_stamp_the_unreadable_date_stays_empty(tmp_path) -> None:
+    meta = _scan_with_stamp(tmp_path, []).metadata
+    assert meta.signed_at is None and meta.issue_date is None

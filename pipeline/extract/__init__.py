@@ -11,7 +11,7 @@ from pipeline.config import Config
 from pipeline.document import DateMention, Document
 from pipeline.extract.dates import find_dates
 from pipeline.extract.legal_refs import dedupe_refs, find_legal_refs
-from pipeline.extract.metadata import document_year, extract_metadata
+from pipeline.extract.metadata import _read_signature_stamp, document_year, extract_metadata
 from pipeline.extract.tasks import find_tasks
 
 
@@ -32,6 +32,9 @@ def extract(doc: Document, config: Config) -> Document:
     """Stage: fill metadata, legal_refs, dates and tasks from `doc.layout`."""
     body = doc.text.body
     metadata, warnings = extract_metadata(doc.layout, body)
+    furniture = "\n".join(line for page in doc.pages for line in page.furniture)
+    if metadata.signed_at is None and furniture:  # a scan's e-office stamp (ingest.pdf)
+        _read_signature_stamp(furniture, metadata, warnings)
     doc.metadata = metadata
     for message in warnings:
         doc.warn(message)

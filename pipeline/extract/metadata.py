@@ -18,7 +18,7 @@ from collections import Counter
 from pipeline.document import Layout, Metadata, Period
 from pipeline.extract.dates import make_date, parse_date
 from pipeline.extract.periods import find_periods, parse_period
-from pipeline.extract.places import correct_place, correct_places
+from pipeline.extract.places import correct_issuer, correct_place, correct_places
 from pipeline.extract.signing import find_signature_stamp
 from pipeline.vietnamese import canonical_tones, compact_number, is_upper_line, nfc, skeleton
 from pipeline.vocabulary import (
@@ -599,7 +599,7 @@ def _correct_place_names(meta: Metadata) -> None:
     if meta.place:
         meta.place = correct_place(meta.place)
     if meta.issuer:
-        meta.issuer = correct_places(meta.issuer)
+        meta.issuer = correct_issuer(meta.issuer)
     if meta.issuer_parent:
         meta.issuer_parent = correct_places(meta.issuer_parent)
 

@@ -95,3 +95,46 @@ def correct_places(text: str) -> str:
         return match.group(0)
 
     return _PLACE_AFTER_LEVEL.sub(fix, text)
+
+
+UNIT_NOUNS = (
+    "Ủy ban", "Hội đồng", "Văn phòng", "Sở", "Bộ", "Cục", "Chi cục", "Tổng cục", "Vụ",
+    "Tổ", "Ban", "Đoàn", "Viện", "Trường", "Trung tâm", "Công an", "Tòa án", "Học viện",
+    "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Đảng ủy", "Kho bạc", "Thanh tra", "Bảo hiểm",
+)  # fmt: skip
+"""The nouns an issuing unit's name opens with (`Tổ công tác…`, `Cục Hóa chất`), as the
+issuer is written in running text."""
+ABBREVIATIONS = ("TW", "UBND", "HĐND", "MTTQ", "TP")
+"""Abbreviations that stay in capitals inside a unit's name (`liên ngành TW`)."""
+
+_UNITS_BY_SKELETON: dict[str, str] = {}
+for _noun in UNIT_NOUNS:
+    _UNITS_BY_SKELETON.setdefault(skeleton(_noun), _noun)
+_ABBREVIATION_WORD = re.compile(
+    r"(?<![^\W_])(" + "|".join(re.escape(a.lower()) for a in ABBREVIATIONS) + r")(?![^\W_])"
+)
+
+
+def correct_issuer(issuer: str) -> str:
+    """An issuer with its unit noun and places spelt as they are (`Tỏ công tác liên ngành
+    tw` → `Tổ công tác liên ngành TW`, `Sở Nội vụ tỉnh Lâm Đông` → `… Lâm Đồng`).
+
+    The opening one or two words are put back to the unit noun with the same letters when
+    there is one (OCR misreads a mark far more often than a letter; an issuer never opens
+    with another word of those letters, such as `Tờ`); a known
+    abbreviation written in lower case goes back to capitals; places as `correct_places`.
+
+    Example:
+        >>> correct_issuer("Tỏ công tác liên ngành tw")
+        'Tổ công tác liên ngành TW'
+        >>> correct_issuer("Bỏ Công an")
+        'Bộ Công an'
+    """
+    words = canonical(issuer).split(" ")
+    for n in (2, 1):
+        noun = _UNITS_BY_SKELETON.get(skeleton(" ".join(words[:n])))
+        if noun and len(words) > n:
+            words = [*noun.split(" "), *words[n:]]
+            break
+    text = _ABBREVIATION_WORD.sub(lambda m: m.group(1).upper(), " ".join(words))
+    return correct_places(text)

@@ -2,7 +2,8 @@
 
 `read_pdf` gives one `Page` per PDF page.  A page's text layer is used when it is
 usable; otherwise the page is marked `needs_ocr` (method `none`).  Unusable layers are:
-- empty, or only a few words over a full-page scan (a digital-signature stamp);
+- empty, or only a few words over a full-page scan (a digital-signature stamp, whose
+  lines are kept in `Page.furniture` for the signing time);
 - glyph junk: fonts without a Unicode map give mojibake (`6Ӣ CÔNG 7+ѬѪ1*`) or `(cid:12)`;
 - garbled: the hidden layer of an earlier OCR run without Vietnamese (`DQc lfl p-Tgdo`).
 
@@ -159,7 +160,10 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
                 problem = None  # only a page number: a blank page, nothing to OCR
             if problem:
                 log.info("%s page %d: text layer %s, needs OCR", path.name, number, problem)
-                pages.append(Page(number=number, method="none", needs_ocr=True))
+                # A scan's stamp-only layer is the e-office signature box (`Thời gian ký:
+                # …`): kept beside the page for `signed_at`, out of the OCR'd text.
+                kept = [ln for ln in lines if ln.strip()] if problem == "stamp only" else []
+                pages.append(Page(number=number, method="none", needs_ocr=True, furniture=kept))
             else:
                 pages.append(
                     Page(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import re
 import statistics
 import time
 from collections import deque
@@ -34,6 +35,7 @@ from pipeline.document import Document, PageField
 from pipeline.errors import EmptyFileError
 from pipeline.ocr import fields, preprocess, tables, tesseract
 from pipeline.reading_order import Piece, column_groups, drop_page_number, order_lines
+from pipeline.segment.junk import is_clean_token
 from pipeline.vietnamese import is_syllable
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,15 @@ NOISE_CONFIDENCE = 20.0
 """Mean word confidence below which a first pass that found no Vietnamese syllable read
 noise: the page is left empty and no later step (OSD, a turned retry) reads it again.
 An upside-down text page scores 30–50 and keeps its OSD retry."""
+
+MARK_CONFIDENCE = 60.0
+"""A Tesseract line none of whose words is a clean word (`segment.junk.is_clean_token`)
+read with at least this confidence is a mark, not text: a seal's remains, an underline or
+a signature read as `À .^A .À vé „ d` (such words score 0–60, print 80–97)."""
+
+MIN_WORD_CHARS = 2
+"""Letters or digits a word needs to vouch for its line: a seal's ring reads as lone
+confident letters (`À` at 86)."""
 
 ImageSource = Iterable[tuple[int, Image.Image, int]]
 
@@ -93,17 +104,39 @@ def page_text(
         lines.setdefault((word.block, word.par, word.line), []).append(word)
     pieces = []
     for line_words in lines.values():
+        if is_mark_line(line_words):
+            continue
         line_words.sort(key=lambda w: w.left)
         line = [Piece(w.text, w.left, w.right, w.top, w.bottom) for w in line_words]
         pieces.extend(_piece(group) for group in column_groups(line, width))
     pieces.extend(extra or [])
     text = "\n".join(drop_page_number(order_lines(pieces, width), number))
-    return text.translate(_OCR_LOOKALIKES)
+    return _DOUBLED_ETH.sub("", text).translate(_OCR_LOOKALIKES)
 
 
 # Tesseract's vie model sometimes answers with look-alikes that Vietnamese text never
 # uses: the fraction slash in `24⁄KH-UBND` and the Icelandic eth for Đ.
 _OCR_LOOKALIKES = str.maketrans({"\u2044": "/", "\u00d0": "Đ", "\u00f0": "đ"})
+# It also doubles a capital Đ with an eth after it (`QĐÐ-SCT`, `HĐÐÐND`): an eth that
+# follows a Đ is that echo and goes (a real pair, `ĐĐBQH`, is two Đ, never an eth).
+_DOUBLED_ETH = re.compile("(?<=[\u0110\u00d0])\u00d0+")
+
+
+def is_mark_line(words: list[tesseract.Word]) -> bool:
+    """Whether a Tesseract line holds no text: not one clean word read confidently.
+
+    A clean word has `MIN_WORD_CHARS` letters or digits and is a syllable, a number, a
+    code or an abbreviation; print reads at 80–97, so one such word keeps the line
+    (`BÁO CÁO`, a page number `12`), while a seal's or a signature's strokes, read as
+    marks and stray letters (`À`, `Lá` at 59), are dropped before they reach the header
+    or the title.
+    """
+    return not any(
+        w.conf >= MARK_CONFIDENCE
+        and sum(ch.isalnum() for ch in w.text) >= MIN_WORD_CHARS
+        and is_clean_token(w.text)
+        for w in words
+    )
 
 
 def _piece(words: list[Piece]) -> Piece:

@@ -35,6 +35,14 @@ PRINT_CONFIDENCE = 80.0
 """Digits read on the page with at least this confidence (every word) are kept as print."""
 MIN_DIGIT_CONFIDENCE = 60.0
 """A re-read digit field below this confidence is not trusted (the field stays empty)."""
+HAND_CONFIDENCE = 90.0
+"""Digits re-read from pen ink (handwriting) below this confidence are not trusted.  Tesseract
+is no handwriting reader: on real scans it read a written `280` as `240` at 81 and `294`
+as `9` at 72, while clean pen-like digits on generated pages read at 92–96."""
+AGREEING_READINGS = 3
+"""Readings of a printed digit crop (of up to eight: two modes, whitelisted or free, two
+sizes) that decide it by agreeing even at low confidence: Tesseract reads a clean italic
+`06` at 47–53 in every mode, and the free reading's `0ó` at 85."""
 MIN_INK_PIXELS = 40
 """Fewer pen pixels than this in a digit crop (at 300 dpi) are JPEG fringes, not writing."""
 MIN_DARK_PIXELS = 60
@@ -78,6 +86,8 @@ def _fold(text: str) -> str:
 
 _SO = re.compile(r"^s[o0]\s*:?")
 _SUFFIX = re.compile(r"/[^\s/]")
+_KIND_CODE = re.compile(r"-[^\W\d_]+$")
+"""The type code of a Party number before its slash (`05-HD/VPTW`, `12-CT/TU`)."""
 
 
 def _lines(words: list[Word], height: int) -> list[list[Word]]:
@@ -118,7 +128,7 @@ class _Reader:
                 if mask.sum() < MIN_INK_PIXELS * scale * scale:
                     continue
                 pen = Image.fromarray(np.where(mask, 0, 255).astype(np.uint8))
-                digits, conf = self._digits(pen, kind)
+                digits, conf = self._digits(pen, kind, HAND_CONFIDENCE)
                 if digits is not None and conf > best[2]:
                     best = (digits, "ink", conf)
                 elif best[1] == "none":
@@ -128,24 +138,55 @@ class _Reader:
         crop = preprocess.binarise(self.gray.crop(box))
         if (np.asarray(crop) == 0).sum() < MIN_DARK_PIXELS * scale * scale:
             return None, "none", 0.0
-        digits, conf = self._digits(crop, kind)
+        digits, conf = self._digits(crop, kind, MIN_DIGIT_CONFIDENCE)
         return digits, "gray", conf
 
-    def _digits(self, crop: Image.Image, kind: str) -> tuple[str | None, float]:
-        padded = Image.new("L", (crop.width + 40, crop.height + 40), 255)
-        padded.paste(crop, (20, 20))
-        best: tuple[str | None, float] = (None, 0.0)
-        for psm in (7, 8):
-            words = tesseract.recognise(
-                padded, languages=self.languages, dpi=self.dpi, psm=psm, variables=_WHITELIST
-            )
-            words = [w for w in words or [] if w.text.strip()]
-            text = "".join(w.text for w in words)
-            conf = min((w.conf for w in words), default=0.0)
-            if _valid(text, kind) and conf >= MIN_DIGIT_CONFIDENCE:
-                return text, conf
-            best = (None, max(best[1], conf))
-        return best
+    def _digits(self, crop: Image.Image, kind: str, least: float) -> tuple[str | None, float]:
+        """Digits of a crop and their confidence, or (None, best confidence seen).
+
+        The crop is read in single-line and single-word mode, each with a digit whitelist
+        and freely (the free text stripped of the punctuation a cut slash or comma leaves:
+        `24,`), at its size and (print only) doubled for small print and raised e-office
+        fields.  A
+        reading stands when two of these agree and the better confidence reaches `least`,
+        or, for print (`least` below `HAND_CONFIDENCE`), when `AGREEING_READINGS` agree
+        whatever their confidence.  Neither reading alone decides: the whitelist forces
+        every mark into a digit (a pen stroke becomes `1`), and with it Tesseract's LSTM
+        often reports confidence 0 for a right reading (`24` of a clean `24 /`).
+        """
+        votes: dict[str, list[float]] = {}
+        best = 0.0
+        # Pen ink is read at its own size only: doubled, a written `9` read as `3` at 97.
+        for scale in (1,) if least >= HAND_CONFIDENCE else (1, 2):
+            image = crop if scale == 1 else crop.resize(
+                (crop.width * scale, crop.height * scale), Image.Resampling.LANCZOS
+            )  # fmt: skip
+            padded = Image.new("L", (image.width + 40, image.height + 40), 255)
+            padded.paste(image, (20, 20))
+            for psm in (7, 8):
+                for variables in (_WHITELIST, ()):
+                    text, conf = self._recognise(padded, psm, variables)
+                    text = text.strip(_EDGE_MARKS)
+                    best = max(best, conf)
+                    if _valid(text, kind):
+                        votes.setdefault(text, []).append(conf)
+            for text, confs in sorted(votes.items(), key=lambda kv: -len(kv[1])):
+                agreed = len(confs) >= 2 and max(confs) >= least
+                if agreed or (least < HAND_CONFIDENCE and len(confs) >= AGREEING_READINGS):
+                    return text, max(confs)
+        return None, best
+
+    def _recognise(self, image: Image.Image, psm: int, variables: tuple) -> tuple[str, float]:
+        """The crop's text (words joined) and its weakest word's confidence."""
+        words = tesseract.recognise(
+            image, languages=self.languages, dpi=self.dpi, psm=psm, variables=variables
+        )
+        words = [w for w in words or [] if w.text.strip()]
+        return "".join(w.text for w in words), min((w.conf for w in words), default=0.0)
+
+
+_EDGE_MARKS = ",.;:/-|'\"`"
+"""Marks a digit crop's edge may carry: the cut-off slash of `/KH`, a comma, a dot."""
 
 
 def _valid(text: str, kind: str) -> bool:
@@ -170,7 +211,12 @@ def _word(template: Word, text: str, left: int, right: int) -> Word:
 def _number(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | None:
     """The `Số: …/XX-YY` line re-read, or None when the line is not one."""
     start = next(
-        (i for i, w in enumerate(line) if _SO.match(_fold(w.text)) and _starts(line, i)), None
+        (
+            i
+            for i, w in enumerate(line)
+            if _SO.match(_fold(w.text)) and _starts(line, i) and not _in_heading(w.text)
+        ),
+        None,
     )
     if start is None:
         return None
@@ -180,6 +226,9 @@ def _number(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | N
         return None
     so, tail = line[start], line[end]
     slash = tail.text.index("/")
+    kind_code = _KIND_CODE.search(tail.text[:slash])
+    if kind_code:  # a Party number, `05-HD/VPTW`: the digits end at the hyphen
+        slash = kind_code.start()
     suffix = tail.text[slash:]
     between = line[start + 1 : end]
     head = re.sub(r"^\S*?:", "", so.text) if end > start else ""
@@ -188,15 +237,26 @@ def _number(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | N
         left_digits = re.sub(r"^\S*?:", "", tail.text[:slash])
     x0 = so.right if end > start else so.left + so.width * 0.3
     x1 = tail.left + tail.width * slash / max(len(tail.text), 1)
-    printed = _printed_digits(
-        [*between, _word(tail, tail.text[:slash], tail.left, int(x1))], "number"
-    )
-    if printed is None and left_digits.isdigit() and not between and not head:
-        printed = None  # digits glued to the suffix: judged by a re-read below
+    # The page's digit words: those between `Số:` and the suffix, with digits glued to
+    # either (`Số:83`, `83/KH-UBND`); a word that is only the suffix does not count (its
+    # confidence says nothing of the digits).
+    pieces = list(between)
+    head = head if any(ch.isdigit() for ch in head) else ""
+    if head and end > start:
+        pieces.insert(0, _word(so, head, so.left, so.right))
+    if tail.text[:slash] and end > start:
+        pieces.append(_word(tail, tail.text[:slash], tail.left, int(x1)))
+    printed = _printed_digits(pieces, "number")
+    if end == start:  # `Số:24/KH-UBND` read as one word
+        printed = _printed_digits([_word(tail, left_digits, tail.left, int(x1))], "number")
     if printed is not None:
-        digits, source, conf = printed, "print", min(w.conf for w in [*between, tail])
-    else:
-        digits, source, conf = reader.read(_zone(line, x0, x1 + 4), "number")
+        # Print read confidently: the page keeps its own words and spacing (`Số:83 /KH`).
+        conf = min(w.conf for w in pieces or [tail])
+        return line, Reading("number", printed + suffix, True, "print", round(conf, 1))
+    # Digits glued to `Số:` lie inside its word: the crop starts after the colon.
+    if head and end > start:
+        x0 = so.left + so.width * (len(so.text) - len(head)) / max(len(so.text), 1)
+    digits, source, conf = reader.read(_zone(line, x0, x1 + 4), "number")
     text = (digits or "") + suffix
     new = [
         *line[:start],
@@ -205,6 +265,13 @@ def _number(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | N
     ]
     reading = Reading("number", text, digits is not None, source, round(conf, 1))
     return [*new, *line[end + 1 :]], reading
+
+
+def _in_heading(text: str) -> bool:
+    """`SỐ` in capitals without a colon belongs to an upper-case header line (`THEO QUYẾT
+    ĐỊNH SỐ 1050/QĐ-SCT` naming the decision an inspection team works under), not the
+    document's `Số:` line."""
+    return text.isupper() and ":" not in text
 
 
 def _starts(line: list[Word], i: int) -> bool:
@@ -217,7 +284,7 @@ def _starts(line: list[Word], i: int) -> bool:
 
 def _date(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | None:
     """The `ngày … tháng … năm …` line re-read, or None when the line is not one."""
-    folded = [_fold(w.text).strip(",.") for w in line]
+    folded = [_fold(w.text).strip(",.[]()|") for w in line]
     try:
         i = folded.index("ngay")
         j = folded.index("thang", i + 1)
@@ -254,6 +321,60 @@ def _date(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | Non
     return out, Reading("date", text, complete, source, round(min(confs), 1))
 
 
+_GLUED_DATE = re.compile(r"^(?:(\S*\d\S*?)(thang|nam)|(ngay|thang)(\S*\d\S*))$")
+"""A date label with digits (or what OCR made of them: `,#3`) run into it: `26tháng`,
+`ngày,#3`.  Apart, the digits' place is re-read, or left out when unreadable."""
+_GLUED_CODE = re.compile(r"^(\d+)([A-ZĐ]+(?:-[A-ZĐ0-9()]+)+)$")
+"""`24KH-UBND`: digits run into the code, the slash between them lost (phone photos)."""
+_BARE_CODE = re.compile(r"^[A-ZĐ]+(?:-[A-ZĐ0-9()]+)+$")
+"""`KH-TCTLNTW-C04` right after `Số:` and its digits: the code, its slash lost."""
+
+
+def _split(word: Word, cut: float, first: str, second: str) -> list[Word]:
+    """The word as two at x = `cut`."""
+    cut = int(min(max(cut, word.left + 1), word.right - 1))
+    return [_word(word, first, word.left, cut), _word(word, second, cut, word.right)]
+
+
+def _char_width(line: list[Word]) -> float | None:
+    """The width of one printed character on the line: the median over its confident words."""
+    widths = [w.width / len(w.text) for w in line if w.conf >= PRINT_CONFIDENCE and w.text]
+    return float(np.median(widths)) if widths else None
+
+
+def _split_glued(line: list[Word]) -> list[Word]:
+    """Words OCR ran together in the header fields, apart: `26tháng` → `26` `tháng`,
+    `ngày26` → `ngày` `26`, and after `Số:` `24KH-UBND` → `24` `/KH-UBND`, `KH-UBND` →
+    `/KH-UBND` (the code of a number always follows a slash).
+
+    The cut is placed by the printed part's width (characters × the line's print width):
+    written digits are wider than print, and a cut by character count would crop them
+    short (`24` read as `2`).  Without a confident word to measure, nothing is cut.
+    """
+    char = _char_width(line)
+    out: list[Word] = []
+    for word in line:
+        folded = _fold(word.text)
+        date = _GLUED_DATE.match(folded) if len(folded) == len(word.text) else None
+        code = _GLUED_CODE.match(word.text)
+        if date and char:
+            if date.group(1):  # digits first: `26tháng`
+                at = len(date.group(1))
+                cut = word.right - char * (len(word.text) - at)
+            else:  # `ngày26`
+                at = len(date.group(3))
+                cut = word.left + char * at
+            out.extend(_split(word, cut, word.text[:at], word.text[at:]))
+        elif code and char and out and _SO.match(_fold(out[-1].text)):
+            cut = word.right - char * (len(code.group(2)) + 1)
+            out.extend(_split(word, cut, code.group(1), "/" + code.group(2)))
+        elif _BARE_CODE.match(word.text) and any(_SO.match(_fold(w.text)) for w in out[-2:]):
+            out.append(replace(word, text="/" + word.text))
+        else:
+            out.append(word)
+    return out
+
+
 def reread(
     words: list[Word],
     gray: Image.Image,
@@ -273,6 +394,7 @@ def reread(
     replaced: dict[tuple[int, int, int], list[Word]] = {}
     for line in _lines(words, gray.height):
         key = (line[0].block, line[0].par, line[0].line)
+        line = _split_glued(line)
         for parse in (_number, _date):
             if any(r.name == parse.__name__.strip("_") for r in readings):
                 continue

@@ -23,15 +23,17 @@ log = logging.getLogger(__name__)
 MIN_SATURATION = 90
 """OpenCV saturation (0–255) above which a pixel is coloured ink: JPEG colour fringes
 around black print stay below ~60, blue ballpoint and seal red are above 120."""
-MAX_VALUE_PAPER = 235
-"""Brighter pixels are paper, whatever their hue (a tinted sheet)."""
+MAX_GRAY_PAPER = 235
+"""Pixels whose gray level (luma) is brighter are paper, whatever their hue (a tinted
+sheet).  Luma, not HSV value: value is the largest channel, so a seal's bright red
+(240, 90, 90) has value 240 but luma 135; a light stamp's ink measured value 221–255."""
 RED_HUES = ((0, 12), (160, 180))
 """OpenCV hues (0–180) of seal red and magenta-ish stamp ink."""
 BLUE_HUES = ((90, 140),)
 """OpenCV hues of blue and violet pens."""
 MIN_SEAL_SIZE_MM = 12.0
-"""A red mark at least this wide and tall is a seal or a stamp box; smaller red marks
-(a red printed heading is ~5 mm tall) are left as print."""
+"""A red mark at least this wide and tall is a seal or a stamp box (with all red inside
+its box); smaller red marks (a red printed heading is ~5 mm tall) are left as print."""
 MIN_INK_SHARE = 0.0004
 """Share of a page's thumbnail pixels that must be coloured ink before the full page is
 looked at (a signature alone covers ~0.1 %)."""
@@ -39,9 +41,14 @@ _THUMB_WIDTH = 500
 """Width of the thumbnail the colour check runs on."""
 
 
-def _hue_mask(hsv: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
-    hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    coloured = (sat >= MIN_SATURATION) & (val < MAX_VALUE_PAPER)
+def _hsv_gray(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """OpenCV HSV and gray (luma) of RGB pixels."""
+    return cv2.cvtColor(pixels, cv2.COLOR_RGB2HSV), cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
+
+
+def _hue_mask(hsv: np.ndarray, ranges: tuple[tuple[int, int], ...], gray: np.ndarray) -> np.ndarray:
+    hue, sat = hsv[..., 0], hsv[..., 1]
+    coloured = (sat >= MIN_SATURATION) & (gray < MAX_GRAY_PAPER)
     in_range = np.zeros(hue.shape, dtype=bool)
     for lo, hi in ranges:
         in_range |= (hue >= lo) & (hue <= hi)
@@ -52,8 +59,9 @@ def ink_mask(image: Image.Image, colour: str) -> np.ndarray:
     """Pixels (True) of `red` or `blue` ink in an RGB image; all False for gray images."""
     if image.mode != "RGB":
         return np.zeros((image.height, image.width), dtype=bool)
-    hsv = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2HSV)
-    return _hue_mask(hsv, RED_HUES if colour == "red" else BLUE_HUES)
+    pixels = np.asarray(image)
+    hsv, gray = _hsv_gray(pixels)
+    return _hue_mask(hsv, RED_HUES if colour == "red" else BLUE_HUES, gray)
 
 
 def has_ink(image: Image.Image) -> bool:
@@ -62,8 +70,8 @@ def has_ink(image: Image.Image) -> bool:
         return False
     factor = max(1, image.width // _THUMB_WIDTH)
     small = image.reduce(factor) if factor > 1 else image
-    hsv = cv2.cvtColor(np.asarray(small), cv2.COLOR_RGB2HSV)
-    share = (_hue_mask(hsv, RED_HUES) | _hue_mask(hsv, BLUE_HUES)).mean()
+    hsv, gray = _hsv_gray(np.asarray(small))
+    share = (_hue_mask(hsv, RED_HUES, gray) | _hue_mask(hsv, BLUE_HUES, gray)).mean()
     return bool(share >= MIN_INK_SHARE)
 
 
@@ -76,9 +84,9 @@ def remove_seals(image: Image.Image, dpi: int = 300) -> Image.Image:
     if not has_ink(image):
         return image
     pixels = np.asarray(image)
-    hsv = cv2.cvtColor(pixels, cv2.COLOR_RGB2HSV)
-    blue = _hue_mask(hsv, BLUE_HUES)
-    red = _hue_mask(hsv, RED_HUES).astype(np.uint8)
+    hsv, gray = _hsv_gray(pixels)
+    blue = _hue_mask(hsv, BLUE_HUES, gray)
+    red = _hue_mask(hsv, RED_HUES, gray).astype(np.uint8)
     # Join a seal's rings and letters into one component before judging its size.
     joined = cv2.dilate(red, np.ones((9, 9), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
@@ -88,7 +96,13 @@ def remove_seals(image: Image.Image, dpi: int = 300) -> Image.Image:
         for k in range(1, count)
         if stats[k, cv2.CC_STAT_WIDTH] >= min_size and stats[k, cv2.CC_STAT_HEIGHT] >= min_size
     ]
-    seal = np.isin(labels, big) & red.astype(bool) if big else np.zeros_like(blue)
+    # Red inside a big mark's box belongs to it: the lettering of a received-document
+    # stamp (`UBND TỈNH …`, `ĐẾN`) stands apart from its frame, a seal's star from its rings.
+    inside = np.zeros_like(blue)
+    for k in big:
+        x, y = stats[k, cv2.CC_STAT_LEFT], stats[k, cv2.CC_STAT_TOP]
+        inside[y : y + stats[k, cv2.CC_STAT_HEIGHT], x : x + stats[k, cv2.CC_STAT_WIDTH]] = True
+    seal = inside & red.astype(bool)
     wipe = seal | blue
     if not wipe.any():
         return image

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pipeline.document import Document, Signature
 from pipeline.segment import names
 from pipeline.segment.body import SENTENCE_END, parse_marker
-from pipeline.vietnamese import is_upper_line, skeleton
+from pipeline.vietnamese import is_syllable, is_upper_line, skeleton
 from pipeline.vocabulary import POSITION_WORDS
 
 # Matched on skeleton() so that OCR'd `Noi nhén:` still counts (same length as the text).
@@ -60,10 +60,24 @@ def is_position(line: str) -> bool:
     """An upper-case position line such as `PHÓ CHỦ TỊCH` or `TRƯỞNG ĐOÀN`.
 
     A lone `TRƯỞNG` or `PHÓ` is the visible half of a position the seal covers: no position
-    has a single word, so it is not taken for one.
+    has a single word, so it is not taken for one; nor is a line with a word that is no
+    syllable (`PHÓ CHỦ TIC`, the signature's stroke through `TỊCH`): the authority line
+    above gives the position then (`KT. CHỦ TỊCH` → `Phó Chủ tịch`).
     """
     text = _position_text(line)
-    return text is not None and len(text.split()) >= 2
+    if text is None or len(text.split()) < 2:
+        return False
+    return all(_position_word(word.strip(",.")) for word in text.split())
+
+
+_ABBREVIATION = re.compile(r"[BCDĐGHKLMNPQRSTVX]{3}")
+"""Three consonant letters in a row: an abbreviation (`CTSV`, `HĐND`); a syllable has at
+most `ngh`, and is checked first."""
+
+
+def _position_word(word: str) -> bool:
+    """A syllable, or an abbreviation (`TRƯỞNG PHÒNG CTSV`), not an OCR fragment (`TIC`)."""
+    return is_syllable(word.lower()) or bool(_ABBREVIATION.search(word.upper()))
 
 
 def is_person_name(line: str) -> bool:
@@ -136,6 +150,26 @@ def _damaged_name(piece: str, tail: Tail, found: list[_Candidate], after_item: b
     return True
 
 
+_STROKES = "-–—_~.=:;,'`\"|/\\ "
+"""Marks a signature's pen stroke leaves before the name it crosses (`-- Trần Phước Hiên`)."""
+
+
+def _struck_name(line: str, tail: Tail, found: list[_Candidate]) -> bool:
+    """A signer's name under the signature with the pen's stroke read before it.
+
+    Only below an authority or position line, and only a name that opens with a common
+    family name (`names.parse_name(strict=True)`): `- Như trên;` stays a recipient.
+    """
+    stripped = line.lstrip(_STROKES)
+    if stripped == line or not stripped:
+        return False
+    name = names.parse_name(stripped, strict=True)
+    if name is None:
+        return False
+    found.append(_Candidate(name, tail.position, stripped))
+    return True
+
+
 def _is_junk(piece: str) -> bool:
     """Stamp and signature noise from scans: `o K . A`, `[’`."""
     letters = sum(ch.isalpha() for ch in piece)
@@ -167,6 +201,8 @@ def parse_tail(lines: list[str]) -> Tail:
         if _signature_fragment(line, tail, found) or _damaged_name(
             line, tail, found, _after_item(tail.recipients)
         ):
+            continue
+        if (tail.position or tail.authority) and _struck_name(line, tail, found):
             continue
         if (tail.position or tail.authority) and line[0] not in "-–+•" and _is_junk(line):
             continue  # seal and signature strokes read as text (`: % i`), not a recipient

@@ -28,6 +28,8 @@ _CODE = re.compile(r"^[\dA-ZĐ]+(?:[-/.][\dA-ZĐ]+)+$")
 _ABBREVIATION = re.compile(r"^[A-ZĐ]{2,8}$")
 _PUNCTUATION = re.compile(r"^[-–—&|/.,:;()\"“”'‘’]+$")
 _COLUMN_BREAK = " | "
+_OPENING_QUOTES = "\"“‘'"
+_QUOTES = "\"“”‘’'"
 
 
 def is_clean_token(token: str) -> bool:
@@ -65,12 +67,15 @@ def is_junk_line(line: str) -> bool:
 
 
 def strip_junk(line: str) -> str:
-    """The line without junk at its start and without `|`-pieces that hold junk.
+    """The line without junk at its start and without `|`-pieces that hold junk (an
+    opening quote that nothing closes is junk too).
 
     Example:
         >>> strip_junk("ĐỀN) Ng: j\\\\yB(L2J-toA6, Phối hợp kiểm soát các hoạt động")
         'Phối hợp kiểm soát các hoạt động'
     """
+    if line[:1] in _OPENING_QUOTES and not any(q in line[1:] for q in _QUOTES):
+        line = line[1:].lstrip()  # a quote nothing closes: a mark OCR read before the line
     if _COLUMN_BREAK in line:
         pieces = [p for p in line.split(_COLUMN_BREAK) if all(map(is_clean_token, p.split()))]
         if pieces:
