@@ -227,6 +227,7 @@ def test_position_and_name_checks() -> None:
     assert not cl.is_person_name("- Bộ Tư Pháp")
     assert title_case_position("PHÓ CHỦ TỊCH") == "Phó Chủ tịch"
     assert title_case_position("GIÁM ĐỐC") == "Giám đốc"
+    assert title_case_position("TRƯỞNG PHÒNG CTSV") == "Trưởng phòng CTSV"  # an abbreviation
 
 
 def test_ranked_signer_after_the_position() -> None:
@@ -515,3 +516,12 @@ def test_title_on_the_type_line_does_not_take_the_preamble() -> None:
     assert lh.type_heading("QUYẾT ĐỊNH:") is None
     assert lh.type_heading("CHƯƠNG TRÌNH HÀNH ĐỘNG") == ("CHƯƠNG TRÌNH HÀNH ĐỘNG", "")
     assert lh.type_heading("KẾ HOẠCH |") is None
+
+
+def test_a_preamble_behind_stray_ocr_marks_still_ends_the_title() -> None:
+    layout = _segment(
+        "BỘ CÔNG AN\nSố: 12/KH-BCA\nHà Nội, ngày 2 tháng 10 năm 2025\nKẾ HOẠCH\n"
+        "Tổ chức Hội nghị triển khai Chương trình\nphòng, chống ma túy\n"
+        ": Thực hiện Nghị quyết số 163/2024/QH15 của Quốc hội,\nI. MỤC ĐÍCH\n"
+    ).layout
+    assert layout.title == "Tổ chức Hội nghị triển khai Chương trình phòng, chống ma túy"

@@ -20,7 +20,14 @@ from pipeline.extract.dates import make_date, parse_date
 from pipeline.extract.periods import find_periods, parse_period
 from pipeline.extract.places import correct_issuer, correct_place, correct_places
 from pipeline.extract.signing import find_signature_stamp
-from pipeline.vietnamese import canonical_tones, compact_number, is_upper_line, nfc, skeleton
+from pipeline.vietnamese import (
+    canonical_tones,
+    compact_number,
+    is_syllable,
+    is_upper_line,
+    nfc,
+    skeleton,
+)
 from pipeline.vocabulary import (
     ADMIN_LEVEL_SK,
     ADMIN_LEVELS,
@@ -93,14 +100,22 @@ def place_of(line: str) -> str | None:
 
 
 def title_case_position(text: str) -> str:
-    """`PHÓ CHỦ TỊCH` → `Phó Chủ tịch`; `GIÁM ĐỐC` → `Giám đốc` (administrative style)."""
-    words = " ".join(text.split()).lower().split()
+    """`PHÓ CHỦ TỊCH` → `Phó Chủ tịch`; `GIÁM ĐỐC` → `Giám đốc` (administrative style).
+
+    An abbreviation (`TRƯỞNG PHÒNG CTSV`: a word that is no Vietnamese syllable) keeps its
+    capitals.
+    """
+    printed = " ".join(text.split()).split()
+    words = [w.lower() for w in printed]
     if not words:
         return text
     out: list[str] = []
     capitalise_next = True
-    for w in words:
-        out.append(w[:1].upper() + w[1:] if capitalise_next else w)
+    for w, raw in zip(words, printed, strict=True):
+        if raw.isupper() and len(raw) > 1 and not is_syllable(w):
+            out.append(raw)
+        else:
+            out.append(w[:1].upper() + w[1:] if capitalise_next else w)
         # `Phó` is followed by the office, which is capitalised in turn (Phó Chủ tịch).
         capitalise_next = w == "phó"
     return " ".join(out)

@@ -74,9 +74,15 @@ def _header_end(lines: list[str]) -> tuple[int, int | None]:
     return -1, 0
 
 
+_LEADING_MARKS = re.compile(r"^[:;,.|\]\[¡!'\"`~•·\s]+(?=\w)")
+"""Stray marks OCR puts before a line's first word (`: Thực hiện …`, `| Căn cứ …`)."""
+
+
 def _is_title_stop(text: str, first: bool) -> bool:
     """A line that cannot belong to the title: a preamble opener, an addressee, a marker,
-    a rule, or a decision's enacting body."""
+    a rule, or a decision's enacting body (stray leading marks aside)."""
+    if not _RULE.match(text):
+        text = _LEADING_MARKS.sub("", text)
     if _RULE.match(text) or _NEVER_TITLE.match(text) or _ENACTING.match(skeleton(text)):
         return True
     return not first and (
