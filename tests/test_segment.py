@@ -525,3 +525,27 @@ def test_a_preamble_behind_stray_ocr_marks_still_ends_the_title() -> None:
         ": Thực hiện Nghị quyết số 163/2024/QH15 của Quốc hội,\nI. MỤC ĐÍCH\n"
     ).layout
     assert layout.title == "Tổ chức Hội nghị triển khai Chương trình phòng, chống ma túy"
+
+
+_SCANNED_DIRECTIVE = (
+    "ỦY BAN NHÂN DÂN\nTỈNH LAI CHÂU\nSố: /CT-UBND\nLai Châu, ngày tháng 3 năm 2026\nCHỈ THỊ\n"
+    "Về việc tăng cường công tác thi hành án hành chính\ntrên địa bàn tỉnh Lai Châu\n"
+    "ĐẾN | Chuyển: Thời gian qua, công tác triển khai thi hành Luật tố tụng hành chính\n"
+    "đã đạt những kết quả tích cực; việc theo dõi thi hành án của các cơ quan đã có\n"
+    "chuyển biến rõ rệt, song vẫn còn một số bản án chưa được các cơ quan thi hành\n"
+    "đầy đủ, kịp thời, dẫn đến vụ việc kéo dài; nhận thức của một số cơ quan còn\n"
+    "hạn chế, nên kết quả chưa cao. Để khắc phục, Chủ tịch Ủy ban nhân dân tỉnh yêu\n"
+    "cầu các cơ quan thực hiện tốt các nội dung sau:\n1. Các sở, ngành rà soát các bản án.\n"
+)
+
+
+def test_a_scanned_title_ends_where_a_paragraph_runs_margin_to_margin() -> None:
+    # A stamp over the first body line hides its opener; the lines' width still shows it.
+    doc = Document(source=Source(path="<scan>"))
+    doc.pages = [Page(number=1, method="ocr", text=_SCANNED_DIRECTIVE)]
+    doc.text.body = _SCANNED_DIRECTIVE
+    doc.text.method = "ocr"
+    layout = segment(doc, Config()).layout
+    assert layout.title == (
+        "Về việc tăng cường công tác thi hành án hành chính trên địa bàn tỉnh Lai Châu"
+    )

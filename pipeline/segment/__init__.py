@@ -276,6 +276,41 @@ def _continues_subject(piece: str) -> bool:
     )
 
 
+FULL_LINE_SHARE = 0.85
+"""A scanned line this share of the page's usual line length or longer runs margin to
+margin: body text.  A title is centred, so its lines stop short of the margins."""
+FULL_LINE_QUANTILE = 0.8
+"""Where in the sorted lengths of a scan's long lines its usual full line length is read."""
+FULL_LINE_MIN_CHARS = 40
+"""Lines shorter than this (headings, list items, header pieces) say nothing of the width."""
+
+
+def _full_line_chars(lines: list[str]) -> int | None:
+    """The usual length of a scan's full line (None for too little text to tell)."""
+    lengths = sorted(n for ln in lines if (n := len(ln.strip())) >= FULL_LINE_MIN_CHARS)
+    if len(lengths) < 5:
+        return None
+    return lengths[int(FULL_LINE_QUANTILE * (len(lengths) - 1))]
+
+
+def _paragraph_cut(lines: list[str], start: int, end: int, begun: bool) -> int:
+    """End a scanned title where two full lines in a row begin: a body paragraph.
+
+    A stamp over the title's last line (`ĐẾN | Chuyển: …`) hides the opener that would
+    end the title, but the paragraph still runs margin to margin, which a centred title
+    does not.  The title keeps at least its first line.
+    """
+    full = _full_line_chars(lines)
+    if full is None:
+        return end
+    is_full = [len(ln.strip()) >= FULL_LINE_SHARE * full for ln in lines[start : end + 1]]
+    first = start if begun else start + 1
+    for i in range(max(first, start), end):
+        if is_full[i - start] and is_full[i - start + 1]:
+            return i
+    return end
+
+
 OCR_METHODS = ("ocr", "mixed")
 """Text methods whose header may carry stamp junk (`segment.junk`); typed text never does."""
 
@@ -291,6 +326,8 @@ def segment(doc: Document, config: Config) -> Document:
     if type_at >= 0:
         layout.doc_type, same_line = lh.type_heading(lines[type_at]) or (None, "")
         title_end = _title_end(lines, type_at + 1, same_line)
+        if doc.text.method in OCR_METHODS:
+            title_end = _paragraph_cut(lines, type_at + 1, title_end, bool(same_line))
         title_lines = [same_line] if same_line else []
         title_lines += [ln.strip() for ln in lines[type_at + 1 : title_end] if ln.strip()]
         if doc.text.method in OCR_METHODS:  # stamps read as text sit over scanned titles
