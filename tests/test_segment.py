@@ -549,3 +549,17 @@ def test_a_scanned_title_ends_where_a_paragraph_runs_margin_to_margin() -> None:
     assert layout.title == (
         "Về việc tăng cường công tác thi hành án hành chính trên địa bàn tỉnh Lai Châu"
     )
+
+
+def test_a_scanned_title_opener_misread_as_va_viec_is_ve_viec() -> None:
+    text = (
+        "CÔNG AN TỈNH LAI CHÂU\nSố: /TTr-CAT\nLai Châu, ngày tháng 12 năm 2025\nTỜ TRÌNH\n"
+        "và việc đề nghị phê duyệt danh sách địa bàn trọng điểm\nKính gửi: Chủ tịch UBND tỉnh\n"
+    )
+    doc = Document(source=Source(path="<scan>"))
+    doc.pages = [Page(number=1, method="ocr", text=text)]
+    doc.text.body = text
+    doc.text.method = "ocr"
+    assert segment(doc, Config()).layout.title == (
+        "Về việc đề nghị phê duyệt danh sách địa bàn trọng điểm"
+    )

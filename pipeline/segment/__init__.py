@@ -276,6 +276,10 @@ def _continues_subject(piece: str) -> bool:
     )
 
 
+_VE_VIEC_MISREAD = re.compile(r"^(?:[Vv](?:à|a|ê|e|ẻ|ẽ|é|è|ệ|ễ)|về)\s+việc\b")
+"""A title's `Về việc` opener as OCR misreads it (`và việc`, `Vê việc`, lower case): a
+title never opens with the conjunction, so it is the set phrase."""
+
 FULL_LINE_SHARE = 0.85
 """A scanned line this share of the page's usual line length or longer runs margin to
 margin: body text.  A title is centred, so its lines stop short of the margins."""
@@ -333,6 +337,8 @@ def segment(doc: Document, config: Config) -> Document:
         if doc.text.method in OCR_METHODS:  # stamps read as text sit over scanned titles
             title_lines = [strip_junk(ln) for ln in title_lines if not is_junk_line(ln)]
         layout.title = " ".join(title_lines).strip("*").strip() or None
+        if layout.title and doc.text.method in OCR_METHODS:
+            layout.title = _VE_VIEC_MISREAD.sub("Về việc", layout.title, count=1)
         cursor = title_end
     elif layout.subject_line:
         layout.title = layout.subject_line
