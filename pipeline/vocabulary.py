@@ -134,6 +134,7 @@ FIELD_NAMES = (
     "Giao thông vận tải",
     "Tư pháp - Hộ tịch",
     "Công Thương",
+    "Hóa chất",
     "Tài chính",
     "Ngoại vụ",
     "Xây dựng",

@@ -72,3 +72,14 @@ def test_an_issuer_gets_its_unit_noun_and_abbreviations_back() -> None:
     assert correct_issuer("Uỷ ban nhân dân tỉnh Lâm Đông") == "Ủy ban nhân dân tỉnh Lâm Đồng"
     assert correct_issuer("Trường Đại học Điện lực") == "Trường Đại học Điện lực"
     assert correct_issuer("Sở") == "Sở"  # a lone noun is no issuer to correct
+
+
+def test_an_issuer_gets_its_field_spelt_as_it_is_after_the_unit_noun() -> None:
+    from pipeline.extract.places import correct_issuer
+
+    assert correct_issuer("Cục hóa chát") == "Cục Hóa chất"
+    assert correct_issuer("Sở Tài chinh tỉnh Lào Cai") == "Sở Tài chính tỉnh Lào Cai"
+    # Only right after a unit noun named for its field: a verb elsewhere stays a verb.
+    assert correct_issuer("Ban Chỉ đạo xây dựng nông thôn mới") == (
+        "Ban Chỉ đạo xây dựng nông thôn mới"
+    )

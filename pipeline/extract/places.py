@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from pipeline.shipped import shipped_dir
 from pipeline.vietnamese import canonical, skeleton
+from pipeline.vocabulary import FIELD_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -136,5 +137,35 @@ def correct_issuer(issuer: str) -> str:
         if noun and len(words) > n:
             words = [*noun.split(" "), *words[n:]]
             break
+    words = _correct_field(words)
     text = _ABBREVIATION_WORD.sub(lambda m: m.group(1).upper(), " ".join(words))
     return correct_places(text)
+
+
+_FIELDS_BY_SKELETON = {skeleton(f).lower(): f for f in FIELD_NAMES}
+_FIELD_WORDS = max(len(f.split()) for f in FIELD_NAMES)
+
+
+FIELD_UNIT_NOUNS = ("Sở", "Cục", "Chi cục", "Tổng cục", "Phòng", "Bộ", "Vụ")
+"""Units named for their field right after the noun (`Sở Y tế`, `Cục Hóa chất`)."""
+
+
+def _correct_field(words: list[str]) -> list[str]:
+    """The field a unit is named for, spelt as it is (`Cục hóa chát` → `Cục Hóa chất`).
+
+    Right after a noun of FIELD_UNIT_NOUNS, a run of words with a field's letters but
+    other marks is that field misread (OCR loses or swaps a mark far more often than a
+    letter); the longest run wins.  Elsewhere the words are left alone (`Ban Chỉ đạo xây
+    dựng …` names no field).
+    """
+    for noun in sorted(FIELD_UNIT_NOUNS, key=len, reverse=True):
+        at = len(noun.split(" "))
+        if " ".join(words[:at]) != noun:
+            continue
+        for size in range(min(_FIELD_WORDS, len(words) - at), 0, -1):
+            run = skeleton(" ".join(words[at : at + size])).lower()
+            field = _FIELDS_BY_SKELETON.get(run)
+            if field:
+                return [*words[:at], *field.split(" "), *words[at + size :]]
+        break
+    return words
