@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 CHILD_TABLES = ("pages", *(t.name for t in catalog_tables.CHILD_TABLES))
 """Tables whose rows belong to one document (keyed by its sha256)."""
 SEARCH_TABLE = SEARCH_TEXT.name
+"""A source catalog without it predates the search index, which is then rebuilt."""
 
 
 # --- shards -------------------------------------------------------------------------------
