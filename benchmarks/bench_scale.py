@@ -113,9 +113,9 @@ def build_catalog(out: Path, n: int) -> dict:
 
     from pipeline.chain import process_path
     from pipeline.config import Config
-    from pipeline.output.catalog import Catalog
+    from pipeline.output import links
+    from pipeline.output.catalog import CHILD_TABLES, Catalog
     from pipeline.output.export import export_catalog
-    from pipeline.output.rows import ENTITY_TABLES
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,17 +136,25 @@ def build_catalog(out: Path, n: int) -> dict:
                     f"SELECT * FROM {t.name} WHERE sha256 = ?", (template["sha256"],)
                 )
             ]
-            for t in (*ENTITY_TABLES, type("P", (), {"name": "pages"}))
+            for t in (*CHILD_TABLES, type("P", (), {"name": "pages"}))
         }
-        conn.execute("DELETE FROM documents WHERE sha256 = ?", (template["sha256"],))
+        paths = dict(
+            conn.execute("SELECT * FROM paths WHERE sha256 = ?", (template["sha256"],)).fetchone()
+        )
+        for table in (*children, "paths", "documents"):  # children first (foreign keys)
+            conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (template["sha256"],))
         columns = list(template)
         with conn:
             for i in range(n):
                 sha = f"{i:064x}"
+                number = f"{i}/KH-UBND"  # one number each: no document is another's version
                 row = {
                     **template,
                     "sha256": sha,
                     "doc_id": sha[:16],
+                    "canonical_doc_id": sha[:16],
+                    "number": number,
+                    "number_key": links.number_key(number),
                     "path": f"/archive/{i // 1000:03d}/plan-{i:06d}.txt",
                     "output": json.dumps({"doc_id": sha[:16]}),
                 }
@@ -155,13 +163,17 @@ def build_catalog(out: Path, n: int) -> dict:
                     f" ({', '.join('?' * len(columns))})",
                     [row[c] for c in columns],
                 )
+                path_row = {**paths, "path": row["path"], "sha256": sha, "doc_id": sha[:16]}
                 conn.execute(
-                    "INSERT INTO paths VALUES (?, ?, ?, ?)",
-                    (row["path"], sha, row["processed_at"], row["processed_at"]),
+                    f"INSERT INTO paths ({', '.join(path_row)}) VALUES"
+                    f" ({', '.join('?' * len(path_row))})",
+                    list(path_row.values()),
                 )
                 for table, rows in children.items():
                     for child in rows:
                         values = {**child, "sha256": sha}
+                        if "doc_id" in values:
+                            values["doc_id"] = sha[:16]
                         conn.execute(
                             f"INSERT INTO {table} ({', '.join(values)}) VALUES"
                             f" ({', '.join('?' * len(values))})",

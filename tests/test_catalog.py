@@ -45,6 +45,7 @@ def test_opening_applies_migrations_once_and_uses_wal(tmp_path):
             "m006_views",
             "m007_links",
             "m008_export_batches",
+            "m009_superseded_index",
         ]
         assert first.rows("PRAGMA journal_mode")[0][0] == "wal"
     with Catalog.in_dir(tmp_path) as again:

@@ -199,6 +199,19 @@ def _m008_export_batches(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m009_superseded_index(conn: sqlite3.Connection) -> None:
+    """An index of the superseded documents: each commit looks up the versions its
+    document replaced (`links.update_links`), which without it reads the whole table.
+
+    Partial (only rows with `superseded_by`), so that the exports' `superseded_by IS
+    NULL` never picks it over the batch index: that would read every current row.
+    """
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS documents_superseded_by ON documents(superseded_by)"
+        " WHERE superseded_by IS NOT NULL"
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m001_initial,
     _m002_unreadable,
@@ -208,6 +221,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m006_views,
     _m007_links,
     _m008_export_batches,
+    _m009_superseded_index,
 )
 """Applied in order; never edit or reorder a released one, append a new function instead."""
 
