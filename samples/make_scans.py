@@ -462,6 +462,15 @@ def render_table() -> tuple[Image.Image, str]:
     return page.image, "\n".join(page.lines)
 
 
+def _noise(size: tuple[int, int], sigma: float, rng: random.Random) -> Image.Image:
+    """Gaussian grey noise around 128, seeded (PIL's `effect_noise` is not), so that a
+    generated page and what the tests read from it are the same on every run."""
+    import numpy as np
+
+    values = np.random.default_rng(rng.randrange(2**32)).normal(128, sigma, (size[1], size[0]))
+    return Image.fromarray(values.clip(0, 255).astype(np.uint8), "L")
+
+
 def scan_colour(image: Image.Image, *, dpi: int = DPI, angle: float = 0.5, seed: int = 0,
                 noise: float = 0.08, quality: int = 70) -> tuple[Image.Image, int]:  # fmt: skip
     """A light colour scan (or, at a low `dpi`, a phone photo) of an RGB page."""
@@ -472,7 +481,7 @@ def scan_colour(image: Image.Image, *, dpi: int = DPI, angle: float = 0.5, seed:
         size = (round(image.width * dpi / DPI), round(image.height * dpi / DPI))
         image = image.resize(size, Image.Resampling.LANCZOS)
     image = image.filter(ImageFilter.GaussianBlur(0.5))
-    bands = [Image.blend(b, Image.effect_noise(image.size, 12), noise) for b in image.split()]
+    bands = [Image.blend(b, _noise(image.size, 12, rng), noise) for b in image.split()]
     image = Image.merge("RGB", bands)
     if dpi < 150:  # a phone's light: warm paper, darker towards one corner
         shade = (
