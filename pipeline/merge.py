@@ -102,10 +102,10 @@ def _merge_source(target: Catalog, source: Path, report: MergeReport) -> None:
     current = pipeline_fingerprint()
     conn.execute("ATTACH DATABASE ? AS src", (str(source),))  # read, never written
     try:
-        shared = {
-            table: [c for c in _columns(conn, "src", table) if c in _columns(conn, "main", table)]
-            for table in ("documents", "paths", "unreadable", *CHILD_TABLES)
-        }
+        shared = {}
+        for table in ("documents", "paths", "unreadable", *CHILD_TABLES):
+            ours = set(_columns(conn, "main", table))
+            shared[table] = [c for c in _columns(conn, "src", table) if c in ours]
         doc_cols = [c for c in shared["documents"] if c != "batch"]
         if not shared[SEARCH_TABLE]:
             report.old_sources += 1

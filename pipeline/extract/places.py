@@ -148,6 +148,7 @@ _FIELD_WORDS = max(len(f.split()) for f in FIELD_NAMES)
 
 FIELD_UNIT_NOUNS = ("Sở", "Cục", "Chi cục", "Tổng cục", "Phòng", "Bộ", "Vụ")
 """Units named for their field right after the noun (`Sở Y tế`, `Cục Hóa chất`)."""
+_FIELD_UNIT_NOUNS_LONGEST_FIRST = sorted(FIELD_UNIT_NOUNS, key=len, reverse=True)
 
 
 def _correct_field(words: list[str]) -> list[str]:
@@ -158,7 +159,7 @@ def _correct_field(words: list[str]) -> list[str]:
     letter); the longest run wins.  Elsewhere the words are left alone (`Ban Chỉ đạo xây
     dựng …` names no field).
     """
-    for noun in sorted(FIELD_UNIT_NOUNS, key=len, reverse=True):
+    for noun in _FIELD_UNIT_NOUNS_LONGEST_FIRST:
         at = len(noun.split(" "))
         if " ".join(words[:at]) != noun:
             continue

@@ -25,6 +25,9 @@ from pipeline.fingerprint import pipeline_fingerprint
 from pipeline.output import links
 from pipeline.output.rows import CATALOG_TABLES, DOCUMENTS
 
+JSON_MARK = "json"
+"""The `export_marks` name of the per-document JSON files (the other marks are CSVs)."""
+
 CHILD_TABLES = tuple(t for t in CATALOG_TABLES.values() if t is not DOCUMENTS)
 """Tables with many rows per document, keyed by `sha256, seq`: the exported entities and
 the search index."""
@@ -580,7 +583,7 @@ class Catalog:
             self.conn.execute(
                 "SELECT 1 FROM documents d JOIN export_marks m ON m.name != ?"
                 " WHERE d.sha256 = ? AND COALESCE(d.batch, 0) <= m.upto LIMIT 1",
-                ("json", sha256),
+                (JSON_MARK, sha256),
             ).fetchone()
             is not None
         )
@@ -591,7 +594,7 @@ class Catalog:
         Runs inside the caller's transaction, so the change and the forgotten marks
         commit together.
         """
-        self.conn.execute("DELETE FROM export_marks WHERE name != 'json'")
+        self.conn.execute("DELETE FROM export_marks WHERE name != ?", (JSON_MARK,))
 
     def mark(self, name: str) -> sqlite3.Row | None:
         """What the output `name` (a CSV file name, or `json`) was last exported up to."""

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pipeline.document import SCHEMA_VERSION, Document, DocumentOutput, Status
 from pipeline.output.atomic import atomic_write
-from pipeline.output.catalog import Catalog
+from pipeline.output.catalog import JSON_MARK, Catalog
 from pipeline.output.rows import DOCUMENTS, TABLES, Table
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,6 @@ LINE_END = "\r\n"
 
 FETCH_ROWS = 2_000
 """Rows fetched from SQLite at a time: a large archive's tables are streamed, not held."""
-
-JSON_MARK = "json"
-"""The `export_marks` name of the per-document JSON files."""
 
 
 def _query(table: Table, after: int | None) -> tuple[str, tuple]:

@@ -309,7 +309,7 @@ def _paragraph_cut(lines: list[str], start: int, end: int, begun: bool) -> int:
         return end
     is_full = [len(ln.strip()) >= FULL_LINE_SHARE * full for ln in lines[start : end + 1]]
     first = start if begun else start + 1
-    for i in range(max(first, start), end):
+    for i in range(first, end):
         if is_full[i - start] and is_full[i - start + 1]:
             return i
     return end
