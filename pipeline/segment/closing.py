@@ -325,9 +325,99 @@ def closing_start(lines: list[str], body_start: int, tail: int) -> int:
 
 def signer_without_tail(doc: Document, signature: Signature, lines: list[str]) -> None:
     """Fill the signer's name from the last lines when OCR lost the signature block's frame
-    (no `Nơi nhận`, no `TM.`/`KT.` line) but kept a ranked name such as `Đại tá …`."""
+    (no `Nơi nhận`, no `TM.`/`KT.` line) but kept a ranked name such as `Đại tá …`; the
+    position is the block's top position line above it (`position_above`)."""
     found = find_signer(lines)
     if found is None:
         return
     signature.name = found.name
     doc.warn(f"signer read from the last lines without a signature block: {found.name}")
+    if signature.position is None and (position := position_above(lines, found.name)):
+        signature.position = position
+
+
+POSITION_WINDOW = 8
+"""Non-blank lines above a signer's name that may still belong to the signature block: the
+position, a second office, and the seal's and signature's noise between them."""
+
+_NOISE_EDGE = "`'\".,:;|_~ "
+"""Marks a seal or pen stroke leaves at the start of a position line (`` ` .PHÓ CỤC TRƯỞNG``)."""
+
+
+def position_above(lines: list[str], name: str) -> str | None:
+    """The top position line of the block above the last line naming `name`.
+
+    A block may print two (`PHÓ TỔ TRƯỞNG THƯỜNG TRỰC` under the authority, then the
+    signer's office `PHÓ CỤC TRƯỞNG …`): the first one, under the authority, is the capacity
+    the document is signed in.  The search stops at a recipient item (`- Lưu: VT`).
+    """
+    texts = [ln.strip() for ln in lines if ln.strip()]
+    at = next((i for i in range(len(texts) - 1, -1, -1) if name in texts[i]), None)
+    if at is None:
+        return None
+    top = None
+    for text in reversed(texts[max(0, at - POSITION_WINDOW) : at]):
+        if text[0] in "-–+•":
+            break
+        candidate = text.lstrip(_NOISE_EDGE)
+        if is_position(candidate):
+            top = " ".join(candidate.split())
+    return top
+
+
+def _signature_begun(lines: list[str]) -> int | None:
+    """Index of the first authority or position line, or None."""
+    return next(
+        (i for i, ln in enumerate(lines) if is_authority(ln.strip()) or is_position(ln.strip())),
+        None,
+    )
+
+
+_ROLE_SEPARATOR = r"\s*[-–:,(]\s*"
+_ROLE_END = re.compile(r"[:;,()\n]")
+
+MAX_ROLE_WORDS = 6
+"""A role the body gives a person (`Trưởng đoàn`, `Phó Giám đốc Sở`) is a few words; more
+is a sentence."""
+
+
+def role_in_body(name: str, body: str) -> str | None:
+    """The first role the body gives `name` right after it (`Ông: Hoàng Văn Thuân - Trưởng
+    đoàn: phụ trách chung` → `Trưởng đoàn`), when it reads as a position."""
+    for match in re.finditer(re.escape(name) + _ROLE_SEPARATOR, body):
+        rest = body[match.end() : match.end() + 80]
+        role = " ".join(_ROLE_END.split(rest, maxsplit=1)[0].split())
+        if (
+            role
+            and role[0].isupper()
+            and len(role.split()) <= MAX_ROLE_WORDS
+            and skeleton(role).startswith(POSITION_WORDS)
+        ):
+            return role
+    return None
+
+
+def signer_from_body(doc: Document, signature: Signature, tail: list[str], body: str) -> None:
+    """Complete a signer's name the seal or signature damaged (`lowfg Văn Thuân`) from the
+    one person the body names with the same last syllables; without a position line, the
+    role the body gives that person (`… - Trưởng đoàn`) is the position.
+
+    Only below an authority or position line: above it the lines are recipients.
+    """
+    begun = _signature_begun(tail)
+    if signature.name is not None or begun is None:
+        return
+    people = names.people_in(body)
+    for line in tail[begun + 1 :]:
+        text = line.strip()
+        if not text or text[0] in "-–+•":
+            continue
+        full = names.complete_from_people(text, people)
+        if full is None:
+            continue
+        signature.name = full
+        doc.warn(f"signer's name completed from the body: {text!r} → {full}")
+        if signature.position is None and (role := role_in_body(full, body)):
+            signature.position = role
+            doc.warn(f"signer position taken from the body's mention of {full}: {role}")
+        return
