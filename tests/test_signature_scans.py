@@ -89,7 +89,8 @@ def test_a_segmented_ocr_page_completes_the_signer_from_the_body() -> None:
 
     text = (
         "SỞ CÔNG THƯƠNG\nĐOÀN KIỂM TRA\nSố: 12/KH-ĐKT\nLào Cai, ngày 10 tháng 3 năm 2026\n"
-        "KẾ HOẠCH\nKiểm tra việc chấp hành pháp luật\nI. THÀNH PHẦN\n" + BODY
+        "KẾ HOẠCH\nKiểm tra việc chấp hành pháp luật\nI. THÀNH PHẦN\n"
+        + BODY
         + "Trên đây là Kế hoạch kiểm tra của Đoàn./.\nNơi nhận:\n- Giám đốc Sở;\n- Lưu: VT.\n"
         "T/M. ĐOÀN KIỂM TRA\nẦ\nlowfg Văn Thuân\n"
     )

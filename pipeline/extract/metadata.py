@@ -16,6 +16,7 @@ import unicodedata
 from collections import Counter
 
 from pipeline.document import Layout, Metadata, Period
+from pipeline.extract.capitals import repair_capitals
 from pipeline.extract.dates import make_date, parse_date
 from pipeline.extract.periods import find_periods, parse_period
 from pipeline.extract.places import correct_issuer, correct_place, correct_places
@@ -584,9 +585,27 @@ _HORIZON = re.compile(r"^(den|toi) ")
 """`… đến năm 2030` in a title is a target horizon, not the window the plan runs."""
 
 
-def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
-    """Metadata and warnings from the layout (`body` supplies the document's spellings)."""
+def _ocr_capitals_repaired(layout: Layout, warnings: list[str]) -> Layout:
+    """A copy of `layout` whose upper-case header and signature lines have the stacked
+    marks OCR dropped restored (`capitals.repair_capitals`: `ĐÔNG THỜI` → `ĐỒNG THỜI`)."""
+    fields = {name: getattr(layout, name) for name in ("issuing_body", "parent_body", "title")}
+    fields["position"] = layout.signature.position
+    fixed = {name: repair_capitals(value) if value else value for name, value in fields.items()}
+    for name, value in fields.items():
+        if fixed[name] != value:
+            warnings.append(
+                f"marks OCR dropped from capitals restored: {value!r} → {fixed[name]!r}"
+            )
+    signature = layout.signature.model_copy(update={"position": fixed.pop("position")})
+    return layout.model_copy(update={**fixed, "signature": signature})
+
+
+def extract_metadata(layout: Layout, body: str, ocr: bool = False) -> tuple[Metadata, list[str]]:
+    """Metadata and warnings from the layout (`body` supplies the document's spellings;
+    `ocr`: the text was read from images, so capitals may have lost stacked marks)."""
     warnings: list[str] = []
+    if ocr:
+        layout = _ocr_capitals_repaired(layout, warnings)
     meta = Metadata()
     if layout.doc_type:
         meta.doc_type = layout.doc_type[:1] + layout.doc_type[1:].lower()
