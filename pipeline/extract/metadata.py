@@ -37,6 +37,8 @@ from pipeline.vocabulary import (
     LETTER_TYPE,
     NUMBER_LABEL,
     ORGANISATION_NAMES,
+    PARTY_ORGANS,
+    PARTY_WORD,
     PLACE_DATE,
     POSITION_WORDS,
     SLASHES,
@@ -345,9 +347,15 @@ def body_name(upper: str, body: str = "") -> str:
     """An issuer-block line as written in running text, in the canonical spelling.
 
     `TỈNH UỶ LÀO CAI` → `Tỉnh ủy Lào Cai` (a Party committee and its place);
-    `UBND TỈNH ĐỒNG THÁP` → `Ủy ban nhân dân tỉnh Đồng Tháp`; otherwise `normal_case`.
+    `UBND TỈNH ĐỒNG THÁP` → `Ủy ban nhân dân tỉnh Đồng Tháp`; `BAN CHẤP HÀNH TRUNG ƯƠNG` →
+    `Ban Chấp hành Trung ương` (a standing body before the unit it belongs to); otherwise
+    `normal_case`.
     """
     text = " ".join(upper.split())
+    words = text.split()
+    for size in (3, 2):
+        if len(words) > size and (standing := _standing_body(" ".join(words[:size]))):
+            return f"{standing} {body_name(' '.join(words[size:]), body)}"
     if match := _COMMITTEE.match(canonical_tones(text)):
         head = match.group("head").lower()
         place = match.group("place")
@@ -400,13 +408,59 @@ def _standing_body(issuing: str) -> str | None:
     return _STANDING_BODIES.get(" ".join(skeleton(issuing).lower().split()))
 
 
+MAX_COMMITTEE_WORDS = 5
+"""Words after a Party organ's name that may still name its committee (`Văn phòng Tỉnh ủy
+Lào Cai`); longer runs are a sentence."""
+
+_PARTY_COMMITTEE_SK = ("ban chap hanh", "tinh uy", "thanh uy", "huyen uy", "quan uy", "dang uy")
+"""Skeletons of a Party committee line (`BAN CHẤP HÀNH TRUNG ƯƠNG`, `TỈNH ỦY LÀO CAI`)."""
+
+
+def party_organ_name(issuing: str, parent: str | None, body: str) -> str | None:
+    """A bare Party organ under its committee, named as the body names it: `VĂN PHÒNG`
+    under `BAN CHẤP HÀNH TRUNG ƯƠNG` with `Văn phòng Trung ương Đảng` in the body → that.
+
+    The words after the organ must all be the committee's own (or `Đảng`): the longest such
+    run the body writes, most frequent first.  None when the line is no bare organ, the
+    parent no Party committee, or the body never names the organ in full.
+    """
+    if not parent or not any(c in skeleton(parent) for c in _PARTY_COMMITTEE_SK):
+        return None
+    organ = next(
+        (o for o in PARTY_ORGANS if skeleton(o) == " ".join(skeleton(issuing).split())), None
+    )
+    if organ is None:
+        return None
+    allowed = set(skeleton(parent).split()) | {skeleton(PARTY_WORD)}
+    runs: Counter[str] = Counter()
+    text = canonical_tones(nfc(body))
+    for match in re.finditer(r"(?<!\w)" + re.escape(organ) + r"\s+", text):
+        words: list[str] = []
+        for token in text[match.end() :].split()[:MAX_COMMITTEE_WORDS]:
+            word = token.strip(".,;:()")
+            if not word or skeleton(word) not in allowed or not (words or word[0].isupper()):
+                break
+            words.append(word)
+            if word != token:
+                break  # punctuation ends the name
+        if words:
+            runs[" ".join(words)] += 1
+    if not runs:
+        return None
+    best = max(runs, key=lambda run: (len(run.split()), runs[run]))
+    return f"{organ} {best}"
+
+
 def qualified_issuer(issuing: str, parent: str | None, body: str) -> str:
     """The issuer qualified by the province or city its block gives: `SỞ NÔNG NGHIỆP VÀ MÔI
     TRƯỜNG` under `UBND TỈNH TUYÊN QUANG` → `Sở Nông nghiệp và Môi trường tỉnh Tuyên
-    Quang`; `TỈNH ỦY` under `ĐẢNG BỘ TỈNH LÀO CAI` → `Tỉnh ủy Lào Cai`.  An issuer that
-    names a place of its own keeps it alone."""
+    Quang`; `TỈNH ỦY` under `ĐẢNG BỘ TỈNH LÀO CAI` → `Tỉnh ủy Lào Cai`; a Party organ as the
+    body names it (`party_organ_name`).  An issuer that names a place of its own keeps it
+    alone."""
     if parent and (standing := _standing_body(issuing)):
         return f"{standing} {body_name(parent, body)}"
+    if organ := party_organ_name(issuing, parent, body):
+        return organ
     name = body_name(issuing, body)
     locality = _block_locality(parent)
     if locality and skeleton(locality).split()[0] not in _QUALIFYING_LEVELS:
