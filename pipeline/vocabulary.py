@@ -190,8 +190,9 @@ NUMBER_LABEL = r"(?:Số|số(?=\s*:)|S[óôồổỏ](?=\s*[:.]))"
 SLASHES = str.maketrans({"⁄": "/", "∕": "/", "／": "/"})
 """Slash look-alikes that PDF fonts and OCR put inside document numbers."""
 
-PLACE_DATE = re.compile(r"(?P<place>[^\W\d_][^,\d]{1,50}),\s*ngày\b.*", re.IGNORECASE)
-"""`Hải Phòng, ngày 26 tháng 01 năm 2026` (the place is what stands before the comma)."""
+PLACE_DATE = re.compile(r"(?P<place>[^\W\d_][^,\d]{1,50}),\s*ng[aàáảãạ][yýuú]\b.*", re.IGNORECASE)
+"""`Hải Phòng, ngày 26 tháng 01 năm 2026` (the place is what stands before the comma);
+`ngày` as OCR misreads its vowel or final (`ngàu`, `ngay`, `ngảy`)."""
 
 ROMAN_NUMERALS = (
     "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX".split()  # noqa: SIM905

@@ -41,6 +41,24 @@ def test_metadata_of_an_ocr_page_repairs_capitals_and_says_so() -> None:
         "Cục Hóa chất",
         "Phó Tổ trưởng",
     )
-    assert sum("marks OCR dropped" in w for w in warnings) == 3
+    assert sum("OCR slips in capitals" in w for w in warnings) == 3
     text_layer, _ = extract_metadata(layout, "")  # a text layer is as printed
     assert text_layer.title == "CHẤP THUẬN ĐẦU TƯ ĐÔNG THỜI"
+
+
+def test_a_level_word_glued_to_its_place_is_split() -> None:
+    from pipeline.extract.capitals import split_glued_levels
+
+    assert split_glued_levels("UBND TỈNHLÂM ĐÔNG") == "UBND TỈNH LÂM ĐÔNG"
+    assert split_glued_levels("PHƯỜNGBẾN NGHÉ") == "PHƯỜNG BẾN NGHÉ"
+    for line in ("UBND TỈNH LÂM ĐỒNG", "XÃ", "THÀNH PHỐ HUẾ", "Tỉnhlâm"):
+        assert split_glued_levels(line) == line
+
+
+def test_a_glued_parent_line_qualifies_the_issuer_with_the_gazetteer_place() -> None:
+    layout = Layout(parent_body="UBND TỈNHLÂM ĐÔNG", issuing_body="SỞ NỘI VỤ")
+    meta, _ = extract_metadata(layout, "", ocr=True)
+    assert (meta.issuer, meta.issuer_parent) == (
+        "Sở Nội vụ tỉnh Lâm Đồng",
+        "Ủy ban nhân dân tỉnh Lâm Đồng",
+    )

@@ -563,3 +563,9 @@ def test_a_scanned_title_opener_misread_as_va_viec_is_ve_viec() -> None:
     assert segment(doc, Config()).layout.title == (
         "Về việc đề nghị phê duyệt danh sách địa bàn trọng điểm"
     )
+
+
+def test_a_place_date_line_with_an_ocr_damaged_ngay_is_still_one() -> None:
+    assert lh.is_place_date_line("Hà Nội, ngàu — tháng 10 năm 2025")
+    assert lh.is_place_date_line("Lào Cai, ngay 02 tháng 7 năm 2026")
+    assert not lh.is_place_date_line("Hà Nội, nguyên tắc chung của tháng")

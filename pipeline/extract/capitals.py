@@ -14,7 +14,8 @@ import logging
 import unicodedata
 
 from pipeline.errors import ModelError
-from pipeline.vietnamese import apply_case, case_pattern, is_upper_line, nfc, skeleton
+from pipeline.vietnamese import apply_case, case_pattern, is_syllable, is_upper_line, nfc, skeleton
+from pipeline.vocabulary import ADMIN_LEVELS
 
 log = logging.getLogger(__name__)
 
@@ -78,4 +79,32 @@ def repair_capitals(line: str) -> str:
         if _adds_stacked_mark(lower, proposed):
             word = apply_case(proposed, case_pattern(word))
         out.append(word)
+    return " ".join(out)
+
+
+_ONE_WORD_LEVELS = tuple(level.upper() for level in ADMIN_LEVELS if " " not in level)
+"""`TỈNH`, `HUYỆN`, `XÃ`…: the level words OCR glues to the place after them."""
+
+
+def split_glued_levels(line: str) -> str:
+    """`UBND TỈNHLÂM ĐÔNG` → `UBND TỈNH LÂM ĐÔNG`: OCR lost the space after a level word.
+
+    Only a capitalised token that is no syllable, opens with a level word and leaves a
+    syllable of at least two letters after it is split: no Vietnamese syllable continues
+    after `TỈNH`, so the split cannot cut a real word.
+    """
+    out = []
+    for token in nfc(line).split(" "):
+        for level in _ONE_WORD_LEVELS:
+            rest = token[len(level) :]
+            if (
+                token.startswith(level)
+                and len(rest) >= 2
+                and rest.isupper()
+                and not is_syllable(token.lower())
+                and is_syllable(rest.lower())
+            ):
+                token = f"{level} {rest}"
+                break
+        out.append(token)
     return " ".join(out)

@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter
 
 from pipeline.document import Layout, Metadata, Period
-from pipeline.extract.capitals import repair_capitals
+from pipeline.extract.capitals import repair_capitals, split_glued_levels
 from pipeline.extract.dates import make_date, parse_date
 from pipeline.extract.periods import find_periods, parse_period
 from pipeline.extract.places import correct_issuer, correct_place, correct_places
@@ -644,11 +644,14 @@ def _ocr_capitals_repaired(layout: Layout, warnings: list[str]) -> Layout:
     marks OCR dropped restored (`capitals.repair_capitals`: `ĐÔNG THỜI` → `ĐỒNG THỜI`)."""
     fields = {name: getattr(layout, name) for name in ("issuing_body", "parent_body", "title")}
     fields["position"] = layout.signature.position
-    fixed = {name: repair_capitals(value) if value else value for name, value in fields.items()}
+    fixed = {
+        name: repair_capitals(split_glued_levels(value)) if value else value
+        for name, value in fields.items()
+    }
     for name, value in fields.items():
         if fixed[name] != value:
             warnings.append(
-                f"marks OCR dropped from capitals restored: {value!r} → {fixed[name]!r}"
+                f"OCR slips in capitals repaired (a dropped mark or space): {value!r} → {fixed[name]!r}"
             )
     signature = layout.signature.model_copy(update={"position": fixed.pop("position")})
     return layout.model_copy(update={**fixed, "signature": signature})
