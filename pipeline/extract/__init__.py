@@ -35,7 +35,7 @@ def extract(doc: Document, config: Config) -> Document:
     metadata, warnings = extract_metadata(doc.layout, body, ocr=ocr)
     furniture = "\n".join(line for page in doc.pages for line in page.furniture)
     if metadata.signed_at is None and furniture:  # a scan's e-office stamp (ingest.pdf)
-        _read_signature_stamp(furniture, metadata, warnings)
+        _read_signature_stamp(furniture, metadata, warnings, doc.layout.place_date_line)
     doc.metadata = metadata
     for message in warnings:
         doc.warn(message)

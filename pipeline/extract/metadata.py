@@ -680,7 +680,7 @@ def extract_metadata(layout: Layout, body: str, ocr: bool = False) -> tuple[Meta
     else:
         _infer_issuer(layout, meta, body, warnings)
     _correct_place_names(meta)
-    _read_signature_stamp(body, meta, warnings)
+    _read_signature_stamp(body, meta, warnings, layout.place_date_line)
     meta.plan_period = plan_period(layout, meta, document_year(meta))
     return meta, warnings
 
@@ -695,15 +695,41 @@ def _correct_place_names(meta: Metadata) -> None:
         meta.issuer_parent = correct_places(meta.issuer_parent)
 
 
-def _read_signature_stamp(body: str, meta: Metadata, warnings: list[str]) -> None:
-    """`signed_at`/`signed_by` from an e-office stamp; the issue date's fallback only."""
+_PRINTED_MONTH = re.compile(r"tháng\s*(?P<m>\d{1,2})\b", re.I)
+_PRINTED_YEAR = re.compile(r"năm\s*(?P<y>\d{4})\b", re.I)
+
+
+def stamp_agrees(printed: str | None, signed: dt.date) -> bool:
+    """Whether a stamp's date agrees with what the printed date line still shows: the month
+    and year that can be read must be the stamp's (`ngày … tháng 11 năm 2024` and a stamp of
+    26/11/2024 agree; a stamp of 02/12/2024 does not — it signed a later copy)."""
+    if not printed:
+        return True
+    month, year = _PRINTED_MONTH.search(printed), _PRINTED_YEAR.search(printed)
+    if month and int(month.group("m")) != signed.month:
+        return False
+    return not (year and int(year.group("y")) != signed.year)
+
+
+def _read_signature_stamp(
+    body: str, meta: Metadata, warnings: list[str], printed: str | None = None
+) -> None:
+    """`signed_at`/`signed_by` from an e-office stamp; the issue date's fallback only, and
+    only when it agrees with the printed line's readable month and year (`printed`)."""
     stamp = find_signature_stamp(body)
     if stamp is None:
         return
     meta.signed_at, meta.signed_by = stamp.signed_at, stamp.signed_by
-    if meta.issue_date is None:
-        meta.issue_date = stamp.signed_at.date()
+    if meta.issue_date is not None:
+        return
+    if not stamp_agrees(printed, stamp.signed_at.date()):
         warnings.append(
-            "the printed issue date could not be read; taken from the digital signature"
-            f" stamp ({stamp.signed_at.isoformat()})"
+            f"the digital signature stamp ({stamp.signed_at.isoformat()}) disagrees with the "
+            f"printed date {printed!r}: not taken as the issue date"
         )
+        return
+    meta.issue_date = stamp.signed_at.date()
+    warnings.append(
+        "the printed issue date could not be read; taken from the digital signature"
+        f" stamp ({stamp.signed_at.isoformat()})"
+    )
