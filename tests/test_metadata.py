@@ -181,3 +181,11 @@ def test_a_standing_body_line_is_named_before_its_unit() -> None:
     from pipeline.extract.metadata import body_name
 
     assert body_name("BAN CHẤP HÀNH TRUNG ƯƠNG") == "Ban Chấp hành Trung ương"
+
+
+def test_metadata_text_fields_take_the_canonical_spelling() -> None:
+    layout = _layout(title="Triển khai Chương trình  phòng, chống ma tuý", doc_type="KẾ HOẠCH")
+    layout.signature.position = "PHÓ CHỦ TỊCH THƯỜNG TRỰC UỶ BAN"
+    meta, _ = extract_metadata(layout, "")
+    assert meta.title == "Triển khai Chương trình phòng, chống ma túy"
+    assert meta.signer_position == "Phó Chủ tịch thường trực ủy ban"

@@ -680,9 +680,23 @@ def extract_metadata(layout: Layout, body: str, ocr: bool = False) -> tuple[Meta
     else:
         _infer_issuer(layout, meta, body, warnings)
     _correct_place_names(meta)
+    _canonical_spelling(meta)
     _read_signature_stamp(body, meta, warnings, layout.place_date_line)
     meta.plan_period = plan_period(layout, meta, document_year(meta))
     return meta, warnings
+
+
+SPELLED_FIELDS = ("title", "issuer", "issuer_parent", "place", "signer", "signer_position")
+"""Metadata text fields written in the one canonical spelling (CONVENTIONS.md: `Ủy`,
+`hóa`, single spaces), so that they group in a table; the body keeps the document's own."""
+
+
+def _canonical_spelling(meta: Metadata) -> None:
+    """`SPELLED_FIELDS` in NFC, old-style tone placement and single spaces."""
+    for name in SPELLED_FIELDS:
+        value = getattr(meta, name)
+        if value:
+            setattr(meta, name, canonical_tones(nfc(" ".join(value.split()))))
 
 
 def _correct_place_names(meta: Metadata) -> None:
