@@ -358,6 +358,7 @@ def segment(doc: Document, config: Config) -> Document:
     layout.body_tables = place_body_tables(layout.sections, body_tables, body_start)
     layout.closing = paragraphs(lines[closing:tail])
     parsed = cl.parse_tail(lines[tail:attached])
+    cl.drop_unframed_name(parsed, lines[tail:attached])
     layout.recipients = parsed.recipients
     layout.signature = Signature(
         authority=parsed.authority, position=parsed.position, name=parsed.name

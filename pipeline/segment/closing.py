@@ -226,6 +226,16 @@ def parse_tail(lines: list[str]) -> Tail:
     return tail
 
 
+def drop_unframed_name(tail: Tail, lines: list[str]) -> None:
+    """Forget a name that no frame vouches for: without a `Nơi nhận` label, an authority
+    or a position line, any capitalised last line would read as a signer (`Vũ Đức Long`
+    under a list found from its `Lưu: VT` line); `find_signer`'s stricter evidence decides
+    then."""
+    if tail.authority or tail.position or any(is_recipients_line(ln) for ln in lines):
+        return
+    tail.name, tail.notes = None, []
+
+
 def _choose_name(tail: Tail, found: list[_Candidate]) -> None:
     """The last clean name wins; a repaired one only when there is no other."""
     clean = [c for c in found if not c.name.repaired]
@@ -280,10 +290,48 @@ def tail_start(lines: list[str], start: int, end: int) -> int:
     for i in range(end - 1, start - 1, -1):
         if is_recipients_line(lines[i]):
             return _signature_above(lines, start, i)
-    for i in range(max(start, end - 15), end):
-        if is_authority(lines[i]):
-            return i
-    return end
+    authority = next((i for i in range(max(start, end - 15), end) if is_authority(lines[i])), end)
+    unlabelled = unlabelled_recipients(lines, start, end)
+    return min(authority, unlabelled if unlabelled is not None else end)
+
+
+_FILED = re.compile(r"^\W*luu\s*[:.]?\s*(?:vt|van thu)\b")
+"""`- Lưu: VT, …` (matched on skeleton): the copy kept by the office, always the last
+recipient, so it marks a Nơi nhận list whose label the seal or the scan lost."""
+
+FILED_WINDOW = 30
+"""Lines before the end of the main text in which a `Lưu: VT` line may stand: the list
+and the signature block below it take fewer."""
+
+MAX_RECIPIENT_LINES = 25
+"""Lines a Nơi nhận list may take above its `Lưu: VT` line (long lists wrap)."""
+
+
+def unlabelled_recipients(lines: list[str], start: int, end: int) -> int | None:
+    """First line of a Nơi nhận list without its label, found from its `Lưu: VT` line.
+
+    The list runs up from that line to the body's last sentence: a line that is not a `-`
+    item and ends a sentence (`… điện thoại: 0988.688.580).`, `… Lâm Đồng...`) ends the
+    body; items end with `;` and wrapped items run on.  None without a `Lưu: VT` line.
+    """
+    filed = next(
+        (
+            i
+            for i in range(end - 1, max(start, end - FILED_WINDOW) - 1, -1)
+            if _FILED.match(skeleton(lines[i].strip()))
+        ),
+        None,
+    )
+    if filed is None:
+        return None
+    first = filed
+    while first - 1 > start and filed - first < MAX_RECIPIENT_LINES:
+        text = lines[first - 1].strip()
+        bulleted = bool(text) and text[0] in "-–+•"
+        if text and not bulleted and (text.endswith((".", "!", "?")) or parse_marker(text)):
+            break
+        first -= 1
+    return first
 
 
 def _signature_above(lines: list[str], start: int, recipients: int) -> int:
