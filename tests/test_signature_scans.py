@@ -101,3 +101,10 @@ def test_a_segmented_ocr_page_completes_the_signer_from_the_body() -> None:
     assert (signature.name, signature.position) == ("Hoàng Văn Thuân", "Trưởng đoàn")
     doc.text.method = "text"  # a text layer's names are as printed: nothing is completed
     assert segment(doc, Config()).layout.signature.name is None
+
+
+def test_capitals_under_the_position_are_the_signature_column_not_recipients() -> None:
+    tail = parse_tail([*RECIPIENTS, "KT. TỔ TRƯỞNG", "PHÓ TỔ TRƯỞNG THƯỜNG TRỰC", "` .PHÓ CỤC TRƯỞNG",
+                       "CỤC CẢNH SÁT ĐTTP VỀ MA TÚY", "Đại tá Bùi Duy Hưng"])  # fmt: skip
+    assert tail.recipients == ["Như trên;", "Sở Tài chính;", "Lưu: VT."]
+    assert tail.name == "Bùi Duy Hưng"

@@ -177,6 +177,13 @@ def _is_junk(piece: str) -> bool:
     return letters < 4 or (len(words) >= 2 and all(len(w) <= 2 for w in words))
 
 
+def _signature_capitals(line: str) -> bool:
+    """A line of capitals in the signature column (`PHÓ CỤC TRƯỞNG`, `CỤC CẢNH SÁT …`,
+    behind a seal's stray marks): recipients are `- ` items in running-text case."""
+    text = line.lstrip(_NOISE_EDGE)
+    return bool(text) and text[0] not in "-–+•" and is_upper_line(text) and len(text.split()) >= 2
+
+
 def _after_item(recipients: list[str]) -> bool:
     return not recipients or recipients[-1].endswith((";", ".", ":", ")"))
 
@@ -206,6 +213,8 @@ def parse_tail(lines: list[str]) -> Tail:
             continue
         if (tail.position or tail.authority) and line[0] not in "-–+•" and _is_junk(line):
             continue  # seal and signature strokes read as text (`: % i`), not a recipient
+        if (tail.position or tail.authority) and _signature_capitals(line):
+            continue  # the signer's office or unit under the position, not a recipient
         recipient, fragment = line, ""
         match = _AUTHORITY_ANYWHERE.search(line)
         if match and match.start() > 0:
