@@ -670,6 +670,8 @@ def extract_metadata(layout: Layout, body: str, ocr: bool = False) -> tuple[Meta
         meta.doc_type = LETTER_TYPE  # `Số: …/UBND-VX` and `V/v …` without a type heading
     _read_number(layout, meta, warnings)
     _read_place_date(layout, meta, warnings)
+    if meta.place:  # before an issuer is inferred from it (`Hài Phòng` → thành phố Hải Phòng)
+        meta.place = correct_place(meta.place)
     meta.title = layout.title
     _read_signer(layout, meta, warnings)
     issuing = layout.issuing_body
