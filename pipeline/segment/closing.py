@@ -433,6 +433,9 @@ def _signature_begun(lines: list[str]) -> int | None:
 _ROLE_SEPARATOR = r"\s*[-–:,(]\s*"
 _ROLE_END = re.compile(r"[:;,()\n]")
 
+ROLE_LOOKAHEAD = 80
+"""Characters after a name that may hold the role the body gives it (`- Phó Giám đốc Sở`)."""
+
 MAX_ROLE_WORDS = 6
 """A role the body gives a person (`Trưởng đoàn`, `Phó Giám đốc Sở`) is a few words; more
 is a sentence."""
@@ -442,7 +445,7 @@ def role_in_body(name: str, body: str) -> str | None:
     """The first role the body gives `name` right after it (`Ông: Hoàng Văn Thuân - Trưởng
     đoàn: phụ trách chung` → `Trưởng đoàn`), when it reads as a position."""
     for match in re.finditer(re.escape(name) + _ROLE_SEPARATOR, body):
-        rest = body[match.end() : match.end() + 80]
+        rest = body[match.end() : match.end() + ROLE_LOOKAHEAD]
         role = " ".join(_ROLE_END.split(rest, maxsplit=1)[0].split())
         if (
             role

@@ -160,6 +160,10 @@ MIN_MATCHED_SYLLABLES = 2
 """A damaged name must keep at least its last two syllables (the middle and given names)
 before a body mention may complete it: one given name alone is shared by too many people."""
 
+MAX_NAME_SYLLABLES = 4
+"""Syllables of a full name the body mentions (`Nguyễn Thị Minh Khai`): family, middle,
+given; five-syllable names are rare enough that a fifth capital is the next phrase."""
+
 MAX_DAMAGED_WORDS = 2
 """At most the first two words of a signature line may be OCR damage (`lowfg Văn Thuân`)."""
 
@@ -181,7 +185,7 @@ def people_in(text: str) -> list[str]:
         i = 0
         while i < len(tokens):
             run: list[str] = []
-            for token in tokens[i : i + 4]:
+            for token in tokens[i : i + MAX_NAME_SYLLABLES]:
                 word = token.strip(_WORD_EDGE)
                 opens = token.lstrip(_WORD_EDGE) != token  # `(Nguyễn`: a new phrase
                 if not is_name_syllable(word) or (not run and word in _HONORIFICS):
