@@ -97,8 +97,9 @@ def test_a_segmented_ocr_page_completes_the_signer_from_the_body() -> None:
     doc = Document(source=Source(path="<scan>"))
     doc.pages = [Page(number=1, method="ocr", text=text)]
     doc.text.body, doc.text.method = text, "ocr"
-    signature = segment(doc, Config()).layout.signature
-    assert (signature.name, signature.position) == ("Hoàng Văn Thuân", "Trưởng đoàn")
+    layout = segment(doc, Config()).layout
+    assert (layout.signature.name, layout.signature.position) == ("Hoàng Văn Thuân", "Trưởng đoàn")
+    assert layout.recipients == ["Giám đốc Sở;", "Lưu: VT."]
     doc.text.method = "text"  # a text layer's names are as printed: nothing is completed
     assert segment(doc, Config()).layout.signature.name is None
 

@@ -366,7 +366,9 @@ def segment(doc: Document, config: Config) -> Document:
     for note in parsed.notes:
         doc.warn(note)
     if parsed.name is None and doc.text.method in OCR_METHODS:
-        cl.signer_from_body(doc, layout.signature, lines[tail:attached], "\n".join(lines[:tail]))
+        cl.signer_from_body(
+            doc, layout.signature, lines[tail:attached], "\n".join(lines[:tail]), layout.recipients
+        )
     if layout.signature.name is None:
         cl.signer_without_tail(doc, layout.signature, lines[cursor:attached])
     if attached < main_end:

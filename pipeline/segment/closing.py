@@ -457,12 +457,15 @@ def role_in_body(name: str, body: str) -> str | None:
     return None
 
 
-def signer_from_body(doc: Document, signature: Signature, tail: list[str], body: str) -> None:
+def signer_from_body(
+    doc: Document, signature: Signature, tail: list[str], body: str, recipients: list[str]
+) -> None:
     """Complete a signer's name the seal or signature damaged (`lowfg Văn Thuân`) from the
     one person the body names with the same last syllables; without a position line, the
     role the body gives that person (`… - Trưởng đoàn`) is the position.
 
-    Only below an authority or position line: above it the lines are recipients.
+    Only below an authority or position line: above it the lines are recipients.  The
+    damaged line, which `parse_tail` could not place, leaves `recipients`.
     """
     begun = _signature_begun(tail)
     if signature.name is not None or begun is None:
@@ -476,6 +479,8 @@ def signer_from_body(doc: Document, signature: Signature, tail: list[str], body:
         if full is None:
             continue
         signature.name = full
+        if text in recipients:
+            recipients.remove(text)
         doc.warn(f"signer's name completed from the body: {text!r} → {full}")
         if signature.position is None and (role := role_in_body(full, body)):
             signature.position = role
