@@ -157,6 +157,23 @@ ORGANISATION_NAMES = (
 )
 """Mass organisations in running-text case, for issuer lines printed in capitals."""
 
+PARTY_ORGANS = (
+    "Ban Tuyên giáo và Dân vận",
+    "Ban Tuyên giáo",
+    "Ban Dân vận",
+    "Ban Tổ chức",
+    "Ban Nội chính",
+    "Ban Kinh tế",
+    "Ủy ban Kiểm tra",
+    "Văn phòng",
+)
+"""Organs of a Party committee, printed under it as a bare line (`BAN CHẤP HÀNH TRUNG ƯƠNG`
+/ `VĂN PHÒNG`) and named after it in running text (`Văn phòng Trung ương Đảng`, `Ban Tổ
+chức Tỉnh ủy`), longest first."""
+
+PARTY_WORD = "Đảng"
+"""The word running text may add after a committee's own words (`Trung ương Đảng`)."""
+
 AUTHORITY_PREFIXES = ("TM", "T/M", "T.M", "KT", "K/T", "Q", "TL", "T/L", "TUQ")
 """Signing-on-behalf prefixes before a signature's authority line (`KT. CHỦ TỊCH`)."""
 
@@ -173,8 +190,9 @@ NUMBER_LABEL = r"(?:Số|số(?=\s*:)|S[óôồổỏ](?=\s*[:.]))"
 SLASHES = str.maketrans({"⁄": "/", "∕": "/", "／": "/"})
 """Slash look-alikes that PDF fonts and OCR put inside document numbers."""
 
-PLACE_DATE = re.compile(r"(?P<place>[^\W\d_][^,\d]{1,50}),\s*ngày\b.*", re.IGNORECASE)
-"""`Hải Phòng, ngày 26 tháng 01 năm 2026` (the place is what stands before the comma)."""
+PLACE_DATE = re.compile(r"(?P<place>[^\W\d_][^,\d]{1,50}),\s*ng[aàáảãạ][yýuú]\b.*", re.IGNORECASE)
+"""`Hải Phòng, ngày 26 tháng 01 năm 2026` (the place is what stands before the comma);
+`ngày` as OCR misreads its vowel or final (`ngàu`, `ngay`, `ngảy`)."""
 
 ROMAN_NUMERALS = (
     "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX".split()  # noqa: SIM905

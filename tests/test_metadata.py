@@ -161,3 +161,31 @@ def test_deputy_position_inferred_from_kt() -> None:
     assert position(["KT. CỤC TRƯỞNG -"]) == "Phó Cục trưởng"
     assert position(["TM. ỦY BAN NHÂN DÂN"]) is None  # the head signs: no rule says who
     assert deputy_position(["KT. GIÁM ĐỐC"]) == "Phó Giám đốc"
+
+
+def test_a_bare_party_organ_is_named_as_the_body_names_it() -> None:
+    from pipeline.extract.metadata import party_organ_name, qualified_issuer
+
+    body = "Văn phòng Trung ương Đảng hướng dẫn thể thức và kỹ thuật trình bày văn bản"
+    assert qualified_issuer("VĂN PHÒNG", "BAN CHẤP HÀNH TRUNG ƯƠNG", body) == (
+        "Văn phòng Trung ương Đảng"
+    )
+    body = "Ban Tổ chức Tỉnh ủy đề nghị; Ban Tổ chức Tỉnh ủy Lào Cai tổng hợp."
+    assert party_organ_name("BAN TỔ CHỨC", "TỈNH ỦY LÀO CAI", body) == "Ban Tổ chức Tỉnh ủy Lào Cai"
+    # Not under a Party committee, or words that are not the committee's: no such name.
+    assert party_organ_name("VĂN PHÒNG", "ỦY BAN NHÂN DÂN TỈNH LÀO CAI", body) is None
+    assert party_organ_name("VĂN PHÒNG", "TỈNH ỦY LÀO CAI", "Văn phòng phẩm và thiết bị") is None
+
+
+def test_a_standing_body_line_is_named_before_its_unit() -> None:
+    from pipeline.extract.metadata import body_name
+
+    assert body_name("BAN CHẤP HÀNH TRUNG ƯƠNG") == "Ban Chấp hành Trung ương"
+
+
+def test_metadata_text_fields_take_the_canonical_spelling() -> None:
+    layout = _layout(title="Triển khai Chương trình  phòng, chống ma tuý", doc_type="KẾ HOẠCH")
+    layout.signature.position = "PHÓ CHỦ TỊCH THƯỜNG TRỰC UỶ BAN"
+    meta, _ = extract_metadata(layout, "")
+    assert meta.title == "Triển khai Chương trình phòng, chống ma túy"
+    assert meta.signer_position == "Phó Chủ tịch thường trực ủy ban"

@@ -83,3 +83,20 @@ def test_an_issuer_gets_its_field_spelt_as_it_is_after_the_unit_noun() -> None:
     assert correct_issuer("Ban Chỉ đạo xây dựng nông thôn mới") == (
         "Ban Chỉ đạo xây dựng nông thôn mới"
     )
+
+
+def test_of_several_spellings_with_the_same_letters_the_nearest_is_taken() -> None:
+    from pipeline.extract.places import correct_place
+
+    # `Hải Phòng` (one mark away) and the ward `Hải Phong` (two) share their letters.
+    assert correct_place("Hài Phòng") == "Hải Phòng"
+    assert correct_place("Hải Phong") == "Hải Phong"  # a gazetteer name stays
+
+
+def test_an_issuer_inferred_from_a_misread_place_has_the_places_level() -> None:
+    from pipeline.document import Layout
+    from pipeline.extract.metadata import extract_metadata
+
+    layout = Layout(number_line="Số: /KH-UBND", place_date_line="Hài Phòng, ngày tháng năm 2026")
+    meta, _ = extract_metadata(layout, "")
+    assert (meta.place, meta.issuer) == ("Hải Phòng", "Ủy ban nhân dân thành phố Hải Phòng")

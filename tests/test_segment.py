@@ -563,3 +563,30 @@ def test_a_scanned_title_opener_misread_as_va_viec_is_ve_viec() -> None:
     assert segment(doc, Config()).layout.title == (
         "Về việc đề nghị phê duyệt danh sách địa bàn trọng điểm"
     )
+
+
+def test_a_place_date_line_with_an_ocr_damaged_ngay_is_still_one() -> None:
+    assert lh.is_place_date_line("Hà Nội, ngàu — tháng 10 năm 2025")
+    assert lh.is_place_date_line("Lào Cai, ngay 02 tháng 7 năm 2026")
+    assert not lh.is_place_date_line("Hà Nội, nguyên tắc chung của tháng")
+
+
+def test_a_recipients_list_whose_label_was_lost_is_no_body_text() -> None:
+    # The seal took `Nơi nhận:`; its `Lưu: VT` line still marks the list, which runs up
+    # to the body's last sentence.
+    text = (
+        HEADER.split("Nơi nhận:")[0].rstrip("\n")
+        + "\nMọi thông tin cần trao đổi, đề nghị liên hệ Phòng 5 (điện thoại: 0988.688.580).\n"
+        "TQe Te AIDS, MT, MD (để b\n- Bộ Công an, Bộ Y\ntế (để báo cáo);\n"
+        "- Các đơn vị thuộc C04 (để thực hiện);\n- Lưu: VT, P5.\n"
+        "PHÓ TỔ TRƯỞNG THƯỜNG TRỰC\nĐại tá Bùi Duy Hưng\n"
+    )
+    doc = _segment(text)
+    assert doc.layout.recipients[-2:] == ["Các đơn vị thuộc C04 (để thực hiện);", "Lưu: VT, P5."]
+    body = [s.heading + s.text for s in doc.layout.sections for s in [s, *s.children]]
+    assert not any("C04" in b or "Lưu" in b for b in body)
+    assert (doc.layout.signature.position, doc.layout.signature.name) == (
+        "PHÓ TỔ TRƯỞNG THƯỜNG TRỰC",
+        "Bùi Duy Hưng",
+    )
+    assert cl.unlabelled_recipients(["1. Tổ chức hội nghị.", "- Bộ Công an;"], 0, 2) is None

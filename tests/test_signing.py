@@ -91,3 +91,21 @@ def test_a_scans_stamp_layer_gives_signed_at_and_the_fallback_date(tmp_path) -> 
 def test_without_a_stamp_the_unreadable_date_stays_empty(tmp_path) -> None:
     meta = _scan_with_stamp(tmp_path, []).metadata
     assert meta.signed_at is None and meta.issue_date is None
+
+
+def test_a_stamp_that_disagrees_with_the_printed_month_is_no_fallback(tmp_path) -> None:
+    # `ngày … tháng 11 năm 2024` printed; a stamp of December signed a later copy.
+    stamp = ["Ký bởi: Ủy ban nhân dân tỉnh Quảng Ngãi", "Thời gian ký: 02/12/2024 09:00:00"]
+    doc = _scan_with_stamp(tmp_path, stamp)
+    assert doc.metadata.signed_at == dt.datetime(2024, 12, 2, 9, 0, 0)
+    assert doc.metadata.issue_date is None
+    assert any("disagrees with the printed date" in w for w in doc.warnings)
+
+
+def test_the_stamp_agrees_with_the_readable_parts_of_the_printed_date() -> None:
+    from pipeline.extract.metadata import stamp_agrees
+
+    assert stamp_agrees("Quảng Ngãi, ngày tháng 11 năm 2024", dt.date(2024, 11, 26))
+    assert stamp_agrees("Hà Nội, ngày tháng năm 2026", dt.date(2026, 3, 2))  # month blank
+    assert stamp_agrees(None, dt.date(2026, 3, 2))  # no date line at all
+    assert not stamp_agrees("Hà Nội, ngày tháng năm 2026", dt.date(2025, 12, 30))

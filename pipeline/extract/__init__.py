@@ -31,10 +31,11 @@ def _body_dates(body: str, place_date_line: str | None) -> list[DateMention]:
 def extract(doc: Document, config: Config) -> Document:
     """Stage: fill metadata, legal_refs, dates and tasks from `doc.layout`."""
     body = doc.text.body
-    metadata, warnings = extract_metadata(doc.layout, body)
+    ocr = any(page.method == "ocr" for page in doc.pages)
+    metadata, warnings = extract_metadata(doc.layout, body, ocr=ocr)
     furniture = "\n".join(line for page in doc.pages for line in page.furniture)
     if metadata.signed_at is None and furniture:  # a scan's e-office stamp (ingest.pdf)
-        _read_signature_stamp(furniture, metadata, warnings)
+        _read_signature_stamp(furniture, metadata, warnings, doc.layout.place_date_line)
     doc.metadata = metadata
     for message in warnings:
         doc.warn(message)

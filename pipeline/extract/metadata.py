@@ -16,6 +16,7 @@ import unicodedata
 from collections import Counter
 
 from pipeline.document import Layout, Metadata, Period
+from pipeline.extract.capitals import repair_capitals, split_glued_levels
 from pipeline.extract.dates import make_date, parse_date
 from pipeline.extract.periods import find_periods, parse_period
 from pipeline.extract.places import correct_issuer, correct_place, correct_places
@@ -36,6 +37,8 @@ from pipeline.vocabulary import (
     LETTER_TYPE,
     NUMBER_LABEL,
     ORGANISATION_NAMES,
+    PARTY_ORGANS,
+    PARTY_WORD,
     PLACE_DATE,
     POSITION_WORDS,
     SLASHES,
@@ -344,9 +347,15 @@ def body_name(upper: str, body: str = "") -> str:
     """An issuer-block line as written in running text, in the canonical spelling.
 
     `TỈNH UỶ LÀO CAI` → `Tỉnh ủy Lào Cai` (a Party committee and its place);
-    `UBND TỈNH ĐỒNG THÁP` → `Ủy ban nhân dân tỉnh Đồng Tháp`; otherwise `normal_case`.
+    `UBND TỈNH ĐỒNG THÁP` → `Ủy ban nhân dân tỉnh Đồng Tháp`; `BAN CHẤP HÀNH TRUNG ƯƠNG` →
+    `Ban Chấp hành Trung ương` (a standing body before the unit it belongs to); otherwise
+    `normal_case`.
     """
     text = " ".join(upper.split())
+    words = text.split()
+    for size in (3, 2):
+        if len(words) > size and (standing := _standing_body(" ".join(words[:size]))):
+            return f"{standing} {body_name(' '.join(words[size:]), body)}"
     if match := _COMMITTEE.match(canonical_tones(text)):
         head = match.group("head").lower()
         place = match.group("place")
@@ -399,13 +408,59 @@ def _standing_body(issuing: str) -> str | None:
     return _STANDING_BODIES.get(" ".join(skeleton(issuing).lower().split()))
 
 
+MAX_COMMITTEE_WORDS = 5
+"""Words after a Party organ's name that may still name its committee (`Văn phòng Tỉnh ủy
+Lào Cai`); longer runs are a sentence."""
+
+_PARTY_COMMITTEE_SK = ("ban chap hanh", "tinh uy", "thanh uy", "huyen uy", "quan uy", "dang uy")
+"""Skeletons of a Party committee line (`BAN CHẤP HÀNH TRUNG ƯƠNG`, `TỈNH ỦY LÀO CAI`)."""
+
+
+def party_organ_name(issuing: str, parent: str | None, body: str) -> str | None:
+    """A bare Party organ under its committee, named as the body names it: `VĂN PHÒNG`
+    under `BAN CHẤP HÀNH TRUNG ƯƠNG` with `Văn phòng Trung ương Đảng` in the body → that.
+
+    The words after the organ must all be the committee's own (or `Đảng`): the longest such
+    run the body writes, most frequent first.  None when the line is no bare organ, the
+    parent no Party committee, or the body never names the organ in full.
+    """
+    if not parent or not any(c in skeleton(parent) for c in _PARTY_COMMITTEE_SK):
+        return None
+    organ = next(
+        (o for o in PARTY_ORGANS if skeleton(o) == " ".join(skeleton(issuing).split())), None
+    )
+    if organ is None:
+        return None
+    allowed = set(skeleton(parent).split()) | {skeleton(PARTY_WORD)}
+    runs: Counter[str] = Counter()
+    text = canonical_tones(nfc(body))
+    for match in re.finditer(r"(?<!\w)" + re.escape(organ) + r"\s+", text):
+        words: list[str] = []
+        for token in text[match.end() :].split()[:MAX_COMMITTEE_WORDS]:
+            word = token.strip(".,;:()")
+            if not word or skeleton(word) not in allowed or not (words or word[0].isupper()):
+                break
+            words.append(word)
+            if word != token:
+                break  # punctuation ends the name
+        if words:
+            runs[" ".join(words)] += 1
+    if not runs:
+        return None
+    best = max(runs, key=lambda run: (len(run.split()), runs[run]))
+    return f"{organ} {best}"
+
+
 def qualified_issuer(issuing: str, parent: str | None, body: str) -> str:
     """The issuer qualified by the province or city its block gives: `SỞ NÔNG NGHIỆP VÀ MÔI
     TRƯỜNG` under `UBND TỈNH TUYÊN QUANG` → `Sở Nông nghiệp và Môi trường tỉnh Tuyên
-    Quang`; `TỈNH ỦY` under `ĐẢNG BỘ TỈNH LÀO CAI` → `Tỉnh ủy Lào Cai`.  An issuer that
-    names a place of its own keeps it alone."""
+    Quang`; `TỈNH ỦY` under `ĐẢNG BỘ TỈNH LÀO CAI` → `Tỉnh ủy Lào Cai`; a Party organ as the
+    body names it (`party_organ_name`).  An issuer that names a place of its own keeps it
+    alone."""
     if parent and (standing := _standing_body(issuing)):
         return f"{standing} {body_name(parent, body)}"
+    if organ := party_organ_name(issuing, parent, body):
+        return organ
     name = body_name(issuing, body)
     locality = _block_locality(parent)
     if locality and skeleton(locality).split()[0] not in _QUALIFYING_LEVELS:
@@ -584,9 +639,30 @@ _HORIZON = re.compile(r"^(den|toi) ")
 """`… đến năm 2030` in a title is a target horizon, not the window the plan runs."""
 
 
-def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
-    """Metadata and warnings from the layout (`body` supplies the document's spellings)."""
+def _ocr_capitals_repaired(layout: Layout, warnings: list[str]) -> Layout:
+    """A copy of `layout` whose upper-case header and signature lines have the stacked
+    marks OCR dropped restored (`capitals.repair_capitals`: `ĐÔNG THỜI` → `ĐỒNG THỜI`)."""
+    fields = {name: getattr(layout, name) for name in ("issuing_body", "parent_body", "title")}
+    fields["position"] = layout.signature.position
+    fixed = {
+        name: repair_capitals(split_glued_levels(value)) if value else value
+        for name, value in fields.items()
+    }
+    for name, value in fields.items():
+        if fixed[name] != value:
+            warnings.append(
+                f"OCR slips in capitals repaired (a dropped mark or space): {value!r} → {fixed[name]!r}"
+            )
+    signature = layout.signature.model_copy(update={"position": fixed.pop("position")})
+    return layout.model_copy(update={**fixed, "signature": signature})
+
+
+def extract_metadata(layout: Layout, body: str, ocr: bool = False) -> tuple[Metadata, list[str]]:
+    """Metadata and warnings from the layout (`body` supplies the document's spellings;
+    `ocr`: the text was read from images, so capitals may have lost stacked marks)."""
     warnings: list[str] = []
+    if ocr:
+        layout = _ocr_capitals_repaired(layout, warnings)
     meta = Metadata()
     if layout.doc_type:
         meta.doc_type = layout.doc_type[:1] + layout.doc_type[1:].lower()
@@ -594,6 +670,8 @@ def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
         meta.doc_type = LETTER_TYPE  # `Số: …/UBND-VX` and `V/v …` without a type heading
     _read_number(layout, meta, warnings)
     _read_place_date(layout, meta, warnings)
+    if meta.place:  # before an issuer is inferred from it (`Hài Phòng` → thành phố Hải Phòng)
+        meta.place = correct_place(meta.place)
     meta.title = layout.title
     _read_signer(layout, meta, warnings)
     issuing = layout.issuing_body
@@ -604,9 +682,23 @@ def extract_metadata(layout: Layout, body: str) -> tuple[Metadata, list[str]]:
     else:
         _infer_issuer(layout, meta, body, warnings)
     _correct_place_names(meta)
-    _read_signature_stamp(body, meta, warnings)
+    _canonical_spelling(meta)
+    _read_signature_stamp(body, meta, warnings, layout.place_date_line)
     meta.plan_period = plan_period(layout, meta, document_year(meta))
     return meta, warnings
+
+
+SPELLED_FIELDS = ("title", "issuer", "issuer_parent", "place", "signer", "signer_position")
+"""Metadata text fields written in the one canonical spelling (CONVENTIONS.md: `Ủy`,
+`hóa`, single spaces), so that they group in a table; the body keeps the document's own."""
+
+
+def _canonical_spelling(meta: Metadata) -> None:
+    """`SPELLED_FIELDS` in NFC, old-style tone placement and single spaces."""
+    for name in SPELLED_FIELDS:
+        value = getattr(meta, name)
+        if value:
+            setattr(meta, name, canonical_tones(nfc(" ".join(value.split()))))
 
 
 def _correct_place_names(meta: Metadata) -> None:
@@ -619,15 +711,41 @@ def _correct_place_names(meta: Metadata) -> None:
         meta.issuer_parent = correct_places(meta.issuer_parent)
 
 
-def _read_signature_stamp(body: str, meta: Metadata, warnings: list[str]) -> None:
-    """`signed_at`/`signed_by` from an e-office stamp; the issue date's fallback only."""
+_PRINTED_MONTH = re.compile(r"tháng\s*(?P<m>\d{1,2})\b", re.I)
+_PRINTED_YEAR = re.compile(r"năm\s*(?P<y>\d{4})\b", re.I)
+
+
+def stamp_agrees(printed: str | None, signed: dt.date) -> bool:
+    """Whether a stamp's date agrees with what the printed date line still shows: the month
+    and year that can be read must be the stamp's (`ngày … tháng 11 năm 2024` and a stamp of
+    26/11/2024 agree; a stamp of 02/12/2024 does not — it signed a later copy)."""
+    if not printed:
+        return True
+    month, year = _PRINTED_MONTH.search(printed), _PRINTED_YEAR.search(printed)
+    if month and int(month.group("m")) != signed.month:
+        return False
+    return not (year and int(year.group("y")) != signed.year)
+
+
+def _read_signature_stamp(
+    body: str, meta: Metadata, warnings: list[str], printed: str | None = None
+) -> None:
+    """`signed_at`/`signed_by` from an e-office stamp; the issue date's fallback only, and
+    only when it agrees with the printed line's readable month and year (`printed`)."""
     stamp = find_signature_stamp(body)
     if stamp is None:
         return
     meta.signed_at, meta.signed_by = stamp.signed_at, stamp.signed_by
-    if meta.issue_date is None:
-        meta.issue_date = stamp.signed_at.date()
+    if meta.issue_date is not None:
+        return
+    if not stamp_agrees(printed, stamp.signed_at.date()):
         warnings.append(
-            "the printed issue date could not be read; taken from the digital signature"
-            f" stamp ({stamp.signed_at.isoformat()})"
+            f"the digital signature stamp ({stamp.signed_at.isoformat()}) disagrees with the "
+            f"printed date {printed!r}: not taken as the issue date"
         )
+        return
+    meta.issue_date = stamp.signed_at.date()
+    warnings.append(
+        "the printed issue date could not be read; taken from the digital signature"
+        f" stamp ({stamp.signed_at.isoformat()})"
+    )

@@ -4,8 +4,9 @@ OCR and restoration get the letters of a place name right far more often than it
 and a province printed in a stamp or a heavy header is where they slip.  The gazetteer
 (`models/places.json`, built by `pipeline/restore/training/gazetteer.py` from underthesea's
 administrative-unit data) lists every province, old district and ward name; a name that is
-not in it but has exactly one gazetteer spelling with the same letters is that place.  A
-name already in the gazetteer, or matching none, or several, is left as it is.
+not in it but has one gazetteer spelling with the same letters nearer than any other (fewest
+characters apart) is that place.  A name already in the gazetteer, or matching none, or
+several equally near, is left as it is.
 """
 
 from __future__ import annotations
@@ -73,10 +74,19 @@ def correct_place(name: str) -> str:
     """
     spelled = canonical(name)
     known = _spellings().get(skeleton(spelled))
-    if not known or spelled in known or len(known) != 1:
+    if not known or spelled in known:
         return name
-    (fixed,) = known
-    return fixed
+    return _nearest(spelled, known) or name
+
+
+def _nearest(spelled: str, known: frozenset[str]) -> str | None:
+    """The one spelling of `known` (same letters) that differs from `spelled` in the fewest
+    characters: `Hài Phòng` is `Hải Phòng` (one mark), not the ward `Hải Phong` (two).
+    None when two are equally near."""
+    distance = {k: sum(a != b for a, b in zip(k, spelled, strict=False)) for k in known}
+    best = min(distance.values())
+    nearest = [k for k, d in distance.items() if d == best]
+    return nearest[0] if len(nearest) == 1 else None
 
 
 def correct_places(text: str) -> str:

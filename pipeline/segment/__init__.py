@@ -358,13 +358,18 @@ def segment(doc: Document, config: Config) -> Document:
     layout.body_tables = place_body_tables(layout.sections, body_tables, body_start)
     layout.closing = paragraphs(lines[closing:tail])
     parsed = cl.parse_tail(lines[tail:attached])
+    cl.drop_unframed_name(parsed, lines[tail:attached])
     layout.recipients = parsed.recipients
     layout.signature = Signature(
         authority=parsed.authority, position=parsed.position, name=parsed.name
     )
     for note in parsed.notes:
         doc.warn(note)
-    if parsed.name is None:
+    if parsed.name is None and doc.text.method in OCR_METHODS:
+        cl.signer_from_body(
+            doc, layout.signature, lines[tail:attached], "\n".join(lines[:tail]), layout.recipients
+        )
+    if layout.signature.name is None:
         cl.signer_without_tail(doc, layout.signature, lines[cursor:attached])
     if attached < main_end:
         _read_attachment(lines[attached:main_end], attached, layout)

@@ -177,6 +177,13 @@ def _is_junk(piece: str) -> bool:
     return letters < 4 or (len(words) >= 2 and all(len(w) <= 2 for w in words))
 
 
+def _signature_capitals(line: str) -> bool:
+    """A line of capitals in the signature column (`PHÓ CỤC TRƯỞNG`, `CỤC CẢNH SÁT …`,
+    behind a seal's stray marks): recipients are `- ` items in running-text case."""
+    text = line.lstrip(_NOISE_EDGE)
+    return bool(text) and text[0] not in "-–+•" and is_upper_line(text) and len(text.split()) >= 2
+
+
 def _after_item(recipients: list[str]) -> bool:
     return not recipients or recipients[-1].endswith((";", ".", ":", ")"))
 
@@ -206,6 +213,8 @@ def parse_tail(lines: list[str]) -> Tail:
             continue
         if (tail.position or tail.authority) and line[0] not in "-–+•" and _is_junk(line):
             continue  # seal and signature strokes read as text (`: % i`), not a recipient
+        if (tail.position or tail.authority) and _signature_capitals(line):
+            continue  # the signer's office or unit under the position, not a recipient
         recipient, fragment = line, ""
         match = _AUTHORITY_ANYWHERE.search(line)
         if match and match.start() > 0:
@@ -224,6 +233,16 @@ def parse_tail(lines: list[str]) -> Tail:
         _add_recipient(tail.recipients, recipient.strip())
     _choose_name(tail, found)
     return tail
+
+
+def drop_unframed_name(tail: Tail, lines: list[str]) -> None:
+    """Forget a name that no frame vouches for: without a `Nơi nhận` label, an authority
+    or a position line, any capitalised last line would read as a signer (`Vũ Đức Long`
+    under a list found from its `Lưu: VT` line); `find_signer`'s stricter evidence decides
+    then."""
+    if tail.authority or tail.position or any(is_recipients_line(ln) for ln in lines):
+        return
+    tail.name, tail.notes = None, []
 
 
 def _choose_name(tail: Tail, found: list[_Candidate]) -> None:
@@ -280,10 +299,48 @@ def tail_start(lines: list[str], start: int, end: int) -> int:
     for i in range(end - 1, start - 1, -1):
         if is_recipients_line(lines[i]):
             return _signature_above(lines, start, i)
-    for i in range(max(start, end - 15), end):
-        if is_authority(lines[i]):
-            return i
-    return end
+    authority = next((i for i in range(max(start, end - 15), end) if is_authority(lines[i])), end)
+    unlabelled = unlabelled_recipients(lines, start, end)
+    return min(authority, unlabelled if unlabelled is not None else end)
+
+
+_FILED = re.compile(r"^\W*luu\s*[:.]?\s*(?:vt|van thu)\b")
+"""`- Lưu: VT, …` (matched on skeleton): the copy kept by the office, always the last
+recipient, so it marks a Nơi nhận list whose label the seal or the scan lost."""
+
+FILED_WINDOW = 30
+"""Lines before the end of the main text in which a `Lưu: VT` line may stand: the list
+and the signature block below it take fewer."""
+
+MAX_RECIPIENT_LINES = 25
+"""Lines a Nơi nhận list may take above its `Lưu: VT` line (long lists wrap)."""
+
+
+def unlabelled_recipients(lines: list[str], start: int, end: int) -> int | None:
+    """First line of a Nơi nhận list without its label, found from its `Lưu: VT` line.
+
+    The list runs up from that line to the body's last sentence: a line that is not a `-`
+    item and ends a sentence (`… điện thoại: 0988.688.580).`, `… Lâm Đồng...`) ends the
+    body; items end with `;` and wrapped items run on.  None without a `Lưu: VT` line.
+    """
+    filed = next(
+        (
+            i
+            for i in range(end - 1, max(start, end - FILED_WINDOW) - 1, -1)
+            if _FILED.match(skeleton(lines[i].strip()))
+        ),
+        None,
+    )
+    if filed is None:
+        return None
+    first = filed
+    while first - 1 > start and filed - first < MAX_RECIPIENT_LINES:
+        text = lines[first - 1].strip()
+        bulleted = bool(text) and text[0] in "-–+•"
+        if text and not bulleted and (text.endswith((".", "!", "?")) or parse_marker(text)):
+            break
+        first -= 1
+    return first
 
 
 def _signature_above(lines: list[str], start: int, recipients: int) -> int:
@@ -325,9 +382,107 @@ def closing_start(lines: list[str], body_start: int, tail: int) -> int:
 
 def signer_without_tail(doc: Document, signature: Signature, lines: list[str]) -> None:
     """Fill the signer's name from the last lines when OCR lost the signature block's frame
-    (no `Nơi nhận`, no `TM.`/`KT.` line) but kept a ranked name such as `Đại tá …`."""
+    (no `Nơi nhận`, no `TM.`/`KT.` line) but kept a ranked name such as `Đại tá …`; the
+    position is the block's top position line above it (`position_above`)."""
     found = find_signer(lines)
     if found is None:
         return
     signature.name = found.name
     doc.warn(f"signer read from the last lines without a signature block: {found.name}")
+    if signature.position is None and (position := position_above(lines, found.name)):
+        signature.position = position
+
+
+POSITION_WINDOW = 8
+"""Non-blank lines above a signer's name that may still belong to the signature block: the
+position, a second office, and the seal's and signature's noise between them."""
+
+_NOISE_EDGE = "`'\".,:;|_~ "
+"""Marks a seal or pen stroke leaves at the start of a position line (`` ` .PHÓ CỤC TRƯỞNG``)."""
+
+
+def position_above(lines: list[str], name: str) -> str | None:
+    """The top position line of the block above the last line naming `name`.
+
+    A block may print two (`PHÓ TỔ TRƯỞNG THƯỜNG TRỰC` under the authority, then the
+    signer's office `PHÓ CỤC TRƯỞNG …`): the first one, under the authority, is the capacity
+    the document is signed in.  The search stops at a recipient item (`- Lưu: VT`).
+    """
+    texts = [ln.strip() for ln in lines if ln.strip()]
+    at = next((i for i in range(len(texts) - 1, -1, -1) if name in texts[i]), None)
+    if at is None:
+        return None
+    top = None
+    for text in reversed(texts[max(0, at - POSITION_WINDOW) : at]):
+        if text[0] in "-–+•":
+            break
+        candidate = text.lstrip(_NOISE_EDGE)
+        if is_position(candidate):
+            top = " ".join(candidate.split())
+    return top
+
+
+def _signature_begun(lines: list[str]) -> int | None:
+    """Index of the first authority or position line, or None."""
+    return next(
+        (i for i, ln in enumerate(lines) if is_authority(ln.strip()) or is_position(ln.strip())),
+        None,
+    )
+
+
+_ROLE_SEPARATOR = r"\s*[-–:,(]\s*"
+_ROLE_END = re.compile(r"[:;,()\n]")
+
+ROLE_LOOKAHEAD = 80
+"""Characters after a name that may hold the role the body gives it (`- Phó Giám đốc Sở`)."""
+
+MAX_ROLE_WORDS = 6
+"""A role the body gives a person (`Trưởng đoàn`, `Phó Giám đốc Sở`) is a few words; more
+is a sentence."""
+
+
+def role_in_body(name: str, body: str) -> str | None:
+    """The first role the body gives `name` right after it (`Ông: Hoàng Văn Thuân - Trưởng
+    đoàn: phụ trách chung` → `Trưởng đoàn`), when it reads as a position."""
+    for match in re.finditer(re.escape(name) + _ROLE_SEPARATOR, body):
+        rest = body[match.end() : match.end() + ROLE_LOOKAHEAD]
+        role = " ".join(_ROLE_END.split(rest, maxsplit=1)[0].split())
+        if (
+            role
+            and role[0].isupper()
+            and len(role.split()) <= MAX_ROLE_WORDS
+            and skeleton(role).startswith(POSITION_WORDS)
+        ):
+            return role
+    return None
+
+
+def signer_from_body(
+    doc: Document, signature: Signature, tail: list[str], body: str, recipients: list[str]
+) -> None:
+    """Complete a signer's name the seal or signature damaged (`lowfg Văn Thuân`) from the
+    one person the body names with the same last syllables; without a position line, the
+    role the body gives that person (`… - Trưởng đoàn`) is the position.
+
+    Only below an authority or position line: above it the lines are recipients.  The
+    damaged line, which `parse_tail` could not place, leaves `recipients`.
+    """
+    begun = _signature_begun(tail)
+    if signature.name is not None or begun is None:
+        return
+    people = names.people_in(body)
+    for line in tail[begun + 1 :]:
+        text = line.strip()
+        if not text or text[0] in "-–+•":
+            continue
+        full = names.complete_from_people(text, people)
+        if full is None:
+            continue
+        signature.name = full
+        if text in recipients:
+            recipients.remove(text)
+        doc.warn(f"signer's name completed from the body: {text!r} → {full}")
+        if signature.position is None and (role := role_in_body(full, body)):
+            signature.position = role
+            doc.warn(f"signer position taken from the body's mention of {full}: {role}")
+        return

@@ -152,3 +152,73 @@ def parse_name(line: str, strict: bool = False, repair: Repair = "none") -> Pers
         if not low <= len(words) <= high or words[0] not in SURNAMES:
             return None
     return PersonName(" ".join(words), rank, repaired)
+
+
+# --- a signer's name completed from the body -----------------------------------------
+
+MIN_MATCHED_SYLLABLES = 2
+"""A damaged name must keep at least its last two syllables (the middle and given names)
+before a body mention may complete it: one given name alone is shared by too many people."""
+
+MAX_NAME_SYLLABLES = 4
+"""Syllables of a full name the body mentions (`Nguyễn Thị Minh Khai`): family, middle,
+given; five-syllable names are rare enough that a fifth capital is the next phrase."""
+
+MAX_DAMAGED_WORDS = 2
+"""At most the first two words of a signature line may be OCR damage (`lowfg Văn Thuân`)."""
+
+
+_HONORIFICS = {"Ông", "Bà"}
+"""`Ông`, `Bà` before a name in running text (`Ông Hoàng Văn Thuân`): `Ông` is also a family
+name, so a run that opens with one is read from the next word."""
+
+_WORD_EDGE = ".,:;()“”\"'"
+
+
+def people_in(text: str) -> list[str]:
+    """Full names the text mentions (`Ông: Hoàng Văn Thuân - Trưởng đoàn` → `Hoàng Văn
+    Thuân`): three or four capitalised syllables that open with a common family name, not
+    broken by punctuation."""
+    found: list[str] = []
+    for line in nfc(text).split("\n"):
+        tokens = line.split()
+        i = 0
+        while i < len(tokens):
+            run: list[str] = []
+            for token in tokens[i : i + MAX_NAME_SYLLABLES]:
+                word = token.strip(_WORD_EDGE)
+                opens = token.lstrip(_WORD_EDGE) != token  # `(Nguyễn`: a new phrase
+                if not is_name_syllable(word) or (not run and word in _HONORIFICS):
+                    break
+                if run and opens:
+                    break
+                run.append(word)
+                if token.rstrip(_WORD_EDGE) != token:
+                    break  # `Thuân,`: the name ends here
+            if len(run) >= 3 and run[0] in SURNAMES:
+                found.append(" ".join(run))
+                i += len(run)
+            else:
+                i += 1
+    return found
+
+
+def complete_from_people(line: str, people: list[str]) -> str | None:
+    """The one person of `people` whose last syllables are the clean end of `line`.
+
+    `lowfg Văn Thuân` with `Hoàng Văn Thuân` named in the body → `Hoàng Văn Thuân`: the seal
+    or the signature took the family name, the body names the signer in full.  The line's
+    clean end must be at least `MIN_MATCHED_SYLLABLES` name syllables after at most
+    `MAX_DAMAGED_WORDS` damaged words, and exactly one distinct person must fit.
+    """
+    words = nfc(line).strip(_EDGE_JUNK).split()
+    clean: list[str] = []
+    for word in reversed(words):
+        if not is_name_syllable(word):
+            break
+        clean.insert(0, word)
+    damaged = len(words) - len(clean)
+    if len(clean) < MIN_MATCHED_SYLLABLES or not 1 <= damaged <= MAX_DAMAGED_WORDS:
+        return None
+    fits = {p for p in people if p.split()[-len(clean) :] == clean and len(p.split()) > len(clean)}
+    return fits.pop() if len(fits) == 1 else None
