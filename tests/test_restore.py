@@ -423,6 +423,8 @@ def test_place_name_syllables_outside_the_spelling_rules_are_learnt() -> None:
 
 def test_stripped_central_highlands_names_are_restored(model: RestoreModel) -> None:
     assert restore_text("tren dia ban tinh Dak Lak", model=model) == "trên địa bàn tỉnh Đắk Lắk"
+    # In capitals `DAK` (one vowel) read as an unknown abbreviation, kept as written.
+    assert restore_text("UBND TINH DAK LAK, PCT HCC", model=model) == "UBND TỈNH ĐẮK LẮK, PCT HCC"
 
 
 def test_department_names_joined_by_ampersand_are_one_abbreviation() -> None:
