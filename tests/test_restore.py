@@ -30,6 +30,7 @@ from pipeline.restore.training.train import (
     ENTRY,
     address_runs,
     citation_runs,
+    name_syllables,
     with_clauses,
     word_runs,
 )
@@ -411,6 +412,19 @@ def test_word_runs_cut_at_other_punctuation_and_unknown_capitals() -> None:
         ["điều", "<num>"],
         ["<unk>", "báo", "cáo"],  # TT: thông tư or thị trấn, so no expansion
     ]
+
+
+def test_place_name_syllables_outside_the_spelling_rules_are_learnt() -> None:
+    names = name_syllables(["Đắk Lắk", "Krông Pắc", "Ea Kar", "Phường B", "Hải Phòng"])
+    assert names == {"đắk", "lắk", "krông", "ea", "kar"}  # not `b`, not the valid syllables
+    assert list(word_runs("tỉnh Đắk Lắk")) == [["tỉnh", "<unk>", "<unk>"]]
+    assert list(word_runs("tỉnh Đắk Lắk", names)) == [["tỉnh", "đắk", "lắk"]]
+
+
+def test_stripped_central_highlands_names_are_restored(model: RestoreModel) -> None:
+    assert restore_text("tren dia ban tinh Dak Lak", model=model) == "trên địa bàn tỉnh Đắk Lắk"
+    # In capitals `DAK` (one vowel) read as an unknown abbreviation, kept as written.
+    assert restore_text("UBND TINH DAK LAK, PCT HCC", model=model) == "UBND TỈNH ĐẮK LẮK, PCT HCC"
 
 
 def test_department_names_joined_by_ampersand_are_one_abbreviation() -> None:

@@ -126,6 +126,12 @@ class Decoder:
         self._frequent: dict[str, list[int]] = {}
         self._cased: dict[tuple[str, bool], list[tuple[int, str, float]]] = {}
         self._runs: dict[tuple, tuple[tuple[int, ...], list[float]]] = {}
+        vocab = model.vocab
+        self.name_skeletons = frozenset(
+            word_skeleton(w) for w in vocab if w.isalpha() and not is_syllable(w)
+        )
+        """Skeletons of the place-name syllables the vocabulary has beyond the spelling
+        rules (`dak` of `Đắk`): capitals reading so are words (`slots.kept_as_written`)."""
         self.trace: dict[int, Trace] | None = None
         """When a dict, every decoded run's lattice is kept there by `id(run)` (for
         `explain`); None (the default) keeps nothing."""
@@ -538,7 +544,7 @@ class Decoder:
         pending: list[Slot] = []  # a run open at the end of the previous line
         runs_all: list[list[Slot]] = []
         for n, line in enumerate(lines):
-            runs, in_codes = slots_of_line(n, line, garbled, commas)
+            runs, in_codes = slots_of_line(n, line, garbled, commas, self.name_skeletons)
             fixed.extend(in_codes)
             if pending and runs and runs[0][0].start == len(line) - len(line.lstrip()):
                 runs[0] = pending + runs[0]

@@ -74,28 +74,34 @@ def garbled_marker(token: str) -> str | None:
     return letters.pop() if len(letters) == 1 else None
 
 
-def kept_as_written(text: str) -> bool:
+def kept_as_written(text: str, names: frozenset[str] = frozenset()) -> bool:
     """Capitals that are no syllable: Roman numerals (`XIV`), abbreviations the lexicon does
-    not know (`PCT`, `HCC`: at most one vowel), single initials (`K`)."""
+    not know (`PCT`, `HCC`: at most one vowel), single initials (`K`).  `names` holds the
+    skeletons of the model's place-name syllables (`dak`, `lak`): `TỈNH DAK LAK` is a
+    heading to restore, not two abbreviations."""
     if not text.isupper() or not text.isalpha() or abbreviation(text) not in (None, text):
         return False
     if len(text) == 1:
         return True
-    if is_syllable(text):
+    if is_syllable(text) or word_skeleton(text.lower()) in names:
         return False
     return bool(_ROMAN.match(text)) or sum(ch in "AEIOUY" for ch in text) <= 1
 
 
 def slots_of_line(
-    line_no: int, line: str, garbled: bool, commas: bool = False
+    line_no: int,
+    line: str,
+    garbled: bool,
+    commas: bool = False,
+    names: frozenset[str] = frozenset(),
 ) -> tuple[list[list[Slot]], list[Slot]]:
     """Runs of slots in one line, and abbreviations restored inside codes.
 
     With `commas` (a model that has the comma token) a comma ending a word or number is
     a fixed slot inside the run, as `train.word_runs` counts it; otherwise it cuts.
-    Text outside slots is never touched.
+    Text outside slots is never touched.  `names`: see `kept_as_written`.
     """
-    cutter = _LineCutter(line_no, line, garbled, commas)
+    cutter = _LineCutter(line_no, line, garbled, commas, names)
     previous = ""
     for match in _TOKEN.finditer(line):
         token = match.group(0)
@@ -109,8 +115,11 @@ class _LineCutter:
     """The state of `slots_of_line`: the runs closed so far, the open run, and the fixed
     slots inside codes; one method per kind of token."""
 
-    def __init__(self, line_no: int, line: str, garbled: bool, commas: bool) -> None:
+    def __init__(
+        self, line_no: int, line: str, garbled: bool, commas: bool, names: frozenset[str]
+    ) -> None:
         self.line_no, self.line, self.garbled, self.commas = line_no, line, garbled, commas
+        self.names = names
         self.runs: list[list[Slot]] = []
         self.in_codes: list[Slot] = []
         self.run: list[Slot] = []
@@ -207,7 +216,7 @@ class _LineCutter:
             self.garbled
             and _GARBLE_CORE.match(core)
             and not core.isdigit()
-            and not kept_as_written(core)
+            and not kept_as_written(core, self.names)
         ):
             return False
         if lead:
@@ -270,7 +279,7 @@ class _LineCutter:
             len(text) == 1 and after[:1] == ")"
         ):
             self.cut()  # headings `II.` and list markers `a)`
-        elif kept_as_written(text):
+        elif kept_as_written(text, self.names):
             # Context for the LM like any unknown word, written back unchanged.
             self._add(start, end, text, text, fixed=True)
         elif text.isalpha() or (self.garbled and _GARBLE_WORD.match(text)):

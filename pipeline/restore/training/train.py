@@ -36,6 +36,7 @@ from pipeline.vietnamese import (
     is_syllable,
     nfc,
     split_token,
+    word_skeleton,
 )
 from pipeline.vocabulary import DOC_TYPES, LETTER_TYPE
 
@@ -67,15 +68,42 @@ MAX_CLEAN_SCORE = 0.3
 
 _NUMBER = re.compile(r"^\d+(?:[/.,-]\d+)*$")
 
+NAME_MIN_LETTERS = 2
+"""A name syllable has at least this many letters: single letters in names (`Phường B`)
+are item letters, not syllables."""
+_VOWELS = frozenset("aăâeêioôơuưy")
 
-def word_runs(text: str) -> Iterator[list[str]]:
+
+def name_syllables(names: Iterable[str]) -> frozenset[str]:
+    """The syllables of place names that Vietnamese spelling rules do not cover (`Đắk`,
+    `Lắk`, `Krông`, `Ea`: the Central Highlands' names, written after their own
+    languages), lower-case: the lexicon and the LM learn them like syllables, so a stripped
+    `Dak Lak` can come back as `Đắk Lắk` at all.  Letters only, with a vowel (`M'Drắk`,
+    `B`, digits are not)."""
+    out = set()
+    for name in names:
+        for part in name.replace("-", " ").split():
+            word = canonical_syllable(part.lower())
+            bare = word_skeleton(word)
+            if (
+                len(word) >= NAME_MIN_LETTERS
+                and word.isalpha()
+                and not is_syllable(word)
+                and any(ch in _VOWELS for ch in bare)
+            ):
+                out.add(word)
+    return frozenset(out)
+
+
+def word_runs(text: str, names: frozenset[str] = frozenset()) -> Iterator[list[str]]:
     """Runs of lower-case syllables between punctuation, numbers and codes.
 
     The decoder cuts its input at the same places, so train and test contexts match.
     A comma stays inside the run as the token `,`: lists (`sở, ban, ngành`) and clauses
     (`cấp xã, phường`) are the context that tells `ngành` from `ngảnh`.  Known
     abbreviations count as what they stand for (`UBND tỉnh` as `ủy ban nhân dân tỉnh`).
-    Letters-only words that are no syllable (foreign words) become `<unk>` inside a run.
+    Letters-only words that are no syllable (foreign words) become `<unk>` inside a run,
+    unless they are among `names` (`name_syllables`).
     """
     for line in text.split("\n"):
         run: list[str] = []
@@ -94,7 +122,7 @@ def word_runs(text: str) -> Iterator[list[str]]:
                     continue
             elif parts and all(p.isalpha() for p in parts):
                 for part in parts:
-                    run.extend(_run_tokens(part))
+                    run.extend(_run_tokens(part, names))
             else:
                 if run:
                     yield run
@@ -131,14 +159,15 @@ def with_clauses(runs: list[list[str]]) -> list[list[str]]:
     return runs + clauses
 
 
-def _run_tokens(word: str) -> tuple[str, ...]:
+def _run_tokens(word: str, names: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """The LM tokens of one letters-only word: an abbreviation's expansion (`UBND` →
-    `ủy ban nhân dân`), the syllable, or `<unk>`."""
+    `ủy ban nhân dân`), the syllable (or name syllable, see `name_syllables`), or `<unk>`."""
     abbr = abbreviation(word)
     if abbr is not None:
         return expansion(abbr) or (SPECIALS[UNK],)
     syllable = canonical_syllable(word.lower())
-    return (syllable if is_syllable(syllable) else SPECIALS[UNK],)
+    known = is_syllable(syllable) or syllable in names
+    return (syllable if known else SPECIALS[UNK],)
 
 
 _SENTENCE_END = (".", ":", ";", "!", "?", "…")
@@ -214,10 +243,11 @@ def build(split: corpus.Split = "all") -> RestoreModel:
     domain = corpus.domain_text(split)
     words = corpus.viet74k_words()
     places = corpus.address_names()
-    law_runs = with_clauses([r for text in law for r in word_runs(text)])
-    domain_runs = with_clauses(list(word_runs(domain)))
-    word_list_runs = [r for w in words + places for r in word_runs(w)]
-    vocab_set = _lexicon_words(words + places)
+    names = name_syllables(places)
+    law_runs = with_clauses([r for text in law for r in word_runs(text, names)])
+    domain_runs = with_clauses(list(word_runs(domain, names)))
+    word_list_runs = [r for w in words + places for r in word_runs(w, names)]
+    vocab_set = _lexicon_words(words + places) | names
     for run in law_runs + domain_runs:
         vocab_set.update(run)
     vocab_set.difference_update(SPECIALS)
@@ -307,10 +337,11 @@ def train(extra: list[Path], model_dir: Path | None = None) -> str:
     )
     files = syllables = new_words = 0
     texts = []
+    names = frozenset(w for w in vocab[len(SPECIALS) :] if w.isalpha() and not is_syllable(w))
     for _, text in extra_texts(extra):
         files += 1
         texts.append(text)
-        runs = with_clauses(list(word_runs(text)))
+        runs = with_clauses(list(word_runs(text, names)))
         for run in runs:
             syllables += len(run)
             for w in run:
