@@ -94,7 +94,9 @@ def _page(rng: random.Random, name: str, colour) -> tuple[Image.Image, dict]:
     """A first page with random digits written by pen, scanned; and its true digits."""
     layout = make_scans.load_layout(name)
     truth = {k: _digits(rng, k) for k in KINDS}
-    layout.header_left = [re.sub(r"(?<=Số: )\d+", truth["number"], t) for t in layout.header_left]
+    layout.header_left = [
+        re.sub(r"^Số:\s*\d+\s*/", f"Số: {truth['number']}/", t) for t in layout.header_left
+    ]
     layout.header_right = [
         re.sub(r"ngày \d+ tháng \d+", f"ngày {truth['day']} tháng {truth['month']}", t)
         for t in layout.header_right
@@ -153,7 +155,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--crops", type=int, default=200)
     parser.add_argument("--pages", type=int, default=8)
     args = parser.parse_args(argv or [])
-    bench_crops(args.crops)
+    if args.crops:
+        bench_crops(args.crops)
     if args.pages:
         bench_pages(args.pages)
 

@@ -149,12 +149,19 @@ class _Reader:
                     best = (digits, "ink", conf)
                 elif best[1] == "none":
                     best = (None, "ink", conf)
-            if best[1] == "ink":
+            if best[1] == "ink" and (best[0] is not None or not self.hand):
                 return best
         crop = preprocess.binarise(self.gray.crop(box))
         dark = np.asarray(crop) == 0
         if dark.sum() < MIN_DARK_PIXELS * scale * scale:
             return None, "none", 0.0
+        if self.colour is not None and best[1] == "ink":
+            # Dark blue pen is saturated only at its edges: its mask is broken outlines,
+            # the gray crop has the whole strokes.  Only the digit model reads it here.
+            hand = handwriting.read(dark, *band, _MAX_DIGITS[kind])
+            if hand is not None and _valid(hand.digits, kind):
+                return hand.digits, "gray", 100 * hand.confidence
+            return best
         digits, conf = self._checked(self._digits(crop, kind, MIN_DIGIT_CONFIDENCE), dark,
                                      band, kind)  # fmt: skip
         return digits, "gray", conf
@@ -166,10 +173,17 @@ class _Reader:
         model's reading where Tesseract has none, none where the two disagree."""
         if not self.hand:
             return tess
+        digits, conf = tess
+        glyphs = handwriting.segment(mask, *band)
+        if digits is not None and (glyphs is None or (glyphs and len(glyphs) != len(digits))):
+            # The ink holds more (or fewer) digit-sized marks than Tesseract gave digits,
+            # or a mark the crop cut at its edge: a written `05` read as `8`, `24` as `4`.
+            log.debug("fields: glyphs %s, Tesseract read %s: not kept",
+                      "cut" if glyphs is None else len(glyphs), digits)  # fmt: skip
+            return None, conf
         hand = handwriting.read(mask, *band, _MAX_DIGITS[kind])
         if hand is None or not _valid(hand.digits, kind):
             return tess
-        digits, conf = tess
         if digits is not None and digits != hand.digits:
             log.debug("fields: Tesseract read %s, the digit model %s: neither kept", digits,
                       hand.digits)  # fmt: skip

@@ -56,12 +56,13 @@ width is 0.4–0.9 × its height)."""
 DIGIT_ASPECT = 0.72
 """The width of one digit in a run-together glyph, as a share of its height, for the
 number of pieces it is cut into."""
-EDGE_SLASH_WIDTH = 0.45
-"""Ink at the crop's right edge narrower than this × the line height, inside the print
-band, is the slash of `/KH-…` that the crop cut, not a digit."""
+ABOVE_LINE = 0.3
+"""Ink ending above the printed line's top + this × its height belongs to the line above
+(a written digit reaches down to the line's middle at least)."""
 MAX_EDGE_SPECK = 0.35
 """Ink touching the crop's left or right edge lower than this × the line height (the colon
-of `Số:`, a comma) is dropped; taller ink there may be a cut digit: no reading."""
+of `Số:`, a comma) is dropped; taller ink there may be a cut digit: no reading (half a
+`6` cut off is as narrow as the slash of `/KH`, so neither is dropped)."""
 
 
 @dataclass(frozen=True)
@@ -278,21 +279,17 @@ def segment(mask: np.ndarray, line_top: float, line_bottom: float) -> list[Glyph
     the crop's edge may be a cut digit.
 
     `line_top`/`line_bottom` are the printed line's top and bottom in the crop (its
-    height sets what is a dot; its band tells the cut slash of `/KH` at the right edge).
+    height sets what is a dot and what is print of the line above).
     """
     line = max(line_bottom - line_top, 4.0)
     kept = []
     for g in _components(mask):
         if g.height < MIN_DOT_HEIGHT * line:
             continue
-        at_left, at_right = g.left == 0, g.right >= mask.shape[1]
-        if at_left or at_right:
+        if g.top + g.height < line_top + ABOVE_LINE * line:
+            continue  # print of the line above, caught by the crop's head room
+        if g.left == 0 or g.right >= mask.shape[1]:
             if g.height < MAX_EDGE_SPECK * line:
-                continue
-            in_band = (
-                g.top >= line_top - 0.3 * line and g.top + g.height <= line_bottom + 0.4 * line
-            )
-            if at_right and not at_left and g.width < EDGE_SLASH_WIDTH * line and in_band:
                 continue
             return None
         kept.append(g)

@@ -8,6 +8,9 @@ three kinds, passes each through the same features as at run time
   43 writers, CC BY 4.0), each 8 × 8 image scaled up, thresholded and distorted;
 - digits rendered from the handwriting-style fonts of `FONTS` (Debian packages, SIL OFL),
   distorted the same way;
+- digits drawn from pen-stroke skeletons (`STROKES`) in the styles Vietnamese offices
+  write and the fonts lack: a `1` with a long up-stroke, a `7` with a bar, a `2` with a
+  loop, an open `4`, a flat-topped `3`;
 - `not a digit` glyphs: printed letters and punctuation of the template (Liberation,
   DejaVu), two digits run together narrowly, random pen loops and smudges.
 
@@ -68,9 +71,9 @@ PRINT_FONTS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 )
 """The template's print, for `not a digit` glyphs (fonts-liberation2, fonts-dejavu-core)."""
-NOT_DIGITS = "KHĐCEFNMWAURPXVYhkmnwuvxyaerctf:()-%&#@ốàạ"
+NOT_DIGITS = "KHĐCEFNMWAURPXVYhkmnwuvxyaerc:()-%&#@ốàạ"
 """Printed characters a digit crop may catch.  Letters shaped like digits (`I l O o S Z
-B g q T`) are left out: teaching them as `not a digit` would teach the networks to doubt
+B g q T t f /`) are left out: teaching them as `not a digit` would teach the networks to doubt
 real `1 0 5 2 8 9 7`."""
 UCI_HELD_OUT = 0.2
 """Share of the UCI digits (the last ones, other writers) held out for calibration."""
@@ -85,6 +88,75 @@ MIN_THRESHOLD = 0.9
 """The gate never accepts a glyph below this probability, whatever the calibration says."""
 CANVAS = 64
 """Glyphs are drawn and distorted at this height in pixels (a pen digit at 300 dpi is 40–90)."""
+
+
+STROKES: dict[int, list[list[list[tuple[float, float]]]]] = {
+    0: [[[(0.3, 0.0), (0.05, 0.3), (0.1, 0.85), (0.32, 1.0), (0.52, 0.7), (0.5, 0.15), (0.25, 0.02)]],
+        [[(0.45, 0.1), (0.25, 0.0), (0.08, 0.4), (0.15, 0.9), (0.4, 0.95), (0.55, 0.5), (0.45, 0.1)]]],
+    1: [[[(0.3, 0.0), (0.28, 1.0)]],
+        [[(0.12, 0.22), (0.34, 0.0), (0.3, 1.0)]],
+        [[(0.02, 0.4), (0.42, 0.0), (0.22, 1.0)]],
+        [[(0.08, 0.3), (0.45, 0.0), (0.4, 0.5), (0.3, 1.0)]],
+        [[(0.12, 0.2), (0.32, 0.0), (0.3, 1.0)], [(0.1, 1.0), (0.5, 1.0)]]],
+    2: [[[(0.05, 0.2), (0.3, 0.0), (0.52, 0.2), (0.45, 0.45), (0.04, 1.0), (0.56, 1.0)]],
+        [[(0.04, 0.22), (0.3, 0.0), (0.52, 0.18), (0.44, 0.5), (0.12, 0.86), (0.02, 0.98),
+          (0.14, 1.0), (0.26, 0.9), (0.4, 0.98), (0.58, 0.96)]],
+        [[(0.08, 0.12), (0.35, 0.0), (0.5, 0.25), (0.2, 0.75), (0.05, 1.0), (0.3, 0.92),
+          (0.58, 1.0)]]],
+    3: [[[(0.05, 0.12), (0.3, 0.0), (0.52, 0.18), (0.26, 0.48), (0.54, 0.68), (0.45, 0.95),
+          (0.2, 1.0), (0.03, 0.85)]],
+        [[(0.05, 0.0), (0.55, 0.02), (0.24, 0.4), (0.52, 0.58), (0.52, 0.88), (0.26, 1.0),
+          (0.02, 0.88)]]],
+    4: [[[(0.45, 1.0), (0.45, 0.0), (0.0, 0.7), (0.6, 0.7)]],
+        [[(0.12, 0.0), (0.05, 0.62), (0.58, 0.6)], [(0.44, 0.2), (0.42, 1.0)]],
+        [[(0.3, 0.0), (0.02, 0.68), (0.6, 0.66)], [(0.46, 0.35), (0.44, 1.0)]]],
+    5: [[[(0.12, 0.0), (0.08, 0.45), (0.38, 0.38), (0.56, 0.62), (0.45, 0.95), (0.2, 1.0),
+          (0.02, 0.9)], [(0.14, 0.0), (0.55, 0.02)]],
+        [[(0.56, 0.0), (0.14, 0.02), (0.06, 0.48), (0.42, 0.42), (0.55, 0.7), (0.35, 1.0),
+          (0.03, 0.92)]]],
+    6: [[[(0.5, 0.0), (0.15, 0.35), (0.06, 0.8), (0.28, 1.0), (0.52, 0.82), (0.4, 0.55),
+          (0.08, 0.68)]],
+        [[(0.45, 0.0), (0.12, 0.5), (0.12, 0.9), (0.35, 1.0), (0.55, 0.78), (0.3, 0.58),
+          (0.12, 0.75)]]],
+    7: [[[(0.02, 0.04), (0.58, 0.02), (0.22, 1.0)]],
+        [[(0.02, 0.04), (0.58, 0.02), (0.26, 1.0)], [(0.14, 0.52), (0.52, 0.48)]],
+        [[(0.02, 0.22), (0.06, 0.02), (0.56, 0.04), (0.3, 1.0)]],
+        [[(0.0, 0.1), (0.2, 0.0), (0.4, 0.08), (0.58, 0.0), (0.3, 1.0)], [(0.18, 0.5),
+          (0.56, 0.5)]]],
+    8: [[[(0.3, 0.46), (0.06, 0.26), (0.3, 0.0), (0.52, 0.24), (0.3, 0.46), (0.04, 0.74),
+          (0.3, 1.0), (0.56, 0.74), (0.3, 0.46)]],
+        [[(0.5, 0.1), (0.28, 0.0), (0.08, 0.2), (0.52, 0.7), (0.3, 1.0), (0.06, 0.75),
+          (0.5, 0.3), (0.5, 0.1)]]],
+    9: [[[(0.5, 0.2), (0.3, 0.0), (0.06, 0.18), (0.2, 0.45), (0.5, 0.3), (0.46, 1.0)]],
+        [[(0.52, 0.1), (0.28, 0.0), (0.05, 0.25), (0.3, 0.48), (0.52, 0.2), (0.5, 0.7),
+          (0.3, 1.0), (0.08, 0.9)]]],
+}  # fmt: skip
+"""Pen-stroke skeletons of each digit (x 0–0.6 across, y 0–1 down), several styles each."""
+STROKE_COPIES = 120
+"""Drawn copies per style of `STROKES` (each jittered, then distorted)."""
+
+
+def _smooth(points: np.ndarray, rounds: int = 3) -> np.ndarray:
+    """Chaikin's corner cutting: a polyline as the rounded line a pen draws."""
+    for _ in range(rounds):
+        if len(points) < 3:
+            return points
+        a, b = points[:-1], points[1:]
+        cut = np.empty((2 * len(a), 2))
+        cut[0::2], cut[1::2] = 0.75 * a + 0.25 * b, 0.25 * a + 0.75 * b
+        points = np.vstack([points[:1], cut, points[-1:]])
+    return points
+
+
+def _stroked(style: list[list[tuple[float, float]]], rng: np.random.Generator) -> np.ndarray:
+    """One digit drawn from a style of `STROKES`, its points jittered."""
+    canvas = np.zeros((CANVAS + 16, CANVAS + 16), np.uint8)
+    for stroke in style:
+        points = np.array(stroke) + rng.normal(0, 0.025, (len(stroke), 2))
+        line = _smooth(points) * CANVAS + 8
+        cv2.polylines(canvas, [line.round().astype(np.int32)], False, 1,
+                      int(rng.integers(3, 7)), cv2.LINE_AA)  # fmt: skip
+    return _bitmap(canvas.astype(np.float32))
 
 
 def _bitmap(image: np.ndarray) -> np.ndarray:
@@ -202,6 +274,10 @@ def build(seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
             font_digits.setdefault(part, []).append((base, d))
             for _ in range(FONT_COPIES):
                 add(part, distort(base, rng), d)
+    for digit, styles in STROKES.items():
+        for style in styles:
+            for k in range(STROKE_COPIES):
+                add("held" if k % 5 == 0 else "train", distort(_stroked(style, rng), rng), digit)
     for font in PRINT_FONTS:
         if not Path(font).exists():
             continue
