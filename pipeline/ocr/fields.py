@@ -174,12 +174,12 @@ class _Reader:
         if not self.hand:
             return tess
         digits, conf = tess
-        glyphs = handwriting.segment(mask, *band)
-        if digits is not None and (glyphs is None or (glyphs and len(glyphs) != len(digits))):
-            # The ink holds more (or fewer) digit-sized marks than Tesseract gave digits,
-            # or a mark the crop cut at its edge: a written `05` read as `8`, `24` as `4`.
-            log.debug("fields: glyphs %s, Tesseract read %s: not kept",
-                      "cut" if glyphs is None else len(glyphs), digits)  # fmt: skip
+        marks = handwriting.segment(mask, *band, cut=True)
+        if digits is not None and marks and len(marks) != len(digits):
+            # The ink holds more (or fewer) digit-sized marks than Tesseract gave digits
+            # (those cut by the crop's edge too): a written `05` cut after the `0` read
+            # as `8`, a `24` as `4`.
+            log.debug("fields: %d marks, Tesseract read %s: not kept", len(marks), digits)
             return None, conf
         hand = handwriting.read(mask, *band, _MAX_DIGITS[kind])
         if hand is None or not _valid(hand.digits, kind):

@@ -274,9 +274,12 @@ def _split(glyph: Glyph) -> list[Glyph]:
     return out
 
 
-def segment(mask: np.ndarray, line_top: float, line_bottom: float) -> list[Glyph] | None:
+def segment(
+    mask: np.ndarray, line_top: float, line_bottom: float, cut: bool = False
+) -> list[Glyph] | None:
     """The digit glyphs of an ink crop (True = ink), left to right, or None when ink at
-    the crop's edge may be a cut digit.
+    the crop's edge may be a cut digit (with `cut`, such ink is kept as a glyph: to count
+    the marks, not to read them).
 
     `line_top`/`line_bottom` are the printed line's top and bottom in the crop (its
     height sets what is a dot and what is print of the line above).
@@ -291,7 +294,8 @@ def segment(mask: np.ndarray, line_top: float, line_bottom: float) -> list[Glyph
         if g.left == 0 or g.right >= mask.shape[1]:
             if g.height < MAX_EDGE_SPECK * line:
                 continue
-            return None
+            if not cut:
+                return None
         kept.append(g)
     glyphs = [part for g in _join(kept) for part in _split(g)]
     return glyphs
