@@ -56,10 +56,8 @@ FONTS = (
     "/usr/share/fonts/opentype/dancingscript/DancingScript-Bold.otf",
 )
 """Handwriting-style fonts (Debian fonts-humor-sans, fonts-comic-neue, fonts-breip,
-fonts-bwht, fonts-kristi, fonts-dancingscript; all SIL OFL)."""
-FONT_PACKAGES = (
-    "fonts-humor-sans fonts-comic-neue fonts-breip fonts-bwht fonts-kristi fonts-dancingscript"
-)
+fonts-bwht, fonts-kristi, fonts-dancingscript; all SIL OFL), which `make digit-fonts`
+installs (the Makefile's `DIGIT_FONT_PACKAGES`)."""
 HELD_OUT_FONTS = (
     "/usr/share/fonts/opentype/bwht/BecauseWeMentor-Regular.otf",
     "/usr/share/fonts/truetype/kristi/Kristi.ttf",
@@ -77,7 +75,7 @@ B g q T t f /`) are left out: teaching them as `not a digit` would teach the net
 real `1 0 5 2 8 9 7`."""
 UCI_HELD_OUT = 0.2
 """Share of the UCI digits (the last ones, other writers) held out for calibration."""
-UCI_COPIES, FONT_COPIES, REJECT_COPIES = 4, 30, 6
+UCI_COPIES, FONT_COPIES, REJECT_COPIES = 6, 40, 6
 """Distorted copies per UCI digit, per font digit, and per printed non-digit and font."""
 NETWORKS = ((256,), (192,), (128, 64))
 """Hidden layers of the ensemble's networks: different shapes err on different glyphs."""
@@ -132,7 +130,7 @@ STROKES: dict[int, list[list[list[tuple[float, float]]]]] = {
           (0.3, 1.0), (0.08, 0.9)]]],
 }  # fmt: skip
 """Pen-stroke skeletons of each digit (x 0–0.6 across, y 0–1 down), several styles each."""
-STROKE_COPIES = 120
+STROKE_COPIES = 200
 """Drawn copies per style of `STROKES` (each jittered, then distorted)."""
 
 
@@ -265,7 +263,7 @@ def build(seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
             add(part, distort(glyph, rng), int(label))
     fonts = [f for f in FONTS if Path(f).exists()]
     if len(fonts) < len(FONTS) // 2:
-        raise MissingDependencyError(f"handwriting fonts missing: apt-get install {FONT_PACKAGES}")
+        raise MissingDependencyError("handwriting fonts missing: run `make digit-fonts`")
     font_digits = {}
     for font in fonts:
         part = "held" if font in HELD_OUT_FONTS else "train"
