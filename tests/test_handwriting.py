@@ -112,12 +112,12 @@ def test_tesseract_and_the_model_disagreeing_keep_neither() -> None:
         if hand is not None:
             break
     reader = fields._Reader(Image.new("L", (10, 10), 255), None, 300, "vie")
-    assert reader._checked((None, 0.0), mask, (top, bottom), "day")[0] == "20"
-    assert reader._checked(("20", 70.0), mask, (top, bottom), "day")[0] == "20"
-    assert reader._checked(("26", 95.0), mask, (top, bottom), "day")[0] is None
-    assert reader._checked(("8", 95.0), mask, (top, bottom), "day")[0] is None  # 2 glyphs
+    assert reader._checked((None, 0.0), mask, mask, (top, bottom), "day")[0] == "20"
+    assert reader._checked(("20", 70.0), mask, mask, (top, bottom), "day")[0] == "20"
+    assert reader._checked(("26", 95.0), mask, mask, (top, bottom), "day")[0] is None
+    assert reader._checked(("8", 95.0), mask, mask, (top, bottom), "day")[0] is None  # 2 glyphs
     off = fields._Reader(Image.new("L", (10, 10), 255), None, 300, "vie", hand=False)
-    assert off._checked(("26", 95.0), mask, (top, bottom), "day")[0] == "26"
+    assert off._checked(("26", 95.0), mask, mask, (top, bottom), "day")[0] == "26"
 
 
 def test_features_fit_the_model_and_ignore_position() -> None:

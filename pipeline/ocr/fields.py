@@ -56,6 +56,8 @@ larger than print and ride above the line."""
 MAX_DIGIT_WORDS = 3
 """At most this many words (OCR's pieces of the written digits) lie between `Số:` and the
 word with the slash."""
+BESIDE = 1.5
+"""Line heights past a digit crop's right end the digit model looks at for more writing."""
 COLUMN_GAP_HEIGHTS = 2.0
 """A gap of this many text heights before `Số` means it opens the header's left column."""
 DIGITS = "0123456789"
@@ -134,16 +136,21 @@ class _Reader:
         if box[2] - box[0] < 8 or box[3] - box[1] < 8:
             return None, "none", 0.0
         scale = self.dpi / 300
+        # The digit model also looks past the crop's right end: pen ink there, rising above
+        # the print, means the writing runs on (a fourth digit over `/KH`), not that it ends.
+        wide = (box[0], box[1], min(self.gray.width, box[2] + round(BESIDE * height)), box[3])
+        inner = (0, box[2] - box[0])
         if self.colour is not None:
-            crop = self.colour.crop(box)
+            crop = self.colour.crop(wide)
             best: tuple[str | None, str, float] = (None, "none", 0.0)
             for colour in ("blue", "red"):
-                mask = ink.ink_mask(crop, colour)
+                wide_mask = ink.ink_mask(crop, colour)
+                mask = wide_mask[:, : inner[1]]
                 if mask.sum() < MIN_INK_PIXELS * scale * scale:
                     continue
                 pen = Image.fromarray(np.where(mask, 0, 255).astype(np.uint8))
                 digits, conf = self._checked(
-                    self._digits(pen, kind, HAND_CONFIDENCE), mask, band, kind
+                    self._digits(pen, kind, HAND_CONFIDENCE), mask, wide_mask, band, kind, True
                 )
                 if digits is not None and conf > best[2]:
                     best = (digits, "ink", conf)
@@ -155,25 +162,37 @@ class _Reader:
         dark = np.asarray(crop) == 0
         if dark.sum() < MIN_DARK_PIXELS * scale * scale:
             return None, "none", 0.0
+        wide_dark = np.asarray(preprocess.binarise(self.gray.crop(wide))) == 0
         if self.colour is not None and best[1] == "ink":
             # Dark blue pen is saturated only at its edges: its mask is broken outlines,
             # the gray crop has the whole strokes.  Only the digit model reads it here.
-            hand = handwriting.read(dark, *band, _MAX_DIGITS[kind])
+            hand = handwriting.read(wide_dark, *band, _MAX_DIGITS[kind], inner=inner)
             if hand is not None and _valid(hand.digits, kind):
                 return hand.digits, "gray", 100 * hand.confidence
             return best
         digits, conf = self._checked(self._digits(crop, kind, MIN_DIGIT_CONFIDENCE), dark,
-                                     band, kind)  # fmt: skip
+                                     wide_dark, band, kind)  # fmt: skip
         return digits, "gray", conf
 
     def _checked(
-        self, tess: tuple[str | None, float], mask: np.ndarray, band: tuple[float, float], kind: str
+        self,
+        tess: tuple[str | None, float],
+        mask: np.ndarray,
+        wide: np.ndarray,
+        band: tuple[float, float],
+        kind: str,
+        pen: bool = False,
     ) -> tuple[str | None, float]:
-        """Tesseract's reading of a crop set against the digit model's (when on): the
-        model's reading where Tesseract has none, none where the two disagree."""
+        """Tesseract's reading of a crop (`mask`: its ink) set against the digit model's
+        (when on; the model sees `wide`, the crop with `BESIDE` more to its right): the
+        model's reading where Tesseract has none, none where the two disagree.  `pen`:
+        the masks are pen ink alone (any ink past the crop is more writing)."""
         if not self.hand:
             return tess
         digits, conf = tess
+        if digits is not None and handwriting.runs_on(wide, *band, mask.shape[1], pen):
+            log.debug("fields: pen writing runs on past the crop: %s not kept", digits)
+            return None, conf
         marks = handwriting.segment(mask, *band, cut=True)
         if digits is not None and marks and len(marks) != len(digits):
             # The ink holds more (or fewer) digit-sized marks than Tesseract gave digits
@@ -181,7 +200,7 @@ class _Reader:
             # as `8`, a `24` as `4`.
             log.debug("fields: %d marks, Tesseract read %s: not kept", len(marks), digits)
             return None, conf
-        hand = handwriting.read(mask, *band, _MAX_DIGITS[kind])
+        hand = handwriting.read(wide, *band, _MAX_DIGITS[kind], inner=(0, mask.shape[1]), pen=pen)
         if hand is None or not _valid(hand.digits, kind):
             return tess
         if digits is not None and digits != hand.digits:

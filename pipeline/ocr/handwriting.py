@@ -59,6 +59,12 @@ number of pieces it is cut into."""
 ABOVE_LINE = 0.3
 """Ink ending above the printed line's top + this × its height belongs to the line above
 (a written digit reaches down to the line's middle at least)."""
+PEN_RISE = 0.25
+"""Ink beside the field whose top is this × the line height above the print's top is pen
+writing: print of the template (`/KH-UBND`, `tháng`) stays within its line."""
+RUN_ON = 0.4
+"""Line heights of ink past the field's end that make a digit written beyond it, not a
+digit the crop clipped (a written `4` reaching 0.1 past the slash's place)."""
 MAX_EDGE_SPECK = 0.35
 """Ink touching the crop's left or right edge lower than this × the line height (the colon
 of `Số:`, a comma) is dropped; taller ink there may be a cut digit: no reading (half a
@@ -274,24 +280,57 @@ def _split(glyph: Glyph) -> list[Glyph]:
     return out
 
 
+def runs_on(
+    mask: np.ndarray, line_top: float, line_bottom: float, end: int, pen: bool = False
+) -> bool:
+    """Whether pen writing goes on past column `end` of the mask: ink reaching `RUN_ON`
+    line heights beyond it that crosses the end (a digit over the slash of `/KH`) or rises
+    `PEN_RISE` above the print's top (print of the template, `/KH-UBND` or `tháng`, lies
+    apart and within its line); in a mask of pen ink alone (`pen`), any such ink."""
+    if mask.shape[1] <= end:
+        return False
+    line = max(line_bottom - line_top, 4.0)
+    offset = max(0, end - round(line))
+    for g in _components(mask[:, offset:]):
+        left, right = g.left + offset, g.right + offset
+        if g.height < MIN_DOT_HEIGHT * line or right <= end + RUN_ON * line:
+            continue
+        if pen or left < end or g.top < line_top - PEN_RISE * line:
+            return True
+    return False
+
+
 def segment(
-    mask: np.ndarray, line_top: float, line_bottom: float, cut: bool = False
+    mask: np.ndarray,
+    line_top: float,
+    line_bottom: float,
+    cut: bool = False,
+    inner: tuple[int, int] | None = None,
+    pen: bool = False,
 ) -> list[Glyph] | None:
     """The digit glyphs of an ink crop (True = ink), left to right, or None when ink at
     the crop's edge may be a cut digit (with `cut`, such ink is kept as a glyph: to count
     the marks, not to read them).
 
     `line_top`/`line_bottom` are the printed line's top and bottom in the crop (its
-    height sets what is a dot and what is print of the line above).
+    height sets what is a dot and what is print of the line above).  `inner` are the
+    columns of the field when `mask` reaches beyond them: ink wholly outside is print of
+    the template unless it rises above the line like pen writing (then None: the
+    writing goes on past the field; `pen`: the mask is pen ink alone, see `runs_on`).
     """
     line = max(line_bottom - line_top, 4.0)
+    lo, hi = inner or (0, mask.shape[1])
+    if not cut and runs_on(mask, line_top, line_bottom, hi, pen):
+        return None
     kept = []
     for g in _components(mask):
         if g.height < MIN_DOT_HEIGHT * line:
             continue
         if g.top + g.height < line_top + ABOVE_LINE * line:
             continue  # print of the line above, caught by the crop's head room
-        if g.left == 0 or g.right >= mask.shape[1]:
+        if g.right <= lo or g.left >= hi:
+            continue
+        if g.left <= lo or g.right >= hi:
             if g.height < MAX_EDGE_SPECK * line:
                 continue
             if not cut:
@@ -310,10 +349,14 @@ def read(
     line_bottom: float,
     max_digits: int,
     model: DigitModel | None = None,
+    inner: tuple[int, int] | None = None,
+    pen: bool = False,
 ) -> HandReading | None:
     """The digits written in an ink crop, or None unless every check passes (see the
-    module's docstring).  `max_digits` is the field's longest digit count."""
-    glyphs = segment(mask, line_top, line_bottom)
+    module's docstring).  `max_digits` is the field's longest digit count; `inner` the
+    field's columns when the crop reaches beyond them, `pen` whether the mask is pen ink
+    alone (see `segment`)."""
+    glyphs = segment(mask, line_top, line_bottom, inner=inner, pen=pen)
     if not glyphs or len(glyphs) > max_digits:
         return None
     tallest = max(g.height for g in glyphs)
