@@ -200,7 +200,10 @@ class _Reader:
             # as `8`, a `24` as `4`.
             log.debug("fields: %d marks, Tesseract read %s: not kept", len(marks), digits)
             return None, conf
-        hand = handwriting.read(wide, *band, _MAX_DIGITS[kind], inner=(0, mask.shape[1]), pen=pen)
+        # Pen ink alone holds no print: a digit crossing the crop's end is read whole
+        # from the wider mask (ink reaching its end still refuses the reading).
+        inner = None if pen else (0, mask.shape[1])
+        hand = handwriting.read(wide, *band, _MAX_DIGITS[kind], inner=inner, pen=pen)
         if hand is None or not _valid(hand.digits, kind):
             return tess
         if digits is not None and digits != hand.digits:
