@@ -161,3 +161,39 @@ def test_a_page_with_pen_digits_gets_them_from_the_model_only() -> None:
     assert date_with.text.startswith(f"ngày {truth['day']} tháng")
     for scores in (bench_digits._score(without, truth), bench_digits._score(with_model, truth)):
         assert "wrong" not in scores.values()
+
+
+def test_the_gate_is_calibrated_to_the_lowest_threshold_without_held_out_errors() -> None:
+    from pipeline.ocr.training import digits
+
+    classes = handwriting.REJECT + 1
+    weights = np.zeros((handwriting.FEATURES, classes), dtype=np.float32)
+    weights[:classes, :classes] = np.eye(classes)  # feature k is the logit of class k
+    ones = np.ones(handwriting.FEATURES, dtype=np.float32)
+    model = handwriting.DigitModel(
+        [[(weights, np.zeros(classes, np.float32))]], 0 * ones, ones, 0.0
+    )
+    features = np.zeros((101, handwriting.FEATURES), dtype=np.float32)
+    labels = np.arange(101) % 10
+    features[np.arange(100), labels[:100]] = 10.0  # sure and right: p = 0.99955
+    features[100, 5], labels[100] = 6.0, 3  # fairly sure and wrong: p = 0.9758
+    threshold, figures = digits.calibrate(model, features, labels)
+    assert threshold == pytest.approx(0.976)
+    assert figures["accepted wrong"] == 0.0 and figures["digits accepted"] == pytest.approx(
+        100 / 101
+    )
+    features[:100] = 0.0
+    features[np.arange(100), (labels[:100] + 1) % 10] = 10.0  # all sure and all wrong
+    assert digits.calibrate(model, features, labels)[0] == 1.0  # nothing gets through
+
+
+def test_training_strokes_make_digit_sized_glyphs() -> None:
+    from pipeline.ocr.training import digits
+
+    rng = np.random.default_rng(0)
+    for styles in digits.STROKES.values():
+        for style in styles:
+            glyph = digits.distort(digits._stroked(style, rng), rng)
+            h, w = glyph.shape
+            assert h >= 20 and 0.1 < w / h < 1.6
+            assert handwriting.glyph_features(glyph).any()
