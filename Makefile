@@ -9,7 +9,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng fonts-dejavu-c
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT ?= output
 
-.PHONY: help setup system-deps run test lint bench models clean
+.PHONY: help setup system-deps run test lint bench models digit-fonts clean
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,16 @@ models: setup ## rebuild the trained models under models/ from packaged data
 	$(PY) -m pip install -q -e '.[train]'
 	$(PY) -m pipeline.restore.training.train
 	$(PY) -m pipeline.restore.training.gazetteer
+	$(MAKE) digit-fonts
+	$(PY) -m pipeline.ocr.training.digits
+
+# The handwriting-style fonts (SIL OFL) the digit model is trained on; not needed at run time.
+DIGIT_FONT_PACKAGES := fonts-humor-sans fonts-comic-neue fonts-breip fonts-bwht fonts-kristi fonts-dancingscript
+digit-fonts:
+	@missing=""; for p in $(DIGIT_FONT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 clean: ## remove generated output and caches
 	rm -rf $(OUT)/* .pytest_cache .ruff_cache

@@ -29,6 +29,11 @@ class Config:
     and the steps after it (`fields`, `tables`).  `seal`, `fields` and `tables` are on
     because `benchmarks/bench_ocr.py` section 6 measures them helping on hard pages at no
     measurable cost on pages that need none (see the README's OCR figures)."""
+    ocr_handwriting: bool = True
+    """Hand-written digits of the number and date fields read by the digit model
+    (`pipeline.ocr.handwriting`) inside the `fields` step; False: Tesseract alone.  On
+    because `python -m benchmarks digits` measures it reading pen digits on generated
+    pages with no wrong reading."""
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_image_pixels: int = 200_000_000
     """Decompression-bomb guard: larger images are refused (`--max-pixels`).  An A0 sheet

@@ -377,6 +377,84 @@ def _hand_digits(draw, rng: random.Random, digits: str, x: float, y: float, size
         x += font.getlength(ch) * rng.uniform(0.95, 1.15)
 
 
+PEN_STROKES = {
+    "0": [[(0.3, 0.0), (0.08, 0.2), (0.05, 0.7), (0.3, 1.0), (0.55, 0.75), (0.52, 0.2), (0.3, 0.0)]],
+    "1": [[(0.12, 0.25), (0.38, 0.0), (0.36, 1.0)]],
+    "2": [[(0.05, 0.25), (0.22, 0.02), (0.47, 0.06), (0.52, 0.3), (0.38, 0.56), (0.03, 1.0),
+           (0.58, 0.97)]],
+    "3": [[(0.05, 0.1), (0.3, 0.0), (0.5, 0.14), (0.45, 0.38), (0.22, 0.48), (0.5, 0.6),
+           (0.55, 0.82), (0.3, 1.0), (0.02, 0.9)]],
+    "4": [[(0.42, 1.0), (0.42, 0.0), (0.02, 0.66), (0.6, 0.66)]],
+    "5": [[(0.1, 0.02), (0.06, 0.44), (0.35, 0.36), (0.56, 0.56), (0.54, 0.82), (0.32, 1.0),
+           (0.02, 0.9)], [(0.1, 0.02), (0.56, 0.0)]],
+    "6": [[(0.5, 0.02), (0.2, 0.25), (0.05, 0.62), (0.12, 0.92), (0.32, 1.0), (0.52, 0.85),
+           (0.5, 0.6), (0.3, 0.5), (0.07, 0.64)]],
+    "7": [[(0.02, 0.06), (0.58, 0.0), (0.24, 1.0)]],
+    "8": [[(0.3, 0.47), (0.08, 0.3), (0.12, 0.05), (0.3, 0.0), (0.5, 0.07), (0.5, 0.3),
+           (0.3, 0.47), (0.05, 0.7), (0.1, 0.95), (0.3, 1.0), (0.53, 0.92), (0.55, 0.7),
+           (0.3, 0.47)]],
+    "9": [[(0.52, 0.18), (0.35, 0.0), (0.1, 0.07), (0.05, 0.3), (0.25, 0.45), (0.5, 0.35),
+           (0.52, 0.12), (0.5, 0.55), (0.4, 1.0)]],
+}  # fmt: skip
+"""Pen strokes of each digit (x 0–0.6 across, y 0–1 down), drawn by `_pen_digits`: a hand
+that owes nothing to a font, unlike `_hand_digits` and the digit model's training data."""
+PEN_BLACK = (30, 32, 45)
+"""Black ballpoint: not saturated, so only the gray crop sees it."""
+
+
+def _spline(points: list[tuple[float, float]], steps: int = 8) -> list[tuple[float, float]]:
+    """A Catmull-Rom curve through the points: a pen's line is smooth, not a polygon."""
+    if len(points) < 3:
+        return points
+    padded = [points[0], *points, points[-1]]
+    out = []
+    for k in range(1, len(padded) - 2):
+        p0, p1, p2, p3 = padded[k - 1 : k + 3]
+        for i in range(steps):
+            t = i / steps
+            out.append(tuple(
+                0.5 * (2 * p1[d] + (p2[d] - p0[d]) * t
+                       + (2 * p0[d] - 5 * p1[d] + 4 * p2[d] - p3[d]) * t * t
+                       + (3 * p1[d] - p0[d] - 3 * p2[d] + p3[d]) * t ** 3)
+                for d in (0, 1)
+            ))  # fmt: skip
+    out.append(points[-1])
+    return out
+
+
+def _pen_digits(draw, rng: random.Random, digits: str, x: float, y: float, size: float,
+                colour=BLUE_INK) -> None:  # fmt: skip
+    """Digits written with a pen: stroke skeletons (`PEN_STROKES`) jittered, slanted,
+    scaled and drawn as smooth lines of a ballpoint's width, larger than the print."""
+    height = size * rng.uniform(1.0, 1.35)
+    slant = rng.uniform(0.0, 0.3)
+    width = max(2, round(size * rng.uniform(0.07, 0.12)))
+    top = y - (height - size) * 0.7
+    for ch in digits:
+        stretch = rng.uniform(0.75, 1.0)
+        for stroke in PEN_STROKES[ch]:
+            points = [(px + rng.uniform(-0.035, 0.035), py + rng.uniform(-0.03, 0.03))
+                      for px, py in stroke]  # fmt: skip
+            line = [
+                (x + (px * stretch + (1 - py) * slant) * height, top + py * height)
+                for px, py in _spline(points)
+            ]
+            draw.line(line, fill=colour, width=width, joint="curve")
+        x += (0.6 * stretch + rng.uniform(0.05, 0.15)) * height
+
+
+def decorate_pen(page: _Page, seed: int = 0, colour=BLUE_INK) -> Image.Image:
+    """A colour copy of a page drawn with `hand=True`, its blank digits written by
+    `_pen_digits` in `colour` (blue, or `PEN_BLACK`)."""
+    rng = random.Random(seed)
+    image = page.image.convert("RGB")
+    layer, draw = _ink_layer(image.size)
+    for key, (digits, x, y, _width, size) in page.marks.items():
+        if key.startswith("digits:"):
+            _pen_digits(draw, rng, digits, x + size * 0.1, y, size, colour)
+    return ImageChops.multiply(image, layer)
+
+
 def _seal(draw, rng: random.Random, cx: float, cy: float, radius: float) -> None:
     """A round red office seal: two rings, a ring of lettering, a star in the middle."""
     for r, w in ((radius, 10), (radius * 0.72, 6)):

@@ -7,7 +7,10 @@ lines are found in Tesseract's words (`Số…` followed by a word with `/`; `ng
 … năm`), the place of each digit group is cropped, and the crop is read again as a short
 digit field: coloured pen ink alone (`pipeline.ocr.ink.ink_mask`) when the crop has
 any, else the gray crop binarised; Tesseract's single-line mode, then single-word mode,
-with a digit whitelist.  Digits that pass the check (length, day ≤ 31, month ≤ 12,
+with a digit whitelist; and, for hand-written digits Tesseract cannot read, glyph by glyph
+with the digit model of `pipeline.ocr.handwriting` (`hand_digits=False` turns it off).
+When Tesseract and the digit model both read a crop and disagree, neither is trusted.
+Digits that pass the check (length, day ≤ 31, month ≤ 12,
 confidence) replace what the page read; otherwise the page's text keeps the printed
 part only (`Số: /KH-UBND`, `ngày tháng 01 năm 2026`) and the field is marked
 incomplete.  Printed digits that the page read confidently are kept as they are, with
@@ -24,7 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PIL import Image
 
-from pipeline.ocr import ink, preprocess, tesseract
+from pipeline.ocr import handwriting, ink, preprocess, tesseract
 from pipeline.ocr.tesseract import Word
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,8 @@ larger than print and ride above the line."""
 MAX_DIGIT_WORDS = 3
 """At most this many words (OCR's pieces of the written digits) lie between `Số:` and the
 word with the slash."""
+BESIDE = 1.5
+"""Line heights past a digit crop's right end the digit model looks at for more writing."""
 COLUMN_GAP_HEIGHTS = 2.0
 """A gap of this many text heights before `Số` means it opens the header's left column."""
 DIGITS = "0123456789"
@@ -110,36 +115,104 @@ def _zone(line: list[Word], x0: float, x1: float) -> tuple[int, int, int, int]:
 class _Reader:
     """Re-reads digit crops of one page (colour original and prepared gray image)."""
 
-    def __init__(self, gray: Image.Image, colour: Image.Image | None, dpi: int, languages: str):
+    def __init__(
+        self,
+        gray: Image.Image,
+        colour: Image.Image | None,
+        dpi: int,
+        languages: str,
+        hand: bool = True,
+    ):
         self.gray, self.colour, self.dpi, self.languages = gray, colour, dpi, languages
+        self.hand = hand
 
     def read(self, box: tuple[int, int, int, int], kind: str) -> tuple[str | None, str, float]:
-        """(digits or None, source, confidence) of the crop `box`."""
+        """(digits or None, source, confidence) of the crop `box` (made by `_zone`)."""
         x0, y0, x1, y1 = box
+        # The printed line's band inside the crop, for the digit model's segmentation.
+        height = (y1 - y0) / (1 + CROP_ABOVE + CROP_BELOW)
+        band = (CROP_ABOVE * height - max(0, -y0), (CROP_ABOVE + 1) * height - max(0, -y0))
         box = (max(0, x0), max(0, y0), min(self.gray.width, x1), min(self.gray.height, y1))
         if box[2] - box[0] < 8 or box[3] - box[1] < 8:
             return None, "none", 0.0
         scale = self.dpi / 300
+        # The digit model also looks past the crop's right end: pen ink there, rising above
+        # the print, means the writing runs on (a fourth digit over `/KH`), not that it ends.
+        wide = (box[0], box[1], min(self.gray.width, box[2] + round(BESIDE * height)), box[3])
+        inner = (0, box[2] - box[0])
         if self.colour is not None:
-            crop = self.colour.crop(box)
+            crop = self.colour.crop(wide)
             best: tuple[str | None, str, float] = (None, "none", 0.0)
             for colour in ("blue", "red"):
-                mask = ink.ink_mask(crop, colour)
+                wide_mask = ink.ink_mask(crop, colour)
+                mask = wide_mask[:, : inner[1]]
                 if mask.sum() < MIN_INK_PIXELS * scale * scale:
                     continue
                 pen = Image.fromarray(np.where(mask, 0, 255).astype(np.uint8))
-                digits, conf = self._digits(pen, kind, HAND_CONFIDENCE)
+                digits, conf = self._checked(
+                    self._digits(pen, kind, HAND_CONFIDENCE), mask, wide_mask, band, kind, True
+                )
                 if digits is not None and conf > best[2]:
                     best = (digits, "ink", conf)
                 elif best[1] == "none":
                     best = (None, "ink", conf)
-            if best[1] == "ink":
+            if best[1] == "ink" and (best[0] is not None or not self.hand):
                 return best
         crop = preprocess.binarise(self.gray.crop(box))
-        if (np.asarray(crop) == 0).sum() < MIN_DARK_PIXELS * scale * scale:
+        dark = np.asarray(crop) == 0
+        if dark.sum() < MIN_DARK_PIXELS * scale * scale:
             return None, "none", 0.0
-        digits, conf = self._digits(crop, kind, MIN_DIGIT_CONFIDENCE)
+        wide_dark = np.asarray(preprocess.binarise(self.gray.crop(wide))) == 0
+        if self.colour is not None and best[1] == "ink":
+            # Dark blue pen is saturated only at its edges: its mask is broken outlines,
+            # the gray crop has the whole strokes.  Only the digit model reads it here.
+            hand = handwriting.read(wide_dark, *band, _MAX_DIGITS[kind], inner=inner)
+            if hand is not None and _valid(hand.digits, kind):
+                return hand.digits, "gray", 100 * hand.confidence
+            return best
+        digits, conf = self._checked(self._digits(crop, kind, MIN_DIGIT_CONFIDENCE), dark,
+                                     wide_dark, band, kind)  # fmt: skip
         return digits, "gray", conf
+
+    def _checked(
+        self,
+        tess: tuple[str | None, float],
+        mask: np.ndarray,
+        wide: np.ndarray,
+        band: tuple[float, float],
+        kind: str,
+        pen: bool = False,
+    ) -> tuple[str | None, float]:
+        """Tesseract's reading of a crop (`mask`: its ink) set against the digit model's
+        (when on; the model sees `wide`, the crop with `BESIDE` more to its right): the
+        model's reading where Tesseract has none, none where the two disagree.  `pen`:
+        the masks are pen ink alone (any ink past the crop is more writing)."""
+        if not self.hand:
+            return tess
+        digits, conf = tess
+        if digits is not None and handwriting.runs_on(wide, *band, mask.shape[1], pen):
+            log.debug("fields: pen writing runs on past the crop: %s not kept", digits)
+            return None, conf
+        marks = handwriting.segment(mask, *band, cut=True)
+        if digits is not None and marks and len(marks) != len(digits):
+            # The ink holds more (or fewer) digit-sized marks than Tesseract gave digits
+            # (those cut by the crop's edge too): a written `05` cut after the `0` read
+            # as `8`, a `24` as `4`.
+            log.debug("fields: %d marks, Tesseract read %s: not kept", len(marks), digits)
+            return None, conf
+        # Pen ink alone holds no print: a digit crossing the crop's end is read whole
+        # from the wider mask (ink reaching its end still refuses the reading).
+        inner = None if pen else (0, mask.shape[1])
+        hand = handwriting.read(wide, *band, _MAX_DIGITS[kind], inner=inner, pen=pen)
+        if hand is None or not _valid(hand.digits, kind):
+            return tess
+        if digits is not None and digits != hand.digits:
+            log.debug("fields: Tesseract read %s, the digit model %s: neither kept", digits,
+                      hand.digits)  # fmt: skip
+            return None, min(conf, 100 * hand.confidence)
+        if digits is not None:
+            return digits, max(conf, 100 * hand.confidence)
+        return hand.digits, 100 * hand.confidence
 
     def _digits(self, crop: Image.Image, kind: str, least: float) -> tuple[str | None, float]:
         """Digits of a crop and their confidence, or (None, best confidence seen).
@@ -381,15 +454,17 @@ def reread(
     colour: Image.Image | None,
     dpi: int,
     languages: str = "vie",
+    hand_digits: bool = True,
 ) -> tuple[list[Word], list[Reading]]:
     """The page's words with the number and date fields re-read, and what each gave.
 
     `gray` is the image the words were read on; `colour` the same page in colour
-    (same size and orientation) when the scan has colour, else None.  A page without
-    such lines comes back unchanged with no readings.
+    (same size and orientation) when the scan has colour, else None.  `hand_digits`
+    adds the digit model's reading (`Config.ocr_handwriting`).  A page without such
+    lines comes back unchanged with no readings.
     """
     reader = _Reader(gray, colour if colour is not None and colour.mode == "RGB" else None,
-                     dpi, languages)  # fmt: skip
+                     dpi, languages, hand_digits)  # fmt: skip
     readings: list[Reading] = []
     replaced: dict[tuple[int, int, int], list[Word]] = {}
     for line in _lines(words, gray.height):

@@ -1,0 +1,1 @@
+"""Builders of the OCR stage's models (run by `make models`, not at run time)."""
