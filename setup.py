@@ -15,7 +15,7 @@ from pathlib import Path
 from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
 
-RUNTIME_PATTERNS = ("restore-*", "places.json")
+RUNTIME_PATTERNS = ("restore-*", "places.json", "digits-*")
 """The run-time files in `models/` (`pipeline.shipped.RUNTIME_PATTERNS`; the rest there is
 training data)."""
 

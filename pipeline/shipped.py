@@ -13,7 +13,7 @@ PACKAGED_DIR = Path(__file__).resolve().parent / "_models"
 """Where a wheel carries the files."""
 REPO_DIR = Path(__file__).resolve().parents[1] / "models"
 """The repository's `models/`."""
-RUNTIME_PATTERNS = ("restore-*", "places.json")
+RUNTIME_PATTERNS = ("restore-*", "places.json", "digits-*")
 """What the stages read at run time (the rest of `models/` is training data); setup.py
 keeps its own copy of this list, since it cannot import the package it builds."""
 

@@ -30,11 +30,14 @@ import cv2
 import numpy as np
 
 from pipeline.errors import ModelError
+from pipeline.shipped import REPO_DIR, shipped_dir
 
 log = logging.getLogger(__name__)
 
-MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "digits-hand.npz"
-"""The digit classifier (`python -m pipeline.ocr.training.digits` writes it)."""
+MODEL_NAME = "digits-hand.npz"
+"""The digit classifier's file name, in `models/` (or a wheel's copy of it)."""
+MODEL_FILE = REPO_DIR / MODEL_NAME
+"""Where `python -m pipeline.ocr.training.digits` writes the classifier."""
 GLYPH_BOX = 32
 """Glyphs are scaled to fit a box this many pixels square (as the UCI digits were)."""
 CELL = 4
@@ -203,8 +206,10 @@ def save_model(path: Path, model: DigitModel) -> None:
 
 
 @functools.cache
-def load_model(path: Path = MODEL_FILE) -> DigitModel:
-    """The digit model; `ModelError` when the file is missing or damaged."""
+def load_model(path: Path | None = None) -> DigitModel:
+    """The digit model (by default the shipped one); `ModelError` when it is missing or
+    damaged."""
+    path = path or shipped_dir() / MODEL_NAME
     try:
         with np.load(path, allow_pickle=False) as data:
             layers = [
