@@ -33,7 +33,7 @@ from PIL import Image
 from pipeline.config import Config
 from pipeline.document import Document, PageField
 from pipeline.errors import EmptyFileError
-from pipeline.ocr import fields, preprocess, tables, tesseract
+from pipeline.ocr import fields, preprocess, signature, tables, tesseract
 from pipeline.reading_order import Piece, column_groups, drop_page_number, order_lines
 from pipeline.segment.junk import is_clean_token
 from pipeline.vietnamese import is_syllable
@@ -214,6 +214,8 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
         found = tables.find_tables(image, words, dpi)
         result.tables = [t.rows for t in found]
         words, table_pieces = tables.take_words(found, words)
+    if "signature" in config.preprocess:
+        table_pieces += signature.column_pieces(words, image, dpi, config.ocr_languages)
     result.text = page_text(words, image.width, number, table_pieces)
     result.confidence = confidence if result.text else None
     result.low_confidence_words = [

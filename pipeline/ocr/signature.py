@@ -1,0 +1,211 @@
+"""The signature column of a scanned last page, read again when the first pass lost it.
+
+Nghị định 30/2020/NĐ-CP puts the signature block (authority `KT. CỤC TRƯỞNG`, position,
+seal and signature, name) bottom right, beside the *Nơi nhận* list.  A red seal and a blue
+signature over that block make Tesseract's page segmentation drop it whole, print and
+all, so the page text ends with the recipients and no signer.  Read alone, as one block
+(`--psm 6`) with only the dark print kept, the column comes back.
+
+`column_pieces` (the `signature` step of `Config.preprocess`) does that on a page that
+shows a document's end (a `Nơi nhận` or `Lưu:` line, or a closing `./.`) and has no
+authority or position line: it places the column from the first pass's word boxes
+(below the last body line, right of the recipients), keeps the dark pixels, reads the
+crop and returns its lines of Vietnamese syllables as pieces at their place on the page,
+so reading order puts them where the segment stage's signature finder looks.  A page
+with a signature block, or without an end, costs one pass over its words.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import statistics
+from dataclasses import replace
+
+import numpy as np
+from PIL import Image
+
+from pipeline.ocr import tesseract
+from pipeline.reading_order import Piece, column_groups
+from pipeline.segment.closing import is_authority, is_position, is_recipients_line
+from pipeline.vietnamese import is_syllable, skeleton, split_token
+
+log = logging.getLogger(__name__)
+
+DARK_LEVEL = 120
+"""Gray level below which a crop pixel is print: black type scans at 0–90, a seal's red
+(luma ~135) and its pink fringes, and the paper, lie above; blue pen the `seal` step left
+(luma ~60–90 where dense) is thin and stays under the syllable filter."""
+MIN_SYLLABLE_SHARE = 0.6
+"""Share of a re-read line's words (its end strokes cut off) that must be Vietnamese
+syllables or an authority prefix (`KT.`): a seal's ring and a signature read as
+`Ñ | 'ƒ` score near 0, a name 1."""
+MIN_LINE_CONFIDENCE = 50.0
+"""Mean word confidence a re-read line needs: stamp strokes that happen to spell a
+syllable (`À`, `ố`) read at 10–45, print in the crop at 70–95."""
+MIN_LETTERS = 4
+"""Letters a re-read line needs: a lone short syllable (`Ủ`, `ơi`) is a stroke's echo."""
+COLUMN_LEFT_SHARE = 0.40
+"""The column never starts left of this share of the page width: the recipients take
+the left ~45 %, the block is centred at ~70 %."""
+RECIPIENT_GAP_HEIGHTS = 1.5
+"""Text heights between the widest recipient line and the column's left edge."""
+ABOVE_HEIGHTS = 3.0
+"""Text heights above the `Nơi nhận` line the column may start: the authority line
+often stands a line higher than the label."""
+BOTTOM_MARGIN_SHARE = 0.04
+"""Share of the page height left off at the bottom (a page number, the scanner's edge)."""
+PAD = 20
+"""Paper pixels added around the crop: Tesseract misreads glyphs touching the edge."""
+
+_FILED = re.compile(r"^\W*luu\s*[:.]?\s*(vt|van thu)\b")
+_CLOSING = re.compile(r"\./\.\s*\S{0,4}$")
+_AUTHORITY_WORD = re.compile(r"^(TM|T/M|KT|K/T|TL|T/L|TUQ|Q)[.,:]?$")
+_LETTER_TAIL = re.compile(r"[^\W\d_]+(?=[.,;:]?$)")
+
+
+def _lines(words: list[tesseract.Word], width: int) -> list[Piece]:
+    """Tesseract's lines as pieces, cut at column gaps (as `page_text` cuts them)."""
+    grouped: dict[tuple[int, int, int], list[tesseract.Word]] = {}
+    for word in words:
+        if word.text.strip():
+            grouped.setdefault((word.block, word.par, word.line), []).append(word)
+    out = []
+    for line in grouped.values():
+        line.sort(key=lambda w: w.left)
+        pieces = [Piece(w.text, w.left, w.right, w.top, w.bottom) for w in line]
+        for group in column_groups(pieces, width):
+            out.append(
+                Piece(
+                    " ".join(p.text for p in group),
+                    min(p.x0 for p in group),
+                    max(p.x1 for p in group),
+                    statistics.median(p.top for p in group),
+                    statistics.median(p.bottom for p in group),
+                )
+            )
+    out.sort(key=lambda p: (p.top, p.x0))
+    return out
+
+
+def has_signature(lines: list[Piece]) -> bool:
+    """Whether the page already shows an authority or position line (a signature block)."""
+    return any(is_authority(p.text) or is_position(p.text) for p in lines)
+
+
+def _end_line(lines: list[Piece]) -> int | None:
+    """Index of the line where the document's end shows: the `Nơi nhận` label, else the
+    first `Lưu: VT` line, else the last line ending `./.`; None when the page has none."""
+    for i, p in enumerate(lines):
+        if is_recipients_line(p.text):
+            return i
+    for i, p in enumerate(lines):
+        if _FILED.match(skeleton(p.text.strip().lstrip("-–+•~ "))):
+            return i
+    closing = [i for i, p in enumerate(lines) if _CLOSING.search(p.text.strip())]
+    return closing[-1] if closing else None
+
+
+def column_box(
+    lines: list[Piece], end: int, width: int, height: int
+) -> tuple[int, int, int, int] | None:
+    """The signature column's box (x0, y0, x1, y1) on the page, from the first pass's lines."""
+    text_height = statistics.median(p.height for p in lines)
+    anchor = lines[end]
+    y0 = anchor.top - ABOVE_HEIGHTS * text_height
+    # Never above a line that crosses the page's middle: that is the body.
+    middle = width / 2
+    for p in lines[:end]:
+        if p.x0 < middle < p.x1 and p.bottom < anchor.top + text_height:
+            y0 = max(y0, p.bottom + text_height * 0.3)
+    left = [p for p in lines[end:] if p.x0 < middle]
+    x0 = width * COLUMN_LEFT_SHARE
+    if left:
+        x0 = max(x0, max(p.x1 for p in left) + RECIPIENT_GAP_HEIGHTS * text_height)
+    y1 = height * (1 - BOTTOM_MARGIN_SHARE)
+    if x0 >= width - text_height * 4 or y1 - y0 < text_height * 3:
+        return None
+    return round(x0), round(max(0, y0)), width, round(y1)
+
+
+def _dark_crop(image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+    """The box with only its dark print kept, black on white, padded with paper."""
+    gray = np.asarray(image.crop(box).convert("L"))
+    ink = np.where(gray < DARK_LEVEL, 0, 255).astype(np.uint8)
+    padded = np.full((ink.shape[0] + 2 * PAD, ink.shape[1] + 2 * PAD), 255, np.uint8)
+    padded[PAD:-PAD, PAD:-PAD] = ink
+    return Image.fromarray(padded)
+
+
+def _clean_word(word: tesseract.Word) -> tesseract.Word | None:
+    """The word as print, or None for a stroke: `KT,` is the authority `KT.`; a signature
+    stroke glued before a syllable (`*s*Phạm`, `s—:PHO`) is cut off."""
+    if _AUTHORITY_WORD.match(word.text):
+        return replace(word, text=re.sub(r"[.,:]?$", ".", word.text, count=1))
+    core = split_token(word.text)[1]
+    if core and is_syllable(core.lower()):
+        return word
+    tail = _LETTER_TAIL.search(word.text)
+    if tail and len(tail.group()) >= 2 and is_syllable(tail.group().lower()):
+        return replace(word, text=tail.group() + word.text[tail.end() :])
+    return None
+
+
+def _text_words(line: list[tesseract.Word]) -> list[tesseract.Word]:
+    """A re-read line's words without the strokes at its ends; [] when what is left is not
+    text: mostly syllables, read confidently, letters enough."""
+    cleaned = [_clean_word(w) for w in line]
+    kept = [i for i, w in enumerate(cleaned) if w is not None]
+    if not kept:
+        return []
+    span = cleaned[kept[0] : kept[-1] + 1]
+    words = [w for w in span if w is not None]
+    letters = sum(ch.isalpha() for w in words for ch in w.text)
+    confs = [w.conf for w in words if w.conf >= 0]
+    if (
+        len(words) < MIN_SYLLABLE_SHARE * len(span)
+        or letters < MIN_LETTERS
+        or not confs
+        or statistics.fmean(confs) < MIN_LINE_CONFIDENCE
+    ):
+        return []
+    return words
+
+
+def column_pieces(
+    words: list[tesseract.Word], image: Image.Image, dpi: int, languages: str = "vie"
+) -> list[Piece]:
+    """The signature column's lines, re-read, as pieces in page coordinates; [] when the
+    page has a signature block, shows no document end, or the re-read finds no text."""
+    lines = _lines(words, image.width)
+    if not lines or has_signature(lines):
+        return []
+    end = _end_line(lines)
+    if end is None:
+        return []
+    box = column_box(lines, end, image.width, image.height)
+    if box is None:
+        return []
+    found = tesseract.recognise(_dark_crop(image, box), languages=languages, dpi=dpi, psm=6)
+    grouped: dict[tuple[int, int, int], list[tesseract.Word]] = {}
+    for word in found or []:
+        if word.text.strip():
+            grouped.setdefault((word.block, word.par, word.line), []).append(word)
+    pieces = []
+    dx, dy = box[0] - PAD, box[1] - PAD
+    for line in grouped.values():
+        line.sort(key=lambda w: w.left)
+        line = _text_words(line)
+        if not line:
+            continue
+        pieces.append(
+            Piece(
+                " ".join(w.text for w in line),
+                min(w.left for w in line) + dx,
+                max(w.right for w in line) + dx,
+                statistics.median(w.top for w in line) + dy,
+                statistics.median(w.bottom for w in line) + dy,
+            )
+        )
+    log.debug("signature column %s: %d line(s) re-read", box, len(pieces))
+    return pieces
