@@ -214,9 +214,10 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
         found = tables.find_tables(image, words, dpi)
         result.tables = [t.rows for t in found]
         words, table_pieces = tables.take_words(found, words)
+    column: list[str] = []  # the signature column re-read, after the page's lines
     if "signature" in config.preprocess:
-        table_pieces += signature.column_pieces(words, image, dpi, config.ocr_languages)
-    result.text = page_text(words, image.width, number, table_pieces)
+        words, column = signature.reread_column(words, image, dpi, config.ocr_languages)
+    result.text = "\n".join([page_text(words, image.width, number, table_pieces), *column])
     result.confidence = confidence if result.text else None
     result.low_confidence_words = [
         w.text for w in words if 0 <= w.conf < config.ocr_low_confidence and w.text.strip()

@@ -6,12 +6,13 @@ signature over that block make Tesseract's page segmentation drop it whole, prin
 all, so the page text ends with the recipients and no signer.  Read alone, as one block
 (`--psm 6`) with only the dark print kept, the column comes back.
 
-`column_pieces` (the `signature` step of `Config.preprocess`) does that on a page that
+`reread_column` (the `signature` step of `Config.preprocess`) does that on a page that
 shows a document's end (a `Nơi nhận` or `Lưu:` line, or a closing `./.`) and has no
 authority or position line: it places the column from the first pass's word boxes
 (below the last body line, right of the recipients), keeps the dark pixels, reads the
-crop and returns its lines of Vietnamese syllables as pieces at their place on the page,
-so reading order puts them where the segment stage's signature finder looks.  A page
+crop and returns its lines of Vietnamese syllables, top to bottom, to follow the page's
+lines (after the recipients, as reading order gives a two-column tail), where the
+segment stage's signature finder looks.  A page
 with a signature block, or without an end, costs one pass over its words.
 """
 
@@ -40,9 +41,9 @@ MIN_SYLLABLE_SHARE = 0.6
 """Share of a re-read line's words (its end strokes cut off) that must be Vietnamese
 syllables or an authority prefix (`KT.`): a seal's ring and a signature read as
 `Ñ | 'ƒ` score near 0, a name 1."""
-MIN_LINE_CONFIDENCE = 50.0
-"""Mean word confidence a re-read line needs: stamp strokes that happen to spell a
-syllable (`À`, `ố`) read at 10–45, print in the crop at 70–95."""
+MIN_LINE_CONFIDENCE = 60.0
+"""Mean word confidence a re-read line needs: stamp strokes that happen to spell
+syllables (`VÀ, MÀ` at 46 and 66, `À`, `ố`) read at 10–66, print in the crop at 75–97."""
 MIN_LETTERS = 4
 """Letters a re-read line needs: a lone short syllable (`Ủ`, `ơi`) is a stroke's echo."""
 COLUMN_LEFT_SHARE = 0.40
@@ -55,6 +56,8 @@ ABOVE_HEIGHTS = 3.0
 often stands a line higher than the label."""
 BOTTOM_MARGIN_SHARE = 0.04
 """Share of the page height left off at the bottom (a page number, the scanner's edge)."""
+MIN_DAMAGED_LETTERS = 3
+"""Letters a non-syllable word needs to be a damaged syllable rather than a stroke (`px`)."""
 PAD = 20
 """Paper pixels added around the crop: Tesseract misreads glyphs touching the edge."""
 
@@ -151,19 +154,30 @@ def _clean_word(word: tesseract.Word) -> tesseract.Word | None:
     return None
 
 
+def _damaged(word: tesseract.Word) -> bool:
+    """A word of letters only that is no syllable (`Hơãñg`): a name's syllable the pen
+    crossed, kept for the segment stage to complete from the body, not a stroke."""
+    return word.text.isalpha() and len(word.text) >= MIN_DAMAGED_LETTERS
+
+
 def _text_words(line: list[tesseract.Word]) -> list[tesseract.Word]:
     """A re-read line's words without the strokes at its ends; [] when what is left is not
     text: mostly syllables, read confidently, letters enough."""
     cleaned = [_clean_word(w) for w in line]
-    kept = [i for i, w in enumerate(cleaned) if w is not None]
-    if not kept:
+    kept = [
+        w if w is not None else (o if _damaged(o) else None)
+        for w, o in zip(cleaned, line, strict=True)
+    ]
+    inside = [i for i, w in enumerate(kept) if w is not None]
+    if not inside:
         return []
-    span = cleaned[kept[0] : kept[-1] + 1]
+    span = kept[inside[0] : inside[-1] + 1]
+    good = sum(1 for w in cleaned[inside[0] : inside[-1] + 1] if w is not None)
     words = [w for w in span if w is not None]
     letters = sum(ch.isalpha() for w in words for ch in w.text)
     confs = [w.conf for w in words if w.conf >= 0]
     if (
-        len(words) < MIN_SYLLABLE_SHARE * len(span)
+        good < MIN_SYLLABLE_SHARE * len(span)
         or letters < MIN_LETTERS
         or not confs
         or statistics.fmean(confs) < MIN_LINE_CONFIDENCE
@@ -172,40 +186,45 @@ def _text_words(line: list[tesseract.Word]) -> list[tesseract.Word]:
     return words
 
 
-def column_pieces(
+def reread_column(
     words: list[tesseract.Word], image: Image.Image, dpi: int, languages: str = "vie"
-) -> list[Piece]:
-    """The signature column's lines, re-read, as pieces in page coordinates; [] when the
-    page has a signature block, shows no document end, or the re-read finds no text."""
+) -> tuple[list[tesseract.Word], list[str]]:
+    """The page's words without the first pass's remains of the signature column, and the
+    column's lines re-read, top to bottom, to follow the page text.
+
+    The words come back unchanged with no lines when the page has a signature block,
+    shows no document end, or the re-read finds no text.
+    """
     lines = _lines(words, image.width)
     if not lines or has_signature(lines):
-        return []
+        return words, []
     end = _end_line(lines)
     if end is None:
-        return []
+        return words, []
     box = column_box(lines, end, image.width, image.height)
     if box is None:
-        return []
+        return words, []
     found = tesseract.recognise(_dark_crop(image, box), languages=languages, dpi=dpi, psm=6)
     grouped: dict[tuple[int, int, int], list[tesseract.Word]] = {}
     for word in found or []:
         if word.text.strip():
             grouped.setdefault((word.block, word.par, word.line), []).append(word)
-    pieces = []
-    dx, dy = box[0] - PAD, box[1] - PAD
+    column = []
     for line in grouped.values():
         line.sort(key=lambda w: w.left)
-        line = _text_words(line)
-        if not line:
-            continue
-        pieces.append(
-            Piece(
-                " ".join(w.text for w in line),
-                min(w.left for w in line) + dx,
-                max(w.right for w in line) + dx,
-                statistics.median(w.top for w in line) + dy,
-                statistics.median(w.bottom for w in line) + dy,
-            )
-        )
-    log.debug("signature column %s: %d line(s) re-read", box, len(pieces))
-    return pieces
+        kept = _text_words(line)
+        if kept:
+            column.append((statistics.median(w.top for w in kept), kept))
+    column.sort(key=lambda item: item[0])
+    log.debug("signature column %s: %d line(s) re-read", box, len(column))
+    if not column:
+        return words, []
+    # The first pass's pieces of the column (`hạm Trường Thọ`, a seal's `À`) give way
+    # to the re-read, which read the whole box.
+    x0, y0, x1, y1 = box
+    rest = [
+        w
+        for w in words
+        if not (x0 <= (w.left + w.right) / 2 <= x1 and y0 <= (w.top + w.bottom) / 2 <= y1)
+    ]
+    return rest, [" ".join(w.text for w in kept) for _, kept in column]
