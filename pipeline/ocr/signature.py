@@ -23,10 +23,11 @@ import re
 import statistics
 from dataclasses import replace
 
+import cv2
 import numpy as np
 from PIL import Image
 
-from pipeline.ocr import tesseract
+from pipeline.ocr import ink, tesseract
 from pipeline.reading_order import Piece, column_groups
 from pipeline.segment.closing import is_authority, is_position, is_recipients_line
 from pipeline.vietnamese import is_syllable, skeleton, split_token
@@ -58,6 +59,11 @@ BOTTOM_MARGIN_SHARE = 0.04
 """Share of the page height left off at the bottom (a page number, the scanner's edge)."""
 MIN_DAMAGED_LETTERS = 3
 """Letters a non-syllable word needs to be a damaged syllable rather than a stroke (`px`)."""
+FRINGE = 3
+"""Pixels (a square's side) around coloured ink where a stroke's blurred edge lies."""
+CORE_LEVEL = 70
+"""Gray level below which a pixel near coloured ink is still black type: the core of
+printed strokes scans at 0–60, a seal stroke's blurred edge at 80–200."""
 PAD = 20
 """Paper pixels added around the crop: Tesseract misreads glyphs touching the edge."""
 
@@ -115,28 +121,44 @@ def column_box(
     """The signature column's box (x0, y0, x1, y1) on the page, from the first pass's lines."""
     text_height = statistics.median(p.height for p in lines)
     anchor = lines[end]
-    y0 = anchor.top - ABOVE_HEIGHTS * text_height
-    # Never above a line that crosses the page's middle: that is the body.
     middle = width / 2
-    for p in lines[:end]:
-        if p.x0 < middle < p.x1 and p.bottom < anchor.top + text_height:
-            y0 = max(y0, p.bottom + text_height * 0.3)
     left = [p for p in lines[end:] if p.x0 < middle]
     x0 = width * COLUMN_LEFT_SHARE
     if left:
         x0 = max(x0, max(p.x1 for p in left) + RECIPIENT_GAP_HEIGHTS * text_height)
+    # Never above a line that runs from the left into the column: that is the body.
+    y0 = anchor.top - ABOVE_HEIGHTS * text_height
+    for p in lines[:end]:
+        if p.x0 < x0 < p.x1 and p.bottom < anchor.top + text_height:
+            y0 = max(y0, p.bottom + text_height * 0.3)
     y1 = height * (1 - BOTTOM_MARGIN_SHARE)
     if x0 >= width - text_height * 4 or y1 - y0 < text_height * 3:
         return None
     return round(x0), round(max(0, y0)), width, round(y1)
 
 
-def _dark_crop(image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
-    """The box with only its dark print kept, black on white, padded with paper."""
-    gray = np.asarray(image.crop(box).convert("L"))
-    ink = np.where(gray < DARK_LEVEL, 0, 255).astype(np.uint8)
-    padded = np.full((ink.shape[0] + 2 * PAD, ink.shape[1] + 2 * PAD), 255, np.uint8)
-    padded[PAD:-PAD, PAD:-PAD] = ink
+def _dark_crop(
+    image: Image.Image, colour: Image.Image | None, box: tuple[int, int, int, int]
+) -> Image.Image:
+    """The box with only its dark print kept, black on white, padded with paper.
+
+    On a colour page dark means dark and unsaturated: a seal's and a pen's darkest
+    strokes, which the `seal` step keeps as print (`ink.BLACK_VALUE`), go too.
+    """
+    if colour is not None and colour.mode == "RGB" and colour.size == image.size:
+        hsv = cv2.cvtColor(np.asarray(colour.crop(box)), cv2.COLOR_RGB2HSV)
+        gray = np.asarray(colour.crop(box).convert("L"))
+        coloured = (hsv[..., 1] >= ink.MIN_SATURATION) & (gray < ink.MAX_GRAY_PAPER)
+        # A stroke's blurred edge is half paper, half ink: unsaturated enough to pass for
+        # print.  Near coloured ink only the core of black type counts as print.
+        near = cv2.dilate(coloured.astype(np.uint8), np.ones((FRINGE, FRINGE), np.uint8))
+        dark = (gray < DARK_LEVEL) & ~coloured & ~(near.astype(bool) & (gray >= CORE_LEVEL))
+    else:
+        dark = np.asarray(image.crop(box).convert("L")) < DARK_LEVEL
+    ink_pixels = np.where(dark, 0, 255).astype(np.uint8)
+    height, width = ink_pixels.shape
+    padded = np.full((height + 2 * PAD, width + 2 * PAD), 255, np.uint8)
+    padded[PAD:-PAD, PAD:-PAD] = ink_pixels
     return Image.fromarray(padded)
 
 
@@ -187,10 +209,17 @@ def _text_words(line: list[tesseract.Word]) -> list[tesseract.Word]:
 
 
 def reread_column(
-    words: list[tesseract.Word], image: Image.Image, dpi: int, languages: str = "vie"
+    words: list[tesseract.Word],
+    image: Image.Image,
+    colour: Image.Image | None,
+    dpi: int,
+    languages: str = "vie",
 ) -> tuple[list[tesseract.Word], list[str]]:
     """The page's words without the first pass's remains of the signature column, and the
     column's lines re-read, top to bottom, to follow the page text.
+
+    `image` is the page the words were read on; `colour` the same page in colour (same
+    size and orientation) when the scan has colour, else None.
 
     The words come back unchanged with no lines when the page has a signature block,
     shows no document end, or the re-read finds no text.
@@ -204,7 +233,7 @@ def reread_column(
     box = column_box(lines, end, image.width, image.height)
     if box is None:
         return words, []
-    found = tesseract.recognise(_dark_crop(image, box), languages=languages, dpi=dpi, psm=6)
+    found = tesseract.recognise(_dark_crop(image, colour, box), languages=languages, dpi=dpi, psm=6)
     grouped: dict[tuple[int, int, int], list[tesseract.Word]] = {}
     for word in found or []:
         if word.text.strip():
