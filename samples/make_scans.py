@@ -421,7 +421,6 @@ def decorate(page: _Page, kinds: set[str], seed: int = 0) -> Image.Image:
     return ImageChops.multiply(image, layer)
 
 
-
 DARK_INK_FACTOR = 0.5
 """How much darker `decorate_dark_column` makes the seal and pen: seal red at half value
 (~107) is below `pipeline.ocr.ink.BLACK_VALUE`, so the `seal` step keeps it as print, as
@@ -441,6 +440,7 @@ def decorate_dark_column(page: _Page, seed: int = 0) -> Image.Image:
     _scribble(draw, rng, (cx - 220, y - 120, cx + 240, y + 60), BLUE_INK, 8, 5)
     layer = layer.point(lambda v: v if v == 255 else round(v * DARK_INK_FACTOR))
     return ImageChops.multiply(image, layer)
+
 
 TABLE_TITLE = ["PHỤ LỤC", "DANH MỤC NHIỆM VỤ TRỌNG TÂM NĂM 2026"]
 TABLE_ROWS = [
