@@ -91,7 +91,7 @@ def test_dark_print_is_kept_and_seal_ink_goes_even_where_dark() -> None:
     draw = ImageDraw.Draw(page)
     draw.rectangle((100, 100, 700, 130), fill=(20, 20, 20))  # print
     draw.rectangle((100, 200, 700, 230), fill=(105, 22, 25))  # a dark seal's stroke
-    crop = np.asarray(signature._dark_crop(page.convert("L"), page, (0, 0, 800, 300)))
+    crop = np.asarray(signature.dark_crops(page.convert("L"), page, (0, 0, 800, 300))[-1])
     pad = signature.PAD
     assert crop[pad + 115, pad + 400] == 0
     assert crop[pad + 215, pad + 400] == 255

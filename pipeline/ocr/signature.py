@@ -137,14 +137,25 @@ def column_box(
     return round(x0), round(max(0, y0)), width, round(y1)
 
 
-def _dark_crop(
-    image: Image.Image, colour: Image.Image | None, box: tuple[int, int, int, int]
-) -> Image.Image:
-    """The box with only its dark print kept, black on white, padded with paper.
+def _padded(dark: np.ndarray) -> Image.Image:
+    """Dark pixels as black print on white paper, `PAD` pixels of paper around."""
+    height, width = dark.shape
+    padded = np.full((height + 2 * PAD, width + 2 * PAD), 255, np.uint8)
+    padded[PAD:-PAD, PAD:-PAD] = np.where(dark, 0, 255).astype(np.uint8)
+    return Image.fromarray(padded)
 
-    On a colour page dark means dark and unsaturated: a seal's and a pen's darkest
-    strokes, which the `seal` step keeps as print (`ink.BLACK_VALUE`), go too.
+
+def dark_crops(
+    image: Image.Image, colour: Image.Image | None, box: tuple[int, int, int, int]
+) -> list[Image.Image]:
+    """The box with only its dark print kept: from the page as read, and, on a colour
+    page, with the dark unsaturated pixels only.
+
+    The colour one also drops a seal's and a pen's darkest strokes, which the `seal`
+    step keeps as print (`ink.BLACK_VALUE`), but thins print the pen crosses; which
+    reads better differs from page to page, so both are read (see `reread_column`).
     """
+    crops = [_padded(np.asarray(image.crop(box).convert("L")) < DARK_LEVEL)]
     if colour is not None and colour.mode == "RGB" and colour.size == image.size:
         hsv = cv2.cvtColor(np.asarray(colour.crop(box)), cv2.COLOR_RGB2HSV)
         gray = np.asarray(colour.crop(box).convert("L"))
@@ -152,14 +163,10 @@ def _dark_crop(
         # A stroke's blurred edge is half paper, half ink: unsaturated enough to pass for
         # print.  Near coloured ink only the core of black type counts as print.
         near = cv2.dilate(coloured.astype(np.uint8), np.ones((FRINGE, FRINGE), np.uint8))
-        dark = (gray < DARK_LEVEL) & ~coloured & ~(near.astype(bool) & (gray >= CORE_LEVEL))
-    else:
-        dark = np.asarray(image.crop(box).convert("L")) < DARK_LEVEL
-    ink_pixels = np.where(dark, 0, 255).astype(np.uint8)
-    height, width = ink_pixels.shape
-    padded = np.full((height + 2 * PAD, width + 2 * PAD), 255, np.uint8)
-    padded[PAD:-PAD, PAD:-PAD] = ink_pixels
-    return Image.fromarray(padded)
+        crops.append(
+            _padded((gray < DARK_LEVEL) & ~coloured & ~(near.astype(bool) & (gray >= CORE_LEVEL)))
+        )
+    return crops
 
 
 def _clean_word(word: tesseract.Word) -> tesseract.Word | None:
@@ -208,6 +215,22 @@ def _text_words(line: list[tesseract.Word]) -> list[tesseract.Word]:
     return words
 
 
+def _read(crop: Image.Image, dpi: int, languages: str) -> list[tuple[float, list[tesseract.Word]]]:
+    """A crop's lines of text (`_text_words`), top to bottom, each with its top."""
+    found = tesseract.recognise(crop, languages=languages, dpi=dpi, psm=6)
+    grouped: dict[tuple[int, int, int], list[tesseract.Word]] = {}
+    for word in found or []:
+        if word.text.strip():
+            grouped.setdefault((word.block, word.par, word.line), []).append(word)
+    column = []
+    for line in grouped.values():
+        line.sort(key=lambda w: w.left)
+        kept = _text_words(line)
+        if kept:
+            column.append((statistics.median(w.top for w in kept), kept))
+    return sorted(column, key=lambda item: item[0])
+
+
 def reread_column(
     words: list[tesseract.Word],
     image: Image.Image,
@@ -219,7 +242,8 @@ def reread_column(
     column's lines re-read, top to bottom, to follow the page text.
 
     `image` is the page the words were read on; `colour` the same page in colour (same
-    size and orientation) when the scan has colour, else None.
+    size and orientation) when the scan has colour, else None.  Of the crops of
+    `dark_crops`, the reading with the most words of text wins.
 
     The words come back unchanged with no lines when the page has a signature block,
     shows no document end, or the re-read finds no text.
@@ -233,18 +257,10 @@ def reread_column(
     box = column_box(lines, end, image.width, image.height)
     if box is None:
         return words, []
-    found = tesseract.recognise(_dark_crop(image, colour, box), languages=languages, dpi=dpi, psm=6)
-    grouped: dict[tuple[int, int, int], list[tesseract.Word]] = {}
-    for word in found or []:
-        if word.text.strip():
-            grouped.setdefault((word.block, word.par, word.line), []).append(word)
-    column = []
-    for line in grouped.values():
-        line.sort(key=lambda w: w.left)
-        kept = _text_words(line)
-        if kept:
-            column.append((statistics.median(w.top for w in kept), kept))
-    column.sort(key=lambda item: item[0])
+    column = max(
+        (_read(crop, dpi, languages) for crop in dark_crops(image, colour, box)),
+        key=lambda lines: sum(len(kept) for _, kept in lines),
+    )
     log.debug("signature column %s: %d line(s) re-read", box, len(column))
     if not column:
         return words, []
