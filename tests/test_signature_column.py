@@ -139,3 +139,13 @@ def test_the_step_leaves_a_page_with_its_signature_block_as_it_was(tmp_path: Pat
     ]
     assert texts[0] == texts[1]
     assert "PHÓ CHỦ TỊCH" in texts[1]
+
+
+def test_a_re_read_with_less_text_than_the_first_pass_changes_nothing(monkeypatch) -> None:
+    # The first pass read the column but for its position line (`TIC`: no syllable).
+    words = _page_words([["PHÓ", "CHỦ", "TIC"], ["Vũ", "Tiến", "Phụng"]])
+    monkeypatch.setattr(
+        tesseract, "recognise", lambda *a, **k: [Word("Phụng", 90, 300, 300, 150, 40, 1, 1, 1)]
+    )
+    page = Image.new("L", (2480, 3508), 255)
+    assert signature.reread_column(words, page, None, 300) == (words, [])
