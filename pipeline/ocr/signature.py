@@ -218,6 +218,10 @@ def _text_words(line: list[tesseract.Word]) -> list[tesseract.Word]:
         or statistics.fmean(confs) < MIN_LINE_CONFIDENCE
     ):
         return []
+    if inside[0] > 0 and is_position(" ".join(w.text for w in words)):
+        # A stroke where the line starts may hide its first word: `~ CHỦ TỊCH` is what
+        # is left of `PHÓ CHỦ TỊCH`, and a wrong position is worse than none.
+        return []
     return words
 
 
