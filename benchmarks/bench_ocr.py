@@ -344,7 +344,7 @@ def section_real() -> None:
 GOLDEN = ROOT / "tests" / "data" / "golden" / "haiphong.json"
 FIELDS = ("number", "date", "issuer", "title", "signer")
 """The fields archivists check first, scored on the hard pages that carry them."""
-OPTIONAL_STEPS = ("seal", "fields", "tables")
+OPTIONAL_STEPS = ("seal", "fields", "tables", "signature")
 
 
 def _field_gold(item: dict) -> dict[str, object]:

@@ -22,11 +22,12 @@ class Config:
     ocr_low_confidence: float = 70.0
     """Pages whose mean word confidence is below this get a warning."""
     preprocess: tuple[str, ...] = (
-        "seal", "grayscale", "orientation", "denoise", "deskew", "fields", "tables"
+        "seal", "grayscale", "orientation", "denoise", "deskew", "fields", "tables", "signature"
     )  # fmt: skip
     """Image clean-up steps applied before OCR, in order (`denoise` and `deskew` together
     run as one step: a page that gets turned is not filtered too; see `preprocess.prepare`),
-    and the steps after it (`fields`, `tables`).  `seal`, `fields` and `tables` are on
+    and the steps after it (`fields`, `tables`, `signature`).  `seal`, `fields`, `tables`
+    and `signature` are on
     because `benchmarks/bench_ocr.py` section 6 measures them helping on hard pages at no
     measurable cost on pages that need none (see the README's OCR figures)."""
     ocr_handwriting: bool = True

@@ -499,6 +499,27 @@ def decorate(page: _Page, kinds: set[str], seed: int = 0) -> Image.Image:
     return ImageChops.multiply(image, layer)
 
 
+DARK_INK_FACTOR = 0.5
+"""How much darker `decorate_dark_column` makes the seal and pen: seal red at half value
+(~107) is below `pipeline.ocr.ink.BLACK_VALUE`, so the `seal` step keeps it as print, as
+it keeps the darkest seal strokes of real dark scans."""
+
+
+def decorate_dark_column(page: _Page, seed: int = 0) -> Image.Image:
+    """A colour copy of the last page with a dark seal over the signer's authority and
+    position lines and a heavy pen stroke through them, as a dark scan gives them: the
+    case where Tesseract's first pass drops the whole signature column."""
+    rng = random.Random(seed)
+    image = page.image.convert("RGB")
+    layer, draw = _ink_layer(image.size)
+    cx, y, size = page.marks["signature"]
+    block_top = y - 300 - 3 * round(size * 1.3)  # the authority line (see `render_pages`)
+    _seal(draw, rng, cx - 150 + 40 * (seed % 3), block_top + 150, 260)
+    _scribble(draw, rng, (cx - 220, y - 120, cx + 240, y + 60), BLUE_INK, 8, 5)
+    layer = layer.point(lambda v: v if v == 255 else round(v * DARK_INK_FACTOR))
+    return ImageChops.multiply(image, layer)
+
+
 TABLE_TITLE = ["PHỤ LỤC", "DANH MỤC NHIỆM VỤ TRỌNG TÂM NĂM 2026"]
 TABLE_ROWS = [
     ["TT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Thời gian hoàn thành"],

@@ -33,7 +33,7 @@ from PIL import Image
 from pipeline.config import Config
 from pipeline.document import Document, PageField
 from pipeline.errors import EmptyFileError
-from pipeline.ocr import fields, preprocess, tables, tesseract
+from pipeline.ocr import fields, preprocess, signature, tables, tesseract
 from pipeline.reading_order import Piece, column_groups, drop_page_number, order_lines
 from pipeline.segment.junk import is_clean_token
 from pipeline.vietnamese import is_syllable
@@ -202,19 +202,24 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
             retry_conf = _mean_confidence(retry or [])
             if retry and (retry_conf or 0) > (confidence or 0):
                 image, words, confidence, result.rotated = turned, retry, retry_conf, turn
-    if "fields" in config.preprocess:
-        if colour is not None and trace.get("skew"):
+    if colour is not None and {"fields", "signature"} & set(config.preprocess):
+        # The colour page turned as the gray one was, for the steps that separate inks.
+        if trace.get("skew"):
             colour = colour.rotate(trace["skew"], resample=Image.Resampling.BILINEAR,
                                    fillcolor=(255, 255, 255))  # fmt: skip
-        if colour is not None and result.rotated:
+        if result.rotated:
             colour = colour.rotate(-result.rotated, expand=True)
+    if "fields" in config.preprocess:
         words, result.fields = fields.reread(words, image, colour, dpi, config.ocr_languages)
     table_pieces: list[Piece] = []
     if "tables" in config.preprocess:
         found = tables.find_tables(image, words, dpi)
         result.tables = [t.rows for t in found]
         words, table_pieces = tables.take_words(found, words)
-    result.text = page_text(words, image.width, number, table_pieces)
+    column: list[str] = []  # the signature column re-read, after the page's lines
+    if "signature" in config.preprocess:
+        words, column = signature.reread_column(words, image, colour, dpi, config.ocr_languages)
+    result.text = "\n".join([page_text(words, image.width, number, table_pieces), *column])
     result.confidence = confidence if result.text else None
     result.low_confidence_words = [
         w.text for w in words if 0 <= w.conf < config.ocr_low_confidence and w.text.strip()

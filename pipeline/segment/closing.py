@@ -308,6 +308,17 @@ _FILED = re.compile(r"^\W*luu\s*[:.]?\s*(?:vt|van thu)\b")
 """`- Lưu: VT, …` (matched on skeleton): the copy kept by the office, always the last
 recipient, so it marks a Nơi nhận list whose label the seal or the scan lost."""
 
+
+def is_filed_line(line: str) -> bool:
+    """`- Lưu: VT, …`: the office's copy, the last recipient (also OCR'd without marks)."""
+    return bool(_FILED.match(skeleton(line.strip().lstrip("-–+•~ "))))
+
+
+def ends_with_closing_mark(line: str) -> bool:
+    """A line ending with the closing mark `./.` (or OCR's `/.`, `. /`) of the main text."""
+    return bool(_SLASH_END.search(line.strip()))
+
+
 FILED_WINDOW = 30
 """Lines before the end of the main text in which a `Lưu: VT` line may stand: the list
 and the signature block below it take fewer."""
