@@ -32,8 +32,8 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     if not has_tesseract():
         pytest.skip("tesseract with vie data is not installed")
     out = tmp_path_factory.mktemp("real")
-    vnplan = Path(sys.executable).with_name("vnplan")
-    command = [str(vnplan), "run", str(real / "scans"), str(real / "pdfs"), "--out", str(out)]
+    command = [sys.executable, "-m", "pipeline", "run", str(real / "scans"), str(real / "pdfs")]
+    command += ["--out", str(out)]
     subprocess.run(command, check=True, capture_output=True)
     rows = pd.read_csv(out / "documents.csv", dtype=str, encoding="utf-8-sig")
     rows.index = [f"{Path(p).parent.name}/{Path(p).name}" for p in rows["path"]]
