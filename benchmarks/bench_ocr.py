@@ -34,7 +34,7 @@ Sections:
    steps) and by plain `tesseract -l vie`: CER on plain-text pages and on pages with a
    table apart, seconds per page, and task F1 of the scan's extraction against the same
    plan read as text (tasks matched as in `benchmarks.extract_score`; 1.0 = the same
-   rows).  VNPLAN_BENCH_PLANS=N reads the first N documents, VNPLAN_BENCH_PLAN_PAGES=N
+   rows).  VNPLAN_BENCH_PLANS=N reads the first N documents (=04,B5: those), VNPLAN_BENCH_PLAN_PAGES=N
    their first N pages (task F1 then covers only documents read whole);
    VNPLAN_BENCH_PLAN_STEPS=a,b,… runs vnplan with those steps instead of the default;
    VNPLAN_BENCH_DUMP=DIR writes each page's reference and both readings there (for diffs).
@@ -445,10 +445,14 @@ def section_steps(workdir: Path) -> None:
 
 
 def _plan_sources() -> list[Path]:
-    """The real plans' texts, in name order, cut to VNPLAN_BENCH_PLANS documents."""
+    """The real plans' texts, in name order: VNPLAN_BENCH_PLANS=N keeps the first N,
+    VNPLAN_BENCH_PLANS=04,B5 the ones named."""
     paths = sorted(p for folder in REAL_PLANS if folder.is_dir() for p in folder.glob("*.txt"))
-    limit = int(os.environ.get("VNPLAN_BENCH_PLANS", "0") or 0)
-    return paths[:limit] if limit else paths
+    wanted = os.environ.get("VNPLAN_BENCH_PLANS", "")
+    if wanted.isdigit():
+        return paths[: int(wanted)] if int(wanted) else paths
+    names = {name.strip() for name in wanted.split(",") if name.strip()}
+    return [p for p in paths if p.stem in names] if names else paths
 
 
 def _plain_text(path: Path) -> str:

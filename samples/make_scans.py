@@ -183,15 +183,31 @@ def parse_plan(text: str) -> Layout:
     )
     layout.body = lines[body_at:end]
     closing = lines[end:]
-    signed = next((k for k, line in enumerate(closing) if _SIGNATURE.match(line)), None)
-    name = next(
-        (k for k in range(signed or 0, len(closing)) if _NAME_TAIL.fullmatch(closing[k])), None
-    ) if signed is not None else None  # fmt: skip
-    if name is not None:
-        layout.appendix = closing[name + 1 :]
-        closing = closing[: name + 1]
-    _parse_closing(closing, layout)
+    annex = next((k for k, line in enumerate(closing) if _ANNEX.match(line)), None)
+    if annex is None:  # the appendix, if any, follows the signer's name
+        signed = next((k for k, line in enumerate(closing) if _is_signature(line)), len(closing))
+        annex = next(
+            (k + 1 for k in range(signed, len(closing)) if _NAME_TAIL.fullmatch(closing[k])),
+            len(closing),
+        )
+    layout.appendix = closing[annex:]
+    closing = closing[:annex]
+    signed = next((k for k, line in enumerate(closing) if _is_signature(line)), len(closing))
+    _parse_closing(closing[:signed], layout)
+    layout.signature += closing[signed:]
     return layout
+
+
+_ANNEX = re.compile(r"^(PHỤ LỤC|Phụ lục)\b")
+"""The first line of an appendix."""
+
+
+def _is_signature(line: str) -> bool:
+    """Whether a closing line opens the signature block (`TM.`, `T/M.`, a position in
+    capitals); a Nơi nhận line starts with `-` or is the label."""
+    return bool(_SIGNATURE.match(line) or line.startswith("T/M")) or (
+        line.isupper() and not line.startswith(("-", "Nơi", "NƠI")) and not line[0].isdigit()
+    )
 
 
 def load_layout(name: str) -> Layout:

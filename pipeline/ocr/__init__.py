@@ -211,7 +211,12 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
         words, result.fields = fields.reread(words, image, colour, dpi, config.ocr_languages)
     table_pieces: list[Piece] = []
     if "tables" in config.preprocess:
-        found = tables.find_tables(image, words, dpi)
+        grids = tables.find_grids(image, dpi)
+        if grids and "rules" in config.preprocess:
+            again = tables.reread(image, grids, dpi, config.ocr_languages, _page_timeout(config))
+            if again is not None:  # else (a timeout) the first reading's words stay
+                words = tables.outside(grids, words) + again
+        found = tables.find_tables(image, words, dpi, grids)
         result.tables = [t.rows for t in found]
         words, table_pieces = tables.take_words(found, words)
     result.text = page_text(words, image.width, number, table_pieces)
