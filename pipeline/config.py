@@ -22,13 +22,15 @@ class Config:
     ocr_low_confidence: float = 70.0
     """Pages whose mean word confidence is below this get a warning."""
     preprocess: tuple[str, ...] = (
-        "seal", "grayscale", "orientation", "denoise", "deskew", "fields", "tables"
+        "seal", "grayscale", "orientation", "denoise", "deskew", "fields", "tables", "rules"
     )  # fmt: skip
     """Image clean-up steps applied before OCR, in order (`denoise` and `deskew` together
     run as one step: a page that gets turned is not filtered too; see `preprocess.prepare`),
-    and the steps after it (`fields`, `tables`).  `seal`, `fields` and `tables` are on
+    and the steps after it (`fields`, `tables`, `rules`).  `seal`, `fields` and `tables` are on
     because `benchmarks/bench_ocr.py` section 6 measures them helping on hard pages at no
-    measurable cost on pages that need none (see the README's OCR figures)."""
+    measurable cost on pages that need none (see the README's OCR figures); `rules` (a
+    table's ruling lines painted out and the table read again) because section 7 measures
+    it on renders of real plans with appendix tables (it runs only on pages with a grid)."""
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_image_pixels: int = 200_000_000
     """Decompression-bomb guard: larger images are refused (`--max-pixels`).  An A0 sheet

@@ -58,6 +58,10 @@ SEPARATOR_COVER = 0.6
 ERASE_GROW = 1
 """Work-resolution pixels the ruling mask is grown by before it is painted white: the
 blur of a scanned rule reaches a pixel beyond its dark core."""
+RULE_MARKS = "|_¦"
+"""What Tesseract makes of a rule's remains (a blur pixel beside the painted core, or
+nothing at all: it has answered `__` on blank paper where a rule was); a word of only
+these is dropped.  A lone `-` stays: tables print it for "none"."""
 REREAD_MARGIN_MM = 1.0
 """The table's box is cut this much larger for its second reading (the outer rules are
 white by then; the margin keeps Tesseract off the crop's edge)."""
@@ -185,11 +189,16 @@ def _rules_per_row(
 
 
 def erase_rules(gray: Image.Image, grids: list[Grid]) -> Image.Image:
-    """The page with the grids' ruling lines painted white (the text between them kept)."""
+    """The page with the grids' ruling lines painted in the paper's shade (the text
+    between them kept).  Pure white on a grey scanned page would leave the rules' edges
+    as faint lines of their own (read as `__`); the paper is the grid box's median, since
+    print covers far less than half of a cell."""
     pixels = np.array(gray.convert("L"))
     for grid in grids:
         if grid.rules is not None:
-            pixels[grid.rules > 0] = 255
+            x0, y0, x1, y1 = grid.box
+            paper = int(np.median(pixels[y0:y1, x0:x1]))
+            pixels[grid.rules > 0] = paper
     return Image.fromarray(pixels, "L")
 
 
@@ -209,7 +218,7 @@ def reread(
         )
         if read is None:
             return None
-        words.extend(_moved(w, x0, y0) for w in read if w.text.strip("|"))
+        words.extend(_moved(w, x0, y0) for w in read if w.text.strip(RULE_MARKS))
     return words
 
 
@@ -273,17 +282,32 @@ def _span_starts(present: list[bool], columns: int) -> list[int]:
 
 
 def _cell_text(words: list[Word]) -> str:
-    """A cell's words line by line (a line: words within half a height of each other)."""
+    """A cell's words line by line.
+
+    Tesseract's own lines are the start (cut at the cell's rules, they are the cell's
+    lines); lines whose middles lie within half a word height are one line (two pieces
+    Tesseract kept apart).  Words are not grouped by their own tops or middles: a
+    Vietnamese word's box grows with its marks (`Nội` stands taller than `cao`), and a
+    hyphen sits at mid-height, so either would start a line of its own.
+    """
     if not words:
         return ""
     height = statistics.median(w.height for w in words)
-    lines: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: w.top):
-        if lines and abs(word.top - lines[-1][0].top) <= 0.5 * height:
-            lines[-1].append(word)
+    pieces: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        pieces.setdefault((word.block, word.par, word.line), []).append(word)
+    lines: list[tuple[float, list[Word]]] = []
+    for piece in sorted(pieces.values(), key=lambda p: statistics.median(map(_middle, p))):
+        middle = statistics.median(map(_middle, piece))
+        if lines and abs(middle - lines[-1][0]) <= 0.5 * height:
+            lines[-1][1].extend(piece)
         else:
-            lines.append([word])
-    return " ".join(w.text for line in lines for w in sorted(line, key=lambda w: w.left))
+            lines.append((middle, list(piece)))
+    return " ".join(w.text for _, line in lines for w in sorted(line, key=lambda w: w.left))
+
+
+def _middle(word: Word) -> float:
+    return (word.top + word.bottom) / 2
 
 
 def take_words(tables: list[OcrTable], words: list[Word]) -> tuple[list[Word], list[Piece]]:
