@@ -29,8 +29,8 @@ class Config:
     and the steps after it (`fields`, `tables`, `rules`).  `seal`, `fields` and `tables` are on
     because `benchmarks/bench_ocr.py` section 6 measures them helping on hard pages at no
     measurable cost on pages that need none (see the README's OCR figures); `rules` (a
-    table's ruling lines painted out and the table read again) because section 7 measures
-    it on renders of real plans with appendix tables (it runs only on pages with a grid)."""
+    page's ruling lines painted out before it is read) because section 7 measures it on
+    renders of real plans with appendix tables (the grid search costs ≈ 20 ms a page)."""
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_image_pixels: int = 200_000_000
     """Decompression-bomb guard: larger images are refused (`--max-pixels`).  An A0 sheet

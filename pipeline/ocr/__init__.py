@@ -175,8 +175,16 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
     colour = image if image.mode == "RGB" else None
     trace: dict = {}
     image = preprocess.prepare(image, config.preprocess, small, dpi=dpi, trace=trace)
+    grids: list[tables.Grid] = []
+    read = image
+    erase = "tables" in config.preprocess and "rules" in config.preprocess
+    if erase:
+        # Ruling lines are painted out before the page is read (see `tables`); the grid
+        # search at 75 dpi is the only cost on a page without a table.
+        grids = tables.find_grids(image, dpi)
+        read = tables.erase_rules(image, grids) if grids else image
     words = tesseract.recognise(
-        image, languages=config.ocr_languages, dpi=dpi, timeout=_page_timeout(config)
+        read, languages=config.ocr_languages, dpi=dpi, timeout=_page_timeout(config)
     )
     if words is None:
         result.warning = f"page {number}: Tesseract timed out; the page is left empty"
@@ -211,11 +219,16 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
         words, result.fields = fields.reread(words, image, colour, dpi, config.ocr_languages)
     table_pieces: list[Piece] = []
     if "tables" in config.preprocess:
-        grids = tables.find_grids(image, dpi)
-        if grids and "rules" in config.preprocess:
-            again = tables.reread(image, grids, dpi, config.ocr_languages, _page_timeout(config))
-            if again is not None:  # else (a timeout) the first reading's words stay
-                words = tables.outside(grids, words) + again
+        if result.rotated or not erase:  # a turned page: its grids are looked for again
+            grids = tables.find_grids(image, dpi)
+            if grids and erase:
+                again = tables.reread(
+                    image, grids, dpi, config.ocr_languages, _page_timeout(config)
+                )
+                if again is not None:  # else (a timeout) the first reading's words stay
+                    words = tables.outside(grids, words) + again
+        else:
+            words = tables.without_marks(grids, words)
         found = tables.find_tables(image, words, dpi, grids)
         result.tables = [t.rows for t in found]
         words, table_pieces = tables.take_words(found, words)

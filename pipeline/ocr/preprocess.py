@@ -38,7 +38,8 @@ STEPS = (
 white, `pipeline.ocr.ink`) must come before `grayscale`; `fields` (the number and date
 re-read, `pipeline.ocr.fields`) and `tables` (ruled tables read cell by cell,
 `pipeline.ocr.tables`) run after Tesseract and are decided in `pipeline.ocr`; `rules`
-(with `tables`: a table's ruling lines painted white and the table read again) too."""
+(with `tables`: ruled grids found first and their lines painted out before the page is
+read) too."""
 MAX_SKEW = 10.0
 """Degrees; larger angles are left to OSD (90° turns) or to Tesseract.  Phone photos and
 pages laid crooked on the glass reach 5–10°; the search up to 10° costs ≈ 12 ms a page

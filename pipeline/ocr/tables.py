@@ -12,8 +12,10 @@ each row becomes one text line `cell | cell | …`, as the PDF text layer's tabl
 Two things the page's first OCR pass gets wrong inside a grid are put right here:
 - Tesseract reads the vertical rules as `|` and glues them to the words beside them
   (`|tỉnh`, `cung |`), and a word box that takes in a rule can cross into the next
-  cell.  So the rules are painted white and the table's box is read again (`reread`):
-  one more Tesseract pass over the table only, on pages that have one;
+  cell.  So with the `rules` step the grids are looked for before the page is read
+  (`find_grids`, at 75 dpi) and their rules painted out (`erase_rules`): the page is
+  still read once.  Only a page turned after OSD has its grids found afterwards and
+  its tables read again (`reread`);
 - a merged cell (a group heading `II. HOÀN THIỆN …` across the table) has no column
   rules: a row's cells are bounded by the separators present in that row only, so
   the heading stays one cell (it goes to `Page.tables` in its first column, the rest
@@ -230,6 +232,15 @@ def _moved(word: Word, dx: int, dy: int) -> Word:
 def outside(grids: list[Grid], words: list[Word]) -> list[Word]:
     """The words whose centre lies outside every grid."""
     return [w for w in words if not any(_inside(w, g.xs, g.ys) for g in grids)]
+
+
+def without_marks(grids: list[Grid], words: list[Word]) -> list[Word]:
+    """The words, less those inside a grid made only of `RULE_MARKS` (a rule's remains)."""
+    return [
+        w
+        for w in words
+        if w.text.strip(RULE_MARKS) or not any(_inside(w, g.xs, g.ys) for g in grids)
+    ]
 
 
 def _inside(word: Word, xs: list[int], ys: list[int]) -> bool:
