@@ -348,3 +348,20 @@ def test_a_table_page_is_read_row_by_row_without_rule_marks(make_scans_module) -
     without = tuple(s for s in Config().preprocess if s != "rules")
     marked = recognise_page(1, image, dpi, Config(workers=1, preprocess=without)).text
     assert marked.count("|") > sum(line.count("|") for line in rows)
+
+
+@pytest.mark.tesseract
+def test_a_turned_page_reads_its_tables_again_without_their_rules(make_scans_module) -> None:
+    """`reread` (a page turned by OSD has its grids found after it was read): the grid's
+    box read again with its rules painted out gives the cells' words and no rule marks."""
+    if not has_tesseract():
+        pytest.skip("tesseract with vie data is not installed")
+    page = make_scans_module.render_pages(make_scans_module.parse_plan(PLAN_WITH_TABLE))[1]
+    image, dpi = make_scans_module.degrade(page.image, "light", seed=3)
+    grids = tables.find_grids(image, dpi)
+    assert len(grids) == 1
+    words = tables.reread(image, grids, dpi, "vie", 60.0)
+    assert words and not any(set(w.text) <= set(tables.RULE_MARKS + "[]!") for w in words)
+    (table,) = tables.find_tables(image, words, dpi, grids)
+    assert table.lines[1] == "I. TUYÊN TRUYỀN VÀ PHÁT ĐỘNG"
+    assert table.lines[2].endswith("| Sở Nội vụ | Quý I năm 2026")
