@@ -17,7 +17,16 @@ from PIL import Image, ImageDraw
 from pipeline.chain import run_stages
 from pipeline.config import Config
 from pipeline.ingest import new_document
-from pipeline.ocr import fields, ink, is_mark_line, page_text, recognise_page, tables
+from pipeline.ocr import (
+    _cell_reader,
+    fields,
+    ink,
+    is_mark_line,
+    page_text,
+    recognise_page,
+    tables,
+    tesseract,
+)
 from pipeline.ocr.tesseract import Word
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -365,3 +374,32 @@ def test_a_turned_page_reads_its_tables_again_without_their_rules(make_scans_mod
     (table,) = tables.find_tables(image, words, dpi, grids)
     assert table.lines[1] == "I. TUYÊN TRUYỀN VÀ PHÁT ĐỘNG"
     assert table.lines[2].endswith("| Sở Nội vụ | Quý I năm 2026")
+
+
+@pytest.mark.tesseract
+def test_a_cell_left_without_words_but_with_ink_is_read_alone(make_scans_module) -> None:
+    """Tesseract's page layout can drop a column of lone row numbers as noise: a cell of
+    a row with text that got no word but holds ink is read from its own crop."""
+    if not has_tesseract():
+        pytest.skip("tesseract with vie data is not installed")
+    page = make_scans_module.render_pages(make_scans_module.parse_plan(PLAN_WITH_TABLE))[1]
+    image = page.image
+    grids = tables.find_grids(image, 300)
+    words = tesseract.recognise(tables.erase_rules(image, grids), dpi=300)
+    numbers = [
+        w for w in words if w.text.rstrip(".") in {"1", "2", "3"} and w.left < grids[0].xs[1]
+    ]
+    assert numbers  # the TT column was read on the page
+    # as if the page layout had dropped them (and a rule's remains with them)
+    lost = tables.without_marks(grids, [w for w in words if w not in numbers])
+    reader = _cell_reader(Config(workers=1), 300)
+    (table,) = tables.find_tables(image, lost, 300, grids, reader)
+    firsts = [line.split(" | ")[0] for line in table.lines if line.count("|") == 3]
+    assert [cell.rstrip(".") for cell in firsts] == ["TT", "1", "2", "3"]
+    (bare,) = tables.find_tables(image, lost, 300, grids)  # without a reader they stay empty
+    assert [line.split(" | ")[0] for line in bare.lines if line.count("|") == 3] == [
+        "TT",
+        "",
+        "",
+        "",
+    ]

@@ -229,7 +229,10 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
                     words = tables.outside(grids, words) + again
         else:
             words = tables.without_marks(grids, words)
-        found = tables.find_tables(image, words, dpi, grids)
+        if erase and grids and not result.rotated:  # the page read with its rules out
+            found = tables.find_tables(read, words, dpi, grids, _cell_reader(config, dpi))
+        else:
+            found = tables.find_tables(image, words, dpi, grids)
         result.tables = [t.rows for t in found]
         words, table_pieces = tables.take_words(found, words)
     result.text = page_text(words, image.width, number, table_pieces)
@@ -239,6 +242,23 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
     ][:MAX_LOW_WORDS]
     result.seconds = time.perf_counter() - started
     return result
+
+
+CELL_PSM = 6
+"""Tesseract's page segmentation for one table cell read alone: a uniform block of text."""
+
+
+def _cell_reader(config: Config, dpi: int):
+    """Reads one table cell's crop (`tables.find_tables`): its words joined, or ""."""
+
+    def read(crop: Image.Image) -> str:
+        found = tesseract.recognise(
+            crop, languages=config.ocr_languages, dpi=dpi, psm=CELL_PSM,
+            timeout=_page_timeout(config),
+        )  # fmt: skip
+        return " ".join(w.text for w in found or [] if w.text.strip(tables.RULE_MARKS))
+
+    return read
 
 
 def is_noise(words: list[tesseract.Word], confidence: float | None) -> bool:

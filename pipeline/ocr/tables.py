@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -60,6 +61,13 @@ SEPARATOR_COVER = 0.6
 ERASE_GROW = 1
 """Work-resolution pixels the ruling mask is grown by before it is painted white: the
 blur of a scanned rule reaches a pixel beyond its dark core."""
+CELL_INSET = 6
+"""Pixels a blank cell's crop stays inside its rules (their painted band and blur)."""
+INK_LEVEL = 128
+"""Gray level below which a pixel is ink, for the blank-cell check."""
+CELL_INK = 0.004
+"""Share of ink pixels above which a cell that got no word is read on its own: a lone
+digit `1` covers about 2 % of a TT cell, a light scan's speckle far less than 0.4 %."""
 RULE_MARKS = "|_¦"
 """What Tesseract makes of a rule's remains (a blur pixel beside the painted core, or
 nothing at all: it has answered `__` on blank paper where a rule was); a word of only
@@ -254,13 +262,21 @@ def find_grids(gray: Image.Image, dpi: int) -> list[Grid]:
 
 
 def find_tables(
-    gray: Image.Image, words: list[Word], dpi: int, grids: list[Grid] | None = None
+    gray: Image.Image,
+    words: list[Word],
+    dpi: int,
+    grids: list[Grid] | None = None,
+    read_cell: Callable[[Image.Image], str] | None = None,
 ) -> list[OcrTable]:
     """The ruled tables of a page with their cells filled from `words`.
 
     A row's cells are bounded by the column rules present in it (`Grid.present`): the
     words of a merged cell stay together, its text goes to the first column it spans.
+    With `read_cell` (the cell's crop of `gray` → its text), a cell that got no word but
+    holds ink is read on its own: Tesseract's page layout drops a column of lone row
+    numbers (`1`, `2`, … down a TT column) as noise.
     """
+    pixels = np.asarray(gray.convert("L")) if read_cell is not None else None
     tables = []
     for grid in _grids(gray, dpi) if grids is None else grids:
         ys, xs = grid.ys, grid.xs
@@ -273,6 +289,8 @@ def find_tables(
             starts = _span_starts(grid.present[row], len(xs) - 1)
             col = starts[bisect.bisect(starts, col) - 1]
             cells.setdefault((row, col), []).append(word)
+        if pixels is not None and read_cell is not None:
+            _read_blank_cells(grid, cells, pixels, gray, read_cell)
         rows, tops, lines = [], [], []
         for r in range(len(ys) - 1):
             starts = _span_starts(grid.present[r], len(xs) - 1)
@@ -284,6 +302,41 @@ def find_tables(
         if sum(1 for row in rows if sum(1 for c in row if c) >= 2) >= 2:
             tables.append(OcrTable(grid.box, ys, xs, rows, tops, lines))
     return tables
+
+
+def _read_blank_cells(
+    grid: Grid,
+    cells: dict[tuple[int, int], list[Word]],
+    pixels: np.ndarray,
+    gray: Image.Image,
+    read_cell: Callable[[Image.Image], str],
+) -> None:
+    """Fill `cells` for the cells of rows with text that got no word but hold ink."""
+    ys, xs = grid.ys, grid.xs
+    for r in range(len(ys) - 1):
+        if not any(row == r for row, _ in cells):
+            continue  # an empty row (the space under a table) is not read cell by cell
+        starts = _span_starts(grid.present[r], len(xs) - 1)
+        for k, c in enumerate(starts):
+            if (r, c) in cells:
+                continue
+            right = xs[starts[k + 1]] if k + 1 < len(starts) else xs[-1]
+            box = (
+                xs[c] + CELL_INSET,
+                ys[r] + CELL_INSET,
+                right - CELL_INSET,
+                ys[r + 1] - CELL_INSET,
+            )
+            if box[2] <= box[0] or box[3] <= box[1]:
+                continue
+            inner = pixels[box[1] : box[3], box[0] : box[2]]
+            if (inner < INK_LEVEL).mean() < CELL_INK:
+                continue
+            text = read_cell(gray.crop(box)).strip()
+            if text:
+                cells[(r, c)] = [
+                    Word(text, 0.0, box[0], box[1], box[2] - box[0], box[3] - box[1], 0, 0, 0)
+                ]
 
 
 def _span_starts(present: list[bool], columns: int) -> list[int]:
