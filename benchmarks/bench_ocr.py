@@ -28,9 +28,20 @@ Sections:
    and laid 8° crooked): CER, the archivists' fields (number, date, issuer, title,
    signer) through the whole chain, wrong numbers, and seconds per page, each step
    toggled against the default (the ablation that decides which of them are on).
+7. Renders of real plans (`../shared/real/plans/*.txt`, `texts/*.txt`, read at run time,
+   skipped when absent): each drawn by `make_scans.parse_plan`/`render_pages` (` | ` rows
+   as ruled tables), lightly degraded, and read by vnplan (the whole chain, default
+   steps) and by plain `tesseract -l vie`: CER on plain-text pages and on pages with a
+   table apart, seconds per page, and task F1 of the scan's extraction against the same
+   plan read as text (tasks matched as in `benchmarks.extract_score`; 1.0 = the same
+   rows).  VNPLAN_BENCH_PLANS=N reads the first N documents (=04,B5: those), VNPLAN_BENCH_PLAN_PAGES=N
+   their first N pages (task F1 then covers only documents read whole);
+   VNPLAN_BENCH_PLAN_STEPS=a,b,… runs vnplan with those steps instead of the default;
+   VNPLAN_BENCH_DUMP=DIR writes each page's reference and both readings there (for diffs).
 Sections can be left out with VNPLAN_BENCH_SKIP (cer, ablation, speed, workers, memory,
-real, steps).
-Targets: CER ≤ 0.5 % clean, ≤ 1.5 % heavily degraded.
+real, steps, plans).
+Targets: CER ≤ 0.5 % clean, ≤ 1.5 % heavily degraded; on real-plan renders (light) ≤ 1.0 %
+on plain pages, ≤ 2.0 % on table pages, task F1 of the scan ≥ 0.95 of the text's.
 """
 
 from __future__ import annotations
@@ -49,14 +60,16 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_SCANS = ROOT.parent / "shared" / "real" / "scans"
+REAL_PLANS = (ROOT.parent / "shared" / "real" / "plans", ROOT.parent / "shared" / "real" / "texts")
 sys.path.insert(0, str(ROOT / "samples"))
 
 import make_scans  # noqa: E402
 
-from pipeline.chain import run_stages  # noqa: E402
+from benchmarks.extract_score import score_tasks  # noqa: E402
+from pipeline.chain import process_text, run_stages  # noqa: E402
 from pipeline.config import Config  # noqa: E402
 from pipeline.ingest import ingest, new_document  # noqa: E402
-from pipeline.ocr import libtesseract, ocr, recognise_page, tesseract  # noqa: E402  # noqa: E402
+from pipeline.ocr import libtesseract, ocr, recognise_page, tesseract  # noqa: E402
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -219,7 +232,7 @@ def section_speed(manifest: list[dict]) -> None:
     runs = {
         plain: lambda p: _plain_tesseract(p, True),
         "vnplan, default preprocessing": lambda p: _vnplan(p, default),
-        "vnplan, default without seal/fields/tables": lambda p: _vnplan(p, without),
+        "vnplan, default without seal/fields/tables/rules": lambda p: _vnplan(p, without),
         "vnplan, grayscale only": lambda p: _vnplan(p, bare),
         "vnplan, default, tesseract program": lambda p: _vnplan_program(p, default),
     }
@@ -344,7 +357,8 @@ def section_real() -> None:
 GOLDEN = ROOT / "tests" / "data" / "golden" / "haiphong.json"
 FIELDS = ("number", "date", "issuer", "title", "signer")
 """The fields archivists check first, scored on the hard pages that carry them."""
-OPTIONAL_STEPS = ("seal", "fields", "tables", "signature")
+OPTIONAL_STEPS = ("seal", "fields", "tables", "rules", "signature")
+"""The steps past plain clean-up; `rules` works inside `tables` (alone it does nothing)."""
 
 
 def _field_gold(item: dict) -> dict[str, object]:
@@ -408,9 +422,10 @@ def section_steps(workdir: Path) -> None:
     default = Config().preprocess
     base = tuple(s for s in default if s not in OPTIONAL_STEPS)
     variants = {"without the optional steps": base}
-    for step in OPTIONAL_STEPS:
+    for step in ("seal", "fields", "tables"):
         with_step = (step, *base) if step == "seal" else (*base, step)
         variants[f"+ {step}"] = with_step
+    variants["+ tables + rules"] = (*base, "tables", "rules")
     variants["+ seal + fields + tables"] = ("seal", *base, "fields", "tables")
     variants[f"default: {'+'.join(default)}"] = default
     print(f"   {'steps':<34} {'CER':>6} " + " ".join(f"{f:>7}" for f in FIELDS)
@@ -429,6 +444,140 @@ def section_steps(workdir: Path) -> None:
             print(f"   {item['kind']:<9} number={meta.number!r} complete={meta.number_complete} "
                   f"date={meta.issue_date} issuer={meta.issuer!r} title={meta.title!r} "
                   f"signer={meta.signer!r} position={meta.signer_position!r}")  # fmt: skip
+
+
+def _plan_sources() -> list[Path]:
+    """The real plans' texts, in name order: VNPLAN_BENCH_PLANS=N keeps the first N,
+    VNPLAN_BENCH_PLANS=04,B5 the ones named."""
+    paths = sorted(p for folder in REAL_PLANS if folder.is_dir() for p in folder.glob("*.txt"))
+    wanted = os.environ.get("VNPLAN_BENCH_PLANS", "")
+    if wanted.isdigit():
+        return paths[: int(wanted)] if int(wanted) else paths
+    names = {name.strip() for name in wanted.split(",") if name.strip()}
+    return [p for p in paths if p.stem in names] if names else paths
+
+
+def _plain_text(path: Path) -> str:
+    """What plain `tesseract FILE stdout -l vie` reads (one thread, like vnplan)."""
+    out = subprocess.run(
+        ["tesseract", str(path), "stdout", "-l", "vie"],
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout
+
+
+class _Tally:
+    """Edit operations and reference characters, summed per kind of page."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, int] = {}
+        self.chars: dict[str, int] = {}
+
+    def add(self, kind: str, reference: str, hypothesis: str) -> None:
+        ref = normalise(reference)
+        self.errors[kind] = self.errors.get(kind, 0) + levenshtein(ref, normalise(hypothesis))
+        self.chars[kind] = self.chars.get(kind, 0) + len(ref)
+
+    def rate(self, kind: str) -> str:
+        if not self.chars.get(kind):
+            return f"{'-':>7}"
+        return f"{100 * self.errors[kind] / self.chars[kind]:6.2f}%"
+
+
+def _plan_steps() -> tuple[str, ...]:
+    steps = os.environ.get("VNPLAN_BENCH_PLAN_STEPS", "")
+    return tuple(s for s in steps.split(",") if s) if steps else Config().preprocess
+
+
+def _dump(name: str, rendered: list, doc, folder: Path) -> None:
+    """With VNPLAN_BENCH_DUMP=DIR: each page's reference, vnplan's and plain Tesseract's text."""
+    out = os.environ.get("VNPLAN_BENCH_DUMP")
+    if not out:
+        return
+    Path(out).mkdir(parents=True, exist_ok=True)
+    for k, ((_, reference), page) in enumerate(zip(rendered, doc.pages, strict=True), start=1):
+        stem = Path(out) / f"{name}-p{k}"
+        stem.with_suffix(".ref.txt").write_text(reference, encoding="utf-8")
+        stem.with_suffix(".vnplan.txt").write_text(page.text, encoding="utf-8")
+        stem.with_suffix(".plain.txt").write_text(
+            _plain_text(folder / f"p{k}.png"), encoding="utf-8"
+        )
+
+
+def section_plans(workdir: Path) -> None:
+    """Section 7: renders of real plans, light scan, vnplan against plain Tesseract."""
+    sources = _plan_sources()
+    if "plans" in os.environ.get("VNPLAN_BENCH_SKIP", "") or not sources:
+        print("\n7. Real-plan renders: skipped (../shared/real/plans and texts absent or skipped)")
+        return
+    page_limit = int(os.environ.get("VNPLAN_BENCH_PLAN_PAGES", "0") or 0)
+    steps = _plan_steps()
+    config = Config(workers=1, preprocess=steps)
+    print(
+        f"\n7. Real-plan renders, light scan ({len(sources)} documents; vnplan: {'+'.join(steps)})"
+    )
+    print(
+        f"   {'doc':<8} {'pages':>5} {'table':>5} {'vnplan':>7} {'plain':>7} {'task F1':>7} {'s/page':>7}"
+    )
+    ours, plain = _Tally(), _Tally()
+    tasks = None
+    seconds = plain_seconds = 0.0
+    pages_read = 0
+    for number, source in enumerate(sources, start=1):
+        text = source.read_text(encoding="utf-8")
+        rendered = make_scans.render(make_scans.parse_plan(text))
+        whole = not page_limit or len(rendered) <= page_limit
+        rendered = rendered[:page_limit] if page_limit else rendered
+        images, kinds = [], []
+        doc_ours, doc_plain = _Tally(), _Tally()
+        folder = workdir / "plans" / source.stem
+        folder.mkdir(parents=True, exist_ok=True)
+        for k, (image, reference) in enumerate(rendered, start=1):
+            light, dpi = make_scans.degrade(image, "light", seed=100 * number + k)
+            images.append(light)
+            kinds.append("table" if make_scans.TABLE_CELL in reference else "plain")
+            png = folder / f"p{k}.png"
+            light.copy().save(png, dpi=(dpi, dpi))  # a copy: save() leaves its options on the image
+            started = time.perf_counter()
+            read = _plain_text(png)
+            plain_seconds += time.perf_counter() - started
+            plain.add(kinds[-1], reference, read)
+            doc_plain.add("all", reference, read)
+        scan = folder / "scan.tif"
+        images[0].save(
+            scan, save_all=True, append_images=images[1:], dpi=(dpi, dpi), compression="tiff_lzw"
+        )
+        started = time.perf_counter()
+        doc = run_stages(new_document(scan), config)
+        elapsed = time.perf_counter() - started
+        seconds += elapsed
+        pages_read += len(images)
+        for page, (_, reference), kind in zip(doc.pages, rendered, kinds, strict=True):
+            ours.add(kind, reference, page.text)
+            doc_ours.add("all", reference, page.text)
+        _dump(source.stem, rendered, doc, folder)
+        f1 = "-"
+        if whole:
+            as_text = process_text(text, Config(workers=1), name=source.name).to_output()
+            score = score_tasks(as_text.get("tasks") or [], doc.to_output().get("tasks") or [])
+            tasks = score if tasks is None else tasks + score
+            f1 = f"{score.rows.f1:.3f}" if score.rows.f1 is not None else "-"
+        print(f"   {source.stem:<8} {len(images):5d} {kinds.count('table'):5d} "
+              f"{doc_ours.rate('all')} {doc_plain.rate('all')} {f1:>7} "
+              f"{elapsed / len(images):7.2f}", flush=True)  # fmt: skip
+    print(f"   {'':<20} {'plain pages':>12} {'table pages':>12} {'s/page':>7}")
+    print(f"   {'vnplan (whole chain)':<20} {ours.rate('plain'):>12} {ours.rate('table'):>12} "
+          f"{seconds / max(pages_read, 1):7.2f}")  # fmt: skip
+    print(f"   {'plain tesseract -l vie':<20} {plain.rate('plain'):>12} {plain.rate('table'):>12} "
+          f"{plain_seconds / max(pages_read, 1):7.2f}")  # fmt: skip
+    if tasks is not None:
+        print(f"   task F1, scan against text: all rows {tasks.rows.f1:.3f} "
+              f"(P {tasks.rows.precision:.3f} R {tasks.rows.recall:.3f}), "
+              f"assignments {tasks.assignments.f1:.3f}; leads matched "
+              f"{tasks.lead_ok}/{tasks.matched}")  # fmt: skip
 
 
 def main() -> None:
@@ -453,6 +602,7 @@ def main() -> None:
         section_real()
         if "steps" not in skip:
             section_steps(workdir)
+        section_plans(workdir)
 
 
 if __name__ == "__main__":

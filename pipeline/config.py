@@ -22,14 +22,17 @@ class Config:
     ocr_low_confidence: float = 70.0
     """Pages whose mean word confidence is below this get a warning."""
     preprocess: tuple[str, ...] = (
-        "seal", "grayscale", "orientation", "denoise", "deskew", "fields", "tables", "signature"
+        "seal", "grayscale", "orientation", "denoise", "deskew", "fields", "tables", "rules",
+        "signature",
     )  # fmt: skip
     """Image clean-up steps applied before OCR, in order (`denoise` and `deskew` together
     run as one step: a page that gets turned is not filtered too; see `preprocess.prepare`),
-    and the steps after it (`fields`, `tables`, `signature`).  `seal`, `fields`, `tables`
-    and `signature` are on
-    because `benchmarks/bench_ocr.py` section 6 measures them helping on hard pages at no
-    measurable cost on pages that need none (see the README's OCR figures)."""
+    and the steps after it (`fields`, `tables`, `rules`, `signature`).  `seal`, `fields`,
+    `tables` and `signature` are on because `benchmarks/bench_ocr.py` section 6 measures
+    them helping on hard pages at no measurable cost on pages that need none (see the
+    README's OCR figures); `rules` (a page's ruling lines painted out before it is read)
+    because section 7 measures it on renders of real plans with appendix tables (the grid
+    search costs ≈ 20 ms a page)."""
     ocr_handwriting: bool = True
     """Hand-written digits of the number and date fields read by the digit model
     (`pipeline.ocr.handwriting`) inside the `fields` step; False: Tesseract alone.  On

@@ -56,11 +56,13 @@ LEVELS = ("clean", "light", "heavy")
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
 _PLACE_DATE = re.compile(r"(?:^|\s)((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\s?)+, ngày\b.*)$")
-_RIGHT_START = re.compile(r"(CỘNG HÒA|CỘNG HOÀ|Độc lập)")
+_RIGHT_START = re.compile(r"(CỘNG HÒA|CỘNG HOÀ|Độc lập|ĐẢNG CỘNG SẢN)")
 _SIGNATURE = re.compile(r"^(TM\.|KT\.|Q\.|TL\.|TUQ\.|(PHÓ )?CHỦ TỊCH|PHÓ CHỦ TỊCH)")
 _NAME_TAIL = re.compile(r"((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+ ){1,3}[A-ZĐÀ-Ỹ][a-zà-ỹđ]+)$")
 _SIGN_TAIL = re.compile(r"((?:TM\.|KT\.) [A-ZĐÀ-Ỹ .]+|(?:PHÓ )?CHỦ TỊCH)$")
-_DOC_TYPE = re.compile(r"^(KẾ HOẠCH|QUYẾT ĐỊNH|BÁO CÁO|CHƯƠNG TRÌNH|THÔNG BÁO|TỜ TRÌNH)$")
+_DOC_TYPE = re.compile(
+    r"^(KẾ HOẠCH|QUYẾT ĐỊNH|BÁO CÁO|CHƯƠNG TRÌNH( HÀNH ĐỘNG)?|THÔNG BÁO|TỜ TRÌNH|CHỈ THỊ|HƯỚNG DẪN)$"
+)
 
 
 @dataclass
@@ -74,6 +76,8 @@ class Layout:
     """Paragraphs (one string each)."""
     recipients: list[str] = field(default_factory=list)
     signature: list[str] = field(default_factory=list)
+    appendix: list[str] = field(default_factory=list)
+    """Paragraphs after the signature (`PHỤ LỤC`, its title and table), on pages of their own."""
 
 
 def _clean_tail(line: str) -> str:
@@ -100,9 +104,9 @@ def parse_layout(text: str) -> Layout:
             layout.header_left.append(line[:cut].strip())
         if right:
             layout.header_right.append(line[cut:].strip())
-    if not any(r.startswith(("CỘNG", "Độc")) for r in layout.header_right):
+    if not any(r.startswith(("CỘNG", "Độc", "ĐẢNG")) for r in layout.header_right):
         layout.header_right[:0] = [QUOC_HIEU, TIEU_NGU]
-    elif QUOC_HIEU not in layout.header_right:
+    elif QUOC_HIEU not in layout.header_right and not layout.header_right[0].startswith("ĐẢNG"):
         layout.header_right.insert(0, QUOC_HIEU)
     if i < len(lines):
         layout.title.append(lines[i])
@@ -122,7 +126,13 @@ def parse_layout(text: str) -> Layout:
         paragraph.append(line)
     if paragraph:
         layout.body.append(" ".join(paragraph))
-    for line in lines[end:]:
+    _parse_closing(lines[end:], layout)
+    return layout
+
+
+def _parse_closing(lines: list[str], layout: Layout) -> None:
+    """Nơi nhận lines into `layout.recipients`, the signature block into `layout.signature`."""
+    for line in lines:
         line = _clean_tail(line)
         if not line:
             continue
@@ -144,7 +154,60 @@ def parse_layout(text: str) -> Layout:
             layout.recipients[-1] += " " + line  # a wrapped recipient line
         else:
             layout.recipients.append(line if line.startswith(("-", "(")) else f"- {line}")
+
+
+_BODY_START = re.compile(
+    r"^(Thực hiện|Căn cứ|Để|Triển khai|Do |Sau |Trên cơ sở|Theo |Nhằm|Ủy ban|UBND|[IVX]+\.|\d+\.)"
+)
+"""A line that opens the body: it ends the title (`parse_plan`)."""
+TITLE_WIDTH = 0.8
+"""Share of the text width a title line may take before it wraps (titles are centred)."""
+
+
+def parse_plan(text: str) -> Layout:
+    """The layout of a plan written one paragraph per line (`../shared/real/plans/*.txt`):
+    header lines, the type heading and one title line, body lines (` | ` rows are table
+    rows), Nơi nhận and the signature, then an appendix (`PHỤ LỤC` …) after the name."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    start = next((k for k, line in enumerate(lines) if _DOC_TYPE.match(line)), None)
+    if start is None:
+        raise ValueError("no type heading (KẾ HOẠCH, QUYẾT ĐỊNH …) in the text")
+    layout = parse_layout("\n".join(lines[: start + 1]))
+    body_at = start + 1
+    if body_at < len(lines) and not _BODY_START.match(lines[body_at]):
+        width = (A4[0] - MARGINS[0] - MARGINS[2]) * TITLE_WIDTH
+        layout.title += wrap_words(lines[body_at], _font("bold", 13), width)
+        body_at += 1
+    end = next(
+        (k for k in range(body_at, len(lines)) if lines[k].startswith("Nơi nhận")), len(lines)
+    )
+    layout.body = lines[body_at:end]
+    closing = lines[end:]
+    annex = next((k for k, line in enumerate(closing) if _ANNEX.match(line)), None)
+    if annex is None:  # the appendix, if any, follows the signer's name
+        signed = next((k for k, line in enumerate(closing) if _is_signature(line)), len(closing))
+        annex = next(
+            (k + 1 for k in range(signed, len(closing)) if _NAME_TAIL.fullmatch(closing[k])),
+            len(closing),
+        )
+    layout.appendix = closing[annex:]
+    closing = closing[:annex]
+    signed = next((k for k, line in enumerate(closing) if _is_signature(line)), len(closing))
+    _parse_closing(closing[:signed], layout)
+    layout.signature += closing[signed:]
     return layout
+
+
+_ANNEX = re.compile(r"^(PHỤ LỤC|Phụ lục)\b")
+"""The first line of an appendix."""
+
+
+def _is_signature(line: str) -> bool:
+    """Whether a closing line opens the signature block (`TM.`, `T/M.`, a position in
+    capitals); a Nơi nhận line starts with `-` or is the label."""
+    return bool(_SIGNATURE.match(line) or line.startswith("T/M")) or (
+        line.isupper() and not line.startswith(("-", "Nơi", "NƠI")) and not line[0].isdigit()
+    )
 
 
 def load_layout(name: str) -> Layout:
@@ -256,24 +319,13 @@ def render_pages(layout: Layout, hand: bool = False) -> list[_Page]:
         if k == 0:
             page.y += 10
     page.y += 50
-    line_step = round(13 * DPI / 72 * 1.45)
     bottom = A4[1] - MARGINS[3]
 
     def new_page() -> _Page:
         pages.append(_Page(len(pages) + 1))
         return pages[-1]
 
-    for paragraph in layout.body:
-        heading = (
-            bool(re.match(r"^([IVX]+\.|\d+\.\s*[A-ZĐÀ-Ỹ ]+$)", paragraph)) or paragraph.isupper()
-        )
-        font = bold if heading else regular
-        for k, line in enumerate(wrap_words(paragraph, font, text_width - 150)):
-            if page.y + line_step > bottom:
-                page = new_page()
-            page.text_at(line, font, x=MARGINS[0] + (150 if k == 0 else 0))
-            page.y += line_step
-        page.y += 12
+    page = _draw_body(layout.body, page, new_page)
     # Closing: Nơi nhận on the left beside the signature on the right.
     needed = max(len(layout.recipients) * 50, 600)
     if page.y + needed > bottom:
@@ -298,7 +350,133 @@ def render_pages(layout: Layout, hand: bool = False) -> list[_Page]:
         right_lines.append(text)
         page.y += round(bold.size * 1.3)
     page.lines += left_lines + right_lines
+    if layout.appendix:  # an appendix starts a page of its own
+        _draw_body(layout.appendix, new_page(), new_page, centred=True)
     return pages
+
+
+_HEADING = re.compile(r"^([IVX]+\.|\d+\.\s*[A-ZĐÀ-Ỹ ]+$)")
+"""A body paragraph drawn bold: a part (`II.`) or a numbered heading in capitals."""
+
+
+def _draw_body(paragraphs: list[str], page: _Page, new_page, centred: bool = False) -> _Page:
+    """Draw body paragraphs from `page.y` on, breaking pages; returns the last page.
+
+    Runs of table rows (paragraphs with ` | ` cells) are drawn as ruled tables
+    (`_draw_table`).  With `centred`, the capitalised lines before the first table (an
+    appendix's `PHỤ LỤC` and title) and a `(Kèm theo …)` line are centred, as printed.
+    """
+    regular, bold, italic = _font("regular", 13), _font("bold", 13), _font("italic", 13)
+    text_width = A4[0] - MARGINS[0] - MARGINS[2]
+    line_step = round(13 * DPI / 72 * 1.45)
+    bottom = A4[1] - MARGINS[3]
+    k = 0
+    while k < len(paragraphs):
+        if _is_row(paragraphs, k):
+            end = k
+            while end < len(paragraphs) and _is_row(paragraphs, end):
+                end += 1
+            page = _draw_table(paragraphs[k:end], page, new_page)
+            k = end
+            continue
+        paragraph = paragraphs[k]
+        k += 1
+        heading = bool(_HEADING.match(paragraph)) or paragraph.isupper()
+        annex = centred and (paragraph.isupper() or paragraph.startswith("(Kèm theo"))
+        font = italic if annex and not paragraph.isupper() else bold if heading else regular
+        indent = 0 if annex else 150
+        for n, line in enumerate(wrap_words(paragraph, font, text_width - indent)):
+            if page.y + line_step > bottom:
+                page = new_page()
+            if annex:
+                page.text_at(line, font, center=MARGINS[0] + text_width / 2)
+            else:
+                page.text_at(line, font, x=MARGINS[0] + (indent if n == 0 else 0))
+            page.y += line_step
+        page.y += 12
+    return page
+
+
+TABLE_CELL = " | "
+"""How a plain-text plan writes the cells of one table row (`plans/*.txt`, text layers)."""
+
+
+def _is_row(paragraphs: list[str], k: int) -> bool:
+    """Whether paragraph `k` is a table row: it has cells, or it is a group heading (`II.
+    HOÀN THIỆN …`) printed as one merged row between rows that have them."""
+    if TABLE_CELL in paragraphs[k]:
+        return True
+    before = k > 0 and TABLE_CELL in paragraphs[k - 1]
+    after = next((p for p in paragraphs[k + 1 :] if TABLE_CELL in p or not _HEADING.match(p)), "")
+    return before and TABLE_CELL in after and bool(_HEADING.match(paragraphs[k]))
+
+
+TABLE_FONT_PT = 12
+"""Appendix tables are set a size smaller than the body (13 pt), as printed plans do."""
+MIN_COLUMN_SHARE = 0.06
+"""The narrowest column (`TT`, a number) still holds three digits at `TABLE_FONT_PT`."""
+CELL_PAD = 15
+"""Pixels between a cell's ruling lines and its text (about 1.3 mm at 300 dpi)."""
+
+
+def _column_edges(rows: list[list[str]], width: int, font) -> list[int]:
+    """Left edges of the columns and the table's right edge.  Each column holds its
+    longest word; the rest of the width follows the mean length of its cells (a TT
+    column narrow, a task column wide)."""
+    count = max(len(r) for r in rows)
+    full = [r for r in rows if len(r) == count]
+    least = [
+        max((font.getlength(w) for r in full for w in r[c].split()), default=0) + 2 * CELL_PAD + 4
+        for c in range(count)
+    ]
+    means = [max(sum(len(r[c]) for r in full) / len(full), 1.0) ** 0.8 for c in range(count)]
+    shares = [max(m / sum(means), MIN_COLUMN_SHARE) for m in means]
+    widths = [max(least[c], shares[c] / sum(shares) * width) for c in range(count)]
+    spare = width - sum(widths)
+    if spare < 0:  # the longest words forced some columns wider: narrow the others
+        free = [c for c in range(count) if widths[c] > least[c]]
+        give = sum(widths[c] - least[c] for c in free)
+        for c in free:
+            widths[c] += spare * (widths[c] - least[c]) / give
+    edges = [MARGINS[0]]
+    for w in widths:
+        edges.append(edges[-1] + round(w))
+    return edges
+
+
+def _draw_table(lines: list[str], page: _Page, new_page) -> _Page:
+    """A ruled table (3 px rules, wrapped cells) from `lines`, page breaks between rows.
+
+    A row with fewer cells than the table lets its last cell span the rest (a group
+    heading row).  Each row's reference is one line, its cells' texts joined by ` | `,
+    as the PDF text layer and the OCR `tables` step give it.
+    """
+    regular, bold = _font("regular", TABLE_FONT_PT), _font("bold", TABLE_FONT_PT)
+    rows = [[c.strip() for c in line.split("|")] for line in lines]
+    edges = _column_edges(rows, A4[0] - MARGINS[0] - MARGINS[2], bold)
+    count = len(edges) - 1
+    step = round(regular.size * 1.3)
+    bottom = A4[1] - MARGINS[3]
+    for k, row in enumerate(rows):
+        font = bold if k == 0 or len(row) < count else regular
+        spans = [(edges[c], edges[c + 1]) for c in range(len(row) - 1)]
+        spans.append((edges[len(row) - 1], edges[-1]))
+        cells = [wrap_words(cell, font, x1 - x0 - 2 * CELL_PAD) for cell, (x0, x1) in zip(row, spans, strict=True)]  # fmt: skip
+        height = max(len(c) for c in cells) * step + 2 * CELL_PAD
+        if page.y + height > bottom:
+            page.draw.line((edges[0], page.y, edges[-1], page.y), fill=0, width=3)
+            page = new_page()
+        page.draw.line((edges[0], page.y, edges[-1], page.y), fill=0, width=3)
+        for (x0, _), pieces in zip(spans, cells, strict=True):
+            page.draw.line((x0, page.y, x0, page.y + height), fill=0, width=3)
+            for n, piece in enumerate(pieces):
+                page.draw.text((x0 + CELL_PAD, page.y + CELL_PAD + n * step), piece, font=font, fill=0)  # fmt: skip
+        page.draw.line((edges[-1], page.y, edges[-1], page.y + height), fill=0, width=3)
+        page.y += height
+        page.lines.append(TABLE_CELL.join(" ".join(p) for p in cells))
+    page.draw.line((edges[0], page.y, edges[-1], page.y), fill=0, width=3)
+    page.y += 40
+    return page
 
 
 def degrade(image: Image.Image, level: str, seed: int = 0) -> tuple[Image.Image, int]:

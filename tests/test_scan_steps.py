@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,16 @@ from PIL import Image, ImageDraw
 from pipeline.chain import run_stages
 from pipeline.config import Config
 from pipeline.ingest import new_document
-from pipeline.ocr import fields, ink, is_mark_line, page_text, recognise_page
+from pipeline.ocr import (
+    _cell_reader,
+    fields,
+    ink,
+    is_mark_line,
+    page_text,
+    recognise_page,
+    tables,
+    tesseract,
+)
 from pipeline.ocr.tesseract import Word
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,3 +230,176 @@ def test_junk_run_into_the_day_label_is_re_read_not_kept() -> None:
     out, readings = fields.reread(date, Image.new("L", (2000, 3000), 255), None, 300)
     assert [(r.text, r.complete) for r in readings] == [("ngày tháng 12 năm 2025", False)]
     assert "#3" not in page_text(out, 3000, 1)
+
+
+PLAN_WITH_TABLE = """ỦY BAN NHÂN DÂN
+TỈNH LAI CHÂU
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Số: 12/KH-UBND
+Lai Châu, ngày 3 tháng 2 năm 2026
+KẾ HOẠCH
+TRIỂN KHAI CÔNG TÁC THI ĐUA NĂM 2026
+Thực hiện Chỉ thị số 41-CT/TW ngày 26/12/2024 của Bộ Chính trị.
+I. NHIỆM VỤ
+1. Sở Nội vụ tổ chức phát động phong trào thi đua.
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Lê Văn Lương
+PHỤ LỤC
+DANH MỤC NHIỆM VỤ
+TT | Nội dung nhiệm vụ | Cơ quan chủ trì | Thời gian
+I. TUYÊN TRUYỀN VÀ PHÁT ĐỘNG
+1 | Tổ chức phát động phong trào thi đua yêu nước năm 2026 | Sở Nội vụ | Quý I năm 2026
+2 | Tuyên truyền các điển hình tiên tiến trên báo chí | Sở Văn hóa và Thể thao | Thường xuyên
+II. KIỂM TRA VÀ TỔNG KẾT
+3 | Kiểm tra công tác thi đua, khen thưởng tại các đơn vị | Ban Thi đua - Khen thưởng | Tháng 9 năm 2026
+"""
+"""A plan written one paragraph per line, its appendix table as ` | ` rows with group
+headings between them, as `../shared/real/plans/*.txt` are."""
+
+
+@pytest.fixture(scope="module")
+def make_scans_module():
+    sys.path.insert(0, str(ROOT / "samples"))
+    import make_scans
+
+    return make_scans
+
+
+def test_a_plan_in_lines_is_drawn_with_its_appendix_table_ruled(make_scans_module) -> None:
+    layout = make_scans_module.parse_plan(PLAN_WITH_TABLE)
+    assert layout.title == ["KẾ HOẠCH", "TRIỂN KHAI CÔNG TÁC THI ĐUA NĂM 2026"]
+    assert layout.signature == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Lê Văn Lương"]
+    assert layout.appendix[0] == "PHỤ LỤC"
+    pages = make_scans_module.render_pages(layout)
+    assert len(pages) == 2  # the appendix starts a page of its own
+    lines = pages[1].lines
+    # The rows in order, cells joined as the text gives them; a group heading one line.
+    assert lines[2:4] == ["TT | Nội dung nhiệm vụ | Cơ quan chủ trì | Thời gian",
+                          "I. TUYÊN TRUYỀN VÀ PHÁT ĐỘNG"]  # fmt: skip
+    assert lines[4].startswith("1 | Tổ chức phát động") and lines[4].endswith("| Quý I năm 2026")
+    ink = np.asarray(pages[1].image) < 128
+    assert (ink.sum(axis=1) > 0.6 * ink.shape[1] * 0.8).sum() >= 6  # the row rules are drawn
+
+
+def _grid_page(merged_row: int) -> Image.Image:
+    """A 4-column ruled grid of 4 rows at 300 dpi whose row `merged_row` has no inner rules."""
+    page = Image.new("L", (2000, 1400), 255)
+    draw = ImageDraw.Draw(page)
+    xs, ys = (200, 400, 1100, 1500, 1900), (200, 400, 600, 800, 1000)
+    for y in ys:
+        draw.line((xs[0], y, xs[-1], y), fill=0, width=3)
+    for r in range(len(ys) - 1):
+        for k, x in enumerate(xs):
+            if r == merged_row and 0 < k < len(xs) - 1:
+                continue
+            draw.line((x, ys[r], x, ys[r + 1]), fill=0, width=3)
+    return page
+
+
+def _word(text: str, left: int, top: int) -> Word:
+    return Word(text, 95.0, left, top, 30 * len(text), 40, 1, 1, 1)
+
+
+def test_a_merged_row_is_one_cell_and_other_rows_keep_their_columns() -> None:
+    page = _grid_page(merged_row=1)
+    words = [
+        _word("TT", 220, 280), _word("Nội", 420, 280), _word("dung", 560, 280),
+        _word("Chủ", 1120, 280), _word("trì", 1520, 280),
+        # the merged heading runs across the column rules of the rows above and below
+        _word("I.", 220, 480), _word("TUYÊN", 300, 480), _word("TRUYỀN", 1150, 480),
+        _word("CHUNG", 1600, 480),
+        _word("1", 220, 680), _word("Phát", 420, 680), _word("động", 560, 680),
+        _word("Sở", 1120, 680), _word("Quý", 1520, 680),
+    ]  # fmt: skip
+    (table,) = tables.find_tables(page, words, 300)
+    assert table.lines == ["TT | Nội dung | Chủ | trì", "I. TUYÊN TRUYỀN CHUNG",
+                           "1 | Phát động | Sở | Quý"]  # fmt: skip
+    # `Page.tables` keeps the grid's columns: the merged text in its first one.
+    assert table.rows[1] == ["I. TUYÊN TRUYỀN CHUNG", "", "", ""]
+    # Without the per-row rules (every rule present) the heading would be cut apart.
+    (grid,) = tables.find_grids(page, 300)
+    assert grid.present[1] == [False, False, False] and all(grid.present[0])
+
+
+def test_ruling_lines_are_painted_white_and_the_text_between_them_kept() -> None:
+    page = _grid_page(merged_row=-1)
+    ImageDraw.Draw(page).rectangle((450, 280, 900, 320), fill=0)  # a word inside a cell
+    grids = tables.find_grids(page, 300)
+    clean = np.asarray(tables.erase_rules(page, grids))
+    assert clean[195:206, 600].min() == 255 and clean[500, 395:406].min() == 255  # rules gone
+    assert clean[300, 460:890].max() == 0  # the word stays whole
+    assert tables.erase_rules(page, []).tobytes() == page.tobytes()
+
+
+@pytest.mark.tesseract
+def test_a_table_page_is_read_row_by_row_without_rule_marks(make_scans_module) -> None:
+    """The appendix page of `PLAN_WITH_TABLE`, lightly scanned: with the default steps
+    (`tables` and `rules`) each row reads as its reference line; without `rules` the
+    vertical rules come back as `|` marks glued to the words beside them."""
+    if not has_tesseract():
+        pytest.skip("tesseract with vie data is not installed")
+    page = make_scans_module.render_pages(make_scans_module.parse_plan(PLAN_WITH_TABLE))[1]
+    image, dpi = make_scans_module.degrade(page.image, "light", seed=3)
+    assert "rules" in Config().preprocess
+    text = recognise_page(1, image, dpi, Config(workers=1)).text.splitlines()
+    rows = [line for line in page.lines if " | " in line]
+    read = [line for line in text if "|" in line]
+    # One line per row, as many cells as printed, each row's words close to its reference.
+    assert [line.count("|") for line in read] == [line.count("|") for line in rows]
+    for want, got in zip(rows, read, strict=True):
+        assert SequenceMatcher(None, want, got).ratio() > 0.95, (want, got)
+    assert "I. TUYÊN TRUYỀN VÀ PHÁT ĐỘNG" in text and "II. KIỂM TRA VÀ TỔNG KẾT" in text
+    without = tuple(s for s in Config().preprocess if s != "rules")
+    marked = recognise_page(1, image, dpi, Config(workers=1, preprocess=without)).text
+    assert marked.count("|") > sum(line.count("|") for line in rows)
+
+
+@pytest.mark.tesseract
+def test_a_turned_page_reads_its_tables_again_without_their_rules(make_scans_module) -> None:
+    """`reread` (a page turned by OSD has its grids found after it was read): the grid's
+    box read again with its rules painted out gives the cells' words and no rule marks."""
+    if not has_tesseract():
+        pytest.skip("tesseract with vie data is not installed")
+    page = make_scans_module.render_pages(make_scans_module.parse_plan(PLAN_WITH_TABLE))[1]
+    image, dpi = make_scans_module.degrade(page.image, "light", seed=3)
+    grids = tables.find_grids(image, dpi)
+    assert len(grids) == 1
+    words = tables.reread(image, grids, dpi, "vie", 60.0)
+    assert words and not any(set(w.text) <= set(tables.RULE_MARKS + "[]!") for w in words)
+    (table,) = tables.find_tables(image, words, dpi, grids)
+    assert table.lines[1] == "I. TUYÊN TRUYỀN VÀ PHÁT ĐỘNG"
+    assert table.lines[2].endswith("| Sở Nội vụ | Quý I năm 2026")
+
+
+@pytest.mark.tesseract
+def test_a_cell_left_without_words_but_with_ink_is_read_alone(make_scans_module) -> None:
+    """Tesseract's page layout can drop a column of lone row numbers as noise: a cell of
+    a row with text that got no word but holds ink is read from its own crop."""
+    if not has_tesseract():
+        pytest.skip("tesseract with vie data is not installed")
+    page = make_scans_module.render_pages(make_scans_module.parse_plan(PLAN_WITH_TABLE))[1]
+    image = page.image
+    grids = tables.find_grids(image, 300)
+    words = tesseract.recognise(tables.erase_rules(image, grids), dpi=300)
+    numbers = [
+        w for w in words if w.text.rstrip(".") in {"1", "2", "3"} and w.left < grids[0].xs[1]
+    ]
+    assert numbers  # the TT column was read on the page
+    # as if the page layout had dropped them (and a rule's remains with them)
+    lost = tables.without_marks(grids, [w for w in words if w not in numbers])
+    reader = _cell_reader(Config(workers=1), 300)
+    (table,) = tables.find_tables(image, lost, 300, grids, reader)
+    firsts = [line.split(" | ")[0] for line in table.lines if line.count("|") == 3]
+    assert [cell.rstrip(".") for cell in firsts] == ["TT", "1", "2", "3"]
+    (bare,) = tables.find_tables(image, lost, 300, grids)  # without a reader they stay empty
+    assert [line.split(" | ")[0] for line in bare.lines if line.count("|") == 3] == [
+        "TT",
+        "",
+        "",
+        "",
+    ]

@@ -175,8 +175,16 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
     colour = image if image.mode == "RGB" else None
     trace: dict = {}
     image = preprocess.prepare(image, config.preprocess, small, dpi=dpi, trace=trace)
+    grids: list[tables.Grid] = []
+    read = image
+    erase = "tables" in config.preprocess and "rules" in config.preprocess
+    if erase:
+        # Ruling lines are painted out before the page is read (see `tables`); the grid
+        # search at 75 dpi is the only cost on a page without a table.
+        grids = tables.find_grids(image, dpi)
+        read = tables.erase_rules(image, grids) if grids else image
     words = tesseract.recognise(
-        image, languages=config.ocr_languages, dpi=dpi, timeout=_page_timeout(config)
+        read, languages=config.ocr_languages, dpi=dpi, timeout=_page_timeout(config)
     )
     if words is None:
         result.warning = f"page {number}: Tesseract timed out; the page is left empty"
@@ -210,10 +218,25 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
         if result.rotated:
             colour = colour.rotate(-result.rotated, expand=True)
     if "fields" in config.preprocess:
-        words, result.fields = fields.reread(words, image, colour, dpi, config.ocr_languages)
+        words, result.fields = fields.reread(
+            words, image, colour, dpi, config.ocr_languages, hand_digits=config.ocr_handwriting
+        )
     table_pieces: list[Piece] = []
     if "tables" in config.preprocess:
-        found = tables.find_tables(image, words, dpi)
+        if result.rotated or not erase:  # a turned page: its grids are looked for again
+            grids = tables.find_grids(image, dpi)
+            if grids and erase:
+                again = tables.reread(
+                    image, grids, dpi, config.ocr_languages, _page_timeout(config)
+                )
+                if again is not None:  # else (a timeout) the first reading's words stay
+                    words = tables.outside(grids, words) + again
+        else:
+            words = tables.without_marks(grids, words)
+        if erase and grids and not result.rotated:  # the page read with its rules out
+            found = tables.find_tables(read, words, dpi, grids, _cell_reader(config, dpi))
+        else:
+            found = tables.find_tables(image, words, dpi, grids)
         result.tables = [t.rows for t in found]
         words, table_pieces = tables.take_words(found, words)
     column: list[str] = []  # the signature column re-read, after the page's lines
@@ -226,6 +249,23 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
     ][:MAX_LOW_WORDS]
     result.seconds = time.perf_counter() - started
     return result
+
+
+CELL_PSM = 6
+"""Tesseract's page segmentation for one table cell read alone: a uniform block of text."""
+
+
+def _cell_reader(config: Config, dpi: int):
+    """Reads one table cell's crop (`tables.find_tables`): its words joined, or ""."""
+
+    def read(crop: Image.Image) -> str:
+        found = tesseract.recognise(
+            crop, languages=config.ocr_languages, dpi=dpi, psm=CELL_PSM,
+            timeout=_page_timeout(config),
+        )  # fmt: skip
+        return " ".join(w.text for w in found or [] if w.text.strip(tables.RULE_MARKS))
+
+    return read
 
 
 def is_noise(words: list[tesseract.Word], confidence: float | None) -> bool:

@@ -31,12 +31,16 @@ from pipeline.native import extension
 log = logging.getLogger(__name__)
 
 STEPS = (
-    "seal", "grayscale", "orientation", "deskew", "denoise", "binarise", "border", "fields", "tables"
+    "seal", "grayscale", "orientation", "deskew", "denoise", "binarise", "border", "fields", "tables",
+    "rules", "signature",
 )  # fmt: skip
 """Every step name `Config.preprocess` may list.  `seal` (red seals and blue pen painted
 white, `pipeline.ocr.ink`) must come before `grayscale`; `fields` (the number and date
 re-read, `pipeline.ocr.fields`) and `tables` (ruled tables read cell by cell,
-`pipeline.ocr.tables`) run after Tesseract and are decided in `pipeline.ocr`."""
+`pipeline.ocr.tables`) run after Tesseract and are decided in `pipeline.ocr`; `rules`
+(with `tables`: ruled grids found first and their lines painted out before the page is
+read) and `signature` (a last page's lost signature column read again,
+`pipeline.ocr.signature`) too."""
 MAX_SKEW = 10.0
 """Degrees; larger angles are left to OSD (90° turns) or to Tesseract.  Phone photos and
 pages laid crooked on the glass reach 5–10°; the search up to 10° costs ≈ 12 ms a page
