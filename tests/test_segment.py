@@ -590,3 +590,26 @@ def test_a_recipients_list_whose_label_was_lost_is_no_body_text() -> None:
         "Bùi Duy Hưng",
     )
     assert cl.unlabelled_recipients(["1. Tổ chức hội nghị.", "- Bộ Công an;"], 0, 2) is None
+
+
+def test_a_sentence_cut_by_a_page_break_goes_on_in_its_item() -> None:
+    # Pages are joined by a blank line; the next page opens in lower case mid-sentence.
+    tree = build_tree(
+        [
+            "1. Sở Tài chính chủ trì, phối hợp với các đơn vị liên quan bố trí",
+            "",
+            "kinh phí thực hiện Kế hoạch.",
+            "2. Sở Nội vụ theo dõi.",
+        ]
+    )
+    assert [s.heading for s in tree] == [
+        "Sở Tài chính chủ trì, phối hợp với các đơn vị liên quan bố trí kinh phí thực hiện"
+        " Kế hoạch.",
+        "Sở Nội vụ theo dõi.",
+    ]
+
+
+def test_a_finished_sentence_before_a_blank_line_is_not_continued() -> None:
+    tree = build_tree(["1. Sở Tài chính bố trí kinh phí.", "", "ghi chú của trang sau", "2. Khác."])
+    assert tree[0].heading == "Sở Tài chính bố trí kinh phí."
+    assert tree[0].text == "ghi chú của trang sau"

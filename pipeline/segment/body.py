@@ -264,8 +264,12 @@ class _TreeBuilder:
     def _is_wrapped_continuation(self, line: str, mk: Marker | None) -> bool:
         """A line that continues the previous line's paragraph (OCR wrapping)."""
         prev = self.previous_line
-        if not prev or self.blank_before:
+        if not prev:
             return False
+        if self.blank_before:
+            # Pages are joined by a blank line: a sentence the page break cut goes on in
+            # lower case at the top of the next page (never a new item or paragraph).
+            return mk is None and line[:1].islower() and not prev.endswith(SENTENCE_END)
         if mk is not None:
             # A bullet-looking dash that only continues a wrapped sentence (`Thi đua\n- Khen`).
             return (
