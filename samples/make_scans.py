@@ -497,7 +497,7 @@ def degrade(image: Image.Image, level: str, seed: int = 0) -> tuple[Image.Image,
         size = (round(image.width * dpi / DPI), round(image.height * dpi / DPI))
         image = image.resize(size, Image.Resampling.BILINEAR)
     image = image.filter(ImageFilter.GaussianBlur(0.9 if heavy else 0.5))
-    noise = Image.effect_noise(image.size, 28 if heavy else 12)
+    noise = _noise(image.size, 28 if heavy else 12, rng)
     image = Image.blend(image, noise, 0.18 if heavy else 0.08)
     if heavy:
         # Uneven paper: a darker band, and speckle.
