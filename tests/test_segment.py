@@ -613,3 +613,26 @@ def test_a_finished_sentence_before_a_blank_line_is_not_continued() -> None:
     tree = build_tree(["1. Sở Tài chính bố trí kinh phí.", "", "ghi chú của trang sau", "2. Khác."])
     assert tree[0].heading == "Sở Tài chính bố trí kinh phí."
     assert tree[0].text == "ghi chú của trang sau"
+
+
+def test_part_numerals_ocr_misread_follow_the_sequence() -> None:
+    # `II.` read as `H.`, then `III.` read as `II.`: the parts keep their order.
+    tree = build_tree(
+        [
+            "I. MỤC ĐÍCH, YÊU CẦU",
+            "1. Mục đích.",
+            "H. NỘI DUNG KẾ HOẠCH",
+            "1. Sở Tư pháp tuyên truyền Luật.",
+            "II. KINH PHÍ BẢO ĐẢM",
+            "Kinh phí do ngân sách bảo đảm.",
+        ]
+    )
+    assert [(s.marker, s.heading) for s in tree] == [
+        ("I", "MỤC ĐÍCH, YÊU CẦU"),
+        ("II", "NỘI DUNG KẾ HOẠCH"),
+        ("III", "KINH PHÍ BẢO ĐẢM"),
+    ]
+
+
+def test_an_h_before_a_mixed_case_heading_is_no_part() -> None:
+    assert parse_marker("H. Nguyễn Văn A phụ trách") is None

@@ -46,6 +46,8 @@ _PART = re.compile(
 )
 _CHAPTER = re.compile(r"^(?:CHƯƠNG|Chương)\s+(?P<m>[IVXLC]+|\d{1,2})\s*[.:\-–]?\s*(?P<h>.*)$")
 _ARTICLE = re.compile(r"^Điều\s+(?P<m>\d{1,3})\s*[.:]\s*(?P<h>.*)$")
+_ROMAN_AS_H = re.compile(r"^H\s*[.)]\s*(?P<h>\S.*)$")
+"""`H. NỘI DUNG KẾ HOẠCH`: `II.` as OCR reads it (only with a heading in capitals)."""
 _ROMAN_MARK = re.compile(r"^(?P<m>[IVXLl1|]{1,5})\s*[.)/:]\s*(?P<h>\S.*)$")
 _SUBNUMBER = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\s*[.)]?\s+(?P<h>\S.*)$")
 _NUMBER = re.compile(r"^(?P<m>\d{1,2})\s*[.)](?:\s+(?P<h>\S.*)|(?P<h2>[^\d\s./].*))$")
@@ -117,6 +119,9 @@ def parse_marker(line: str) -> Marker | None:
         token = m.group("m")
         if any(ch in "IVXL" for ch in token):
             return Marker("roman", token, m.group("h").strip(), roman_value(token))
+    if (m := _ROMAN_AS_H.match(text)) and _is_upper_heading(m.group("h")):
+        # OCR reads the two strokes of `II` as one `H`: a part heading in capitals.
+        return Marker("roman", "H", m.group("h").strip(), 0)
     if m := _SUBNUMBER.match(text):
         return Marker("subnumber", m.group("m"), m.group("h").strip())
     if m := _NUMBER.match(text):
@@ -225,8 +230,9 @@ class _TreeBuilder:
 
     # markers -------------------------------------------------------------------------
     def _repair(self, mk: Marker) -> Marker:
-        if mk.kind == "roman" and mk.value == 0:
-            # Glyphs that are not a valid numeral (`IL.`, `Il.`): trust the sequence.
+        if mk.kind == "roman" and (mk.value == 0 or (mk.value > 1 and mk.value == self.last_roman)):
+            # Glyphs that are not a valid numeral (`IL.`, `Il.`, `H.`), or the numeral just
+            # used again (`III` read as `II`): trust the sequence.
             mk = Marker("roman", roman_numeral(self.last_roman + 1), mk.heading)
             mk.value = self.last_roman + 1
         elif mk.kind == "number" and self.last_roman and _is_upper_heading(mk.heading):
