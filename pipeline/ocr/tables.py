@@ -25,6 +25,7 @@ Two things the page's first OCR pass gets wrong inside a grid are put right here
 from __future__ import annotations
 
 import bisect
+import functools
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -91,14 +92,19 @@ class Grid:
     rules: np.ndarray | None = None
     """The ruling lines' mask at full size (nonzero on a rule), for `erase_rules`."""
 
+    @functools.cached_property
+    def spans(self) -> list[list[int]]:
+        """Per row, the first column of each of its cells (`_span_starts`); computed once:
+        `present` and the number of columns never change after a grid is found."""
+        return [_span_starts(present, len(self.xs) - 1) for present in self.present]
+
 
 @dataclass
 class OcrTable:
-    """One ruled table: its box in image pixels, row and column edges, and its cell texts."""
+    """One ruled table: its grid (box, row and column edges in image pixels) and its cell
+    texts."""
 
-    box: tuple[int, int, int, int]
-    ys: list[int]
-    xs: list[int]
+    grid: Grid
     rows: list[list[str]]
     row_tops: list[int]
     lines: list[str]
@@ -286,21 +292,21 @@ def find_tables(
             if not (xs[0] < cx < xs[-1] and ys[0] < cy < ys[-1]):
                 continue
             row, col = bisect.bisect(ys, cy) - 1, bisect.bisect(xs, cx) - 1
-            starts = _span_starts(grid.present[row], len(xs) - 1)
+            starts = grid.spans[row]
             col = starts[bisect.bisect(starts, col) - 1]
             cells.setdefault((row, col), []).append(word)
         if pixels is not None and read_cell is not None:
             _read_blank_cells(grid, cells, pixels, gray, read_cell)
         rows, tops, lines = [], [], []
         for r in range(len(ys) - 1):
-            starts = _span_starts(grid.present[r], len(xs) - 1)
+            starts = grid.spans[r]
             row = [_cell_text(cells.get((r, c), [])) if c in starts else "" for c in range(len(xs) - 1)]  # fmt: skip
             if any(row):
                 rows.append(row)
                 tops.append(ys[r])
                 lines.append(" | ".join(row[c] for c in starts))
         if sum(1 for row in rows if sum(1 for c in row if c) >= 2) >= 2:
-            tables.append(OcrTable(grid.box, ys, xs, rows, tops, lines))
+            tables.append(OcrTable(grid, rows, tops, lines))
     return tables
 
 
@@ -316,7 +322,7 @@ def _read_blank_cells(
     for r in range(len(ys) - 1):
         if not any(row == r for row, _ in cells):
             continue  # an empty row (the space under a table) is not read cell by cell
-        starts = _span_starts(grid.present[r], len(xs) - 1)
+        starts = grid.spans[r]
         for k, c in enumerate(starts):
             if (r, c) in cells:
                 continue
@@ -378,10 +384,12 @@ def take_words(tables: list[OcrTable], words: list[Word]) -> tuple[list[Word], l
     """The words outside the tables, and one `Piece` per table row (`a | b | c`)."""
     if not tables:
         return words, []
-    rest = [w for w in words if not any(_inside(w, t.xs, t.ys) for t in tables)]
+    rest = [w for w in words if not any(_inside(w, t.grid.xs, t.grid.ys) for t in tables)]
     pieces = []
     height = statistics.median(w.height for w in words) if words else 20
     for table in tables:
         for text, top in zip(table.lines, table.row_tops, strict=True):
-            pieces.append(Piece(text, table.box[0], table.box[2], top + 1, top + 1 + height))
+            pieces.append(
+                Piece(text, table.grid.box[0], table.grid.box[2], top + 1, top + 1 + height)
+            )
     return rest, pieces
