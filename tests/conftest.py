@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
+
+from pipeline.document import Document, Source, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SHARED = ROOT.parent / "shared"
 REAL = SHARED / "real"
+
+
+def ok_document(name: str, **fields: object) -> Document:
+    """An `ok` text document named `name` (its hash and id derived from the name), with
+    `fields` (metadata, tasks, text …) as the chain would leave them."""
+    sha = hashlib.sha256(name.encode()).hexdigest()
+    return Document(
+        doc_id=sha[:16],
+        status=Status.ok,
+        source=Source(path=f"/in/{name}", sha256=sha, media_type="text/plain", pages=1),
+        **fields,
+    )
 
 
 @pytest.fixture

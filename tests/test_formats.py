@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import icalendar
 import openpyxl
@@ -11,20 +10,18 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from conftest import ok_document
 
 from pipeline.cli import cli
-from pipeline.document import Document, Metadata, Period, Source, Status, Task
+from pipeline.document import Document, Metadata, Period, Task
 from pipeline.output import formats
 from pipeline.output.catalog import Catalog
 from pipeline.output.export import write_tables
 
 
 def make_doc(name: str, title: str, tasks: list[Task]) -> Document:
-    sha = hashlib.sha256(name.encode()).hexdigest()
-    return Document(
-        doc_id=sha[:16],
-        status=Status.ok,
-        source=Source(path=f"/in/{name}", sha256=sha, media_type="text/plain", pages=1),
+    return ok_document(
+        name,
         metadata=Metadata(
             doc_type="Kế hoạch", number="24/KH-UBND", issue_date=dt.date(2026, 1, 26), title=title
         ),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import pandas as pd
+from conftest import ok_document
 
-from pipeline.document import Document, LegalRef, Metadata, Source, Status, TextInfo
+from pipeline.document import Document, LegalRef, Metadata, TextInfo
 from pipeline.output import links
 from pipeline.output.catalog import Catalog
 from pipeline.output.export import CSV_ENCODING, write_tables
@@ -24,11 +24,8 @@ def make_doc(
     refs: tuple[LegalRef, ...] = (),
     warnings: tuple[str, ...] = (),
 ) -> Document:
-    sha = hashlib.sha256(name.encode()).hexdigest()
-    return Document(
-        doc_id=sha[:16],
-        status=Status.ok,
-        source=Source(path=f"/in/{name}", sha256=sha, media_type="text/plain", pages=1),
+    return ok_document(
+        name,
         text=TextInfo(method=method),
         metadata=Metadata(number=number, issuer=issuer, issue_date=date, title=f"Kế hoạch {name}"),
         legal_refs=list(refs),

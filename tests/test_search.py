@@ -8,9 +8,10 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
+from conftest import ok_document
 
 from pipeline.cli import cli
-from pipeline.document import Document, Metadata, Source, Status, Task, TextInfo
+from pipeline.document import Document, Metadata, Task, TextInfo
 from pipeline.output import search
 from pipeline.output.catalog import Catalog
 from pipeline.output.search import Filters, SearchError, match_expression, snippet
@@ -25,11 +26,8 @@ def make_doc(
     year: int = 2026,
 ) -> Document:
     """An `ok` document as the chain leaves it, with the fields search reads."""
-    sha = hashlib.sha256(name.encode()).hexdigest()
-    return Document(
-        doc_id=sha[:16],
-        status=Status.ok,
-        source=Source(path=f"/in/{name}", sha256=sha, media_type="text/plain", pages=1),
+    return ok_document(
+        name,
         text=TextInfo(body=body),
         metadata=Metadata(
             doc_type="Kế hoạch",
