@@ -66,7 +66,8 @@ def same(expected: str | None, found: object, digested: bool) -> bool:
     return comparable(expected) == comparable(found)
 
 
-def _run(out: Path) -> None:
+def run_vnplan(out: Path) -> None:
+    """`vnplan run` over each real set into `out/<set>`."""
     for name in SETS:
         subprocess.run(
             [sys.executable, "-m", "pipeline", "run", str(REAL / name), "--out", str(out / name)],
@@ -75,7 +76,8 @@ def _run(out: Path) -> None:
         )
 
 
-def _table(out: Path) -> pd.DataFrame:
+def documents_table(out: Path) -> pd.DataFrame:
+    """documents.csv of `out/<set>` (or of `out` itself), indexed by `set/file`."""
     frames = []
     for name in SETS:
         csv = out / name / "documents.csv"
@@ -128,11 +130,11 @@ def main(argv: list[str]) -> None:
         return
     expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
     if args.out:
-        score(_table(args.out), expected)
+        score(documents_table(args.out), expected)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        _run(Path(tmp))
-        score(_table(Path(tmp)), expected)
+        run_vnplan(Path(tmp))
+        score(documents_table(Path(tmp)), expected)
 
 
 if __name__ == "__main__":

@@ -8,36 +8,30 @@ read by eye off the pages are in `benchmarks/data/real_fields.json`, which
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT, has_tesseract
+from conftest import has_tesseract
 
+from benchmarks.bench_real import EXPECTED as EXPECTED_FILE
+from benchmarks.bench_real import REAL, documents_table, run_vnplan
 from pipeline.vietnamese import canonical
 
-EXPECTED = json.loads((ROOT / "benchmarks" / "data" / "real_fields.json").read_text("utf-8"))
+EXPECTED = json.loads(EXPECTED_FILE.read_text("utf-8"))
 
 pytestmark = [pytest.mark.real, pytest.mark.slow, pytest.mark.tesseract]
 
 
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    """documents.csv of one `vnplan run` over both real folders, indexed by `set/file`."""
-    real = ROOT.parent / "shared" / "real"
-    if not real.is_dir():
+    """documents.csv of `vnplan run` over the real folders, indexed by `set/file`."""
+    if not REAL.is_dir():
         pytest.skip("../shared/real/ is not present")
     if not has_tesseract():
         pytest.skip("tesseract with vie data is not installed")
     out = tmp_path_factory.mktemp("real")
-    command = [sys.executable, "-m", "pipeline", "run", str(real / "scans"), str(real / "pdfs")]
-    command += ["--out", str(out)]
-    subprocess.run(command, check=True, capture_output=True)
-    rows = pd.read_csv(out / "documents.csv", dtype=str, encoding="utf-8-sig")
-    rows.index = [f"{Path(p).parent.name}/{Path(p).name}" for p in rows["path"]]
-    return rows
+    run_vnplan(out)
+    return documents_table(out)
 
 
 @pytest.mark.parametrize("key", sorted(EXPECTED["files"]))
