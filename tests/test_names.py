@@ -40,3 +40,13 @@ def test_family_name_restored_only_when_one_fits() -> None:
     assert (name.name, name.repaired) == ("Huỳnh Thanh Bình", True)
     assert parse_name("uỳnh Thanh Bình", strict=True) is None
     assert parse_name("uỳnh Thanh Bình") is None
+
+
+def test_family_name_with_misplaced_marks_takes_the_one_that_fits() -> None:
+    # A seal over the signature: OCR and restoration put the wrong marks on `Hoàng`.
+    name = parse_name("Hoẵng Chí Hiện")
+    assert (name.name, name.repaired) == ("Hoàng Chí Hiện", True)
+    assert parse_name("Nguyên Văn An", strict=True).name == "Nguyễn Văn An"
+    # Letters that fit two family names (`La`, `Lã`) or a family name already: unchanged.
+    assert parse_name("Lạ Văn Sơn").name == "Lạ Văn Sơn"
+    assert parse_name("Hạ Thị Lan").repaired is False

@@ -22,7 +22,13 @@ from pipeline.config import Config
 from pipeline.document import Document, Layout, Section, Signature, Table
 from pipeline.segment import closing as cl
 from pipeline.segment import header as lh
-from pipeline.segment.body import PREAMBLE_OPENERS, build_tree, paragraphs, parse_marker
+from pipeline.segment.body import (
+    BODY_OPENING_KINDS,
+    PREAMBLE_OPENERS,
+    build_tree,
+    paragraphs,
+    parse_marker,
+)
 from pipeline.segment.junk import is_junk_line, strip_junk
 from pipeline.segment.tables import (
     appendix_prefixes,
@@ -55,12 +61,13 @@ _ENACTING = re.compile(
 _NEVER_TITLE = re.compile(r"^(Căn cứ|Kính\s+gửi|Xét đề nghị|Theo đề nghị)")
 
 
-def _header_end(lines: list[str]) -> tuple[int, int | None]:
-    """(index of the doc-type line or -1, index of the first body/preamble line)."""
+def _header_end(lines: list[str]) -> tuple[int, int | None, tuple[str, str] | None]:
+    """(index of the doc-type line or -1, index of the first body/preamble line, the
+    doc-type line's (type, title on the same line) when there is one)."""
     limit = min(len(lines), HEADER_SEARCH_LINES)
     for i in range(limit):
-        if lh.type_heading(lines[i]):
-            return i, None
+        if heading := lh.type_heading(lines[i]):
+            return i, None, heading
     for i in range(limit):
         text = lines[i].strip()
         if _SUBJECT.match(text):
@@ -70,8 +77,8 @@ def _header_end(lines: list[str]) -> tuple[int, int | None]:
             or _ADDRESSEE.match(text)
             or ((mk := parse_marker(text)) is not None and mk.kind in ("part", "roman"))
         ):
-            return -1, i
-    return -1, 0
+            return -1, i, None
+    return -1, 0, None
 
 
 _LEADING_MARKS = re.compile(r"^[:;,.|\]\[¡!'\"`~•·\s]+(?=\w)")
@@ -136,14 +143,7 @@ def _body_start(lines: list[str], start: int, end: int) -> int:
     """First line of the body tree: the first part/roman/number marker after the preamble."""
     for i in range(start, end):
         mk = parse_marker(lines[i].strip())
-        if mk is not None and mk.kind in (
-            "part",
-            "chapter",
-            "roman",
-            "article",
-            "number",
-            "subnumber",
-        ):
+        if mk is not None and mk.kind in BODY_OPENING_KINDS:
             return i
     return end
 
@@ -323,12 +323,12 @@ def segment(doc: Document, config: Config) -> Document:
     """Stage: fill `doc.layout` from `doc.text.body`."""
     lines = doc.text.body.split("\n")
     layout = Layout()
-    type_at, body_from = _header_end(lines)
+    type_at, body_from, heading = _header_end(lines)
     _read_header(lines[: type_at if type_at >= 0 else body_from or 0], layout)
 
     cursor = body_from or 0
-    if type_at >= 0:
-        layout.doc_type, same_line = lh.type_heading(lines[type_at]) or (None, "")
+    if heading is not None:
+        layout.doc_type, same_line = heading
         title_end = _title_end(lines, type_at + 1, same_line)
         if doc.text.method in OCR_METHODS:
             title_end = _paragraph_cut(lines, type_at + 1, title_end, bool(same_line))

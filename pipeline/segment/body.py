@@ -78,6 +78,10 @@ _RANK = {
     "+": 8,
 }
 
+BODY_OPENING_KINDS = frozenset({"part", "chapter", "roman", "article", "number", "subnumber"})
+"""Markers that can open the body tree after the preamble: a lettered item or a bullet
+there still belongs to the preamble's own list (`Căn cứ: - Luật …`)."""
+
 
 @dataclass
 class Marker:

@@ -31,6 +31,12 @@ _SURNAME_WORDS = (
 SURNAMES = tuple(_SURNAME_WORDS.split())
 """Common Vietnamese family names (the first syllable of nearly every signer's name)."""
 
+_SURNAMES_BY_LETTERS: dict[str, list[str]] = {}
+for _surname in SURNAMES:
+    _SURNAMES_BY_LETTERS.setdefault(skeleton(_surname), []).append(_surname)
+# Family names by their letters without marks: OCR and restoration misplace marks on
+# print damaged by a seal (`Hoẵng` for `Hoàng`), and a name opens with a family name.
+
 
 RANKS = (
     "Đại tướng",
@@ -122,6 +128,16 @@ def repair_surname(word: str, repair: Repair) -> str | None:
     return loose.pop() if len(loose) == 1 else None
 
 
+def _surname_by_letters(word: str) -> str | None:
+    """The one family name spelt with the letters of `word` but other marks (`Hoẵng` →
+    `Hoàng`), or None when `word` is a family name already or the letters fit none or
+    several (`La`, `Lã`)."""
+    if word in SURNAMES:
+        return None
+    fits = _SURNAMES_BY_LETTERS.get(skeleton(word), [])
+    return fits[0] if len(fits) == 1 else None
+
+
 def parse_name(line: str, strict: bool = False, repair: Repair = "none") -> PersonName | None:
     """The person named by `line` on its own, or None.
 
@@ -147,6 +163,8 @@ def parse_name(line: str, strict: bool = False, repair: Repair = "none") -> Pers
         words, repaired = [surname, *words[1:]], True
     if not all(is_name_syllable(w) for w in words):
         return None
+    if (surname := _surname_by_letters(words[0])) is not None:
+        words, repaired = [surname, *words[1:]], True
     if strict:
         low, high = (2, 4) if rank else (3, 4)
         if not low <= len(words) <= high or words[0] not in SURNAMES:
