@@ -374,7 +374,7 @@ def section_real() -> None:
 GOLDEN = ROOT / "tests" / "data" / "golden" / "haiphong.json"
 FIELDS = ("number", "date", "issuer", "title", "signer")
 """The fields archivists check first, scored on the hard pages that carry them."""
-OPTIONAL_STEPS = ("seal", "fields", "tables", "rules", "signature")
+OPTIONAL_STEPS = ("perspective", "seal", "fields", "tables", "rules", "signature")
 """The steps past plain clean-up; `rules` works inside `tables` (alone it does nothing)."""
 
 
@@ -439,8 +439,8 @@ def section_steps(workdir: Path) -> None:
     default = Config().preprocess
     base = tuple(s for s in default if s not in OPTIONAL_STEPS)
     variants = {"without the optional steps": base}
-    for step in ("seal", "fields", "tables"):
-        with_step = (step, *base) if step == "seal" else (*base, step)
+    for step in ("perspective", "seal", "fields", "tables"):
+        with_step = (step, *base) if step in ("perspective", "seal") else (*base, step)
         variants[f"+ {step}"] = with_step
     variants["+ tables + rules"] = (*base, "tables", "rules")
     variants["+ seal + fields + tables"] = ("seal", *base, "fields", "tables")

@@ -514,7 +514,8 @@ def degrade(image: Image.Image, level: str, seed: int = 0) -> tuple[Image.Image,
 
 BLUE_INK = (35, 55, 170)
 RED_INK = (215, 45, 50)
-KINDS = ("hand", "scribble", "seal", "bilevel", "phone", "table", "turn90", "turn180", "skew")
+KINDS = ("hand", "scribble", "seal", "bilevel", "phone", "photo", "table", "turn90", "turn180",
+         "skew")  # fmt: skip
 """The kinds of hard page `generate_features` writes (see `FEATURE_PAGES`)."""
 
 
@@ -772,6 +773,40 @@ def scan_colour(image: Image.Image, *, dpi: int = DPI, angle: float = 0.5, seed:
     return Image.open(io.BytesIO(buf.getvalue())).convert("RGB"), dpi
 
 
+DESK = (92, 70, 52)
+"""The colour of the desk a photographed sheet lies on (dark wood)."""
+PHOTO_MARGIN = 0.14
+"""The desk around the sheet in a photo, as a share of the sheet's width and height."""
+
+
+def photograph(image: Image.Image, seed: int = 0) -> Image.Image:
+    """An RGB page as a phone photographs it on a desk: the sheet a quadrilateral whose
+    far edge is shorter (the camera tilted towards the reader), turned a few degrees, on
+    a dark desk around it; `scan_colour` then adds the photo's blur, noise and light."""
+    import cv2
+    import numpy as np
+
+    rng = random.Random(seed)
+    w, h = image.size
+    mx, my = round(w * PHOTO_MARGIN), round(h * PHOTO_MARGIN)
+    size = (w + 2 * mx, h + 2 * my)
+    pinch, lean = w * rng.uniform(0.05, 0.08), h * rng.uniform(0.02, 0.04)
+    source = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    target = np.array(
+        [[mx + pinch, my + lean], [mx + w - pinch, my], [mx + w, my + h], [mx, my + h - lean]],
+        dtype=np.float32,
+    )
+    matrix = cv2.getPerspectiveTransform(source, target)
+    sheet = cv2.warpPerspective(np.asarray(image.convert("RGB")), matrix, size,
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))  # fmt: skip
+    inside = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, size)
+    desk = np.full((size[1], size[0], 3), DESK, dtype=np.uint8)
+    photo = np.where(inside[..., None] > 127, sheet, desk)
+    turned = Image.fromarray(photo).rotate(rng.uniform(2.0, 4.0) * rng.choice((-1, 1)),
+                                           resample=Image.Resampling.BICUBIC, fillcolor=DESK)  # fmt: skip
+    return turned
+
+
 NUMBER_DIGITS = re.compile(r"Số:\s*(\d+)\s*(/[^\s]+)")
 DATE_DIGITS = re.compile(r"ngày (\d+) tháng (\d+) năm (\d{4})")
 
@@ -813,6 +848,9 @@ def generate_features(out: Path, name: str = "haiphong") -> list[dict]:
     made.append(("bilevel", light.point(lambda v: 255 if v > 150 else 0).convert("1"), DPI,
                  ref_first, field_gold(ref_first, True)))  # fmt: skip
     made.append(("phone", *scan_colour(hand, dpi=100, angle=2.0, seed=5, quality=60), ref_first,
+                 field_gold(ref_first, True)))  # fmt: skip
+    photo = photograph(render(load_layout(name))[0][0], seed=10)
+    made.append(("photo", *scan_colour(photo, dpi=150, angle=0.0, seed=10), ref_first,
                  field_gold(ref_first, True)))  # fmt: skip
     table, ref_table = render_table()
     made.append(("table", *degrade(table, "light", seed=6), ref_table, {}))

@@ -33,7 +33,7 @@ from PIL import Image
 from pipeline.config import Config
 from pipeline.document import Document, PageField
 from pipeline.errors import EmptyFileError
-from pipeline.ocr import fields, preprocess, signature, tables, tesseract
+from pipeline.ocr import fields, perspective, preprocess, signature, tables, tesseract
 from pipeline.reading_order import Piece, column_groups, drop_page_number, order_lines
 from pipeline.segment.junk import is_clean_token
 from pipeline.vietnamese import is_syllable
@@ -172,6 +172,10 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
         image = image.resize((image.width * 2, image.height * 2), Image.Resampling.LANCZOS)
         dpi *= 2
         small = None
+    if "perspective" in config.preprocess:  # before all else: every box is on the flat page
+        flat = perspective.flatten(image, small or preprocess.thumbnail(image))
+        if flat is not image:
+            image, small = flat, None
     colour = image if image.mode == "RGB" else None
     trace: dict = {}
     image = preprocess.prepare(image, config.preprocess, small, dpi=dpi, trace=trace)

@@ -8,7 +8,9 @@ Steps (applied in the order given by the config):
   rotation's interpolation smooths the grain, see `deskew_or_denoise`);
 - `binarise`: global Otsu threshold;
 - `border`: paint dark scanner borders along the edges white.
-`orientation` (90°/180° turns) needs Tesseract's OSD and is decided in `pipeline.ocr`.
+`orientation` (90°/180° turns) needs Tesseract's OSD and is decided in `pipeline.ocr`;
+`perspective` (a photographed sheet warped upright, `pipeline.ocr.perspective`) runs there
+before every other step.
 
 Which steps are on by default is decided by `benchmarks/bench_ocr.py`: a step stays only
 when it lowers the character error rate on degraded pages and does not raise it on clean
@@ -31,10 +33,11 @@ from pipeline.native import extension
 log = logging.getLogger(__name__)
 
 STEPS = (
-    "seal", "grayscale", "orientation", "deskew", "denoise", "binarise", "border", "fields", "tables",
+    "perspective", "seal", "grayscale", "orientation", "deskew", "denoise", "binarise", "border", "fields", "tables",
     "rules", "signature",
 )  # fmt: skip
-"""Every step name `Config.preprocess` may list.  `seal` (red seals and blue pen painted
+"""Every step name `Config.preprocess` may list.  `perspective` (a photographed sheet
+warped upright, `pipeline.ocr.perspective`) runs first, in `pipeline.ocr`; `seal` (red seals and blue pen painted
 white, `pipeline.ocr.ink`) must come before `grayscale`; `fields` (the number and date
 re-read, `pipeline.ocr.fields`) and `tables` (ruled tables read cell by cell,
 `pipeline.ocr.tables`) run after Tesseract and are decided in `pipeline.ocr`; `rules`
