@@ -32,9 +32,10 @@ Sections:
    skipped when absent): each drawn by `make_scans.parse_plan`/`render_pages` (` | ` rows
    as ruled tables), lightly degraded, and read by vnplan (the whole chain, default
    steps) and by plain `tesseract -l vie`: CER on plain-text pages and on pages with a
-   table apart, seconds per page, and task F1 of the scan's extraction against the same
+   table apart, seconds per page, task F1 of the scan's extraction against the same
    plan read as text (tasks matched as in `benchmarks.extract_score`; 1.0 = the same
-   rows).  VNPLAN_BENCH_PLANS=N reads the first N documents (=04,B5: those), VNPLAN_BENCH_PLAN_PAGES=N
+   rows), and how many of its number, date, issuer, title and signer the scan gives as
+   the text does (VNPLAN_BENCH_VERBOSE=1 prints those that differ).  VNPLAN_BENCH_PLANS=N reads the first N documents (=04,B5: those), VNPLAN_BENCH_PLAN_PAGES=N
    their first N pages (task F1 then covers only documents read whole);
    VNPLAN_BENCH_PLAN_STEPS=a,b,… runs vnplan with those steps instead of the default;
    VNPLAN_BENCH_DUMP=DIR writes each page's reference and both readings there (for diffs).
@@ -65,6 +66,7 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 import make_scans  # noqa: E402
 
+from benchmarks.bench_real import comparable  # noqa: E402
 from benchmarks.extract_score import score_tasks  # noqa: E402
 from pipeline.chain import process_text, run_stages  # noqa: E402
 from pipeline.config import Config  # noqa: E402
@@ -524,6 +526,11 @@ def _dump(name: str, rendered: list, doc, folder: Path) -> None:
         )
 
 
+META_FIELDS = ("number", "issue_date", "issuer", "title", "signer")
+"""The archivists' fields compared between a render's scan and the same plan as text
+(each side's value canonicalised as `benchmarks real` does)."""
+
+
 def section_plans(workdir: Path) -> None:
     """Section 7: renders of real plans, light scan, vnplan against plain Tesseract."""
     sources = _plan_sources()
@@ -541,6 +548,8 @@ def section_plans(workdir: Path) -> None:
     )
     ours, plain = _Tally(), _Tally()
     tasks = None
+    agree = dict.fromkeys(META_FIELDS, 0)
+    compared = 0
     seconds = plain_seconds = 0.0
     pages_read = 0
     for number, source in enumerate(sources, start=1):
@@ -578,10 +587,17 @@ def section_plans(workdir: Path) -> None:
         _dump(source.stem, rendered, doc, folder)
         f1 = "-"
         if whole:
-            as_text = process_text(text, Config(workers=1), name=source.name).to_output()
-            score = score_tasks(as_text.get("tasks") or [], doc.to_output().get("tasks") or [])
+            as_text = process_text(text, Config(workers=1), name=source.name)
+            score = score_tasks(as_text.to_output().get("tasks") or [],
+                                doc.to_output().get("tasks") or [])  # fmt: skip
             tasks = score if tasks is None else tasks + score
             f1 = f"{score.rows.f1:.3f}" if score.rows.f1 is not None else "-"
+            for name in META_FIELDS:
+                want, got = getattr(as_text.metadata, name), getattr(doc.metadata, name)
+                agree[name] += int(comparable(want) == comparable(got))
+                if want != got and os.environ.get("VNPLAN_BENCH_VERBOSE"):
+                    print(f"   {source.stem:<8} {name}: text {want!r}, scan {got!r}")
+            compared += 1
         print(f"   {source.stem:<8} {len(images):5d} {kinds.count('table'):5d} "
               f"{doc_ours.rate('all')} {doc_plain.rate('all')} {f1:>7} "
               f"{elapsed / len(images):7.2f}", flush=True)  # fmt: skip
@@ -590,6 +606,9 @@ def section_plans(workdir: Path) -> None:
           f"{seconds / max(pages_read, 1):7.2f}")  # fmt: skip
     print(f"   {'plain tesseract -l vie':<20} {plain.rate('plain'):>12} {plain.rate('table'):>12} "
           f"{plain_seconds / max(pages_read, 1):7.2f}")  # fmt: skip
+    if compared:
+        cells = "  ".join(f"{name} {agree[name]}/{compared}" for name in META_FIELDS)
+        print(f"   metadata of the scan as of the text: {cells}")
     if tasks is not None:
         print(f"   task F1, scan against text: all rows {tasks.rows.f1:.3f} "
               f"(P {tasks.rows.precision:.3f} R {tasks.rows.recall:.3f}), "
