@@ -74,9 +74,12 @@ RAW_GARBLE_PENALTY = math.log(1e-7)
 NEURAL_UNCERTAIN = 0.9
 """Slots whose local posterior is below this are rescored by the neural scorer
 (`neural.py`); above it the LM is sure, and rescoring would only cost time."""
-NEURAL_WEIGHT = 1.0
+NEURAL_WEIGHT = 0.5
 """Weight of the neural scorer's log-probability, added to a rescored slot's channel
 score before the run is decoded again (chosen on the dev split: `training.neural`)."""
+NEURAL_RELATIVE = True
+"""Add what the context changes of the scorer's prior, not its whole log-probability: the
+LM has its own prior, and the scorer's comes from the law codes."""
 
 _SCORE = operator.itemgetter(1)
 """The score of a (state, score) beam item."""
@@ -623,7 +626,9 @@ class Decoder:
         contexts = to_scorer[windows(np.asarray(stream, np.int32), np.asarray(positions))]
         ids = [to_scorer[[c for c, _, _ in cands]] for _, _, cands in where]
         by_run: dict[int, dict[int, dict[str, float]]] = {}
-        for (r, n, cands), logps in zip(where, scorer.log_probs(contexts, ids), strict=True):
+        for (r, n, cands), logps in zip(
+            where, scorer.log_probs(contexts, ids, NEURAL_RELATIVE), strict=True
+        ):
             bonuses = by_run.setdefault(r, {})
             extra = dict(remembered.get(id(runs[r]), {}).get(n, {}))
             for (_, w, _), lp in zip(cands, logps.tolist(), strict=True):

@@ -113,12 +113,21 @@ class NeuralScorer:
         emb = self.words[contexts] + self.skeletons[self.skeleton_of[contexts]]
         return np.tanh(np.einsum("nod,od->nd", emb, self.weights))
 
-    def log_probs(self, contexts: np.ndarray, candidates: list[np.ndarray]) -> list[np.ndarray]:
-        """Log-softmax over each position's candidate ids given its context row."""
+    def log_probs(
+        self, contexts: np.ndarray, candidates: list[np.ndarray], relative: bool = False
+    ) -> list[np.ndarray]:
+        """Log-softmax over each position's candidate ids given its context row; with
+        `relative`, minus the log-softmax of the biases alone: what the context adds to
+        the scorer's prior (the LM has a prior of its own)."""
         h = self.hidden(contexts)
         result = []
         for row, cands in zip(h, candidates, strict=True):
-            s = self.out[cands] @ row + self.bias[cands]
-            s -= s.max()
-            result.append(s - np.log(np.exp(s).sum()))
+            bias = self.bias[cands]
+            s = _log_softmax(self.out[cands] @ row + bias)
+            result.append(s - _log_softmax(bias) if relative else s)
         return result
+
+
+def _log_softmax(s: np.ndarray) -> np.ndarray:
+    s = s - s.max()
+    return s - np.log(np.exp(s).sum())

