@@ -11,7 +11,7 @@ from pipeline.restore.decoder import Decoder
 from pipeline.restore.lm import BOS, UNK
 from pipeline.restore.model import RestoreModel, get_model
 from pipeline.restore.neural import CONTEXT, OFFSETS, NeuralScorer, skeleton_table, windows
-from pipeline.restore.training.neural import candidate_table, examples
+from pipeline.restore.training.neural import candidate_table, examples, gradients
 
 VOCAB = ["<s>", "</s>", "<unk>", "<num>", "đất", "đạt", "đai", "chỉ", "tiêu"]
 
@@ -81,10 +81,11 @@ def test_training_examples_are_the_ambiguous_syllables_with_their_truth() -> Non
     table, skeleton_of = candidate_table(VOCAB)
     index = {w: i for i, w in enumerate(VOCAB)}
     doc = np.asarray([index[w] for w in ("chỉ", "tiêu", "đạt", "đai")], dtype=np.int32)
-    ctx, rows, target = examples([doc], [2], table, skeleton_of)
+    ctx, skeletons, target = examples([doc], [2], table, skeleton_of)
     assert len(target) == 2  # only `đạt` has a sibling (`đất`); repeated twice
-    assert VOCAB[rows[0][target[0]]] == "đạt"
-    assert sorted(VOCAB[i] for i in rows[0] if i >= 0) == ["đạt", "đất"]
+    row = table[skeletons[0]]
+    assert VOCAB[row[target[0]]] == "đạt"
+    assert sorted(VOCAB[i] for i in row if i >= 0) == ["đạt", "đất"]
     assert ctx[0, CONTEXT - 1] == index["tiêu"] and ctx[0, CONTEXT] == index["đai"]
 
 
@@ -116,8 +117,35 @@ def test_sure_slots_are_not_rescored(fresh_model: RestoreModel) -> None:
     fresh_model.neural = _topic_scorer(fresh_model.vocab, "chỉ", "đất")
     result = Decoder(fresh_model).restore(text, garbled=False)
     plain = Decoder(fresh_model).restore(text, garbled=False, neural=False)
-    sure = [
-        k for k, c in enumerate(plain.confidences) if c >= decoder_module.NEURAL_UNCERTAIN
-    ]
+    sure = [k for k, c in enumerate(plain.confidences) if c >= decoder_module.NEURAL_UNCERTAIN]
     assert sure
     assert [result.tokens[k].out for k in sure] == [plain.tokens[k].out for k in sure]
+
+
+def test_hand_written_gradients_match_finite_differences() -> None:
+    rng = np.random.default_rng(0)
+    _, skeleton_of = skeleton_table(VOCAB)
+    n, dim = len(VOCAB), 3
+    params = {
+        "words": rng.normal(0, 0.5, (n, dim)),
+        "skeletons": rng.normal(0, 0.5, (int(skeleton_of.max()) + 1, dim)),
+        "weights": rng.normal(0, 0.5, (len(OFFSETS), dim)),
+        "out": rng.normal(0, 0.5, (n, dim)),
+        "bias": rng.normal(0, 0.5, n),
+    }
+    ctx = rng.integers(0, n, (3, len(OFFSETS)))
+    words_in = np.where(rng.random(ctx.shape) < 0.3, UNK, ctx)
+    rows = np.asarray([[4, 5, -1], [4, 5, -1], [7, 8, 6]])
+    target = np.asarray([0, 1, 2])
+    _, grads = gradients(params, skeleton_of, ctx, words_in, rows, target)
+    eps = 1e-6
+    for name, array in params.items():
+        for pos in [tuple(rng.integers(0, s) for s in array.shape) for _ in range(6)]:
+            saved = array[pos]
+            array[pos] = saved + eps
+            up, _ = gradients(params, skeleton_of, ctx, words_in, rows, target)
+            array[pos] = saved - eps
+            down, _ = gradients(params, skeleton_of, ctx, words_in, rows, target)
+            array[pos] = saved
+            numeric = (up - down) / (2 * eps) / len(target)
+            assert grads[name][pos] == pytest.approx(numeric, abs=1e-6), (name, pos)

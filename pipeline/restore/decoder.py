@@ -636,9 +636,14 @@ class Decoder:
             bonuses[n] = extra
         for r, bonuses in by_run.items():
             run = runs[r]
+            before = {n: run[n].confidence for n in bonuses}
             for n, extra in remembered.get(id(run), {}).items():
                 bonuses.setdefault(n, extra)
             self.decode_run(run, garbled, bonuses)
+            for n, confidence in before.items():
+                # The scorer may change a choice, not make the token look surer than the
+                # LM found it: unsure tokens stay listed for review (`LOW_CONFIDENCE`).
+                run[n].confidence = min(confidence, run[n].confidence)
 
 
 def _recase_slots(slots: list[Slot], garbled: bool) -> None:

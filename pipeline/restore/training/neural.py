@@ -128,6 +128,39 @@ def _forward(params, skeleton_of, ctx, words_in, rows):
     return scores, (emb, h, safe, valid, out_rows)
 
 
+def gradients(
+    params: dict[str, np.ndarray],
+    skeleton_of: np.ndarray,
+    ctx: np.ndarray,
+    words_in: np.ndarray,
+    rows: np.ndarray,
+    target: np.ndarray,
+) -> tuple[float, dict[str, np.ndarray]]:
+    """Summed log-loss of a batch and the gradients of its mean, written out by hand.
+
+    `ctx` (B, positions) gives the context's skeletons, `words_in` its words (some
+    dropped to `<unk>`), `rows` (B, K) the candidate ids (-1: padding), `target` the
+    index of the truth in each row.
+    """
+    scores, (emb, h, safe, valid, out_rows) = _forward(params, skeleton_of, ctx, words_in, rows)
+    logp = _log_softmax(scores)
+    b = len(target)
+    loss = -float(logp[np.arange(b), target].sum())
+    g = np.exp(logp)  # d loss / d scores: softmax minus the truth; 0 on padding
+    g[np.arange(b), target] -= 1.0
+    g /= b
+    grads = {k: np.zeros_like(v) for k, v in params.items()}
+    np.add.at(grads["out"], safe[valid], (g[:, :, None] * h[:, None, :])[valid])
+    np.add.at(grads["bias"], safe[valid], g[valid])
+    dh = np.einsum("nk,nkd->nd", g, out_rows)
+    da = dh * (1.0 - h * h)
+    grads["weights"] = np.einsum("nd,nod->od", da, emb)
+    de = (da[:, None, :] * params["weights"][None]).reshape(-1, emb.shape[-1])
+    np.add.at(grads["words"], words_in.ravel(), de)
+    np.add.at(grads["skeletons"], skeleton_of[ctx].ravel(), de)
+    return loss, grads
+
+
 def _log_softmax(scores: np.ndarray) -> np.ndarray:
     top = scores.max(axis=1, keepdims=True)
     shifted = scores - top
@@ -165,22 +198,8 @@ def fit(
             batch = order[start : start + BATCH]
             c, r, t = ctx[batch], table[skels[batch]], target[batch]
             words_in = np.where(rng.random(c.shape) < DROP_WORDS, UNK, c)
-            scores, (emb, h, safe, valid, out_rows) = _forward(params, skeleton_of, c, words_in, r)
-            logp = _log_softmax(scores)
-            b = len(batch)
-            total -= logp[np.arange(b), t].sum()
-            g = np.exp(logp)  # softmax; 0 on padding
-            g[np.arange(b), t] -= 1.0
-            g /= b
-            grads = {k: np.zeros_like(v) for k, v in params.items()}
-            np.add.at(grads["out"], safe[valid], (g[:, :, None] * h[:, None, :])[valid])
-            np.add.at(grads["bias"], safe[valid], g[valid])
-            dh = np.einsum("nk,nkd->nd", g, out_rows)
-            da = dh * (1.0 - h * h)
-            grads["weights"] = np.einsum("nd,nod->od", da, emb)
-            de = (da[:, None, :] * params["weights"][None]).reshape(-1, DIM)
-            np.add.at(grads["words"], words_in.ravel(), de)
-            np.add.at(grads["skeletons"], skeleton_of[c].ravel(), de)
+            loss, grads = gradients(params, skeleton_of, c, words_in, r, t)
+            total += loss
             adam.step(grads)
         log.info("neural scorer epoch %d: loss %.4f", epoch + 1, total / n)
         if dev is not None:
