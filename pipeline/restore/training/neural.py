@@ -26,12 +26,14 @@ from pipeline.restore.training import corpus
 log = logging.getLogger(__name__)
 
 DIM = 64
-"""Embedding width: 32 scored lower on dev, 96 no better and slower (~1 M parameters)."""
+"""Embedding width: 1.15 M parameters in all, 2.2 MB as float16 (well inside the issue's
+"a few million"); other widths were not tried."""
 EPOCHS = 3
-"""Passes over the examples (dev loss stops falling after 3)."""
+"""Passes over the examples: dev log-loss 0.033, 0.024, 0.025 after each (flat after 2)."""
 BATCH = 1024
+"""Examples per Adam step: large enough that numpy's per-call cost does not dominate."""
 LEARNING_RATE = 0.01
-"""Adam's step size (0.003 converged slower within the epochs, 0.03 was unstable)."""
+"""Adam's step size (a common default for small embedding models; not tuned)."""
 DROP_WORDS = 0.15
 """Share of context words replaced by `<unk>` while training (their skeletons kept): the
 decoder's own choices, which the scorer reads at run time, are sometimes wrong."""
