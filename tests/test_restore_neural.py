@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pipeline.restore import decoder as decoder_module
-from pipeline.restore import restore_result
+from pipeline.restore import explain, explain_text, restore_result
 from pipeline.restore.decoder import Decoder
 from pipeline.restore.lm import BOS, UNK
 from pipeline.restore.model import RestoreModel, get_model
@@ -149,3 +149,15 @@ def test_hand_written_gradients_match_finite_differences() -> None:
             array[pos] = saved
             numeric = (up - down) / (2 * eps) / len(target)
             assert grads[name][pos] == pytest.approx(numeric, abs=1e-6), (name, pos)
+
+
+def test_explain_names_the_rescorer_and_its_bonus(
+    fresh_model: RestoreModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(decoder_module, "NEURAL_UNCERTAIN", 1.01)
+    fresh_model.neural = _topic_scorer(fresh_model.vocab, "chỉ", "đất")
+    _, explanations = explain("chi tieu ve ket qua dat duoc", model=fresh_model)
+    (dat,) = [e for e in explanations if e.read == "dat"]
+    assert dat.written == "đất" and dat.rescored and not dat.remembered
+    assert dat.alternatives[0].word == "đất"
+    assert "[neural rescorer]" in explain_text("chi tieu ve ket qua dat duoc", model=fresh_model)

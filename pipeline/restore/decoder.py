@@ -118,6 +118,8 @@ class Trace:
     """The chosen candidate per position."""
     remembered: frozenset[int]
     """Slots (indices into `run`) whose channel scores had the document memory's bonus."""
+    rescored: frozenset[int] = frozenset()
+    """Slots whose channel scores had the neural scorer's bonus (`Decoder._rescore`)."""
 
 
 class Decoder:
@@ -333,12 +335,19 @@ class Decoder:
     # --- search -------------------------------------------------------------------------
 
     def decode_run(
-        self, run: list[Slot], garbled: bool, bonuses: dict[int, dict[str, float]] | None = None
+        self,
+        run: list[Slot],
+        garbled: bool,
+        bonuses: dict[int, dict[str, float]] | None = None,
+        rescored: frozenset[int] = frozenset(),
+        remembered: frozenset[int] | None = None,
     ) -> None:
         """Fill `out` and `confidence` of each slot of one run.
 
         `bonuses` (slot index → word → log-odds) favours what the document chose elsewhere
-        (`memory.DocumentCache`); runs with bonuses are not memoised.
+        (`memory.DocumentCache`) or what the neural scorer prefers; runs with bonuses are
+        not memoised.  `rescored` and `remembered` (default: every slot with a bonus) say
+        which of the two the bonuses hold, for `explain`.
         """
         cand_lists: list[list[tuple[int, str, float]]] = []
         owner: list[int] = []  # the slot each lattice position writes (-1: context only)
@@ -384,7 +393,9 @@ class Decoder:
         path, confidences = cached
         self._lattices[id(run)] = (run, cand_lists, owner, path, confidences)
         if self.trace is not None:
-            self.trace[id(run)] = Trace(run, owner, cand_lists, path, frozenset(bonuses or ()))
+            if remembered is None:
+                remembered = frozenset(bonuses or ())
+            self.trace[id(run)] = Trace(run, owner, cand_lists, path, remembered, rescored)
         for n, cands, k, conf in zip(owner, cand_lists, path, confidences, strict=True):
             if n >= 0:
                 run[n].out = cands[k][1]
@@ -639,7 +650,8 @@ class Decoder:
             before = {n: run[n].confidence for n in bonuses}
             for n, extra in remembered.get(id(run), {}).items():
                 bonuses.setdefault(n, extra)
-            self.decode_run(run, garbled, bonuses)
+            memory = frozenset(remembered.get(id(run), {}))
+            self.decode_run(run, garbled, bonuses, frozenset(before), memory)
             for n, confidence in before.items():
                 # The scorer may change a choice, not make the token look surer than the
                 # LM found it: unsure tokens stay listed for review (`LOW_CONFIDENCE`).
