@@ -618,34 +618,40 @@ class Decoder:
     ) -> None:
         """Last pass: each slot less sure than `NEURAL_UNCERTAIN` gets the neural scorer's
         log-probabilities of its candidates (weighted by `NEURAL_WEIGHT`) on top of its
-        channel scores, and its run is decoded again.  The scorer reads the decoded words
-        of the whole text, run after run, as its context."""
+        channel scores, and its run is decoded again, unless the scorer prefers what every
+        such slot of it already has (the bonuses would only confirm the path).  The scorer
+        reads the decoded words of the whole text, run after run, as its context."""
         to_scorer = scorer.mapping(self.model.vocab)
         stream: list[int] = []
         positions: list[int] = []
-        where: list[tuple[int, int, list[tuple[int, str, float]]]] = []
+        where: list[tuple[int, int, int, list[tuple[int, str, float]]]] = []
         for r, run in enumerate(runs):
             _, cand_lists, owner, path, confidences = self._lattices[id(run)]
             for cands, n, k, conf in zip(cand_lists, owner, path, confidences, strict=True):
                 if n >= 0 and len(cands) > 1 and conf < NEURAL_UNCERTAIN:
                     positions.append(len(stream))
-                    where.append((r, n, cands))
+                    where.append((r, n, k, cands))
                 stream.append(cands[k][0])
             stream.append(BOUNDARY)
         if not positions:
             return
         contexts = to_scorer[windows(np.asarray(stream, np.int32), np.asarray(positions))]
-        ids = [to_scorer[[c for c, _, _ in cands]] for _, _, cands in where]
+        ids = [to_scorer[[c for c, _, _ in cands]] for *_, cands in where]
         by_run: dict[int, dict[int, dict[str, float]]] = {}
-        for (r, n, cands), logps in zip(
+        changing: set[int] = set()
+        for (r, n, k, cands), logps in zip(
             where, scorer.log_probs(contexts, ids, NEURAL_RELATIVE), strict=True
         ):
+            if int(logps.argmax()) != k:
+                changing.add(r)
             bonuses = by_run.setdefault(r, {})
             extra = dict(remembered.get(id(runs[r]), {}).get(n, {}))
             for (_, w, _), lp in zip(cands, logps.tolist(), strict=True):
                 extra[w] = extra.get(w, 0.0) + NEURAL_WEIGHT * lp
             bonuses[n] = extra
         for r, bonuses in by_run.items():
+            if r not in changing:
+                continue
             run = runs[r]
             before = {n: run[n].confidence for n in bonuses}
             for n, extra in remembered.get(id(run), {}).items():
