@@ -6,7 +6,8 @@ slots between punctuation, numbers and codes — the same cuts `train.word_runs`
 Each slot gets candidates: the lexicon syllables with its skeleton (stripped text), or
 for OCR garble the channel's candidates plus the raw token.  A beam search over trigram
 states picks `LM + weight × channel`; every other character of the input is kept, so the
-output has exactly the input's lines, whitespace and tokens.
+output has exactly the input's lines, whitespace and tokens.  The slots of stripped text
+it stays unsure of are then rescored by the neural scorer (`neural.py`, `_rescore`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pipeline.restore.lexicon import abbreviation, expansion
 from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.memory import DocumentCache, stroked_markers
 from pipeline.restore.model import RestoreModel
-from pipeline.restore.neural import BOUNDARY, windows
+from pipeline.restore.neural import BOUNDARY, NeuralScorer, windows
 from pipeline.restore.slots import Slot, slots_of_line
 from pipeline.vietnamese import (
     apply_case,
@@ -613,7 +614,7 @@ class Decoder:
         self,
         runs: list[list[Slot]],
         garbled: bool,
-        scorer,
+        scorer: NeuralScorer,
         remembered: dict[int, dict[int, dict[str, float]]],
     ) -> None:
         """Last pass: each slot less sure than `NEURAL_UNCERTAIN` gets the neural scorer's
