@@ -3,7 +3,8 @@
 `restore(doc, config)` is the stage; `restore_text(text, mode)` is what `vnplan restore`
 prints.  Both keep the input's lines, whitespace and tokens exactly: only the letters of
 syllables change (`Trién khai mdt s6` → `Triển khai một số`, `tang cuong` → `tăng cường`).
-The model is a syllable trigram LM with an OCR noisy channel (`models/README.md`).
+The model is a syllable trigram LM with an OCR noisy channel, and a small neural scorer
+that rescores the uncertain syllables of stripped text (`models/README.md`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "syllable-trigram-mkn-6"
+MODEL_VERSION = "syllable-trigram-mkn-6-neural-1"
 """Recorded by the catalog: bump when the model format or training data change."""
 
 AUTO_THRESHOLD = 0.4

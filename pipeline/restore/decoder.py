@@ -6,7 +6,8 @@ slots between punctuation, numbers and codes — the same cuts `train.word_runs`
 Each slot gets candidates: the lexicon syllables with its skeleton (stripped text), or
 for OCR garble the channel's candidates plus the raw token.  A beam search over trigram
 states picks `LM + weight × channel`; every other character of the input is kept, so the
-output has exactly the input's lines, whitespace and tokens.
+output has exactly the input's lines, whitespace and tokens.  The slots of stripped text
+it stays unsure of are then rescored by the neural scorer (`neural.py`, `_rescore`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from pipeline.restore.lexicon import abbreviation, expansion
 from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.memory import DocumentCache, stroked_markers
 from pipeline.restore.model import RestoreModel
+from pipeline.restore.neural import BOUNDARY, NeuralScorer, windows
 from pipeline.restore.slots import Slot, slots_of_line
 from pipeline.vietnamese import (
     apply_case,
@@ -68,6 +72,15 @@ OOV_PENALTY = math.log(1e-2)
 """Tesseract-vie reading that the lexicon never saw (`câp`), on top of the accent channel."""
 RAW_GARBLE_PENALTY = math.log(1e-7)
 """… and of keeping a token that mixes letters with digits or symbols (`vo1`)."""
+NEURAL_UNCERTAIN = 0.9
+"""Slots whose local posterior is below this are rescored by the neural scorer
+(`neural.py`); above it the LM is sure, and rescoring would only cost time."""
+NEURAL_WEIGHT = 0.5
+"""Weight of the neural scorer's log-probability, added to a rescored slot's channel
+score before the run is decoded again (chosen on the dev split: `training.neural`)."""
+NEURAL_RELATIVE = True
+"""Add what the context changes of the scorer's prior, not its whole log-probability: the
+LM has its own prior, and the scorer's comes from the law codes."""
 
 _SCORE = operator.itemgetter(1)
 """The score of a (state, score) beam item."""
@@ -106,6 +119,8 @@ class Trace:
     """The chosen candidate per position."""
     remembered: frozenset[int]
     """Slots (indices into `run`) whose channel scores had the document memory's bonus."""
+    rescored: frozenset[int] = frozenset()
+    """Slots whose channel scores had the neural scorer's bonus (`Decoder._rescore`)."""
 
 
 class Decoder:
@@ -132,6 +147,9 @@ class Decoder:
         )
         """Skeletons of the place-name syllables the vocabulary has beyond the spelling
         rules (`dak` of `Đắk`): capitals reading so are words (`slots.kept_as_written`)."""
+        self._lattices: dict[int, tuple] = {}
+        """Per run (by `id`) of the text being restored: its candidate lists, owners, path
+        and confidences, which the neural rescoring reads."""
         self.trace: dict[int, Trace] | None = None
         """When a dict, every decoded run's lattice is kept there by `id(run)` (for
         `explain`); None (the default) keeps nothing."""
@@ -318,12 +336,19 @@ class Decoder:
     # --- search -------------------------------------------------------------------------
 
     def decode_run(
-        self, run: list[Slot], garbled: bool, bonuses: dict[int, dict[str, float]] | None = None
+        self,
+        run: list[Slot],
+        garbled: bool,
+        bonuses: dict[int, dict[str, float]] | None = None,
+        rescored: frozenset[int] = frozenset(),
+        remembered: frozenset[int] | None = None,
     ) -> None:
         """Fill `out` and `confidence` of each slot of one run.
 
         `bonuses` (slot index → word → log-odds) favours what the document chose elsewhere
-        (`memory.DocumentCache`); runs with bonuses are not memoised.
+        (`memory.DocumentCache`) or what the neural scorer prefers; runs with bonuses are
+        not memoised.  `rescored` and `remembered` (default: every slot with a bonus) say
+        which of the two the bonuses hold, for `explain`.
         """
         cand_lists: list[list[tuple[int, str, float]]] = []
         owner: list[int] = []  # the slot each lattice position writes (-1: context only)
@@ -367,8 +392,11 @@ class Decoder:
             if not bonuses:
                 self._runs[key] = cached
         path, confidences = cached
+        self._lattices[id(run)] = (run, cand_lists, owner, path, confidences)
         if self.trace is not None:
-            self.trace[id(run)] = Trace(run, owner, cand_lists, path, frozenset(bonuses or ()))
+            if remembered is None:
+                remembered = frozenset(bonuses or ())
+            self.trace[id(run)] = Trace(run, owner, cand_lists, path, remembered, rescored)
         for n, cands, k, conf in zip(owner, cand_lists, path, confidences, strict=True):
             if n >= 0:
                 run[n].out = cands[k][1]
@@ -499,6 +527,7 @@ class Decoder:
         keep_bonus: float = 0.0,
         accents: bool = False,
         memory: bool = True,
+        neural: bool = True,
     ) -> Result:
         """Restore every slot of `text`; all other characters are copied unchanged.
 
@@ -506,7 +535,8 @@ class Decoder:
         accented already, where an unmarked `do`, `qua` is far likelier meant than stripped.
         `accents` corrects the marks of Tesseract-vie output instead (`accent_candidates`).
         `memory` lets the document's confident decisions inform its uncertain ones
-        (`memory.DocumentCache`); off, every run is decoded on its own.
+        (`memory.DocumentCache`); off, every run is decoded on its own.  `neural` lets the
+        model's neural scorer, when it has one, rescore the uncertain slots (`_rescore`).
         """
         self.keep_bonus = keep_bonus
         if self.accents != (accents and not garbled):
@@ -515,10 +545,16 @@ class Decoder:
         lines = text.split("\n")
         fixed: list[Slot] = []
         runs = self._runs_of(lines, garbled, fixed)
+        self._lattices = {}
         for run in runs:
             self.decode_run(run, garbled)
+        remembered: dict[int, dict[int, dict[str, float]]] = {}
         if memory and not self.accents:
-            self._remember(runs, garbled)
+            remembered = self._remember(runs, garbled)
+        scorer = self.model.neural if neural and not self.accents and not garbled else None
+        if scorer is not None:
+            self._rescore(runs, garbled, scorer, remembered)
+        self._lattices = {}
         all_slots: list[Slot] = []
         for run in runs:
             all_slots.extend(s for s in run if not s.fixed)
@@ -558,15 +594,75 @@ class Decoder:
             runs_all.append(pending)
         return runs_all
 
-    def _remember(self, runs: list[list[Slot]], garbled: bool) -> None:
+    def _remember(
+        self, runs: list[list[Slot]], garbled: bool
+    ) -> dict[int, dict[int, dict[str, float]]]:
         """Second pass: what the document decided with certainty informs its uncertain
-        slots (`memory.DocumentCache`); only runs the memory has something for."""
+        slots (`memory.DocumentCache`); only runs the memory has something for.  Returns
+        the bonuses given, per run (by `id`)."""
         cache = DocumentCache(garbled)
         cache.learn(runs)
+        given = {}
         for run in runs:
             bonuses = cache.bonuses(run)
             if bonuses:
                 self.decode_run(run, garbled, bonuses)
+                given[id(run)] = bonuses
+        return given
+
+    def _rescore(
+        self,
+        runs: list[list[Slot]],
+        garbled: bool,
+        scorer: NeuralScorer,
+        remembered: dict[int, dict[int, dict[str, float]]],
+    ) -> None:
+        """Last pass: each slot less sure than `NEURAL_UNCERTAIN` gets the neural scorer's
+        log-probabilities of its candidates (weighted by `NEURAL_WEIGHT`) on top of its
+        channel scores, and its run is decoded again, unless the scorer prefers what every
+        such slot of it already has (the bonuses would only confirm the path).  The scorer
+        reads the decoded words of the whole text, run after run, as its context."""
+        to_scorer = scorer.mapping(self.model.vocab)
+        stream: list[int] = []
+        positions: list[int] = []
+        where: list[tuple[int, int, int, list[tuple[int, str, float]]]] = []
+        for r, run in enumerate(runs):
+            _, cand_lists, owner, path, confidences = self._lattices[id(run)]
+            for cands, n, k, conf in zip(cand_lists, owner, path, confidences, strict=True):
+                if n >= 0 and len(cands) > 1 and conf < NEURAL_UNCERTAIN:
+                    positions.append(len(stream))
+                    where.append((r, n, k, cands))
+                stream.append(cands[k][0])
+            stream.append(BOUNDARY)
+        if not positions:
+            return
+        contexts = to_scorer[windows(np.asarray(stream, np.int32), np.asarray(positions))]
+        ids = [to_scorer[[c for c, _, _ in cands]] for *_, cands in where]
+        by_run: dict[int, dict[int, dict[str, float]]] = {}
+        changing: set[int] = set()
+        for (r, n, k, cands), logps in zip(
+            where, scorer.log_probs(contexts, ids, NEURAL_RELATIVE), strict=True
+        ):
+            if int(logps.argmax()) != k:
+                changing.add(r)
+            bonuses = by_run.setdefault(r, {})
+            extra = dict(remembered.get(id(runs[r]), {}).get(n, {}))
+            for (_, w, _), lp in zip(cands, logps.tolist(), strict=True):
+                extra[w] = extra.get(w, 0.0) + NEURAL_WEIGHT * lp
+            bonuses[n] = extra
+        for r, bonuses in by_run.items():
+            if r not in changing:
+                continue
+            run = runs[r]
+            before = {n: run[n].confidence for n in bonuses}
+            for n, extra in remembered.get(id(run), {}).items():
+                bonuses.setdefault(n, extra)
+            memory = frozenset(remembered.get(id(run), {}))
+            self.decode_run(run, garbled, bonuses, frozenset(before), memory)
+            for n, confidence in before.items():
+                # The scorer may change a choice, not make the token look surer than the
+                # LM found it: unsure tokens stay listed for review (`LOW_CONFIDENCE`).
+                run[n].confidence = min(confidence, run[n].confidence)
 
 
 def _recase_slots(slots: list[Slot], garbled: bool) -> None:

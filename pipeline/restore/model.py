@@ -4,7 +4,8 @@ Files (in one model directory):
 - `restore-lm.npz`: vocabulary, estimated LM tables and the raw trigram counts that
   `train-lm --add` adds to;
 - `restore-channel.json`: the OCR letter-emission table (`channel.py`);
-- `restore-accents.json` (optional): how Tesseract-vie misreads marks (`accents.py`).
+- `restore-accents.json` (optional): how Tesseract-vie misreads marks (`accents.py`);
+- `restore-neural.npz` (optional): the neural rescorer (`neural.py`), loaded on first use.
 
 The loader prefers a user model (`$VNPLAN_MODEL_DIR`, else `~/.local/share/vnplan/models`)
 written by `vnplan train-lm`, and falls back to the model shipped in the repo's `models/`.
@@ -26,6 +27,7 @@ from pipeline.restore.accents import AccentChannel
 from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import Lexicon
 from pipeline.restore.lm import SPECIALS, UNK, TrigramLM
+from pipeline.restore.neural import NeuralScorer
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,8 @@ CASE_SMOOTHING = 2.0
 LM_FILE = "restore-lm.npz"
 CHANNEL_FILE = "restore-channel.json"
 ACCENTS_FILE = "restore-accents.json"
-RUNTIME_FILES = (LM_FILE, CHANNEL_FILE, ACCENTS_FILE)
+NEURAL_FILE = "restore-neural.npz"
+RUNTIME_FILES = (LM_FILE, CHANNEL_FILE, ACCENTS_FILE, NEURAL_FILE)
 """What decoding reads; the wheel carries these (setup.py), not the training data."""
 
 
@@ -103,6 +106,26 @@ class RestoreModel:
         p_title = (title + CASE_SMOOTHING * prior) / (title + lower + CASE_SMOOTHING)
         self.case_title = np.log(p_title).tolist()
         self.case_lower = np.log1p(-p_title).tolist()
+        self._neural: NeuralScorer | None = None
+        self._neural_loaded = path is None
+
+    @property
+    def neural(self) -> NeuralScorer | None:
+        """The neural rescorer of this model's directory, read on first use; None when
+        there is none (a model built in memory has one only when it is set)."""
+        if not self._neural_loaded:
+            self._neural_loaded = True
+            file = self.path / NEURAL_FILE if self.path is not None else None
+            if file is not None and file.is_file():
+                try:
+                    self._neural = NeuralScorer.load(file)
+                except (OSError, KeyError, ValueError) as exc:
+                    log.warning("neural rescorer in %s not used: %s", file, exc)
+        return self._neural
+
+    @neural.setter
+    def neural(self, scorer: NeuralScorer | None) -> None:
+        self._neural, self._neural_loaded = scorer, True
 
     def word_id(self, syllable: str) -> int:
         """Id of a lower-case canonical syllable (`<unk>` when not in the vocabulary)."""

