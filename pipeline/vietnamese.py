@@ -115,16 +115,17 @@ def word_skeleton(word: str) -> str:
 
 
 @lru_cache(maxsize=100_000)
-def is_syllable(word: str) -> bool:
+def is_syllable(word: str, *, as_written: bool = False) -> bool:
     """True when `word` (any case, any tone placement) is a well-formed Vietnamese syllable.
 
     Toneless checked syllables (`tat`) are accepted: they are the skeletons of diacritic-less
-    text, which `has_marks` tells apart.
+    text, which `has_marks` tells apart.  `as_written`: a word without marks must be a
+    syllable without them too (`thi`, `cao`; not `truyen`, the skeleton of `truyền`).
     """
     if not word or not word.isalpha():
         return False
     base, tone = split_tone(word)
-    rhymes = SKELETON_RHYMES if word.isascii() else RHYMES
+    rhymes = SKELETON_RHYMES if word.isascii() and not as_written else RHYMES
     for onset in ("", *ONSETS):
         if not base.startswith(onset):
             continue
@@ -273,6 +274,11 @@ def garble_score(text: str) -> float:
 
 
 def is_upper_line(line: str) -> bool:
-    """True when every cased letter of the line is upper case (and it has some)."""
-    letters = [ch for ch in line if ch.isalpha()]
+    """True when every cased letter of the line is upper case (and it has some).
+
+    The letters of a document code (a word with a digit or a slash: `27/CT-TTg`) do not
+    count: a code keeps its own case inside a title in capitals.
+    """
+    words = [w for w in line.split() if not any(ch.isdigit() or ch == "/" for ch in w)]
+    letters = [ch for w in words for ch in w if ch.isalpha()]
     return bool(letters) and all(not ch.islower() for ch in letters)

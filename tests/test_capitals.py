@@ -62,3 +62,12 @@ def test_a_glued_parent_line_qualifies_the_issuer_with_the_gazetteer_place() -> 
         "Sở Nội vụ tỉnh Lâm Đồng",
         "Ủy ban nhân dân tỉnh Lâm Đồng",
     )
+
+
+def test_a_word_ocr_left_no_syllable_takes_the_models_marks() -> None:
+    line = "CHỐNG DỊCH BẸNH TRUYEN NHIEM SAU LỤT BÃO TRÊN ĐỊA BÀN TỈNH ĐẮK LẮK"
+    assert repair_capitals(line) == (
+        "CHỐNG DỊCH BỆNH TRUYỀN NHIỄM SAU LỤT BÃO TRÊN ĐỊA BÀN TỈNH ĐẮK LẮK"
+    )
+    # A word that is one as OCR wrote it keeps its marks (`THI` could be `THỊ`).
+    assert repair_capitals("TRIỂN KHAI THI HÀNH LUẬT") == "TRIỂN KHAI THI HÀNH LUẬT"

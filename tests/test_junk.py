@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.segment.junk import clean_share, is_junk_line, strip_junk
+from pipeline.segment.junk import clean_share, is_clean_token, is_junk_line, strip_junk
 
 TYPED = [
     "Phối hợp kiểm soát các hoạt động hợp pháp liên quan đến ma túy năm 2026",
@@ -53,3 +53,17 @@ def test_an_opening_quote_nothing_closes_is_cut_and_a_quoted_title_kept() -> Non
     )
     quoted = "“Tháng hành động vì an toàn thực phẩm” năm 2026"
     assert strip_junk(quoted) == quoted
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["31-CTr/TW", "27/CT-TTg", "ĐẮK", "Lắk", "Krông", "BẸNH", "TRUYEN"],
+    ids=["CTr code", "TTg code", "Đắk", "Lắk", "Krông", "marks put wrong", "marks lost"],
+)
+def test_codes_minority_place_names_and_damaged_marks_are_no_junk(token: str) -> None:
+    assert is_clean_token(token)
+
+
+@pytest.mark.parametrize("token", ["toA6", "Ng:", "A-b", "xyz", "j\\yB(L2J"])
+def test_what_no_letters_of_a_syllable_make_stays_junk(token: str) -> None:
+    assert not is_clean_token(token)

@@ -7,7 +7,15 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.vietnamese import canonical, canonical_tones, compact_number, nfc, skeleton
+from pipeline.vietnamese import (
+    canonical,
+    canonical_tones,
+    compact_number,
+    is_syllable,
+    is_upper_line,
+    nfc,
+    skeleton,
+)
 
 
 def test_new_style_tones_move_to_old_style() -> None:
@@ -45,3 +53,15 @@ def test_canonical_tones_is_idempotent_and_keeps_skeleton(text: str) -> None:
     assert canonical_tones(once) == once
     assert skeleton(once) == skeleton(nfc(text))
     assert unicodedata.is_normalized("NFC", once)
+
+
+def test_a_line_in_capitals_may_hold_a_code_with_small_letters() -> None:
+    assert is_upper_line("THỰC HIỆN CHỈ THỊ SỐ 27/CT-TTg NGÀY 15")
+    assert not is_upper_line("Thực hiện Chỉ thị số 27/CT-TTg")
+    assert not is_upper_line("27/CT-TTg")  # a code alone has no letters that count
+
+
+def test_a_word_without_marks_is_a_syllable_as_written_only_when_it_needs_none() -> None:
+    assert is_syllable("truyen")  # the skeleton of `truyền`
+    assert not is_syllable("truyen", as_written=True)
+    assert is_syllable("thi", as_written=True) and is_syllable("truyền", as_written=True)

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import has_tesseract
 from PIL import Image, ImageDraw
 
 from pipeline.config import Config
 from pipeline.ocr import perspective, preprocess, recognise_page
-
-from conftest import has_tesseract
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "samples"))

@@ -636,3 +636,28 @@ def test_part_numerals_ocr_misread_follow_the_sequence() -> None:
 
 def test_an_h_before_a_mixed_case_heading_is_no_part() -> None:
     assert parse_marker("H. Nguyễn Văn A phụ trách") is None
+
+
+def _scanned(text: str) -> Document:
+    doc = Document(source=Source(path="<scan>"))
+    doc.pages = [Page(number=1, method="ocr", text=text)]
+    doc.text.body = text
+    doc.text.method = "ocr"
+    return segment(doc, Config())
+
+
+def test_a_scanned_title_in_capitals_keeps_its_lines_past_a_code_and_a_minority_place() -> None:
+    # `27/CT-TTg` keeps its small `g` inside a title in capitals; `ĐẮK LẮK` is no
+    # Vietnamese syllable, but a province's name; both lines are long, yet no paragraph.
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH ĐẮK LẮK\nSố: 12/KH-UBND\nĐắk Lắk, ngày 3 tháng 2 năm 2026\n"
+        "KẾ HOẠCH\nTHỰC HIỆN CHỈ THỊ SỐ 27/CT-TTg NGÀY 15 THÁNG 8 NĂM 2024 CỦA THỦ TƯỚNG\n"
+        "CHÍNH PHỦ VỀ VIỆC TĂNG CƯỜNG CÔNG TÁC DÂN SỐ TRONG TÌNH HÌNH MỚI TRÊN ĐỊA BÀN TỈNH\n"
+        "ĐẮK LẮK\n"
+        "Thực hiện Chỉ thị số 27/CT-TTg ngày 15 tháng 8 năm 2024 của Thủ tướng Chính phủ về\n"
+        "việc tăng cường thực hiện công tác dân số, Ủy ban nhân dân tỉnh ban hành Kế hoạch.\n"
+    )
+    assert _scanned(text).layout.title == (
+        "THỰC HIỆN CHỈ THỊ SỐ 27/CT-TTg NGÀY 15 THÁNG 8 NĂM 2024 CỦA THỦ TƯỚNG CHÍNH PHỦ VỀ "
+        "VIỆC TĂNG CƯỜNG CÔNG TÁC DÂN SỐ TRONG TÌNH HÌNH MỚI TRÊN ĐỊA BÀN TỈNH ĐẮK LẮK"
+    )

@@ -6,6 +6,8 @@ above, and Tesseract often reads only one of them: `ĐỒNG THỜI` → `ĐÔNG 
 the restoration language model can, from the line's context.  A word is changed only when
 the model's reading of the whole line *adds one stacked mark* to a vowel of it — the slip
 OCR makes — never when it would change a letter, a mark below, or a mark OCR did read.
+A word that is no syllable as OCR wrote it (`BẸNH`, `TRUYEN`: its marks lost or put
+wrong) takes the model's marks outright, as long as the letters stay.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ import logging
 import unicodedata
 
 from pipeline.errors import ModelError
-from pipeline.vietnamese import apply_case, case_pattern, is_syllable, is_upper_line, nfc, skeleton
+from pipeline.vietnamese import (
+    apply_case,
+    case_pattern,
+    is_syllable,
+    is_upper_line,
+    nfc,
+    skeleton,
+    split_token,
+)
 from pipeline.vocabulary import ADMIN_LEVELS
 
 log = logging.getLogger(__name__)
@@ -76,10 +86,25 @@ def repair_capitals(line: str) -> str:
     out = []
     for word, proposed in zip(read_words, model_words, strict=True):
         lower = word.lower()
-        if _adds_stacked_mark(lower, proposed):
+        if _adds_stacked_mark(lower, proposed) or _mends_a_non_word(lower, proposed):
             word = apply_case(proposed, case_pattern(word))
         out.append(word)
     return " ".join(out)
+
+
+def _mends_a_non_word(read: str, model: str) -> bool:
+    """True when OCR's word is no syllable as written (`bẹnh`, `truyen`: marks lost or
+    put wrong) and the model's is one with the same letters (`bệnh`, `truyền`): then no
+    mark OCR read can be right, so the model's are taken whatever they are."""
+    lead, core, tail = split_token(read)
+    m_lead, m_core, m_tail = split_token(model)
+    if (lead, tail) != (m_lead, m_tail) or not core.isalpha() or core == m_core:
+        return False
+    return (
+        skeleton(core) == skeleton(m_core)
+        and not is_syllable(core, as_written=True)
+        and is_syllable(m_core, as_written=True)
+    )
 
 
 _ONE_WORD_LEVELS = tuple(level.upper() for level in ADMIN_LEVELS if " " not in level)

@@ -11,18 +11,12 @@ several equally near, is left as it is.
 
 from __future__ import annotations
 
-import json
-import logging
 import re
 from functools import lru_cache
 
-from pipeline.shipped import shipped_dir
+from pipeline.gazetteer import place_names
 from pipeline.vietnamese import canonical, skeleton
 from pipeline.vocabulary import FIELD_NAMES
-
-log = logging.getLogger(__name__)
-
-GAZETTEER_FILE = "places.json"
 
 LEVEL_WORDS = (
     "thành phố",
@@ -50,16 +44,9 @@ _PLACE_AFTER_LEVEL = re.compile(
 @lru_cache(maxsize=1)
 def _spellings() -> dict[str, frozenset[str]]:
     """Skeleton → the gazetteer's spellings with those letters."""
-    path = shipped_dir() / GAZETTEER_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        log.warning("no place-name gazetteer at %s: place names are left as read", path)
-        return {}
     index: dict[str, set[str]] = {}
-    for key in ("provinces", "districts", "wards"):
-        for name in data.get(key, []):
-            index.setdefault(skeleton(name), set()).add(name)
+    for name in place_names():
+        index.setdefault(skeleton(name), set()).add(name)
     return {k: frozenset(v) for k, v in index.items()}
 
 

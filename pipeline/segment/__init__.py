@@ -302,12 +302,17 @@ def _paragraph_cut(lines: list[str], start: int, end: int, begun: bool) -> int:
 
     A stamp over the title's last line (`ĐẾN | Chuyển: …`) hides the opener that would
     end the title, but the paragraph still runs margin to margin, which a centred title
-    does not.  The title keeps at least its first line.
+    does not; nor is it in capitals, as a long title line may be.  The title keeps at least
+    its first line.
     """
     full = _full_line_chars(lines)
     if full is None:
         return end
-    is_full = [len(ln.strip()) >= FULL_LINE_SHARE * full for ln in lines[start : end + 1]]
+    # A line in capitals is a title's however long: a paragraph is in sentence case.
+    is_full = [
+        len(ln.strip()) >= FULL_LINE_SHARE * full and not is_upper_line(ln)
+        for ln in lines[start : end + 1]
+    ]
     first = start if begun else start + 1
     for i in range(first, end):
         if is_full[i - start] and is_full[i - start + 1]:

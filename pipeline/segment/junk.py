@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.vietnamese import is_syllable, split_token
+from pipeline.gazetteer import foreign_syllables
+from pipeline.vietnamese import is_syllable, skeleton, split_token
 
 MIN_CLEAN_SHARE = 0.6
 """A line with fewer clean tokens than this share is junk (real header lines are ~1.0;
@@ -24,7 +25,9 @@ MAX_DIGIT_RUN = 8
 """A number longer than this without separators is a stamp's texture, not a number."""
 
 _NUMBER = re.compile(rf"^\d{{1,{MAX_DIGIT_RUN}}}(?:[./,:-]\d+)*[.,:;)]?$")
-_CODE = re.compile(r"^[\dA-ZĐ]+(?:[-/.][\dA-ZĐ]+)+$")
+_CODE = re.compile(r"^[\dA-ZĐ]+[a-zđ]{0,2}(?:[-/.][\dA-ZĐ]+[a-zđ]{0,2})+$")
+"""A document code: capitals and digits in parts, a part maybe ending in one or two small
+letters (`31-CTr/TW`, `27/CT-TTg`, `TTr`: chương trình, Thủ tướng, tờ trình)."""
 _ABBREVIATION = re.compile(r"^[A-ZĐ]{2,8}$")
 _PUNCTUATION = re.compile(r"^[-–—&|/.,:;()\"“”'‘’]+$")
 _COLUMN_BREAK = " | "
@@ -33,11 +36,13 @@ _QUOTES = "\"“”‘’'"
 
 
 def is_clean_token(token: str) -> bool:
-    """A word of typed Vietnamese text: a syllable, a number, a code or an abbreviation.
+    """A word of typed Vietnamese text: a syllable (maybe with marks OCR put wrong), a
+    number, a code, an abbreviation, or a word of a minority-language place name (`Đắk`,
+    `Krông`; `gazetteer.foreign_syllables`).
 
     Example:
-        >>> [is_clean_token(t) for t in ("hoạt", "41-CT/TW", "UBND", "j\\\\yB(L2J", "Ng:")]
-        [True, True, True, False, False]
+        >>> [is_clean_token(t) for t in ("hoạt", "41-CT/TW", "UBND", "j\\\\yB(L2J", "Ng:", "LẮK")]
+        [True, True, True, False, False, True]
     """
     _, core, _ = split_token(token)
     if not core:
@@ -45,7 +50,14 @@ def is_clean_token(token: str) -> bool:
     if _NUMBER.match(core) or _CODE.match(core) or _ABBREVIATION.match(core):
         return True
     parts = core.split("-")
-    return all(part and is_syllable(part) for part in parts)
+    return all(part and (_syllable_letters(part) or part.lower() in foreign_syllables())
+               for part in parts)  # fmt: skip
+
+
+def _syllable_letters(word: str) -> bool:
+    """A syllable, or the letters of one under marks OCR put wrong (`BẸNH` for `BỆNH`,
+    `Hơãñg`): print damaged in its marks only, which restoration mends, not junk."""
+    return is_syllable(word) or is_syllable(skeleton(word))
 
 
 def clean_share(line: str) -> float:
