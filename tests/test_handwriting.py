@@ -229,10 +229,10 @@ def test_print_beside_the_field_is_dropped_and_digits_across_its_end_kept() -> N
         wide[round(top) + 5 + k, x - 2 : x + 2] = True
     got = handwriting.read(wide, top, bottom, 5, inner=(30, end + 30))
     assert got is not None and got.digits == "24"
-    # The field ending before the `4`'s middle: the `4`, pen writing rising above the
-    # print past the end, says the writing runs on: no reading, never `2`.
-    short = (30, glyphs[-1].left + 30 + 2)
-    assert handwriting.segment(wide, top, bottom, inner=short) is None
+    # The field ending before the `4`'s middle: the `4` is no glyph of the field (it
+    # refuses the reading where it rises above the print past the end, see below).
+    short = handwriting.segment(wide, top, bottom, inner=(30, glyphs[-1].left + 30 + 2))
+    assert short is None or [g.left for g in short] == [glyphs[0].left + 30]
 
 
 def test_a_digit_cut_by_the_wide_crop_refuses_the_reading() -> None:
@@ -289,3 +289,18 @@ def test_broken_and_low_resolution_copies_stay_one_digit() -> None:
     assert broken.shape == glyph.shape and 0.75 * glyph.sum() < broken.sum() <= glyph.sum()
     blocky = digits.low_res(glyph, rng)
     assert blocky.shape[0] >= 0.8 * glyph.shape[0] and handwriting.glyph_features(blocky).any()
+
+
+def test_dark_pen_outlines_get_their_cores_and_crossed_print_stays_out() -> None:
+    from pipeline.ocr import ink
+
+    dark = np.zeros((60, 120), dtype=bool)
+    dark[10:50, 20:28] = True  # a dark blue stroke: the gray crop has it whole
+    dark[10:50, 80:84] = True  # a print slash the pen's tail touches at its foot
+    pen = np.zeros_like(dark)
+    pen[9:51, 18:20] = pen[9:51, 28:30] = True  # the colour mask: the stroke's edges only
+    pen[48:52, 30:80] = True  # the pen's tail running to the slash
+    out = ink.with_cores(pen, dark, 300)
+    assert out[10:50, 20:28].all()  # the core filled in
+    assert not out[10:40, 80:84].any()  # the slash, mostly far from the pen, left out
+    assert not ink.with_cores(pen, np.zeros_like(dark), 300)[20, 24]  # light pen: unchanged

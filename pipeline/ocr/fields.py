@@ -156,9 +156,11 @@ class _Reader:
                 if mask.sum() < MIN_INK_PIXELS * scale * scale:
                     continue
                 pen = Image.fromarray(np.where(mask, 0, 255).astype(np.uint8))
-                digits, conf = self._checked(
-                    self._digits(pen, kind, HAND_CONFIDENCE), mask, wide_mask, inner, band, kind
-                )
+                # Tesseract reads the pen pixels as they are; the digit model the strokes
+                # with their dark cores (`ink.with_cores`: dark blue pen is outlines).
+                whole = ink.with_cores(wide_mask, wide_dark, self.dpi)
+                digits, conf = self._checked(self._digits(pen, kind, HAND_CONFIDENCE),
+                                             mask, whole, inner, band, kind, True)  # fmt: skip
                 if (digits is not None and self.hand
                         and handwriting.contradicts(wide_dark, *band, digits, inner)):  # fmt: skip
                     # The gray crop holds the same strokes whole: where the digit model
@@ -195,15 +197,19 @@ class _Reader:
         inner: tuple[int, int],
         band: tuple[float, float],
         kind: str,
+        pen: bool = False,
     ) -> tuple[str | None, float]:
         """Tesseract's reading of a crop (`mask`: its ink) set against the digit model's
         (when on; the model sees `wide`, the crop with `BEFORE` more to its left and
         `BESIDE` more to its right, the crop at its columns `inner`): the model's reading
-        where Tesseract has none, none where the two disagree."""
+        where Tesseract has none, none where the two disagree, also where the model's
+        glyphs, too unsure to read, name other digits (`pen` ink: or `not a digit`;
+        print digits in a gray crop are no pen's, the model may doubt them).  `pen`: the
+        masks are pen ink (any ink past the crop is more writing, `handwriting.runs_on`)."""
         if not self.hand:
             return tess
         digits, conf = tess
-        if digits is not None and handwriting.runs_on(wide, *band, inner[1]):
+        if digits is not None and handwriting.runs_on(wide, *band, inner[1], pen):
             log.debug("fields: pen writing runs on past the crop: %s not kept", digits)
             return None, conf
         marks = handwriting.segment(mask, *band, cut=True)
@@ -213,8 +219,16 @@ class _Reader:
             # as `8`, a `24` as `4`.
             log.debug("fields: %d marks, Tesseract read %s: not kept", len(marks), digits)
             return None, conf
-        hand = handwriting.read(wide, *band, _MAX_DIGITS[kind], inner=inner)
+        # Pen ink holds no print: a digit crossing the crop's end is read whole from the
+        # wider mask (ink reaching the mask's end still refuses the reading).
+        field = (inner[0], wide.shape[1]) if pen else inner
+        hand = handwriting.read(wide, *band, _MAX_DIGITS[kind], inner=field, pen=pen)
         if hand is None or not _valid(hand.digits, kind):
+            if digits is not None and handwriting.contradicts(
+                wide, *band, digits, field, strict=pen
+            ):
+                log.debug("fields: Tesseract read %s, the digit model's glyphs not", digits)
+                return None, conf
             return tess
         if digits is not None and digits != hand.digits:
             log.debug("fields: Tesseract read %s, the digit model %s: neither kept", digits,

@@ -290,20 +290,23 @@ def _split(glyph: Glyph) -> list[Glyph]:
     return out
 
 
-def runs_on(mask: np.ndarray, line_top: float, line_bottom: float, end: int) -> bool:
+def runs_on(
+    mask: np.ndarray, line_top: float, line_bottom: float, end: int, pen: bool = False
+) -> bool:
     """Whether pen writing goes on past column `end` of the mask: ink reaching `RUN_ON`
-    line heights beyond it that rises `PEN_RISE` above the print's top (print of the
-    template, `/KH-UBND` or `tháng`, stays within its line, also where a colour scan's
-    tint puts it into a pen mask)."""
+    line heights beyond it that crosses the end (a digit over the slash of `/KH`) or rises
+    `PEN_RISE` above the print's top (print of the template, `/KH-UBND` or `tháng`, lies
+    apart and within its line); in a mask of pen ink alone (`pen`), any such ink (a
+    tinted scan's print in the pen mask refuses the reading too: never a digit dropped)."""
     if mask.shape[1] <= end:
         return False
     line = max(line_bottom - line_top, 4.0)
     offset = max(0, end - round(line))
     for g in _components(mask[:, offset:]):
-        right = g.right + offset
+        left, right = g.left + offset, g.right + offset
         if g.height < MIN_DOT_HEIGHT * line or right <= end + RUN_ON * line:
             continue
-        if g.top < line_top - PEN_RISE * line:
+        if pen or left < end or g.top < line_top - PEN_RISE * line:
             return True
     return False
 
@@ -314,6 +317,7 @@ def segment(
     line_bottom: float,
     cut: bool = False,
     inner: tuple[int, int] | None = None,
+    pen: bool = False,
 ) -> list[Glyph] | None:
     """The digit glyphs of an ink crop (True = ink), left to right, or None when ink at
     the crop's edge may be a cut digit (with `cut`, such ink is kept as a glyph: to count
@@ -322,12 +326,12 @@ def segment(
     `line_top`/`line_bottom` are the printed line's top and bottom in the crop (its
     height sets what is a dot and what is print of the line above).  `inner` are the
     columns of the field when `mask` reaches beyond them: ink wholly or mostly outside
-    (`FIELD_SHARE`) is print of the template unless it rises above the line like pen
-    writing past the field's end (then None, see `runs_on`).
+    (`FIELD_SHARE`) is print of the template unless writing runs on past the field's
+    end (then None, see `runs_on`; `pen`: the mask is pen ink).
     """
     line = max(line_bottom - line_top, 4.0)
     lo, hi = inner or (0, mask.shape[1])
-    if not cut and runs_on(mask, line_top, line_bottom, hi):
+    if not cut and runs_on(mask, line_top, line_bottom, hi, pen):
         return None
     kept = []
     for g in _components(mask):
@@ -360,11 +364,13 @@ def read(
     max_digits: int,
     model: DigitModel | None = None,
     inner: tuple[int, int] | None = None,
+    pen: bool = False,
 ) -> HandReading | None:
     """The digits written in an ink crop, or None unless every check passes (see the
     module's docstring).  `max_digits` is the field's longest digit count; `inner` the
-    field's columns when the crop reaches beyond them (see `segment`)."""
-    glyphs = segment(mask, line_top, line_bottom, inner=inner)
+    field's columns when the crop reaches beyond them, `pen` whether the mask is pen ink
+    (see `segment`)."""
+    glyphs = segment(mask, line_top, line_bottom, inner=inner, pen=pen)
     if not glyphs or len(glyphs) > max_digits:
         return None
     tallest = max(g.height for g in glyphs)
@@ -385,16 +391,21 @@ def contradicts(
     line_bottom: float,
     digits: str,
     inner: tuple[int, int] | None = None,
+    strict: bool = True,
     model: DigitModel | None = None,
 ) -> bool:
-    """Whether another view of the same writing (the gray crop of digits read from pen
-    ink) names other digits: it cuts into as many glyphs as `digits` has and the
-    ensemble's mean probabilities give any glyph another class (`not a digit` too).  A view
-    that cuts differently, or not at all (light pen vanishes from the gray), has no say."""
+    """Whether the digit model, sure or not, names other digits in this ink than `digits`
+    (another reader's, or the digit model's of another view of the same writing: the
+    gray crop of pen ink): the ink cuts into as many glyphs as `digits` has and the
+    ensemble's mean probabilities give a glyph another digit (with `strict`, also `not a
+    digit`).  Ink that cuts differently, or not at all (light pen vanishes from the gray),
+    has no say."""
     glyphs = segment(mask, line_top, line_bottom, inner=inner)
     if not glyphs or len(glyphs) != len(digits):
         return False
     model = model or load_model()
     features = np.stack([glyph_features(g.pixels) for g in glyphs])
     classes = model.probabilities(features).mean(axis=0).argmax(axis=1)
-    return any(int(c) != int(d) for c, d in zip(classes, digits, strict=True))
+    return any(
+        int(c) != int(d) and (strict or c != REJECT) for c, d in zip(classes, digits, strict=True)
+    )
