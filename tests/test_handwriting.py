@@ -112,12 +112,17 @@ def test_tesseract_and_the_model_disagreeing_keep_neither() -> None:
         if hand is not None:
             break
     reader = fields._Reader(Image.new("L", (10, 10), 255), None, 300, "vie")
-    assert reader._checked((None, 0.0), mask, mask, (top, bottom), "day")[0] == "20"
-    assert reader._checked(("20", 70.0), mask, mask, (top, bottom), "day")[0] == "20"
-    assert reader._checked(("26", 95.0), mask, mask, (top, bottom), "day")[0] is None
-    assert reader._checked(("8", 95.0), mask, mask, (top, bottom), "day")[0] is None  # 2 glyphs
+    inner = (0, mask.shape[1])
+
+    def checked(tess, r=reader):
+        return r._checked(tess, mask, mask, inner, (top, bottom), "day")[0]
+
+    assert checked((None, 0.0)) == "20"
+    assert checked(("20", 70.0)) == "20"
+    assert checked(("26", 95.0)) is None
+    assert checked(("8", 95.0)) is None  # 2 glyphs
     off = fields._Reader(Image.new("L", (10, 10), 255), None, 300, "vie", hand=False)
-    assert off._checked(("26", 95.0), mask, mask, (top, bottom), "day")[0] == "26"
+    assert checked(("26", 95.0), off) == "26"
 
 
 def test_features_fit_the_model_and_ignore_position() -> None:
@@ -197,3 +202,105 @@ def test_training_strokes_make_digit_sized_glyphs() -> None:
             h, w = glyph.shape
             assert h >= 20 and 0.1 < w / h < 1.6
             assert handwriting.glyph_features(glyph).any()
+
+
+def _field(rng: random.Random, digits: str) -> tuple[np.ndarray, float, float]:
+    """A readable pen crop of `digits` (of the first seeds that the model reads)."""
+    for _ in range(30):
+        mask, top, bottom = bench_digits._crop(rng, digits, False)
+        got = _read(mask, top, bottom)
+        if got is not None and got.digits == digits:
+            return mask, top, bottom
+    raise AssertionError(f"no readable crop of {digits}")
+
+
+def _widened(mask: np.ndarray, before: int, after: int) -> np.ndarray:
+    return np.pad(mask, ((0, 0), (before, after)))
+
+
+def test_print_beside_the_field_is_dropped_and_digits_across_its_end_kept() -> None:
+    mask, top, bottom = _field(random.Random(2), "24")
+    glyphs = handwriting.segment(mask, top, bottom)
+    end = glyphs[-1].right - 3  # the field ends inside the `4`: it crosses, mostly inside
+    wide = _widened(mask, 30, 60)
+    slash = end + 30 + 6  # a print slash starting 2 px before the end, within the line
+    for k in range(round(bottom - top - 10)):
+        x = slash + 10 - k // 4
+        wide[round(top) + 5 + k, x - 2 : x + 2] = True
+    got = handwriting.read(wide, top, bottom, 5, inner=(30, end + 30))
+    assert got is not None and got.digits == "24"
+    # The field ending before the `4`'s middle: the `4` is no glyph of the field (it
+    # refuses the reading where it rises above the print past the end, see below).
+    short = handwriting.segment(wide, top, bottom, inner=(30, glyphs[-1].left + 30 + 2))
+    assert short is None or [g.left for g in short] == [glyphs[0].left + 30]
+
+
+def test_a_digit_cut_by_the_wide_crop_refuses_the_reading() -> None:
+    mask, top, bottom = _field(random.Random(2), "24")
+    glyphs = handwriting.segment(mask, top, bottom)
+    cut = mask[:, glyphs[0].left + glyphs[0].width // 3 :]  # the `2` cut by the crop itself
+    assert handwriting.segment(cut, top, bottom, inner=(0, cut.shape[1])) is None
+
+
+def test_writing_past_the_field_that_rises_above_the_print_runs_on() -> None:
+    mask, top, bottom = _field(random.Random(2), "24")
+    line = bottom - top
+    wide = _widened(mask, 0, round(2 * line))
+    end = mask.shape[1]
+    print_like = wide.copy()
+    print_like[round(top) : round(bottom), end + 20 : end + 26] = True  # within the line
+    assert not handwriting.runs_on(print_like, top, bottom, end)
+    assert handwriting.read(print_like, top, bottom, 5, inner=(0, end)).digits == "24"
+    pen = wide.copy()
+    pen[round(top - 0.5 * line) : round(bottom), end + 20 : end + 26] = True  # rises above
+    assert handwriting.runs_on(pen, top, bottom, end)
+    assert handwriting.read(pen, top, bottom, 5, inner=(0, end)) is None
+
+
+def test_a_second_view_naming_other_digits_contradicts_a_reading() -> None:
+    mask, top, bottom = _field(random.Random(2), "24")
+    assert not handwriting.contradicts(mask, top, bottom, "24")
+    assert handwriting.contradicts(mask, top, bottom, "27")
+    # A view that cuts into another count of glyphs (or none) has no say.
+    assert not handwriting.contradicts(mask, top, bottom, "240")
+    assert not handwriting.contradicts(np.zeros_like(mask), top, bottom, "24")
+
+
+def test_a_wide_date_label_gives_the_digits_its_extra_width() -> None:
+    from pipeline.ocr.tesseract import Word
+
+    def word(text: str, left: int, width: int) -> Word:
+        return Word(text, 90.0, left, 100, width, 40, 1, 1, 1)
+
+    normal, wide = word("tháng", 500, 110), word("năm", 700, 200)  # `02năm` boxed as `năm`
+    assert fields._label_end(normal, 22.0) == normal.right
+    assert fields._label_start(normal, 22.0) == normal.left
+    assert fields._label_start(wide, 22.0) == wide.right - 66
+    assert fields._label_end(word("ngày", 100, 300), 22.0) == 100 + 88
+    assert fields._label_start(wide, None) == wide.left  # nothing to measure print by
+
+
+def test_broken_and_low_resolution_copies_stay_one_digit() -> None:
+    from pipeline.ocr.training import digits
+
+    rng = np.random.default_rng(0)
+    glyph = digits._stroked(digits.STROKES[8][0], rng)
+    broken = digits.broken(glyph, rng)
+    assert broken.shape == glyph.shape and 0.75 * glyph.sum() < broken.sum() <= glyph.sum()
+    blocky = digits.low_res(glyph, rng)
+    assert blocky.shape[0] >= 0.8 * glyph.shape[0] and handwriting.glyph_features(blocky).any()
+
+
+def test_dark_pen_outlines_get_their_cores_and_crossed_print_stays_out() -> None:
+    from pipeline.ocr import ink
+
+    dark = np.zeros((60, 120), dtype=bool)
+    dark[10:50, 20:28] = True  # a dark blue stroke: the gray crop has it whole
+    dark[10:50, 80:84] = True  # a print slash the pen's tail touches at its foot
+    pen = np.zeros_like(dark)
+    pen[9:51, 18:20] = pen[9:51, 28:30] = True  # the colour mask: the stroke's edges only
+    pen[48:52, 30:80] = True  # the pen's tail running to the slash
+    out = ink.with_cores(pen, dark, 300)
+    assert out[10:50, 20:28].all()  # the core filled in
+    assert not out[10:40, 80:84].any()  # the slash, mostly far from the pen, left out
+    assert not ink.with_cores(pen, np.zeros_like(dark), 300)[20, 24]  # light pen: unchanged

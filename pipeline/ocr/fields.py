@@ -58,6 +58,9 @@ MAX_DIGIT_WORDS = 3
 word with the slash."""
 BESIDE = 1.5
 """Line heights past a digit crop's right end the digit model looks at for more writing."""
+BEFORE = 0.6
+"""Line heights before a digit crop's left end the digit model sees: a written digit starts
+right at the end of `Số:` or `ngày` as Tesseract boxed them, or inside the box."""
 COLUMN_GAP_HEIGHTS = 2.0
 """A gap of this many text heights before `Số` means it opens the header's left column."""
 DIGITS = "0123456789"
@@ -136,22 +139,35 @@ class _Reader:
         if box[2] - box[0] < 8 or box[3] - box[1] < 8:
             return None, "none", 0.0
         scale = self.dpi / 300
-        # The digit model also looks past the crop's right end: pen ink there, rising above
-        # the print, means the writing runs on (a fourth digit over `/KH`), not that it ends.
-        wide = (box[0], box[1], min(self.gray.width, box[2] + round(BESIDE * height)), box[3])
-        inner = (0, box[2] - box[0])
+        # The digit model sees past the crop's ends: a digit crossing a word's box is seen
+        # whole, print beside the field is told by how little of it lies inside, and pen ink
+        # rising above the print past the end means the writing runs on (a fourth digit
+        # over `/KH`), not that it ends.
+        left = max(0, box[0] - round(BEFORE * height))
+        wide = (left, box[1], min(self.gray.width, box[2] + round(BESIDE * height)), box[3])
+        inner = (box[0] - left, box[2] - left)
+        wide_dark = np.asarray(preprocess.binarise(self.gray.crop(wide))) == 0
         if self.colour is not None:
             crop = self.colour.crop(wide)
             best: tuple[str | None, str, float] = (None, "none", 0.0)
             for colour in ("blue", "red"):
                 wide_mask = ink.ink_mask(crop, colour)
-                mask = wide_mask[:, : inner[1]]
+                mask = wide_mask[:, inner[0] : inner[1]]
                 if mask.sum() < MIN_INK_PIXELS * scale * scale:
                     continue
                 pen = Image.fromarray(np.where(mask, 0, 255).astype(np.uint8))
-                digits, conf = self._checked(
-                    self._digits(pen, kind, HAND_CONFIDENCE), mask, wide_mask, band, kind, True
-                )
+                # Tesseract reads the pen pixels as they are; the digit model the strokes
+                # with their dark cores (`ink.with_cores`: dark blue pen is outlines).
+                whole = ink.with_cores(wide_mask, wide_dark, self.dpi)
+                digits, conf = self._checked(self._digits(pen, kind, HAND_CONFIDENCE),
+                                             mask, whole, inner, band, kind, True)  # fmt: skip
+                if (digits is not None and self.hand
+                        and handwriting.contradicts(wide_dark, *band, digits, inner)):  # fmt: skip
+                    # The gray crop holds the same strokes whole: where the digit model
+                    # reads other digits there (a looped `2` read as `9` from the pen
+                    # mask, as `not a digit` from the gray), neither view is trusted.
+                    log.debug("fields: pen ink read %s, the gray crop not: not kept", digits)
+                    digits = None
                 if digits is not None and conf > best[2]:
                     best = (digits, "ink", conf)
                 elif best[1] == "none":
@@ -162,7 +178,6 @@ class _Reader:
         dark = np.asarray(crop) == 0
         if dark.sum() < MIN_DARK_PIXELS * scale * scale:
             return None, "none", 0.0
-        wide_dark = np.asarray(preprocess.binarise(self.gray.crop(wide))) == 0
         if self.colour is not None and best[1] == "ink":
             # Dark blue pen is saturated only at its edges: its mask is broken outlines,
             # the gray crop has the whole strokes.  Only the digit model reads it here.
@@ -171,7 +186,7 @@ class _Reader:
                 return hand.digits, "gray", 100 * hand.confidence
             return best
         digits, conf = self._checked(self._digits(crop, kind, MIN_DIGIT_CONFIDENCE), dark,
-                                     wide_dark, band, kind)  # fmt: skip
+                                     wide_dark, inner, band, kind)  # fmt: skip
         return digits, "gray", conf
 
     def _checked(
@@ -179,18 +194,22 @@ class _Reader:
         tess: tuple[str | None, float],
         mask: np.ndarray,
         wide: np.ndarray,
+        inner: tuple[int, int],
         band: tuple[float, float],
         kind: str,
         pen: bool = False,
     ) -> tuple[str | None, float]:
         """Tesseract's reading of a crop (`mask`: its ink) set against the digit model's
-        (when on; the model sees `wide`, the crop with `BESIDE` more to its right): the
-        model's reading where Tesseract has none, none where the two disagree.  `pen`:
-        the masks are pen ink alone (any ink past the crop is more writing)."""
+        (when on; the model sees `wide`, the crop with `BEFORE` more to its left and
+        `BESIDE` more to its right, the crop at its columns `inner`): the model's reading
+        where Tesseract has none, none where the two disagree, also where the model's
+        glyphs, too unsure to read, name other digits (`pen` ink: or `not a digit`;
+        print digits in a gray crop are no pen's, the model may doubt them).  `pen`: the
+        masks are pen ink (any ink past the crop is more writing, `handwriting.runs_on`)."""
         if not self.hand:
             return tess
         digits, conf = tess
-        if digits is not None and handwriting.runs_on(wide, *band, mask.shape[1], pen):
+        if digits is not None and handwriting.runs_on(wide, *band, inner[1], pen):
             log.debug("fields: pen writing runs on past the crop: %s not kept", digits)
             return None, conf
         marks = handwriting.segment(mask, *band, cut=True)
@@ -200,11 +219,16 @@ class _Reader:
             # as `8`, a `24` as `4`.
             log.debug("fields: %d marks, Tesseract read %s: not kept", len(marks), digits)
             return None, conf
-        # Pen ink alone holds no print: a digit crossing the crop's end is read whole
-        # from the wider mask (ink reaching its end still refuses the reading).
-        inner = None if pen else (0, mask.shape[1])
-        hand = handwriting.read(wide, *band, _MAX_DIGITS[kind], inner=inner, pen=pen)
+        # Pen ink holds no print: a digit crossing the crop's end is read whole from the
+        # wider mask (ink reaching the mask's end still refuses the reading).
+        field = (inner[0], wide.shape[1]) if pen else inner
+        hand = handwriting.read(wide, *band, _MAX_DIGITS[kind], inner=field, pen=pen)
         if hand is None or not _valid(hand.digits, kind):
+            if digits is not None and handwriting.contradicts(
+                wide, *band, digits, field, strict=pen
+            ):
+                log.debug("fields: Tesseract read %s, the digit model's glyphs not", digits)
+                return None, conf
             return tess
         if digits is not None and digits != hand.digits:
             log.debug("fields: Tesseract read %s, the digit model %s: neither kept", digits,
@@ -365,6 +389,7 @@ def _date(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | Non
     except ValueError:
         return None
     out = list(line[: i + 1])
+    char = _char_width(line)
     parts = []
     complete, sources, confs = True, [], []
     for name, a, b in (("day", i, j), ("month", j, k)):
@@ -373,7 +398,8 @@ def _date(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | Non
         if digits is not None:
             source, conf = "print", min(w.conf for w in between)
         else:
-            box = _zone(line, line[a].right, line[b].left)
+            x0, x1 = _label_end(line[a], char), _label_start(line[b], char)
+            box = _zone(line, x0, x1)
             digits, source, conf = reader.read(box, name)
         if digits is not None:
             out.append(_word(line[a], digits, line[a].right + 2, line[b].left - 2))
@@ -392,6 +418,26 @@ def _date(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | Non
         complete = False
     source = "print" if set(sources) == {"print"} else next(s for s in sources if s != "print")
     return out, Reading("date", text, complete, source, round(min(confs), 1))
+
+
+WIDE_LABEL = 1.6
+"""A date label (`ngày`, `tháng`, `năm`) boxed wider than this × its print width holds the
+written digits beside it too (Tesseract read `02năm` as `năm` at 43): the digits' place
+is measured from the label's other end by its print width."""
+
+
+def _label_end(word: Word, char: float | None) -> float:
+    """Where the print of a label before a digit field ends (see `WIDE_LABEL`)."""
+    if char and word.width > WIDE_LABEL * char * len(word.text):
+        return word.left + char * len(word.text)
+    return word.right
+
+
+def _label_start(word: Word, char: float | None) -> float:
+    """Where the print of a label after a digit field starts (see `WIDE_LABEL`)."""
+    if char and word.width > WIDE_LABEL * char * len(word.text):
+        return word.right - char * len(word.text)
+    return word.left
 
 
 _GLUED_DATE = re.compile(r"^(?:(\S*\d\S*?)(thang|nam)|(ngay|thang)(\S*\d\S*))$")

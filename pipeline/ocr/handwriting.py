@@ -72,6 +72,11 @@ MAX_EDGE_SPECK = 0.35
 """Ink touching the crop's left or right edge lower than this × the line height (the colon
 of `Số:`, a comma) is dropped; taller ink there may be a cut digit: no reading (half a
 `6` cut off is as narrow as the slash of `/KH`, so neither is dropped)."""
+FIELD_SHARE = 0.5
+"""Ink crossing the field's columns (`inner`, inside a wider crop that sees it whole) with
+less than this share of its width inside is print of the words beside the field (the slash
+of `/KH`, the `y` of `ngày`); with more, it is a digit written across the word's box.  A
+digit written past the field rises above the print and refuses the reading (`runs_on`)."""
 
 
 @dataclass(frozen=True)
@@ -291,7 +296,8 @@ def runs_on(
     """Whether pen writing goes on past column `end` of the mask: ink reaching `RUN_ON`
     line heights beyond it that crosses the end (a digit over the slash of `/KH`) or rises
     `PEN_RISE` above the print's top (print of the template, `/KH-UBND` or `tháng`, lies
-    apart and within its line); in a mask of pen ink alone (`pen`), any such ink."""
+    apart and within its line); in a mask of pen ink alone (`pen`), any such ink (a
+    tinted scan's print in the pen mask refuses the reading too: never a digit dropped)."""
     if mask.shape[1] <= end:
         return False
     line = max(line_bottom - line_top, 4.0)
@@ -319,9 +325,9 @@ def segment(
 
     `line_top`/`line_bottom` are the printed line's top and bottom in the crop (its
     height sets what is a dot and what is print of the line above).  `inner` are the
-    columns of the field when `mask` reaches beyond them: ink wholly outside is print of
-    the template unless it rises above the line like pen writing (then None: the
-    writing goes on past the field; `pen`: the mask is pen ink alone, see `runs_on`).
+    columns of the field when `mask` reaches beyond them: ink wholly or mostly outside
+    (`FIELD_SHARE`) is print of the template unless writing runs on past the field's
+    end (then None, see `runs_on`; `pen`: the mask is pen ink).
     """
     line = max(line_bottom - line_top, 4.0)
     lo, hi = inner or (0, mask.shape[1])
@@ -335,11 +341,14 @@ def segment(
             continue  # print of the line above, caught by the crop's head room
         if g.right <= lo or g.left >= hi:
             continue
-        if g.left <= lo or g.right >= hi:
+        inside = min(g.right, hi) - max(g.left, lo)
+        if inside < FIELD_SHARE * g.width:
+            continue  # print of the template reaching in (the slash of `/KH`, a `y`)
+        if g.left <= 0 or g.right >= mask.shape[1]:
             if g.height < MAX_EDGE_SPECK * line:
                 continue
             if not cut:
-                return None
+                return None  # the crop itself cuts it: a digit may be half seen
         kept.append(g)
     glyphs = [part for g in _join(kept) for part in _split(g)]
     return glyphs
@@ -360,7 +369,7 @@ def read(
     """The digits written in an ink crop, or None unless every check passes (see the
     module's docstring).  `max_digits` is the field's longest digit count; `inner` the
     field's columns when the crop reaches beyond them, `pen` whether the mask is pen ink
-    alone (see `segment`)."""
+    (see `segment`)."""
     glyphs = segment(mask, line_top, line_bottom, inner=inner, pen=pen)
     if not glyphs or len(glyphs) > max_digits:
         return None
@@ -374,3 +383,29 @@ def read(
         log.debug("handwriting: refused %s", classes)
         return None
     return HandReading("".join(str(c) for c, _ in classes), min(p for _, p in classes))
+
+
+def contradicts(
+    mask: np.ndarray,
+    line_top: float,
+    line_bottom: float,
+    digits: str,
+    inner: tuple[int, int] | None = None,
+    strict: bool = True,
+    model: DigitModel | None = None,
+) -> bool:
+    """Whether the digit model, sure or not, names other digits in this ink than `digits`
+    (another reader's, or the digit model's of another view of the same writing: the
+    gray crop of pen ink): the ink cuts into as many glyphs as `digits` has and the
+    ensemble's mean probabilities give a glyph another digit (with `strict`, also `not a
+    digit`).  Ink that cuts differently, or not at all (light pen vanishes from the gray),
+    has no say."""
+    glyphs = segment(mask, line_top, line_bottom, inner=inner)
+    if not glyphs or len(glyphs) != len(digits):
+        return False
+    model = model or load_model()
+    features = np.stack([glyph_features(g.pixels) for g in glyphs])
+    classes = model.probabilities(features).mean(axis=0).argmax(axis=1)
+    return any(
+        int(c) != int(d) and (strict or c != REJECT) for c, d in zip(classes, digits, strict=True)
+    )
