@@ -30,9 +30,9 @@ class Config:
     and the steps after it (`fields`, `tables`, `rules`, `signature`).  `perspective` (a
     phone photo's sheet flattened) is on because section 6 measures it making the photo
     of a sheet on a desk readable (CER 100 % → 0.5 %) for ≈ 3 ms on any other page.
-    `seal`, `fields`, `tables` and `signature` are on because `benchmarks/bench_ocr.py` section 6 measures
-    them helping on hard pages at no measurable cost on pages that need none (see the
-    README's OCR figures); `rules` (a page's ruling lines painted out before it is read)
+    `seal`, `fields`, `tables` and `signature` are on because `benchmarks/bench_ocr.py`
+    section 6 measures them helping on hard pages at no measurable cost on pages that need
+    none (see the README's OCR figures); `rules` (a page's ruling lines painted out before it is read)
     because section 7 measures it on renders of real plans with appendix tables (the grid
     search costs ≈ 20 ms a page)."""
     ocr_handwriting: bool = True

@@ -33,12 +33,12 @@ from pipeline.native import extension
 log = logging.getLogger(__name__)
 
 STEPS = (
-    "perspective", "seal", "grayscale", "orientation", "deskew", "denoise", "binarise", "border", "fields", "tables",
-    "rules", "signature",
+    "perspective", "seal", "grayscale", "orientation", "deskew", "denoise", "binarise", "border",
+    "fields", "tables", "rules", "signature",
 )  # fmt: skip
 """Every step name `Config.preprocess` may list.  `perspective` (a photographed sheet
-warped upright, `pipeline.ocr.perspective`) runs first, in `pipeline.ocr`; `seal` (red seals and blue pen painted
-white, `pipeline.ocr.ink`) must come before `grayscale`; `fields` (the number and date
+warped upright, `pipeline.ocr.perspective`) runs first, in `pipeline.ocr`; `seal` (red
+seals and blue pen painted white, `pipeline.ocr.ink`) must come before `grayscale`; `fields` (the number and date
 re-read, `pipeline.ocr.fields`) and `tables` (ruled tables read cell by cell,
 `pipeline.ocr.tables`) run after Tesseract and are decided in `pipeline.ocr`; `rules`
 (with `tables`: ruled grids found first and their lines painted out before the page is
