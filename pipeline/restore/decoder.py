@@ -16,6 +16,7 @@ import math
 import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -106,6 +107,16 @@ class Result:
     confidence (`confidences` in the same order)."""
 
 
+class Lattice(NamedTuple):
+    """One decoded run: candidates per lattice position, the slot each position writes
+    (-1: context only), the chosen candidate per position and its confidence."""
+
+    cand_lists: list[list[tuple[int, str, float]]]
+    owner: list[int]
+    path: tuple[int, ...]
+    confidences: list[float]
+
+
 @dataclass
 class Trace:
     """One decoded run's lattice, kept for `explain`."""
@@ -147,9 +158,6 @@ class Decoder:
         )
         """Skeletons of the place-name syllables the vocabulary has beyond the spelling
         rules (`dak` of `Đắk`): capitals reading so are words (`slots.kept_as_written`)."""
-        self._lattices: dict[int, tuple] = {}
-        """Per run (by `id`) of the text being restored: its candidate lists, owners, path
-        and confidences, which the neural rescoring reads."""
         self.trace: dict[int, Trace] | None = None
         """When a dict, every decoded run's lattice is kept there by `id(run)` (for
         `explain`); None (the default) keeps nothing."""
@@ -342,8 +350,9 @@ class Decoder:
         bonuses: dict[int, dict[str, float]] | None = None,
         rescored: frozenset[int] = frozenset(),
         remembered: frozenset[int] | None = None,
-    ) -> None:
-        """Fill `out` and `confidence` of each slot of one run.
+    ) -> Lattice:
+        """Fill `out` and `confidence` of each slot of one run; return its lattice (for
+        the neural rescoring, `_rescore`).
 
         `bonuses` (slot index → word → log-odds) favours what the document chose elsewhere
         (`memory.DocumentCache`) or what the neural scorer prefers; runs with bonuses are
@@ -392,7 +401,6 @@ class Decoder:
             if not bonuses:
                 self._runs[key] = cached
         path, confidences = cached
-        self._lattices[id(run)] = (run, cand_lists, owner, path, confidences)
         if self.trace is not None:
             if remembered is None:
                 remembered = frozenset(bonuses or ())
@@ -401,6 +409,7 @@ class Decoder:
             if n >= 0:
                 run[n].out = cands[k][1]
                 run[n].confidence = conf
+        return Lattice(cand_lists, owner, path, confidences)
 
     def _search(
         self, cand_lists: list[list[tuple[int, str, float]]], width: int
@@ -545,16 +554,13 @@ class Decoder:
         lines = text.split("\n")
         fixed: list[Slot] = []
         runs = self._runs_of(lines, garbled, fixed)
-        self._lattices = {}
-        for run in runs:
-            self.decode_run(run, garbled)
+        lattices = [self.decode_run(run, garbled) for run in runs]
         remembered: dict[int, dict[int, dict[str, float]]] = {}
         if memory and not self.accents:
-            remembered = self._remember(runs, garbled)
+            remembered = self._remember(runs, lattices, garbled)
         scorer = self.model.neural if neural and not self.accents and not garbled else None
         if scorer is not None:
-            self._rescore(runs, garbled, scorer, remembered)
-        self._lattices = {}
+            self._rescore(runs, lattices, garbled, scorer, remembered)
         all_slots: list[Slot] = []
         for run in runs:
             all_slots.extend(s for s in run if not s.fixed)
@@ -595,24 +601,25 @@ class Decoder:
         return runs_all
 
     def _remember(
-        self, runs: list[list[Slot]], garbled: bool
+        self, runs: list[list[Slot]], lattices: list[Lattice], garbled: bool
     ) -> dict[int, dict[int, dict[str, float]]]:
         """Second pass: what the document decided with certainty informs its uncertain
-        slots (`memory.DocumentCache`); only runs the memory has something for.  Returns
-        the bonuses given, per run (by `id`)."""
+        slots (`memory.DocumentCache`); only runs the memory has something for, whose
+        `lattices` are replaced.  Returns the bonuses given, per run index."""
         cache = DocumentCache(garbled)
         cache.learn(runs)
         given = {}
-        for run in runs:
+        for r, run in enumerate(runs):
             bonuses = cache.bonuses(run)
             if bonuses:
-                self.decode_run(run, garbled, bonuses)
-                given[id(run)] = bonuses
+                lattices[r] = self.decode_run(run, garbled, bonuses)
+                given[r] = bonuses
         return given
 
     def _rescore(
         self,
         runs: list[list[Slot]],
+        lattices: list[Lattice],
         garbled: bool,
         scorer: NeuralScorer,
         remembered: dict[int, dict[int, dict[str, float]]],
@@ -626,8 +633,7 @@ class Decoder:
         stream: list[int] = []
         positions: list[int] = []
         where: list[tuple[int, int, int, list[tuple[int, str, float]]]] = []
-        for r, run in enumerate(runs):
-            _, cand_lists, owner, path, confidences = self._lattices[id(run)]
+        for r, (cand_lists, owner, path, confidences) in enumerate(lattices):
             for cands, n, k, conf in zip(cand_lists, owner, path, confidences, strict=True):
                 if n >= 0 and len(cands) > 1 and conf < NEURAL_UNCERTAIN:
                     positions.append(len(stream))
@@ -646,7 +652,7 @@ class Decoder:
             if int(logps.argmax()) != k:
                 changing.add(r)
             bonuses = by_run.setdefault(r, {})
-            extra = dict(remembered.get(id(runs[r]), {}).get(n, {}))
+            extra = dict(remembered.get(r, {}).get(n, {}))
             for (_, w, _), lp in zip(cands, logps.tolist(), strict=True):
                 extra[w] = extra.get(w, 0.0) + NEURAL_WEIGHT * lp
             bonuses[n] = extra
@@ -655,9 +661,9 @@ class Decoder:
                 continue
             run = runs[r]
             before = {n: run[n].confidence for n in bonuses}
-            for n, extra in remembered.get(id(run), {}).items():
+            for n, extra in remembered.get(r, {}).items():
                 bonuses.setdefault(n, extra)
-            memory = frozenset(remembered.get(id(run), {}))
+            memory = frozenset(remembered.get(r, {}))
             self.decode_run(run, garbled, bonuses, frozenset(before), memory)
             for n, confidence in before.items():
                 # The scorer may change a choice, not make the token look surer than the
