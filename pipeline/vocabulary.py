@@ -60,6 +60,21 @@ ADMIN_LEVEL_PATTERN = "|".join(w.replace(" ", r"\s+") for w in ADMIN_LEVELS)
 CENTRAL_CITIES = ("hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ", "huế")
 """Centrally-run cities: a bare place name among these is a `thành phố`, others a `tỉnh`."""
 
+_SURNAME_WORDS = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn "
+    "Vương Trịnh Trương Đinh Lâm Phùng Mai Tô Hà Lưu Tạ Châu Cao Lương Quách Thái Tăng Từ "
+    "Kiều Chu Lại Triệu Tống La Hứa Mạc Thân Lò Lục Nông Ninh Đàm Giang Nghiêm Doãn Khúc "
+    "Khổng Khương Kim Âu Hầu Bạch Diệp Đồng Tôn Quan Vi Ông Ma Bế Lã Lữ Nhữ Phí Sầm Thạch "
+    "Thiều Tiêu Trình Cù Cấn Hán Hàn Khuất Lạc Lăng Mẫn Ôn Phương Ung Văn Quản Mã Viên "
+    "Chử Đới Giáp Hoa Tào Tiết Hạ Lường Bạc Cầm Vàng Chẩu"
+)
+SURNAMES = tuple(_SURNAME_WORDS.split())
+"""Common Vietnamese family names (the first syllable of nearly every signer's name)."""
+
+HONORIFICS = ("ông", "bà", "đồng chí", "đ/c")
+"""Words that introduce a person's name in running text (`đồng chí Giàng Seo Phử`, `Ông
+Hoàng Văn Thuân`), lower-case."""
+
 POSITION_WORDS = (
     "chu tich",
     "giam doc",

@@ -25,6 +25,7 @@ from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.memory import DocumentCache, stroked_markers
 from pipeline.restore.model import RestoreModel
 from pipeline.restore.neural import BOUNDARY, NeuralScorer, windows
+from pipeline.restore.people import name_spans
 from pipeline.restore.slots import Slot, slots_of_line
 from pipeline.vietnamese import (
     apply_case,
@@ -152,6 +153,8 @@ class Decoder:
         self._frequent: dict[str, list[int]] = {}
         self._cased: dict[tuple[str, bool], list[tuple[int, str, float]]] = {}
         self._runs: dict[tuple, tuple[tuple[int, ...], list[float]]] = {}
+        self._names: frozenset[tuple[int, int]] = frozenset()
+        """(line, column) of the name syllables of the text being checked (`restore`)."""
         vocab = model.vocab
         self.name_skeletons = frozenset(
             word_skeleton(w) for w in vocab if w.isalpha() and not is_syllable(w)
@@ -376,6 +379,8 @@ class Decoder:
                 continue
             if garbled:
                 cands = self.garbled_candidates(slot.read)
+            elif self.accents and (slot.line, slot.start) in self._names:
+                cands = [(self.model.word_id(slot.read.lower()), slot.read.lower(), 0.0)]
             elif self.accents:
                 cands = self.accent_candidates(slot.read)
             else:
@@ -392,6 +397,7 @@ class Decoder:
             self.accents,
             self.keep_bonus,
             *("<num>" if s.fixed and s.read[:1].isdigit() else s.read for s in run),
+            *(n for n, s in enumerate(run) if (s.line, s.start) in self._names),
         )
         cached = None if bonuses else self._runs.get(key)
         if cached is None:
@@ -552,6 +558,12 @@ class Decoder:
             self._cased.clear()  # case-scored lists are cached per reading, not per mode
         self.accents = accents and not garbled
         lines = text.split("\n")
+        # People's names keep the marks Tesseract read (`people`): the LM knows no names.
+        self._names = (
+            frozenset((n, start) for n, line in enumerate(lines) for start, _ in name_spans(line))
+            if self.accents
+            else frozenset()
+        )
         fixed: list[Slot] = []
         runs = self._runs_of(lines, garbled, fixed)
         lattices = [self.decode_run(run, garbled) for run in runs]

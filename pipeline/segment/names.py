@@ -19,17 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from pipeline.vietnamese import is_syllable, nfc, skeleton
-
-_SURNAME_WORDS = (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn "
-    "Vương Trịnh Trương Đinh Lâm Phùng Mai Tô Hà Lưu Tạ Châu Cao Lương Quách Thái Tăng Từ "
-    "Kiều Chu Lại Triệu Tống La Hứa Mạc Thân Lò Lục Nông Ninh Đàm Giang Nghiêm Doãn Khúc "
-    "Khổng Khương Kim Âu Hầu Bạch Diệp Đồng Tôn Quan Vi Ông Ma Bế Lã Lữ Nhữ Phí Sầm Thạch "
-    "Thiều Tiêu Trình Cù Cấn Hán Hàn Khuất Lạc Lăng Mẫn Ôn Phương Ung Văn Quản Mã Viên "
-    "Chử Đới Giáp Hoa Tào Tiết Hạ Lường Bạc Cầm Vàng Chẩu"
-)
-SURNAMES = tuple(_SURNAME_WORDS.split())
-"""Common Vietnamese family names (the first syllable of nearly every signer's name)."""
+from pipeline.vocabulary import HONORIFICS, SURNAMES
 
 _SURNAMES_BY_LETTERS: dict[str, list[str]] = {}
 for _surname in SURNAMES:
@@ -186,7 +176,7 @@ MAX_DAMAGED_WORDS = 2
 """At most the first two words of a signature line may be OCR damage (`lowfg Văn Thuân`)."""
 
 
-_HONORIFICS = {"Ông", "Bà"}
+_HONORIFICS = {h.capitalize() for h in HONORIFICS if " " not in h}
 """`Ông`, `Bà` before a name in running text (`Ông Hoàng Văn Thuân`): `Ông` is also a family
 name, so a run that opens with one is read from the next word."""
 

@@ -38,7 +38,7 @@ from pipeline.vietnamese import (
     split_token,
     word_skeleton,
 )
-from pipeline.vocabulary import DOC_TYPES, LETTER_TYPE
+from pipeline.vocabulary import DOC_TYPES, HONORIFICS, LETTER_TYPE, SURNAMES
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,8 @@ it teaches the LM its inner n-grams only, not how sentences begin and end (as `<
 CITATION_WEIGHT = DOMAIN_WEIGHT
 """Each document type cited with its number (`Thông tư số <num>`) counts like a genre
 sentence: every plan's preamble cites its bases so (`Căn cứ Công văn số …`)."""
-ADDRESS_TITLES = ("đồng chí", "ông", "bà")
-"""How a plan addresses the person it names before the family name."""
+ADDRESS_TITLES = tuple(h for h in HONORIFICS if "/" not in h)
+"""How a plan addresses the person it names before the family name (`đ/c` is no word)."""
 ADDRESS_WEIGHT = 1
 """Each `<title> <family name>` pair counts this many times."""
 MIDDLE_NAMES = ("", "văn", "thị")
@@ -204,10 +204,8 @@ def citation_runs() -> list[list[str]]:
 
 def address_runs() -> list[list[str]]:
     """`đồng chí <family name>`, `ông …`, `bà …` for every common family name
-    (`segment.names.SURNAMES`): how plans name the people they assign (`Đồng chí Phan …`),
+    (`vocabulary.SURNAMES`): how plans name the people they assign (`Đồng chí Phan …`),
     which the law codes never do (there `đồng chí Phân` was as likely)."""
-    from pipeline.segment.names import SURNAMES
-
     return [
         run
         for title in ADDRESS_TITLES
