@@ -25,7 +25,7 @@ from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.memory import DocumentCache, stroked_markers
 from pipeline.restore.model import RestoreModel
 from pipeline.restore.neural import BOUNDARY, NeuralScorer, windows
-from pipeline.restore.people import name_spans
+from pipeline.restore.proper_names import name_spans
 from pipeline.restore.slots import Slot, slots_of_line
 from pipeline.vietnamese import (
     apply_case,
@@ -558,7 +558,7 @@ class Decoder:
             self._cased.clear()  # case-scored lists are cached per reading, not per mode
         self.accents = accents and not garbled
         lines = text.split("\n")
-        # People's names keep the marks Tesseract read (`people`): the LM knows no names.
+        # Names keep the marks Tesseract read (`proper_names`): the LM knows few of them.
         self._names = (
             frozenset((n, start) for n, line in enumerate(lines) for start, _ in name_spans(line))
             if self.accents

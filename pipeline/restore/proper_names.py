@@ -1,4 +1,4 @@
-"""People's names in text read by Tesseract-vie: their syllables keep the marks as read.
+"""Names of people and places in text read by Tesseract-vie keep the marks as read.
 
 Checking the marks of OCR output (`Decoder.restore(accents=True)`) lets the language model
 overrule a mark it finds unlikely in context.  For words that is right (`phân bố` read for
@@ -7,16 +7,21 @@ overrule a mark it finds unlikely in context.  For words that is right (`phân b
 Tesseract had read both right.  The syllables of a name found here are kept as read, and
 still serve as context for their neighbours.
 
-A name is a run of capitalised syllables, not broken by punctuation, that either follows a
-word introducing a person (`vocabulary.HONORIFICS`: `đồng chí`, `Ông`) or opens with a
-common family name and has at least `MIN_BARE_NAME` syllables (`Hà Nội`, two syllables
-opening with the family name `Hà`, is a place whose marks are still checked).
+A person's name is a run of capitalised syllables, not broken by punctuation, that either
+follows a word introducing a person (`vocabulary.HONORIFICS`: `đồng chí`, `Ông`) or opens
+with a common family name and has at least `MIN_BARE_NAME` syllables (`Hà Nội`, two
+syllables opening with the family name `Hà`, is no person).  A place's name is a run of
+two or more capitalised syllables spelled exactly as a name of the administrative
+gazetteer (`Văn Bàn`, which the model made `Văn Bản`); a misread one (`Hà Nôi`) matches
+none and has its marks checked like any word.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from pipeline.gazetteer import place_names
 from pipeline.vietnamese import is_syllable, nfc
 from pipeline.vocabulary import HONORIFICS, SURNAMES
 
@@ -26,11 +31,21 @@ middle and given name (`Tống Thanh Hải`); two capitals after a family name a
 a place (`Hà Nội`, `Lâm Đồng`)."""
 MAX_NAME = 4
 """Syllables of a full name (`Nguyễn Thị Minh Khai`); capitals beyond are the next phrase."""
+MIN_PLACE = 2
+"""Syllables a gazetteer name needs to be kept: one capital alone (`Tân`, `Hòa`) is as
+often the first word of a sentence or a heading as a place."""
 
 _TOKEN = re.compile(r"\S+")
 _EDGE = ".,:;()“”\"'‘’"
 _FAMILY = frozenset(SURNAMES)
 _INTRODUCERS = tuple(tuple(h.split()) for h in HONORIFICS)
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[tuple[str, ...]]:
+    """The gazetteer's names of `MIN_PLACE` to `MAX_NAME` syllables, as word tuples."""
+    names = (tuple(nfc(name).split()) for name in place_names())
+    return frozenset(n for n in names if MIN_PLACE <= len(n) <= MAX_NAME)
 
 
 def _name_syllable(word: str) -> bool:
@@ -53,14 +68,15 @@ def _introduced(words: list[str], i: int) -> bool:
 
 
 def name_spans(line: str) -> list[tuple[int, int]]:
-    """Character spans of the syllables of people's names in one line.
+    """Character spans of the syllables of people's and places' names in one line.
 
     Example:
         >>> line = "Giao đồng chí Giàng Seo Phử chủ trì"
         >>> [line[a:b] for a, b in name_spans(line)]
         ['Giàng', 'Seo', 'Phử']
-        >>> name_spans("thành phố Hà Nội")
-        []
+        >>> line = "huyện Văn Bàn, thành phố Hà Nôi"
+        >>> [line[a:b] for a, b in name_spans(line)]
+        ['Văn', 'Bàn']
     """
     line = nfc(line)
     tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(line)]
@@ -78,9 +94,9 @@ def name_spans(line: str) -> list[tuple[int, int]]:
             run.append(k)
             if token.rstrip(_EDGE) != token:
                 break  # `Thuân,`: the name ends here
-        if run and (
-            _introduced(words, run[0]) or (len(run) >= MIN_BARE_NAME and words[run[0]] in _FAMILY)
-        ):
+        if run and not _person(words, run):
+            run = _place(words, run)
+        if run:
             for k in run:
                 start = tokens[k][0] + len(tokens[k][1]) - len(tokens[k][1].lstrip(_EDGE))
                 spans.append((start, start + len(words[k])))
@@ -88,3 +104,17 @@ def name_spans(line: str) -> list[tuple[int, int]]:
         else:
             i += 1
     return spans
+
+
+def _person(words: list[str], run: list[int]) -> bool:
+    """Whether the capitals at `run` are a person's name (see the module's docstring)."""
+    return _introduced(words, run[0]) or (len(run) >= MIN_BARE_NAME and words[run[0]] in _FAMILY)
+
+
+def _place(words: list[str], run: list[int]) -> list[int]:
+    """The longest opening part of `run` spelled as a gazetteer name; [] for none."""
+    places = _places()
+    for end in range(len(run), MIN_PLACE - 1, -1):
+        if tuple(words[k] for k in run[:end]) in places:
+            return run[:end]
+    return []

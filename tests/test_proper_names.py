@@ -1,11 +1,12 @@
-"""People's names in Tesseract-vie output keep their marks (`pipeline.restore.people`)."""
+"""Names of people and places in Tesseract-vie output keep their marks
+(`pipeline.restore.proper_names`)."""
 
 from __future__ import annotations
 
 import pytest
 
 from pipeline.restore import correct_accents
-from pipeline.restore.people import name_spans
+from pipeline.restore.proper_names import name_spans
 
 
 def _names(line: str) -> list[str]:
@@ -20,7 +21,9 @@ def _names(line: str) -> list[str]:
         ("Ông Hoàng Văn Thuân - Trưởng đoàn", ["Hoàng", "Văn", "Thuân"]),  # `Ông` introduces
         ("Tống Thanh Hải", ["Tống", "Thanh", "Hải"]),  # a signature line
         ("(Đ/c Trần Lan)", ["Trần", "Lan"]),
-        ("thành phố Hà Nội", []),  # two capitals after a family name: a place
+        ("thành phố Hà Nội", ["Hà", "Nội"]),  # no person: a gazetteer place
+        ("thành phố Hà Nôi", []),  # misread: neither
+        ("huyện Văn Bàn, tỉnh Lào Cai", ["Văn", "Bàn", "Lào", "Cai"]),
         ("PHÓ CHỦ TỊCH", []),  # capitals are no name syllables
         ("Sở Kế hoạch và Đầu tư", []),
     ],
