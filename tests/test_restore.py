@@ -581,3 +581,13 @@ def test_cli_restore_marks_mode() -> None:
     result = CliRunner().invoke(cli, ["restore", "--mode", "marks"], input=VIE_OCR + "\n")
     assert result.exit_code == 0
     assert result.output == VIE_FIXED + "\n"
+
+
+def test_capitals_alone_in_parentheses_are_an_acronym() -> None:
+    from pipeline.restore.slots import parenthesised_acronym
+
+    out = restore_text("tri tue nhan tao (AI), hop tac (PPP) va (HDND) tinh")
+    assert "(AI)," in out and "(PPP)" in out
+    assert "(HĐND)" in out  # a known stripped abbreviation is still restored
+    assert parenthesised_acronym("IC15") and not parenthesised_acronym("Ai")
+    assert not parenthesised_acronym("HDND")

@@ -162,3 +162,18 @@ def test_explain_names_the_rescorer_and_its_bonus(
     channel = {a.word: a.channel for a in dat.alternatives}
     assert channel["đất"] > channel["đạt"] + 10  # the scorer's bonus, shown as channel
     assert "[neural rescorer]" in explain_text("chi tieu ve ket qua dat duoc", model=fresh_model)
+
+
+def test_syllables_inside_a_name_are_left_to_the_lm(
+    fresh_model: RestoreModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(decoder_module, "NEURAL_UNCERTAIN", 1.01)
+    fresh_model.neural = _topic_scorer(fresh_model.vocab, "chỉ", "đất")
+    # the scorer is heard on an ordinary word…
+    plain = restore_result("chi tieu ve ket qua dat", fresh_model, Decoder(fresh_model))
+    assert plain.text.split()[5] == "đất"
+    # …not inside a name (`Dat` after `Tien`), where the case-blind scorer knows no better
+    text = "chi tieu ve ket qua Tien Dat"
+    named = Decoder(fresh_model).restore(text, garbled=False)
+    lm_only = Decoder(fresh_model).restore(text, garbled=False, neural=False)
+    assert named.text.split()[6] == lm_only.text.split()[6] != "Đất"

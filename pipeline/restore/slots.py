@@ -88,6 +88,19 @@ def kept_as_written(text: str, names: frozenset[str] = frozenset()) -> bool:
     return bool(_ROMAN.match(text)) or sum(ch in "AEIOUY" for ch in text) <= 1
 
 
+def parenthesised_acronym(core: str) -> bool:
+    """Whether `core`, standing alone in parentheses, is an acronym to keep as written:
+    two or more capitals (digits allowed: `IC15`) that are no abbreviation the lexicon
+    restores (`HDND` → `HĐND`)."""
+    return (
+        len(core) >= 2
+        and core.isupper()
+        and core.isalnum()
+        and core[0].isalpha()
+        and abbreviation(core) in (None, core)
+    )
+
+
 def slots_of_line(
     line_no: int,
     line: str,
@@ -157,7 +170,8 @@ class _LineCutter:
                 core, lead = lead[-1] + core, lead[:-1]
             start = offset + len(lead)
         if (
-            self._quarter(before, lead, core, trail, start)
+            self._acronym(lead, core, trail, start)
+            or self._quarter(before, lead, core, trail, start)
             or self._number(lead, core, trail, start)
             or self._noisy_word(lead, core, trail, start)
         ):
@@ -187,6 +201,17 @@ class _LineCutter:
         if lead:
             self.cut()
         self._add(start, start + len(core), core, compound, fixed=True)
+        self.close(trail, start + len(core))
+        return True
+
+    def _acronym(self, lead: str, core: str, trail: str, start: int) -> bool:
+        """Capitals alone in parentheses (`trí tuệ nhân tạo (AI)`, `(PPP)`) introduce an
+        acronym: kept as written even when they spell a syllable (`AI`, not `ÁI`); a known
+        stripped abbreviation (`(HDND)`) is still restored by the usual path."""
+        if not (lead.endswith("(") and trail.startswith(")") and parenthesised_acronym(core)):
+            return False
+        self.cut()
+        self._add(start, start + len(core), core, core, fixed=True)
         self.close(trail, start + len(core))
         return True
 

@@ -229,7 +229,7 @@ def evaluate(scorer: NeuralScorer, split: corpus.Split) -> tuple[float, float]:
 
 
 def tune(
-    thresholds: Sequence[float] = (0.9, 0.97),
+    thresholds: Sequence[float] = (0.8, 0.9, 0.97),
     weights: Sequence[float] = (0.3, 0.5, 1.0),
     relative: Sequence[bool] = (False, True),
 ) -> None:
