@@ -163,7 +163,17 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
                 # A scan's stamp-only layer is the e-office signature box (`Thời gian ký:
                 # …`): kept beside the page for `signed_at`, out of the OCR'd text.
                 kept = [ln for ln in lines if ln.strip()] if problem == "stamp only" else []
-                pages.append(Page(number=number, method="none", needs_ocr=True, furniture=kept))
+                # A garbled layer's words go along for `pipeline.ocr.fusion`.
+                layer = text.split() if problem == "garbled" else []
+                pages.append(
+                    Page(
+                        number=number,
+                        method="none",
+                        needs_ocr=True,
+                        furniture=kept,
+                        layer_words=layer,
+                    )
+                )
             else:
                 pages.append(
                     Page(
