@@ -46,6 +46,7 @@ def test_invalid_vie_word_takes_the_layer_letters(read: str, layer: str, expecte
         ("nhiệrn", "thuong"),  # too far apart: not the same word
         ("nhiệrn", "nh1em"),  # the layer word is not plain letters
         ("24", "25"),  # numbers are never taken from the layer
+        ("IoT", "lot"),  # a capital inside: a name or code, not a misread
     ],
 )
 def test_fusion_declines(read: str, layer: str) -> None:
@@ -65,6 +66,7 @@ def test_symbols_come_from_the_layer_but_digits_never() -> None:
     assert fusion.fused_symbols("€5", "55") is None  # the layer's digit is not taken
     assert fusion.fused_symbols("a)", "e)") is None  # letters of a valid reading stay
     assert fusion.fused_symbols("€)", "c))") is None  # not the same shape
+    assert fusion.fused_symbols("`", ">") is None  # a speck read otherwise is no better
 
 
 def test_alignment_pairs_words_between_anchors() -> None:
@@ -78,6 +80,23 @@ def test_alignment_skips_uneven_runs() -> None:
     # pairing them would be a guess.
     text, changed = _fused("Kế hoạch nhiệrn năm", "Ke hoach thuc nhiem nam")
     assert (text, changed) == ("Kế hoạch nhiệrn năm", 0)
+
+
+def test_dashes_are_not_aligned_with_other_symbols() -> None:
+    text, changed = _fused("Mục đích ~ Chủ động", "Muc dich - Chu dong")
+    assert (text, changed) == ("Mục đích - Chủ động", 1)
+
+
+def test_a_word_is_cut_where_the_layer_has_a_space_after_punctuation() -> None:
+    words, changed = fusion.fuse(
+        _words("như sau: I.MỤC ĐÍCH"), ["nhu", "sau:", "I.", "MUC", "DICH"]
+    )
+    assert [w.text for w in words] == ["như", "sau:", "I.", "MỤC", "ĐÍCH"]
+    assert changed == 1
+    first, second = words[2], words[3]
+    assert first.left == 120 and first.right == second.left and second.right == 170
+    # Not inside a word: the English model splits words too (`t hao`).
+    assert _fused("Thể thao tỉnh", "The t hao tinh") == ("Thể thao tỉnh", 0)
 
 
 def test_no_layer_changes_nothing() -> None:

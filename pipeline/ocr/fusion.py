@@ -10,14 +10,16 @@ The two word sequences are aligned by their diacritic-free skeletons
 (`pipeline.vietnamese.skeleton`): identical skeletons anchor the alignment, and between
 anchors, runs of as many words on both sides are paired one to one.  A pair changes the
 `vie` word only when all of these hold:
-- the `vie` word is letters only and no valid syllable as written;
+- the `vie` word is letters only, no valid syllable as written, and not in mixed case
+  (`IoT` is a name);
 - the layer word is plain letters, close to the `vie` word's skeleton (`MAX_EDITS`);
 - the layer's letters with the `vie` word's marks (its tone and its hats, breves, horns
   and đ) make exactly one valid syllable.
 The `vie` word then takes that syllable, in its own case.  A symbol Vietnamese text does
 not print (`€)` for the list marker `c)`) is taken from a layer word that is the same but
 for it (`fused_symbols`).  Digits are never taken from the layer: a number stays as `vie`
-and the fields step read it.
+and the fields step read it.  A `vie` word the layer has as two words that spell it
+(`I.MỤC`, `I. MUC`) is cut in two (`split_word`).
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ def fused_word(read: str, layer: str) -> str | None:
     """
     lead, core, tail = split_token(read)
     _, layer_core, _ = split_token(layer)
-    if not core.isalpha() or is_syllable(core, as_written=True):
+    if not core.isalpha() or is_syllable(core, as_written=True) or _mixed_case(core):
         return None
     letters = layer_core.lower()
     if not (letters.isascii() and letters.isalpha()):
@@ -142,11 +144,16 @@ TEXT_PUNCTUATION = frozenset(".,;:!?()[]{}\"'“”‘’-–—/%…*+=<>&#§°
 word (`€)` for the list marker `c)`, `~` for a dash) is a misread glyph."""
 
 
+LAYER_SYMBOLS = "-–"
+"""Symbols taken from the layer for a misread one (`~` → `-`); any other reading of a
+speck (`.`, `>` for a stray backtick) is no better than vie's."""
+
+
 def fused_symbols(read: str, layer: str) -> str | None:
     """`read` with its misread symbols taken from `layer` (`€)` + `c)` → `c)`), or None.
 
     Only when both words have the same length and differ only where `read` has a symbol
-    outside `TEXT_PUNCTUATION`; a digit is never taken from the layer.
+    outside `TEXT_PUNCTUATION` and the layer a letter or a dash; never a digit.
 
     >>> fused_symbols("€)", "c)")
     'c)'
@@ -159,7 +166,7 @@ def fused_symbols(read: str, layer: str) -> str | None:
     for ours, theirs in zip(read, layer, strict=True):
         if ours == theirs:
             out.append(ours)
-        elif _is_odd_symbol(ours) and not theirs.isdigit() and not _is_odd_symbol(theirs):
+        elif _is_odd_symbol(ours) and (theirs.isalpha() or theirs in LAYER_SYMBOLS):
             out.append(theirs)
         else:
             return None
@@ -170,8 +177,37 @@ def _is_odd_symbol(ch: str) -> bool:
     return not ch.isalnum() and not ch.isspace() and ch not in TEXT_PUNCTUATION
 
 
+SPLIT_AFTER = ".,;:)"
+"""Punctuation after which `vie` loses a space (`I.MỤC`, `a)Tổ`): a word is cut only
+there, since the English model itself splits words too (`t hao` for `thao`)."""
+
+
+def split_word(word: Word, first: str, second: str) -> list[Word] | None:
+    """`word` cut in two where the layer has a space (`I.MỤC` + `I.` `MUC` → `I.` `MỤC`),
+    or None.  Only after `SPLIT_AFTER` punctuation, and when the layer's two words spell
+    `word` but for its marks; the box is shared by the letters' counts."""
+    if not first or first[-1] not in SPLIT_AFTER or not second[:1].isalnum():
+        return None
+    if skeleton(word.text) != skeleton(first + second):
+        return None
+    cut = len(first)  # a skeleton has one letter per letter of NFC text
+    width = max(1, round(word.width * cut / len(word.text)))
+    return [
+        replace(word, text=word.text[:cut], width=width),
+        replace(word, text=word.text[cut:], left=word.left + width, width=word.width - width),
+    ]
+
+
+def _mixed_case(core: str) -> bool:
+    """A capital after a small letter (`IoT`, `eKYC`): a name or a code, not a misread."""
+    return any(a.islower() and b.isupper() for a, b in itertools.pairwise(core))
+
+
 def _key(text: str) -> str:
-    return skeleton(split_token(text)[1])
+    """What the alignment compares: the skeleton of the word's letters, or the word
+    itself when it has none (`-` and `~` must not look alike)."""
+    core = split_token(text)[1]
+    return skeleton(core) if core else text
 
 
 def fuse(words: list[Word], layer: list[str]) -> tuple[list[Word], int]:
@@ -184,14 +220,23 @@ def fuse(words: list[Word], layer: list[str]) -> tuple[list[Word], int]:
     ours = [_key(w.text) for w in words]
     theirs = [_key(t) for t in layer]
     matcher = difflib.SequenceMatcher(None, ours, theirs, autojunk=False)
-    out = list(words)
+    out: list[Word] = []
     changed = 0
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "replace" and i2 - i1 == 1 and j2 - j1 == 2:
+            halves = split_word(words[i1], layer[j1], layer[j1 + 1])
+            if halves is not None:
+                out.extend(halves)
+                changed += 1
+                continue
         if op != "replace" or i2 - i1 != j2 - j1:
+            out.extend(words[i1:i2])
             continue
         for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
             better = fused_word(words[i].text, layer[j]) or fused_symbols(words[i].text, layer[j])
             if better is not None and better != words[i].text:
-                out[i] = replace(words[i], text=better)
+                out.append(replace(words[i], text=better))
                 changed += 1
+            else:
+                out.append(words[i])
     return out, changed
