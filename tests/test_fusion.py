@@ -47,6 +47,9 @@ def test_invalid_vie_word_takes_the_layer_letters(read: str, layer: str, expecte
         ("nhiệrn", "nh1em"),  # the layer word is not plain letters
         ("24", "25"),  # numbers are never taken from the layer
         ("IoT", "lot"),  # a capital inside: a name or code, not a misread
+        ("II.", "I."),  # Roman numerals are numbers: never taken from the layer
+        ("H.", "I."),
+        ("'r", "'di"),  # a lone letter: a speck as often as a word
     ],
 )
 def test_fusion_declines(read: str, layer: str) -> None:
@@ -67,6 +70,7 @@ def test_symbols_come_from_the_layer_but_digits_never() -> None:
     assert fusion.fused_symbols("a)", "e)") is None  # letters of a valid reading stay
     assert fusion.fused_symbols("€)", "c))") is None  # not the same shape
     assert fusion.fused_symbols("`", ">") is None  # a speck read otherwise is no better
+    assert fusion.fused_symbols("„", "t") is None  # nor is a speck read as a letter
 
 
 def test_alignment_pairs_words_between_anchors() -> None:

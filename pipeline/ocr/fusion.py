@@ -10,8 +10,8 @@ The two word sequences are aligned by their diacritic-free skeletons
 (`pipeline.vietnamese.skeleton`): identical skeletons anchor the alignment, and between
 anchors, runs of as many words on both sides are paired one to one.  A pair changes the
 `vie` word only when all of these hold:
-- the `vie` word is letters only, no valid syllable as written, and not in mixed case
-  (`IoT` is a name);
+- the `vie` word has `MIN_LETTERS` letters or more, is no valid syllable as written and
+  is not in mixed case (`IoT` is a name); neither word is a Roman numeral (`II`);
 - the layer word is plain letters, close to the `vie` word's skeleton (`MAX_EDITS`);
 - the layer's letters with the `vie` word's marks (its tone and its hats, breves, horns
   and đ) make exactly one valid syllable.
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 import unicodedata
 from dataclasses import replace
 from functools import lru_cache
@@ -43,6 +44,10 @@ from pipeline.vietnamese import (
 MAX_EDITS = 2
 """Letters the layer's skeleton may differ from the `vie` word's by (`rn` → `m` is two):
 a pair further apart is two different words that the alignment put side by side."""
+
+MIN_LETTERS = 2
+"""Letters a `vie` word needs to be mended: a lone letter is as often a speck of a seal
+or a signature (`'r`, read at confidence 0) as a word, and any short layer word fits it."""
 
 _MODIFIERS = {"\u0302", "\u0306", "\u031b"}
 """Combining circumflex, breve and horn: the marks that make â ê ô ă ơ ư of a base vowel."""
@@ -125,11 +130,15 @@ def fused_word(read: str, layer: str) -> str | None:
     """
     lead, core, tail = split_token(read)
     _, layer_core, _ = split_token(layer)
-    if not core.isalpha() or is_syllable(core, as_written=True) or _mixed_case(core):
+    if len(core) < MIN_LETTERS or not core.isalpha() or _mixed_case(core):
+        return None
+    if is_syllable(core, as_written=True):
         return None
     letters = layer_core.lower()
     if not (letters.isascii() and letters.isalpha()):
         return None
+    if _ROMAN.match(core) or _ROMAN.match(layer_core):
+        return None  # a heading's numeral is a number: neither reading is mended
     if _edits(skeleton(core), letters) > MAX_EDITS:
         return None
     tone, others = _marks(core)
@@ -153,7 +162,8 @@ def fused_symbols(read: str, layer: str) -> str | None:
     """`read` with its misread symbols taken from `layer` (`€)` + `c)` → `c)`), or None.
 
     Only when both words have the same length and differ only where `read` has a symbol
-    outside `TEXT_PUNCTUATION` and the layer a letter or a dash; never a digit.
+    outside `TEXT_PUNCTUATION` and the layer a letter or a dash; never a digit, and a
+    letter only beside a character both read alike.
 
     >>> fused_symbols("€)", "c)")
     'c)'
@@ -162,6 +172,8 @@ def fused_symbols(read: str, layer: str) -> str | None:
     """
     if len(read) != len(layer) or read == layer:
         return None
+    if not any(a == b for a, b in zip(read, layer, strict=True)) and layer not in LAYER_SYMBOLS:
+        return None  # a lone speck (`„`) read as a letter (`t`) by the layer is no word
     out = []
     for ours, theirs in zip(read, layer, strict=True):
         if ours == theirs:
@@ -196,6 +208,9 @@ def split_word(word: Word, first: str, second: str) -> list[Word] | None:
         replace(word, text=word.text[:cut], width=width),
         replace(word, text=word.text[cut:], left=word.left + width, width=word.width - width),
     ]
+
+
+_ROMAN = re.compile(r"^[IVXLC]+$")
 
 
 def _mixed_case(core: str) -> bool:
