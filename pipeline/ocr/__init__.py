@@ -2,9 +2,10 @@
 
 Follow one page: `pdf.page_images` / `images.frames` give its image at native resolution
 → `preprocess.prepare` cleans it (the steps in `Config.preprocess`) → `tesseract.recognise`
-returns words with boxes and confidences → `reading_order.order_lines` makes lines, the
-header and signature columns apart → the page gets `text`, `confidence` and its
-`low_confidence_words`, `method="ocr"`.
+returns words with boxes and confidences → `fusion.fuse` mends them from the page's
+garbled English-model text layer, if it had one → `reading_order.order_lines` makes
+lines, the header and signature columns apart → the page gets `text`, `confidence` and
+its `low_confidence_words`, `method="ocr"`.
 
 Parallelism: up to `Config.workers` pages are recognised at once, each by one Tesseract
 (a pooled library engine, or the program; `OMP_THREAD_LIMIT=1` either way).  They are
