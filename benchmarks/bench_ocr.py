@@ -39,8 +39,14 @@ Sections:
    their first N pages (task F1 then covers only documents read whole);
    VNPLAN_BENCH_PLAN_STEPS=a,b,… runs vnplan with those steps instead of the default;
    VNPLAN_BENCH_DUMP=DIR writes each page's reference and both readings there (for diffs).
+8. Fusion with a garbled English-model layer (`pipeline.ocr.fusion`): the first
+   VNPLAN_BENCH_FUSION_PAGES (default 2) pages of each real plan rendered, degraded
+   (light, heavy, poor), read by `tesseract -l eng` (the layer a scan made without Vietnamese
+   carries) and by vnplan with `vie` alone and fused: CER of each, after OCR and after the
+   restore stage's mark check (`correct_accents`), and the words fusion changed.
+   `plans/` is where the rules were looked at, `texts/` is held out.
 Sections can be left out with VNPLAN_BENCH_SKIP (cer, ablation, speed, workers, memory,
-real, steps, plans).
+real, steps, plans, fusion).
 Targets: CER ≤ 0.5 % clean, ≤ 1.5 % heavily degraded; on real-plan renders (light) ≤ 1.0 %
 on plain pages, ≤ 2.0 % on table pages, task F1 of the scan ≥ 0.95 of the text's.
 """
@@ -616,6 +622,76 @@ def section_plans(workdir: Path) -> None:
               f"{tasks.lead_ok}/{tasks.matched}")  # fmt: skip
 
 
+FUSION_LEVELS = ("light", "heavy", "poor")
+"""Degradations the fusion section renders: `make_scans.degrade`'s, and `poor` (heavy,
+then 150 dpi and blurred again: an archive photocopy, where vie misreads most)."""
+POOR_DPI = 150
+"""Resolution of the `poor` level: the low end of archive scans."""
+
+
+def _fusion_scan(image: Image.Image, level: str, seed: int) -> tuple[Image.Image, int]:
+    """A degraded copy of a rendered page at `level` (see `FUSION_LEVELS`)."""
+    from PIL import ImageFilter
+
+    if level != "poor":
+        return make_scans.degrade(image, level, seed=seed)
+    scan, dpi = make_scans.degrade(image, "heavy", seed=seed)
+    size = (scan.width * POOR_DPI // dpi, scan.height * POOR_DPI // dpi)
+    return scan.resize(size, Image.Resampling.BILINEAR).filter(
+        ImageFilter.GaussianBlur(0.6)
+    ), POOR_DPI
+
+
+def _eng_layer(png: Path) -> list[str]:
+    """The words `tesseract -l eng` reads on the page: a garbled layer's words."""
+    out = subprocess.run(
+        ["tesseract", str(png), "stdout", "-l", "eng"],
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.split()
+
+
+def section_fusion(workdir: Path) -> None:
+    """Section 8: vie alone against vie fused with an eng layer, on real-plan renders."""
+    sources = _plan_sources()
+    if "fusion" in os.environ.get("VNPLAN_BENCH_SKIP", "") or not sources:
+        print("\n8. Fusion with an eng layer: skipped (../shared/real absent or skipped)")
+        return
+    from pipeline.restore import correct_accents
+
+    pages = int(os.environ.get("VNPLAN_BENCH_FUSION_PAGES", "2") or 2)
+    print(f"\n8. Fusion of vie with a tesseract-eng layer ({pages} pages per real plan)")
+    print(f"   {'split':<9} {'level':<6} {'pages':>5} {'eng':>7} {'vie':>7} {'fused':>7} "
+          f"{'vie+marks':>9} {'fused+marks':>11} {'words':>6}")  # fmt: skip
+    alone, fused = Config(workers=1, ocr_fusion=False), Config(workers=1)
+    for split in ("plans", "texts"):
+        chosen = [p for p in sources if p.parent.name == split]
+        for level in FUSION_LEVELS:
+            tally, count, changed = _Tally(), 0, 0
+            for number, source in enumerate(chosen, start=1):
+                layout = make_scans.parse_plan(source.read_text(encoding="utf-8"))
+                for k, (image, reference) in enumerate(make_scans.render(layout)[:pages], 1):
+                    scan, dpi = _fusion_scan(image, level, seed=300 * number + k)
+                    png = workdir / f"fusion-{split}-{number}-{k}.png"
+                    scan.copy().save(png, dpi=(dpi, dpi))
+                    layer = _eng_layer(png)
+                    one = recognise_page(k, scan.copy(), dpi, alone)
+                    two = recognise_page(k, scan.copy(), dpi, fused, layer)
+                    tally.add("eng", reference, " ".join(layer))
+                    tally.add("vie", reference, one.text)
+                    tally.add("fused", reference, two.text)
+                    tally.add("vie+marks", reference, correct_accents(one.text).text)
+                    tally.add("fused+marks", reference, correct_accents(two.text).text)
+                    count += 1
+                    changed += two.fused_words
+            print(f"   {split:<9} {level:<6} {count:5d} {tally.rate('eng')} {tally.rate('vie')} "
+                  f"{tally.rate('fused')} {tally.rate('vie+marks'):>9} "
+                  f"{tally.rate('fused+marks'):>11} {changed:6d}", flush=True)  # fmt: skip
+
+
 def main() -> None:
     """Run every section and print the numbers."""
     config = Config()
@@ -639,6 +715,7 @@ def main() -> None:
         if "steps" not in skip:
             section_steps(workdir)
         section_plans(workdir)
+        section_fusion(workdir)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,11 @@ class Config:
     (`pipeline.ocr.handwriting`) inside the `fields` step; False: Tesseract alone.  On
     because `python -m benchmarks digits` measures it reading pen digits on generated
     pages with no wrong reading."""
+    ocr_fusion: bool = True
+    """A scanned page whose hidden text layer is an English-model OCR run (garbled) has
+    its Tesseract-vie words corrected by that layer (`pipeline.ocr.fusion`); False: vie
+    alone.  On because `python -m benchmarks ocr` section 8 measures it lowering CER on
+    such pages."""
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     max_image_pixels: int = 200_000_000
     """Decompression-bomb guard: larger images are refused (`--max-pixels`).  An A0 sheet

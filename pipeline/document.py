@@ -92,6 +92,9 @@ class PageOutput(Record):
     confidence: float | None = None
     """Mean OCR word confidence 0–100 (OCR pages only)."""
     low_confidence_words: list[str] = Field(default_factory=list)
+    fused_words: int = 0
+    """OCR words corrected by the page's garbled English-model text layer
+    (`pipeline.ocr.fusion`; 0 when the page had no such layer or nothing changed)."""
     low_confidence_tokens: list[RestoredToken] = Field(default_factory=list)
     """Words of this page that restoration wrote with a confidence below
     `restore.LOW_CONFIDENCE` (for review)."""
@@ -128,6 +131,9 @@ class Page(PageOutput):
     """Lines of the page in reading order, joined by newlines."""
     needs_ocr: bool = False
     """Set by ingest when a PDF page has no usable text layer."""
+    layer_words: list[str] = Field(default_factory=list)
+    """The words of a garbled text layer set aside for OCR (an English-model OCR run),
+    in the layer's reading order: the OCR stage fuses them with its own reading."""
 
 
 class TextInfo(Record):

@@ -5,7 +5,8 @@ usable; otherwise the page is marked `needs_ocr` (method `none`).  Unusable laye
 - empty, or only a few words over a full-page scan (a digital-signature stamp, whose
   lines are kept in `Page.furniture` for the signing time);
 - glyph junk: fonts without a Unicode map give mojibake (`6Ӣ CÔNG 7+ѬѪ1*`) or `(cid:12)`;
-- garbled: the hidden layer of an earlier OCR run without Vietnamese (`DQc lfl p-Tgdo`).
+- garbled: the hidden layer of an earlier OCR run without Vietnamese (`DQc lfl p-Tgdo`);
+  its words stay on the page (`Page.layer_words`) for the OCR stage's fusion.
 
 Text typed into form fields and signature widgets on top of the page (an e-office
 system's number and day, the signature stamp) is drawn into the layout first
@@ -163,7 +164,17 @@ def read_pdf(data: bytes, path: Path, config: Config) -> list[Page]:
                 # A scan's stamp-only layer is the e-office signature box (`Thời gian ký:
                 # …`): kept beside the page for `signed_at`, out of the OCR'd text.
                 kept = [ln for ln in lines if ln.strip()] if problem == "stamp only" else []
-                pages.append(Page(number=number, method="none", needs_ocr=True, furniture=kept))
+                # A garbled layer's words go along for `pipeline.ocr.fusion`.
+                layer = text.split() if problem == "garbled" else []
+                pages.append(
+                    Page(
+                        number=number,
+                        method="none",
+                        needs_ocr=True,
+                        furniture=kept,
+                        layer_words=layer,
+                    )
+                )
             else:
                 pages.append(
                     Page(

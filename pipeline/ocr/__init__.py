@@ -2,9 +2,10 @@
 
 Follow one page: `pdf.page_images` / `images.frames` give its image at native resolution
 → `preprocess.prepare` cleans it (the steps in `Config.preprocess`) → `tesseract.recognise`
-returns words with boxes and confidences → `reading_order.order_lines` makes lines, the
-header and signature columns apart → the page gets `text`, `confidence` and its
-`low_confidence_words`, `method="ocr"`.
+returns words with boxes and confidences → `fusion.fuse` mends them from the page's
+garbled English-model text layer, if it had one → `reading_order.order_lines` makes
+lines, the header and signature columns apart → the page gets `text`, `confidence` and
+its `low_confidence_words`, `method="ocr"`.
 
 Parallelism: up to `Config.workers` pages are recognised at once, each by one Tesseract
 (a pooled library engine, or the program; `OMP_THREAD_LIMIT=1` either way).  They are
@@ -33,7 +34,7 @@ from PIL import Image
 from pipeline.config import Config
 from pipeline.document import Document, PageField
 from pipeline.errors import EmptyFileError
-from pipeline.ocr import fields, perspective, preprocess, signature, tables, tesseract
+from pipeline.ocr import fields, fusion, perspective, preprocess, signature, tables, tesseract
 from pipeline.reading_order import Piece, column_groups, drop_page_number, order_lines
 from pipeline.segment.junk import is_clean_token
 from pipeline.vietnamese import is_syllable
@@ -88,6 +89,8 @@ class PageResult:
     """The number and date re-read as digit fields (`fields` step)."""
     tables: list[list[list[str]]] = field(default_factory=list)
     """Ruled tables found on the page, rows of cells (`tables` step)."""
+    fused_words: int = 0
+    """Words corrected by the page's garbled text layer (`Config.ocr_fusion`)."""
 
 
 def page_text(
@@ -156,8 +159,18 @@ def _mean_confidence(words: list[tesseract.Word]) -> float | None:
     return round(statistics.fmean(confs), 1) if confs else None
 
 
-def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) -> PageResult:
-    """OCR one page image: blank check, clean-up, Tesseract, orientation retry, layout."""
+def recognise_page(
+    number: int,
+    image: Image.Image,
+    dpi: int,
+    config: Config,
+    layer: list[str] | None = None,
+) -> PageResult:
+    """OCR one page image: blank check, clean-up, Tesseract, orientation retry, layout.
+
+    `layer`: the words of the page's garbled text layer, fused with Tesseract's words
+    (`pipeline.ocr.fusion`) when `Config.ocr_fusion` is on.
+    """
     started = time.perf_counter()
     result = PageResult(number=number, dpi=dpi)
     small = preprocess.thumbnail(image)  # made once: blank check, skew angle, border
@@ -214,6 +227,8 @@ def recognise_page(number: int, image: Image.Image, dpi: int, config: Config) ->
             retry_conf = _mean_confidence(retry or [])
             if retry and (retry_conf or 0) > (confidence or 0):
                 image, words, confidence, result.rotated = turned, retry, retry_conf, turn
+    if layer and config.ocr_fusion:  # before the fields step: it re-reads digits only
+        words, result.fused_words = fusion.fuse(words, layer)
     if colour is not None and {"fields", "signature"} & set(config.preprocess):
         # The colour page turned as the gray one was, for the steps that separate inks.
         if trace.get("skew"):
@@ -291,17 +306,28 @@ def ocr_workers(config: Config, pages: int) -> int:
     return max(1, min(config.workers, pages))
 
 
-def recognise_pages(images: ImageSource, config: Config, workers: int = 1) -> Iterator[PageResult]:
-    """Results in page order; at most `workers` pages in Tesseract and 2×workers in memory."""
+def recognise_pages(
+    images: ImageSource,
+    config: Config,
+    workers: int = 1,
+    layers: dict[int, list[str]] | None = None,
+) -> Iterator[PageResult]:
+    """Results in page order; at most `workers` pages in Tesseract and 2×workers in memory.
+
+    `layers`: garbled text-layer words by page number (see `recognise_page`).
+    """
+    layers = layers or {}
     if workers <= 1:
         for number, image, dpi in images:
-            yield recognise_page(number, image, dpi, config)
+            yield recognise_page(number, image, dpi, config, layers.get(number))
         return
     pending: deque[Future[PageResult]] = deque()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr") as pool:
         # Images are produced here, in the calling thread: pdfium is not thread-safe.
         for number, image, dpi in images:
-            pending.append(pool.submit(recognise_page, number, image, dpi, config))
+            pending.append(
+                pool.submit(recognise_page, number, image, dpi, config, layers.get(number))
+            )
             while len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:
@@ -331,8 +357,10 @@ def ocr(doc: Document, config: Config) -> Document:
     pages = {p.number: p for p in doc.pages}
     source = page_image_source(data, doc.source.media_type, numbers, config)
     workers = ocr_workers(config, len(numbers))
-    for result in recognise_pages(source, config, workers):
+    layers = {p.number: p.layer_words for p in doc.pages if p.needs_ocr and p.layer_words}
+    for result in recognise_pages(source, config, workers, layers):
         page = pages[result.number]
+        page.fused_words = result.fused_words
         page.text = result.text
         page.method = "ocr"
         page.needs_ocr = False
