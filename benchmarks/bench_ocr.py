@@ -482,10 +482,10 @@ def _plan_sources() -> list[Path]:
     return [p for p in paths if p.stem in names] if names else paths
 
 
-def _plain_text(path: Path) -> str:
-    """What plain `tesseract FILE stdout -l vie` reads (one thread, like vnplan)."""
+def _plain_text(path: Path, language: str = "vie") -> str:
+    """What plain `tesseract FILE stdout -l LANGUAGE` reads (one thread, like vnplan)."""
     out = subprocess.run(
-        ["tesseract", str(path), "stdout", "-l", "vie"],
+        ["tesseract", str(path), "stdout", "-l", language],
         env={**os.environ, "OMP_THREAD_LIMIT": "1"},
         capture_output=True,
         text=True,
@@ -537,11 +537,19 @@ META_FIELDS = ("number", "issue_date", "issuer", "title", "signer")
 (each side's value canonicalised as `benchmarks real` does)."""
 
 
+def _sources_unless_skipped(key: str, title: str) -> list[Path]:
+    """The real plans for a section, or [] (said so) when absent or skipped by name."""
+    sources = _plan_sources()
+    if key in os.environ.get("VNPLAN_BENCH_SKIP", "") or not sources:
+        print(f"\n{title}: skipped (../shared/real/plans and texts absent or skipped)")
+        return []
+    return sources
+
+
 def section_plans(workdir: Path) -> None:
     """Section 7: renders of real plans, light scan, vnplan against plain Tesseract."""
-    sources = _plan_sources()
-    if "plans" in os.environ.get("VNPLAN_BENCH_SKIP", "") or not sources:
-        print("\n7. Real-plan renders: skipped (../shared/real/plans and texts absent or skipped)")
+    sources = _sources_unless_skipped("plans", "7. Real-plan renders")
+    if not sources:
         return
     page_limit = int(os.environ.get("VNPLAN_BENCH_PLAN_PAGES", "0") or 0)
     steps = _plan_steps()
@@ -644,21 +652,13 @@ def _fusion_scan(image: Image.Image, level: str, seed: int) -> tuple[Image.Image
 
 def _eng_layer(png: Path) -> list[str]:
     """The words `tesseract -l eng` reads on the page: a garbled layer's words."""
-    out = subprocess.run(
-        ["tesseract", str(png), "stdout", "-l", "eng"],
-        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out.stdout.split()
+    return _plain_text(png, "eng").split()
 
 
 def section_fusion(workdir: Path) -> None:
     """Section 8: vie alone against vie fused with an eng layer, on real-plan renders."""
-    sources = _plan_sources()
-    if "fusion" in os.environ.get("VNPLAN_BENCH_SKIP", "") or not sources:
-        print("\n8. Fusion with an eng layer: skipped (../shared/real absent or skipped)")
+    sources = _sources_unless_skipped("fusion", "8. Fusion with an eng layer")
+    if not sources:
         return
     from pipeline.restore import correct_accents
 
