@@ -56,12 +56,17 @@ def _hue_mask(hsv: np.ndarray, ranges: tuple[tuple[int, int], ...], gray: np.nda
 
 
 def ink_mask(image: Image.Image, colour: str) -> np.ndarray:
-    """Pixels (True) of `red` or `blue` ink in an RGB image; all False for gray images."""
+    """Pixels (True) of `red` or `blue` ink in an RGB image; all False for gray images.
+
+    Black pixels (`BLACK_VALUE`) are never pen ink: so dark, their hue and saturation are
+    sensor and JPEG noise (black print on a colour scan gave a `blue` mask of nothing but
+    print), and a tinted sheet's print is black too; the dark cores of dark blue pen come
+    back from the gray crop (`with_cores`)."""
     if image.mode != "RGB":
         return np.zeros((image.height, image.width), dtype=bool)
     pixels = np.asarray(image)
     hsv, gray = _hsv_gray(pixels)
-    return _hue_mask(hsv, RED_HUES if colour == "red" else BLUE_HUES, gray)
+    return _hue_mask(hsv, RED_HUES if colour == "red" else BLUE_HUES, gray) & ~_black(hsv)
 
 
 PEN_CORE_MM = 0.25
