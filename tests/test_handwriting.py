@@ -41,7 +41,7 @@ def test_pen_digits_are_read_right_or_left_out_never_wrong() -> None:
             right += got.digits.lstrip("0") == truth.lstrip("0")
             wrong += got.digits.lstrip("0") != truth.lstrip("0")
     assert wrong == 0
-    assert right >= 20  # the benchmark reads about 60 % of day fields (README)
+    assert right >= 15  # the benchmark reads about 40 % of day fields (with the variant styles)
 
 
 def test_a_reading_carries_the_weakest_glyph_probability() -> None:
@@ -317,3 +317,22 @@ def test_black_print_on_a_colour_scan_is_no_pen_ink() -> None:
     mask = ink.ink_mask(Image.fromarray(pixels), "blue")
     assert mask[10:30, 10:14].all()
     assert not mask[:, 30:].any()
+
+
+def test_the_generated_pen_writes_the_variant_styles_too() -> None:
+    class Strokes:
+        """A stand-in for ImageDraw that counts the lines drawn."""
+
+        def __init__(self) -> None:
+            self.lines = 0
+
+        def line(self, *args, **kwargs) -> None:
+            self.lines += 1
+
+    rng = random.Random(0)
+    counts = set()
+    for _ in range(20):
+        draw = Strokes()
+        make_scans._pen_digits(draw, rng, "7", 0, 0, LINE)
+        counts.add(draw.lines)
+    assert counts == {1, 2}  # the plain `7` and the crossed one
