@@ -309,13 +309,14 @@ def test_dark_pen_outlines_get_their_cores_and_crossed_print_stays_out() -> None
 def test_black_print_on_a_colour_scan_is_no_pen_ink() -> None:
     from pipeline.ocr import ink
 
-    pixels = np.full((40, 90, 3), 250, dtype=np.uint8)
+    pixels = np.full((40, 120, 3), 250, dtype=np.uint8)
     pixels[:, :, 2] = 255  # a faintly blue-tinted sheet
     pixels[10:30, 10:14] = (35, 55, 170)  # a blue ballpoint stroke
+    pixels[10:30, 20:24] = (25, 35, 105)  # the saturated edge of a dark blue pen's stroke
     pixels[10:30, 40:44] = (8, 10, 30)  # black print: as dark as this, its hue is noise
     pixels[10:30, 70:74] = (30, 32, 45)  # black ballpoint
     mask = ink.ink_mask(Image.fromarray(pixels), "blue")
-    assert mask[10:30, 10:14].all()
+    assert mask[10:30, 10:14].all() and mask[10:30, 20:24].all()
     assert not mask[:, 30:].any()
 
 
