@@ -280,6 +280,31 @@ def test_a_wide_date_label_gives_the_digits_its_extra_width() -> None:
     assert fields._label_start(wide, None) == wide.left  # nothing to measure print by
 
 
+def test_marks_glued_to_a_date_label_are_the_writing_beside_it() -> None:
+    from pipeline.ocr.tesseract import Word
+
+    def word(text: str, left: int, width: int) -> Word:
+        return Word(text, 80.0, left, 100, width, 40, 1, 1, 1)
+
+    # `ngày 27 tháng` read `ngày.) {tháng`: the digits are in the labels' boxes
+    day, month = word("ngày.)", 1507, 140), word("{tháng", 1664, 141)
+    assert fields._label_end(day, 23.5) == 1507 + 4 * 23.5  # after the four letters
+    assert fields._label_start(month, 23.5) == month.right - 5 * 23.5
+    # marks on a label's other side leave the field's side of it as it is
+    assert fields._label_end(month, 23.5) == month.right
+    assert fields._label_start(day, 23.5) == day.left
+    line = [word("Hà", 1313, 65), day, month, word("8", 1830, 30), word("năm", 1892, 90),
+            word("2025", 1998, 108)]  # fmt: skip
+    assert fields._date(line, _NoDigits()) is not None  # `{tháng` is the month's label
+
+
+class _NoDigits:
+    """A reader that reads nothing (for the parsing of a date line alone)."""
+
+    def read(self, box, kind):
+        return None, "none", 0.0
+
+
 def test_broken_and_low_resolution_copies_stay_one_digit() -> None:
     from pipeline.ocr.training import digits
 
