@@ -577,6 +577,19 @@ PEN_STROKES = {
 }  # fmt: skip
 """Pen strokes of each digit (x 0–0.6 across, y 0–1 down), drawn by `_pen_digits`: a hand
 that owes nothing to a font, unlike `_hand_digits` and the digit model's training data."""
+PEN_VARIANTS = {
+    "2": [[(0.12, 0.34), (0.02, 0.2), (0.14, 0.02), (0.4, 0.0), (0.52, 0.2), (0.4, 0.46),
+           (0.08, 0.88), (0.04, 1.0), (0.18, 0.96), (0.24, 0.86), (0.3, 0.97), (0.58, 0.95)]],
+    "3": [[(0.04, 0.04), (0.54, 0.02), (0.28, 0.38), (0.5, 0.52), (0.56, 0.76), (0.4, 0.97),
+           (0.16, 1.0), (0.02, 0.88)]],
+    "7": [[(0.03, 0.2), (0.1, 0.03), (0.56, 0.02), (0.32, 0.48), (0.2, 1.0)],
+          [(0.06, 0.54), (0.58, 0.5)]],
+}  # fmt: skip
+"""Other styles of a digit `_pen_digits` writes now and then (`VARIANT_SHARE`): the `2`
+that closes on a loop before its base, the flat-topped `3`, the crossed `7` of offices'
+hands."""
+VARIANT_SHARE = 0.4
+"""Share of a digit's strokes written in its `PEN_VARIANTS` style when it has one."""
 PEN_BLACK = (30, 32, 45)
 """Black ballpoint: not saturated, so only the gray crop sees it."""
 
@@ -603,15 +616,19 @@ def _spline(points: list[tuple[float, float]], steps: int = 8) -> list[tuple[flo
 
 def _pen_digits(draw, rng: random.Random, digits: str, x: float, y: float, size: float,
                 colour=BLUE_INK) -> None:  # fmt: skip
-    """Digits written with a pen: stroke skeletons (`PEN_STROKES`) jittered, slanted,
-    scaled and drawn as smooth lines of a ballpoint's width, larger than the print."""
+    """Digits written with a pen: stroke skeletons (`PEN_STROKES`, now and then
+    `PEN_VARIANTS`) jittered, slanted, scaled and drawn as smooth lines of a ballpoint's
+    width, larger than the print."""
     height = size * rng.uniform(1.0, 1.35)
     slant = rng.uniform(0.0, 0.3)
     width = max(2, round(size * rng.uniform(0.07, 0.12)))
     top = y - (height - size) * 0.7
     for ch in digits:
         stretch = rng.uniform(0.75, 1.0)
-        for stroke in PEN_STROKES[ch]:
+        strokes = PEN_STROKES[ch]
+        if ch in PEN_VARIANTS and rng.random() < VARIANT_SHARE:
+            strokes = PEN_VARIANTS[ch]
+        for stroke in strokes:
             points = [(px + rng.uniform(-0.035, 0.035), py + rng.uniform(-0.03, 0.03))
                       for px, py in stroke]  # fmt: skip
             line = [

@@ -379,9 +379,14 @@ def _starts(line: list[Word], i: int) -> bool:
     return line[i].left - line[i - 1].right > COLUMN_GAP_HEIGHTS * line[i].height
 
 
+_LABEL_MARKS = ",.;:[](){}|"
+"""Marks OCR glues to a date label from the pen digits or dots beside it (`ngày.)`,
+`{tháng` on a real scan): the label is found without them."""
+
+
 def _date(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | None:
     """The `ngày … tháng … năm …` line re-read, or None when the line is not one."""
-    folded = [_fold(w.text).strip(",.[]()|") for w in line]
+    folded = [_fold(w.text).strip(_LABEL_MARKS) for w in line]
     try:
         i = folded.index("ngay")
         j = folded.index("thang", i + 1)
@@ -426,17 +431,36 @@ written digits beside it too (Tesseract read `02năm` as `năm` at 43): the digi
 is measured from the label's other end by its print width."""
 
 
+def _marks(word: Word) -> tuple[int, int, int]:
+    """(marks before, letters, marks after) of a date label: the marks OCR glued to it
+    (`_LABEL_MARKS`) are its reading of the writing beside the label (`ngày.)`, `{tháng`)."""
+    folded = _fold(word.text)
+    letters = folded.strip(_LABEL_MARKS)
+    if not letters:
+        return 0, len(word.text), 0
+    before = len(folded) - len(folded.lstrip(_LABEL_MARKS))
+    return before, len(letters), len(folded) - before - len(letters)
+
+
+def _wide(word: Word, char: float | None, letters: int) -> bool:
+    return bool(char) and word.width > WIDE_LABEL * char * letters
+
+
 def _label_end(word: Word, char: float | None) -> float:
-    """Where the print of a label before a digit field ends (see `WIDE_LABEL`)."""
-    if char and word.width > WIDE_LABEL * char * len(word.text):
-        return word.left + char * len(word.text)
+    """Where the print of a label before a digit field ends: after its letters when it is
+    boxed wider than their print (`WIDE_LABEL`) or OCR glued marks after it."""
+    before, letters, after = _marks(word)
+    if char and (after or _wide(word, char, letters)):
+        return word.left + char * (before + letters)
     return word.right
 
 
 def _label_start(word: Word, char: float | None) -> float:
-    """Where the print of a label after a digit field starts (see `WIDE_LABEL`)."""
-    if char and word.width > WIDE_LABEL * char * len(word.text):
-        return word.right - char * len(word.text)
+    """Where the print of a label after a digit field starts: before its letters when it
+    is boxed wider than their print or OCR glued marks before it (see `_label_end`)."""
+    before, letters, after = _marks(word)
+    if char and (before or _wide(word, char, letters)):
+        return word.right - char * (letters + after)
     return word.left
 
 

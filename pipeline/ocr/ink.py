@@ -55,13 +55,24 @@ def _hue_mask(hsv: np.ndarray, ranges: tuple[tuple[int, int], ...], gray: np.nda
     return coloured & in_range
 
 
+MIN_PEN_VALUE = 80
+"""OpenCV value (0–255) below which a pixel's hue and saturation are sensor and JPEG noise,
+not ink colour: black print on real colour scans measured value 2–52 and came out `blue`
+(its crops' pen masks were nothing but print, a tinted sheet's `K` among them), while blue
+ballpoint's pixels measured 136–230 and dark blue pen's saturated edges stay above ~100."""
+
+
 def ink_mask(image: Image.Image, colour: str) -> np.ndarray:
-    """Pixels (True) of `red` or `blue` ink in an RGB image; all False for gray images."""
+    """Pixels (True) of `red` or `blue` ink in an RGB image; all False for gray images.
+
+    Pixels darker than `MIN_PEN_VALUE` are never pen ink (see there); the darkest cores of
+    dark blue pen come back from the gray crop (`with_cores`)."""
     if image.mode != "RGB":
         return np.zeros((image.height, image.width), dtype=bool)
     pixels = np.asarray(image)
     hsv, gray = _hsv_gray(pixels)
-    return _hue_mask(hsv, RED_HUES if colour == "red" else BLUE_HUES, gray)
+    mask = _hue_mask(hsv, RED_HUES if colour == "red" else BLUE_HUES, gray)
+    return mask & (hsv[..., 2] >= MIN_PEN_VALUE)
 
 
 PEN_CORE_MM = 0.25
