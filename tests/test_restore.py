@@ -591,3 +591,15 @@ def test_capitals_alone_in_parentheses_are_an_acronym() -> None:
     assert "(HĐND)" in out  # a known stripped abbreviation is still restored
     assert parenthesised_acronym("IC15") and not parenthesised_acronym("Ai")
     assert not parenthesised_acronym("HDND")
+
+
+@pytest.mark.parametrize("word", ["DANG", "CHI", "VIEN"])
+def test_an_acronym_kept_and_the_same_word_decoded_share_no_cached_path(word: str) -> None:
+    # One decoder, the word decoded alone first: the kept acronym's one-candidate list
+    # must not be walked with the decoded word's cached path (an IndexError before).
+    from pipeline.restore.decoder import Decoder
+    from pipeline.restore.model import get_model
+
+    decoder = Decoder(get_model())
+    assert decoder.restore(word, garbled=False).text != word
+    assert decoder.restore(f"x ({word})", garbled=False).text == f"x ({word})"

@@ -138,6 +138,13 @@ class Trace:
     """Slots whose channel scores had the neural scorer's bonus (`Decoder._rescore`)."""
 
 
+def _key_of(slot: Slot) -> str | tuple[str, str]:
+    """A slot's part of a run's cache key: numbers alike, fixed slots with what they write."""
+    if not slot.fixed:
+        return slot.read
+    return "<num>" if slot.read[:1].isdigit() else (slot.read, slot.out)
+
+
 class Decoder:
     """Beam search over candidate lattices with a trigram LM and the OCR channel."""
 
@@ -399,7 +406,9 @@ class Decoder:
             garbled,
             self.accents,
             self.keep_bonus,
-            *("<num>" if s.fixed and s.read[:1].isdigit() else s.read for s in run),
+            # A fixed slot is keyed apart from the same word decoded (`(DANG)`, an acronym
+            # kept, against `DANG`): their candidate lists differ, so must their paths.
+            *(_key_of(s) for s in run),
             *(n for n, s in enumerate(run) if (s.line, s.start) in self._names),
         )
         cached = None if bonuses else self._runs.get(key)
