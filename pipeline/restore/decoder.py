@@ -25,7 +25,7 @@ from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.memory import DocumentCache, stroked_markers
 from pipeline.restore.model import RestoreModel
 from pipeline.restore.neural import BOUNDARY, NeuralScorer, windows
-from pipeline.restore.proper_names import name_spans
+from pipeline.restore.proper_names import name_spellings
 from pipeline.restore.slots import Slot, slots_of_line
 from pipeline.vietnamese import (
     apply_case,
@@ -163,8 +163,9 @@ class Decoder:
         self._frequent: dict[str, list[int]] = {}
         self._cased: dict[tuple[str, bool], list[tuple[int, str, float]]] = {}
         self._runs: dict[tuple, tuple[tuple[int, ...], list[float]]] = {}
-        self._names: frozenset[tuple[int, int]] = frozenset()
-        """(line, column) of the name syllables of the text being checked (`restore`)."""
+        self._names: dict[tuple[int, int], str] = {}
+        """(line, column) → spelling of the name syllables of the text being checked
+        (`restore`, marks mode)."""
         vocab = model.vocab
         self.name_skeletons = frozenset(
             word_skeleton(w) for w in vocab if w.isalpha() and not is_syllable(w)
@@ -390,7 +391,8 @@ class Decoder:
             if garbled:
                 cands = self.garbled_candidates(slot.read)
             elif self.accents and (slot.line, slot.start) in self._names:
-                cands = [(self.model.word_id(slot.read.lower()), slot.read.lower(), 0.0)]
+                name = self._names[slot.line, slot.start].lower()
+                cands = [(self.model.word_id(name), name, 0.0)]
             elif self.accents:
                 cands = self.accent_candidates(slot.read)
             else:
@@ -409,7 +411,11 @@ class Decoder:
             # A fixed slot is keyed apart from the same word decoded (`(DANG)`, an acronym
             # kept, against `DANG`): their candidate lists differ, so must their paths.
             *(_key_of(s) for s in run),
-            *(n for n, s in enumerate(run) if (s.line, s.start) in self._names),
+            *(
+                (n, self._names[s.line, s.start])
+                for n, s in enumerate(run)
+                if (s.line, s.start) in self._names
+            ),
         )
         cached = None if bonuses else self._runs.get(key)
         if cached is None:
@@ -570,11 +576,16 @@ class Decoder:
             self._cased.clear()  # case-scored lists are cached per reading, not per mode
         self.accents = accents and not garbled
         lines = text.split("\n")
-        # Names keep the marks Tesseract read (`proper_names`): the LM knows few of them.
+        # Names keep the marks Tesseract read, a place misread in its marks takes the
+        # gazetteer's (`proper_names`): the LM knows few names.
         self._names = (
-            frozenset((n, start) for n, line in enumerate(lines) for start, _ in name_spans(line))
+            {
+                (n, start): spelling
+                for n, line in enumerate(lines)
+                for start, spelling in name_spellings(line).items()
+            }
             if self.accents
-            else frozenset()
+            else {}
         )
         fixed: list[Slot] = []
         runs = self._runs_of(lines, garbled, fixed)

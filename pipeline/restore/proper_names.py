@@ -12,8 +12,11 @@ follows a word introducing a person (`vocabulary.HONORIFICS`: `đồng chí`, `�
 with a common family name and has at least `MIN_BARE_NAME` syllables (`Hà Nội`, two
 syllables opening with the family name `Hà`, is no person).  A place's name is a run of
 two or more capitalised syllables spelled exactly as a name of the administrative
-gazetteer (`Văn Bàn`, which the model made `Văn Bản`); a misread one (`Hà Nôi`) matches
-none and has its marks checked like any word.
+gazetteer (`Văn Bàn`, which the model made `Văn Bản`).  A run right after a level word
+(`vocabulary.ADMIN_LEVELS`: `tỉnh`, `xã` …) that differs from one gazetteer name by its
+marks only, and from no other, takes that name's spelling (`tỉnh Lâm Đông` → `Lâm Đồng`):
+the model's case statistics of a rare capital can outweigh its context there.  Without
+the level word the letters say too little (`Bộ Công an` has the letters of a ward).
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ import re
 from functools import lru_cache
 
 from pipeline.gazetteer import place_names
-from pipeline.vietnamese import is_syllable, nfc
-from pipeline.vocabulary import HONORIFICS, SURNAMES
+from pipeline.vietnamese import is_syllable, nfc, skeleton
+from pipeline.vocabulary import ADMIN_LEVELS, HONORIFICS, SURNAMES
 
 MIN_BARE_NAME = 3
 """Syllables a run needs to count as a name without an honorific before it: family,
@@ -39,6 +42,7 @@ _TOKEN = re.compile(r"\S+")
 _EDGE = ".,:;()“”\"'‘’"
 _FAMILY = frozenset(SURNAMES)
 _INTRODUCERS = tuple(tuple(h.split()) for h in HONORIFICS)
+_LEVELS = tuple(tuple(level.split()) for level in ADMIN_LEVELS)
 
 
 @lru_cache(maxsize=1)
@@ -48,8 +52,21 @@ def _places() -> frozenset[tuple[str, ...]]:
     return frozenset(n for n in names if MIN_PLACE <= len(n) <= MAX_NAME)
 
 
+@lru_cache(maxsize=1)
+def _places_by_letters() -> dict[tuple[str, ...], tuple[str, ...] | None]:
+    """The gazetteer's names by their syllables' skeletons; None where two names share
+    them (`Cam Đường`, `Cẩm Dương`: the letters alone do not say which)."""
+    found: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+    for name in _places():
+        key = tuple(skeleton(w) for w in name)
+        found[key] = name if key not in found or found[key] == name else None
+    return found
+
+
 def _name_syllable(word: str) -> bool:
-    """A capitalised syllable (`Giàng`, `Hải`); the rest of the word in lower case."""
+    """A capitalised syllable (`Giàng`, `Hải`); the rest of the word in lower case.
+    Lines are read as given (their columns are the decoder's): NFC, as OCR and ingest
+    write text."""
     return (
         word.isalpha()
         and word[0].isupper()
@@ -58,13 +75,59 @@ def _name_syllable(word: str) -> bool:
     )
 
 
-def _introduced(words: list[str], i: int) -> bool:
-    """Whether the words before position `i` end with an honorific (`đồng chí`, `Ông`)."""
-    for phrase in _INTRODUCERS:
+def _introduced(words: list[str], i: int, phrases=_INTRODUCERS) -> bool:
+    """Whether the words before position `i` end with one of `phrases` (by default the
+    honorifics: `đồng chí`, `Ông`), in any case."""
+    for phrase in phrases:
         before = words[max(0, i - len(phrase)) : i]
         if len(before) == len(phrase) and [w.lower() for w in before] == list(phrase):
             return True
     return False
+
+
+def name_spellings(line: str) -> dict[int, str]:
+    """The names of one line as {column of a syllable: how to write it}: the syllables of
+    `name_spans` as written, and of a place misread in its marks as the gazetteer spells it.
+
+    Example:
+        >>> name_spellings("tỉnh Lâm Đông và Văn Bàn, Bộ Công an")
+        {5: 'Lâm', 9: 'Đồng', 17: 'Văn', 21: 'Bàn'}
+    """
+    spellings = {start: line[start:end] for start, end in name_spans(line)}
+    tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(line)]
+    words = [token.strip(_EDGE) for _, token in tokens]
+    by_letters = _places_by_letters()
+    i = 0
+    while i < len(tokens):
+        run = _capitals(tokens, i) if _introduced(words, i, _LEVELS) else []
+        place = None
+        for end in range(len(run), MIN_PLACE - 1, -1):
+            words = tuple(word for _, word in run[:end])
+            place = by_letters.get(tuple(skeleton(w) for w in words))
+            if place is not None and place != words:
+                break
+            place = None
+        if place is None or any(start in spellings for start, _ in run[: len(place)]):
+            i += 1
+            continue
+        for (start, _), syllable in zip(run, place, strict=False):
+            spellings[start] = syllable
+        i += len(place)
+    return dict(sorted(spellings.items()))
+
+
+def _capitals(tokens: list[tuple[int, str]], i: int) -> list[tuple[int, str]]:
+    """(column, word) of the capitalised syllables from token `i` on, at most `MAX_NAME`,
+    not broken by punctuation (a comma after a word ends the run there)."""
+    run: list[tuple[int, str]] = []
+    for start, token in tokens[i : i + MAX_NAME]:
+        word = token.strip(_EDGE)
+        if not _name_syllable(word) or (run and token.lstrip(_EDGE) != token):
+            break
+        run.append((start + len(token) - len(token.lstrip(_EDGE)), word))
+        if token.rstrip(_EDGE) != token:
+            break
+    return run
 
 
 def name_spans(line: str) -> list[tuple[int, int]]:
@@ -78,7 +141,6 @@ def name_spans(line: str) -> list[tuple[int, int]]:
         >>> [line[a:b] for a, b in name_spans(line)]
         ['Văn', 'Bàn']
     """
-    line = nfc(line)
     tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(line)]
     words = [token.strip(_EDGE) for _, token in tokens]
     spans: list[tuple[int, int]] = []
