@@ -37,6 +37,11 @@ def test_name_spans(line: str, names: list[str]) -> None:
     [
         ("tỉnh Lâm Đông", {"Lâm": "Lâm", "Đông": "Đồng"}),  # marks only: the gazetteer's
         ("UBND Tỉnh Lâm Đông", {"Lâm": "Lâm", "Đông": "Đồng"}),
+        # every place of the line, not only the first one after a level word
+        (
+            "tỉnh Lào Cai và tỉnh Lâm Đông",
+            {"Lào": "Lào", "Cai": "Cai", "Lâm": "Lâm", "Đông": "Đồng"},
+        ),
         ("Sở Lâm Đông", {}),  # no level word before it: no place to trust
         ("xã Cam Duong", {}),  # `Cam Đường`, `Cẩm Dương`, `Cẩm Đường`: which one?
         ("Bộ Công an", {}),

@@ -102,9 +102,9 @@ def name_spellings(line: str) -> dict[int, str]:
         run = _capitals(tokens, i) if _introduced(words, i, _LEVELS) else []
         place = None
         for end in range(len(run), MIN_PLACE - 1, -1):
-            words = tuple(word for _, word in run[:end])
-            place = by_letters.get(tuple(skeleton(w) for w in words))
-            if place is not None and place != words:
+            read = tuple(word for _, word in run[:end])
+            place = by_letters.get(tuple(skeleton(w) for w in read))
+            if place is not None and place != read:
                 break
             place = None
         if place is None or any(start in spellings for start, _ in run[: len(place)]):
