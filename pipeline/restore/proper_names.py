@@ -146,37 +146,30 @@ def name_spans(line: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(tokens):
-        run: list[int] = []
-        for k in range(i, min(i + MAX_NAME, len(tokens))):
-            token, word = tokens[k][1], words[k]
-            if not _name_syllable(word) or (run and token.lstrip(_EDGE) != token):
-                break
-            if not run and word.lower() in HONORIFICS:
-                break  # `Ông Hoàng …`: the name is read from the next word
-            run.append(k)
-            if token.rstrip(_EDGE) != token:
-                break  # `Thuân,`: the name ends here
-        if run and not _person(words, run):
-            run = _place(words, run)
+        run = _capitals(tokens, i)
+        if run and run[0][1].lower() in HONORIFICS:
+            run = []  # `Ông Hoàng …`: the name is read from the next word
+        if run and not _person(words, i, len(run)):
+            run = run[: _place(run)]
         if run:
-            for k in run:
-                start = tokens[k][0] + len(tokens[k][1]) - len(tokens[k][1].lstrip(_EDGE))
-                spans.append((start, start + len(words[k])))
-            i = run[-1] + 1
+            spans.extend((start, start + len(word)) for start, word in run)
+            i += len(run)
         else:
             i += 1
     return spans
 
 
-def _person(words: list[str], run: list[int]) -> bool:
-    """Whether the capitals at `run` are a person's name (see the module's docstring)."""
-    return _introduced(words, run[0]) or (len(run) >= MIN_BARE_NAME and words[run[0]] in _FAMILY)
+def _person(words: list[str], i: int, length: int) -> bool:
+    """Whether the `length` capitals from word `i` on are a person's name (see the
+    module's docstring)."""
+    return _introduced(words, i) or (length >= MIN_BARE_NAME and words[i] in _FAMILY)
 
 
-def _place(words: list[str], run: list[int]) -> list[int]:
-    """The longest opening part of `run` spelled as a gazetteer name; [] for none."""
+def _place(run: list[tuple[int, str]]) -> int:
+    """How many of the opening syllables of `run` are spelled as a gazetteer name; 0
+    for none (the longest such name counts)."""
     places = _places()
     for end in range(len(run), MIN_PLACE - 1, -1):
-        if tuple(words[k] for k in run[:end]) in places:
-            return run[:end]
-    return []
+        if tuple(word for _, word in run[:end]) in places:
+            return end
+    return 0
