@@ -76,37 +76,9 @@ from benchmarks.bench_real import comparable  # noqa: E402
 from benchmarks.extract_score import score_tasks  # noqa: E402
 from pipeline.chain import process_text, run_stages  # noqa: E402
 from pipeline.config import Config  # noqa: E402
+from pipeline.editdistance import levenshtein  # noqa: E402
 from pipeline.ingest import ingest, new_document  # noqa: E402
 from pipeline.ocr import libtesseract, ocr, recognise_page, tesseract  # noqa: E402
-
-
-def levenshtein(a: str, b: str) -> int:
-    """Edit distance (Myers/Hyyrö bit-parallel: one big-int pass per character of b)."""
-    if not a:
-        return len(b)
-    if not b:
-        return len(a)
-    peq: dict[str, int] = {}
-    for i, ch in enumerate(a):
-        peq[ch] = peq.get(ch, 0) | (1 << i)
-    mask = (1 << len(a)) - 1
-    high = 1 << (len(a) - 1)
-    pv, mv, score = mask, 0, len(a)
-    for ch in b:
-        eq = peq.get(ch, 0)
-        xv = eq | mv
-        xh = (((eq & pv) + pv) ^ pv) | eq
-        ph = mv | (~(xh | pv) & mask)
-        mh = pv & xh
-        if ph & high:
-            score += 1
-        elif mh & high:
-            score -= 1
-        ph = ((ph << 1) | 1) & mask
-        mh = (mh << 1) & mask
-        pv = mh | (~(xv | ph) & mask)
-        mv = ph & xv
-    return score
 
 
 def normalise(text: str) -> str:

@@ -31,6 +31,7 @@ import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 
+from pipeline.editdistance import levenshtein
 from pipeline.ocr.tesseract import Word
 from pipeline.vietnamese import (
     TONES,
@@ -110,16 +111,6 @@ def _with_marks(letters: str, tone: str, others: tuple[str, ...]) -> tuple[str, 
     return tuple(sorted(found))
 
 
-def _edits(a: str, b: str) -> int:
-    """Levenshtein distance of two short words."""
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        previous, row[0] = row[0], i
-        for j, cb in enumerate(b, start=1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
-    return row[-1]
-
-
 def fused_word(read: str, layer: str) -> str | None:
     """`read` (a vie word) corrected by `layer` (the layer's word at its place), or None.
 
@@ -139,7 +130,7 @@ def fused_word(read: str, layer: str) -> str | None:
         return None
     if _ROMAN.match(core) or _ROMAN.match(layer_core):
         return None  # a heading's numeral is a number: neither reading is mended
-    if _edits(skeleton(core), letters) > MAX_EDITS:
+    if levenshtein(skeleton(core), letters) > MAX_EDITS:
         return None
     tone, others = _marks(core)
     found = _with_marks(letters, tone, others)
