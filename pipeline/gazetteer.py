@@ -27,15 +27,37 @@ reads as confident pairs of letters (`Ar`, `Al`), which two-letter names (`Ea`) 
 
 
 @lru_cache(maxsize=1)
-def place_names() -> tuple[str, ...]:
-    """Every name of the gazetteer (empty, with a warning, when the file is missing)."""
+def _data() -> dict:
+    """The gazetteer file's content (empty, with a warning, when the file is missing)."""
     path = shipped_dir() / GAZETTEER_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         log.warning("no place-name gazetteer at %s: place names are left as read", path)
-        return ()
-    return tuple(name for level in LEVELS for name in data.get(level, []))
+        return {}
+
+
+@lru_cache(maxsize=1)
+def place_names() -> tuple[str, ...]:
+    """Every name of the gazetteer (empty when the file is missing)."""
+    return tuple(name for level in LEVELS for name in _data().get(level, []))
+
+
+@lru_cache(maxsize=1)
+def province_names() -> tuple[str, ...]:
+    """The provinces and centrally-run cities, those before 2025-07-01 among them."""
+    return tuple(_data().get("provinces", []))
+
+
+@lru_cache(maxsize=1)
+def provinces_of() -> dict[str, frozenset[str]]:
+    """Per place name, the provinces with a place of that name (a province is its own):
+    `Cam Đường` → {`Lào Cai`}.  Empty for a gazetteer built before the field existed."""
+    provinces = province_names()
+    homes = {name: frozenset((name,)) for name in provinces}
+    for name, indices in _data().get("province_of", {}).items():
+        homes[name] = homes.get(name, frozenset()) | {provinces[i] for i in indices}
+    return homes
 
 
 @lru_cache(maxsize=1)

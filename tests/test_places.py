@@ -55,6 +55,8 @@ def test_build_keeps_names_without_level_words_or_numbers() -> None:
                 "old_ward": "Xã Tà Nung",
                 "new_ward": "Phường Xuân Hương",
                 "old_district": "Huyện Lạc Dương",
+                "old_province": "Tỉnh Đắk Nông",
+                "new_province": "Tỉnh Lâm Đồng",
             },
         ],
     }
@@ -63,6 +65,10 @@ def test_build_keeps_names_without_level_words_or_numbers() -> None:
     assert gazetteer["wards"] == ["Tà Nung", "Xuân Hương"]
     assert gazetteer["districts"] == ["Lạc Dương", "Đà Lạt"]
     assert "1.0.4" in gazetteer["source"]
+    # An old ward lies in its old province and in the new one; a new ward in the new one.
+    assert gazetteer["province_of"]["Tà Nung"] == [0, 1]
+    assert gazetteer["province_of"]["Xuân Hương"] == [0]
+    assert gazetteer["province_of"]["Đà Lạt"] == []  # that row gave no province
 
 
 def test_an_issuer_gets_its_unit_noun_and_abbreviations_back() -> None:

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.restore import correct_accents
-from pipeline.restore.proper_names import name_spans, name_spellings
+from pipeline.restore import correct_accents, restore_result
+from pipeline.restore.proper_names import (
+    document_provinces,
+    name_spans,
+    name_spellings,
+    place_spellings,
+)
 
 
 def _names(line: str) -> list[str]:
@@ -50,6 +55,42 @@ def test_name_spans(line: str, names: list[str]) -> None:
 def test_name_spellings(line: str, spellings: dict[str, str]) -> None:
     got = {line[k : k + len(v)]: v for k, v in name_spellings(line).items()}
     assert got == spellings
+
+
+def _places(lines: list[str]) -> dict[str, str]:
+    """The spellings `place_spellings` gives the words of the last line."""
+    last = len(lines) - 1
+    return {
+        lines[n][k : k + len(v)]: v for (n, k), v in place_spellings(lines).items() if n == last
+    }
+
+
+def test_document_provinces_are_read_without_marks_and_in_any_case() -> None:
+    lines = ["UBND TINH LAO CAI", "Sở Nội vụ thành phố Hà Nội", "tinh than trach nhiem"]
+    assert document_provinces(lines) == {"Lào Cai", "Hà Nội"}
+
+
+@pytest.mark.parametrize(
+    ("lines", "spellings"),
+    [
+        # three places share the letters; the document's province has one of them
+        (["UBND tinh Lao Cai", "phuong Cam Duong"], {"Cam": "Cam", "Duong": "Đường"}),
+        (["UBND tinh Ha Tinh", "xa Cam Duong"], {"Cam": "Cẩm", "Duong": "Dương"}),
+        (["xa Cam Duong"], {}),  # no province named: the language model decides
+        (["UBND tinh Lao Cai", "Cam Duong"], {}),  # no level word: no place to trust
+        (["tinh Lam Dong"], {"Lam": "Lâm", "Dong": "Đồng"}),  # letters of one name only
+        (["tinh Ngan Hang"], {}),  # letters of no name
+    ],
+)
+def test_place_spellings_of_text_without_marks(lines: list[str], spellings: dict) -> None:
+    assert _places(lines) == spellings
+
+
+@pytest.mark.usefixtures("model")
+def test_a_place_of_the_documents_province_is_restored_as_it_is_spelled_there() -> None:
+    # Without the rule the model writes `Cẩm Dương` (Hà Tĩnh) for Lào Cai's ward.
+    text = "UBND tinh Lao Cai\nphuong Cam Duong, thanh pho Lao Cai"
+    assert restore_result(text).text.split("\n")[1] == "phường Cam Đường, thành phố Lào Cai"
 
 
 @pytest.mark.usefixtures("model")

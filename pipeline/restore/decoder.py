@@ -25,7 +25,7 @@ from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
 from pipeline.restore.memory import DocumentCache, stroked_markers
 from pipeline.restore.model import RestoreModel
 from pipeline.restore.neural import BOUNDARY, NeuralScorer, windows
-from pipeline.restore.proper_names import name_spellings
+from pipeline.restore.proper_names import name_spellings, place_spellings
 from pipeline.restore.slots import Slot, slots_of_line
 from pipeline.vietnamese import (
     apply_case,
@@ -390,7 +390,7 @@ class Decoder:
                 continue
             if garbled:
                 cands = self.garbled_candidates(slot.read)
-            elif self.accents and (slot.line, slot.start) in self._names:
+            elif (slot.line, slot.start) in self._names:
                 name = self._names[slot.line, slot.start].lower()
                 cands = [(self.model.word_id(name), name, 0.0)]
             elif self.accents:
@@ -577,16 +577,16 @@ class Decoder:
         self.accents = accents and not garbled
         lines = text.split("\n")
         # Names keep the marks Tesseract read, a place misread in its marks takes the
-        # gazetteer's (`proper_names`): the LM knows few names.
-        self._names = (
-            {
+        # gazetteer's, a place without marks the spelling of the document's province
+        # (`proper_names`): the LM knows few names.
+        if self.accents:
+            self._names = {
                 (n, start): spelling
                 for n, line in enumerate(lines)
                 for start, spelling in name_spellings(line).items()
             }
-            if self.accents
-            else {}
-        )
+        else:
+            self._names = {} if garbled else place_spellings(lines)
         fixed: list[Slot] = []
         runs = self._runs_of(lines, garbled, fixed)
         lattices = [self.decode_run(run, garbled) for run in runs]

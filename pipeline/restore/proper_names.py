@@ -17,6 +17,12 @@ gazetteer (`Văn Bàn`, which the model made `Văn Bản`).  A run right after a
 marks only, and from no other, takes that name's spelling (`tỉnh Lâm Đông` → `Lâm Đồng`):
 the model's case statistics of a rare capital can outweigh its context there.  Without
 the level word the letters say too little (`Bộ Công an` has the letters of a ward).
+
+Text without marks (`Decoder.restore` of stripped text) gets the same help for places
+(`place_spellings`): a run after a level word whose letters are those of one gazetteer name
+takes its spelling, and where places of several provinces share the letters (`phuong Cam
+Duong`), the one in a province the document names takes it (`tinh Lao Cai`: *Cam Đường*,
+not Hà Tĩnh's *Cẩm Dương*): a plan names its own province's wards again and again.
 """
 
 from __future__ import annotations
@@ -24,9 +30,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pipeline.gazetteer import place_names
+from pipeline.gazetteer import place_names, province_names, provinces_of
 from pipeline.vietnamese import is_syllable, nfc, skeleton
-from pipeline.vocabulary import ADMIN_LEVELS, HONORIFICS, SURNAMES
+from pipeline.vocabulary import ADMIN_LEVEL_SK, ADMIN_LEVELS, HONORIFICS, SURNAMES
 
 MIN_BARE_NAME = 3
 """Syllables a run needs to count as a name without an honorific before it: family,
@@ -43,6 +49,19 @@ _EDGE = ".,:;()“”\"'‘’"
 _FAMILY = frozenset(SURNAMES)
 _INTRODUCERS = tuple(tuple(h.split()) for h in HONORIFICS)
 _LEVELS = tuple(tuple(level.split()) for level in ADMIN_LEVELS)
+_LEVELS_BARE = tuple(tuple(level.split()) for level in ADMIN_LEVEL_SK)
+_PROVINCE_LEVELS = (("tinh",), ("thanh", "pho"))
+"""The level words before a province's or centrally-run city's name, without marks."""
+
+
+def _words_pattern(phrases: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
+    """A regex finding any of `phrases` as whole words, spaces between their words."""
+    return re.compile(r"\b(?:" + "|".join(r"\s+".join(p) for p in phrases) + r")\b")
+
+
+_LEVEL_WORD = _words_pattern(_LEVELS_BARE)
+"""A quick test that a line without its marks has a level word at all."""
+_PROVINCE_WORD = _words_pattern(_PROVINCE_LEVELS)
 
 
 @lru_cache(maxsize=1)
@@ -53,14 +72,22 @@ def _places() -> frozenset[tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def _places_by_skeleton() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """The gazetteer's names by their syllables' skeletons (`(cam, duong)` → `Cam Đường`,
+    `Cẩm Dương`)."""
+    found: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for name in _places():
+        found.setdefault(tuple(skeleton(w) for w in name), set()).add(name)
+    return {key: tuple(sorted(names)) for key, names in found.items()}
+
+
+@lru_cache(maxsize=1)
 def _places_by_letters() -> dict[tuple[str, ...], tuple[str, ...] | None]:
     """The gazetteer's names by their syllables' skeletons; None where two names share
     them (`Cam Đường`, `Cẩm Dương`: the letters alone do not say which)."""
-    found: dict[tuple[str, ...], tuple[str, ...] | None] = {}
-    for name in _places():
-        key = tuple(skeleton(w) for w in name)
-        found[key] = name if key not in found or found[key] == name else None
-    return found
+    return {
+        key: names[0] if len(names) == 1 else None for key, names in _places_by_skeleton().items()
+    }
 
 
 def _name_syllable(word: str) -> bool:
@@ -173,3 +200,76 @@ def _place(run: list[tuple[int, str]]) -> int:
         if tuple(word for _, word in run[:end]) in places:
             return end
     return 0
+
+
+def place_spellings(lines: list[str]) -> dict[tuple[int, int], str]:
+    """For text without its marks: the places named after a level word (`xa Tan Lap`), as
+    the gazetteer spells them, where the letters leave one name.  When places of several
+    provinces share the letters (`Cam Duong`: *Cam Đường* of Lào Cai, *Cẩm Dương* of Hà
+    Tĩnh), the one in a province the document names (`tinh Lao Cai`) is taken; with none
+    or several there, the language model decides.  {(line, column of a syllable): syllable}.
+
+    Example:
+        >>> place_spellings(["UBND tinh Lao Cai", "phuong Cam Duong"])[1, 7]
+        'Cam'
+    """
+    provinces = document_provinces(lines)
+    homes = provinces_of()
+    by_skeleton = _places_by_skeleton()
+    found: dict[tuple[int, int], str] = {}
+    for n, line in enumerate(lines):
+        bare_line = skeleton(line)
+        if not _LEVEL_WORD.search(bare_line):
+            continue  # most lines name no place: skip them cheaply
+        tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(line)]
+        if len(tokens) != len(bare_line.split()):
+            continue  # a token of marks alone: the words' positions would not match
+        starts = _after(bare_line, _LEVELS_BARE)
+        i = 0
+        while i < len(tokens):
+            run = _capitals(tokens, i) if i in starts else []
+            place = None
+            for end in range(len(run), MIN_PLACE - 1, -1):
+                names = by_skeleton.get(tuple(skeleton(w) for _, w in run[:end]))
+                if names:
+                    local = [name for name in names if homes.get(" ".join(name), set()) & provinces]
+                    place = names[0] if len(names) == 1 else local[0] if len(local) == 1 else None
+                    break
+            if place is None:
+                i += 1
+                continue
+            for (start, _), syllable in zip(run, place, strict=False):
+                found[n, start] = syllable
+            i += len(place)
+    return found
+
+
+def _after(bare_line: str, phrases: tuple[tuple[str, ...], ...]) -> set[int]:
+    """The indices of the words (split at spaces) of a line without marks, lower case,
+    that follow one of `phrases`; punctuation at a word's edges is ignored."""
+    bare = [token.strip(_EDGE) for token in bare_line.split()]
+    lasts = {phrase[-1] for phrase in phrases}
+    return {
+        i
+        for i in range(1, len(bare))
+        if bare[i - 1] in lasts and any(tuple(bare[max(0, i - len(p)) : i]) == p for p in phrases)
+    }
+
+
+def document_provinces(lines: list[str]) -> frozenset[str]:
+    """The provinces a text names after `tỉnh` or `thành phố`, marks or none, in any case
+    (`UBND TINH LAO CAI`, `thành phố Hà Nội`)."""
+    by_bare = {tuple(skeleton(p).split()): p for p in province_names()}
+    longest = max((len(key) for key in by_bare), default=0)
+    found = set()
+    for line in lines:
+        bare_line = skeleton(line)
+        if not _PROVINCE_WORD.search(bare_line):
+            continue
+        bare = [token.strip(_EDGE) for token in bare_line.split()]
+        for i in _after(bare_line, _PROVINCE_LEVELS):
+            for end in range(min(len(bare), i + longest), i, -1):
+                if tuple(bare[i:end]) in by_bare:
+                    found.add(by_bare[tuple(bare[i:end])])
+                    break
+    return frozenset(found)

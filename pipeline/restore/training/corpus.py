@@ -126,12 +126,17 @@ def address_names() -> list[str]:
     return sorted(nfc(n) for n in names)
 
 
-def domain_text(split: Split = "all") -> str:
-    """vnplan's own sentences in the Kế hoạch genre (`models/corpus/*.txt`), comments
-    dropped, restricted to the lines of `split`."""
+def domain_files() -> list[Path]:
+    """The files of vnplan's own genre sentences, in the order they are read."""
+    return sorted(DOMAIN_CORPUS.glob("*.txt"))
+
+
+def domain_text(split: Split = "all", paths: list[Path] | None = None) -> str:
+    """vnplan's own sentences in the Kế hoạch genre (`models/corpus/*.txt`, or the files
+    `paths`), comments dropped, restricted to the lines of `split`."""
     lines = [
         nfc(line)
-        for path in sorted(DOMAIN_CORPUS.glob("*.txt"))
+        for path in (domain_files() if paths is None else paths)
         for line in path.read_text(encoding="utf-8").splitlines()
         if not line.startswith("#")
     ]

@@ -38,21 +38,35 @@ def build(mapping: dict) -> dict:
     provinces = {_name(e["name"]) for e in mapping.get("province_names", {}).values()}
     old = {_name(e["name"]) for e in mapping.get("old_province_names", {}).values()}
     wards, districts = set(), set()
+    homes: dict[str, set[str]] = {}
     for row in mapping.get("ward_mapping", []):
         for key, bucket in (("old_ward", wards), ("new_ward", wards), ("old_district", districts)):
             if row.get(key):
-                bucket.add(_name(row[key]))
+                name = _name(row[key])
+                bucket.add(name)
+                # A new ward lies in its new province; an old ward or district in its old
+                # one, which the new province took over: a document may name either.
+                keys = ("new_province",) if key == "new_ward" else ("old_province", "new_province")
+                homes.setdefault(name, set()).update(_name(row[k]) for k in keys if row.get(k))
     # Numbered wards and districts (`Phường 12`) are no names to correct towards.
     wards, districts = ({n for n in b if not n.isdigit()} for b in (wards, districts))
+    all_provinces = sorted(provinces | old)
+    index = {name: n for n, name in enumerate(all_provinces)}
     meta = mapping.get("metadata", {})
     return {
         "source": (
             "underthesea address/data/mapping.json (Apache-2.0), from vietnamadminunits"
             f" {meta.get('version', '?')}, effective {meta.get('effective_date', '?')}"
         ),
-        "provinces": sorted(provinces | old),
+        "provinces": all_provinces,
         "districts": sorted(districts),
         "wards": sorted(wards),
+        # Per ward or district name, the provinces (indices into `provinces`) it lies in:
+        # a name shared by places of several provinces is read by the document's province.
+        "province_of": {
+            name: sorted(index[p] for p in homes[name] if p in index)
+            for name in sorted(wards | districts)
+        },
     }
 
 
@@ -68,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     args.out.write_text(
         json.dumps(gazetteer, ensure_ascii=False, indent=0, sort_keys=True) + "\n", "utf-8"
     )
-    sizes = {k: len(v) for k, v in gazetteer.items() if isinstance(v, list)}
+    sizes = {k: len(v) for k, v in gazetteer.items() if isinstance(v, (list, dict))}
     print(f"wrote {args.out}: {sizes}")
 
 
