@@ -199,6 +199,40 @@ def test_a_quarter_in_digits_is_no_garbled_numeral(model: RestoreModel) -> None:
     assert Decoder(model).restore("Quy 1 nam 2027", garbled=True).text.split()[1] == "1"
 
 
+def _cores(line: str, garbled: bool = True) -> list[str]:
+    runs, _ = slots_of_line(0, line, garbled=garbled, commas=True)
+    return [slot.read for run in runs for slot in run if slot.read != ","]
+
+
+@pytest.mark.parametrize(
+    ("line", "cores"),
+    [
+        # Tesseract-eng reads the hook of `ử`, `ứ` as `?` glued to the word…
+        ("Luat st? dung dat", ["Luat", "st?", "dung", "dat"]),
+        ("Can ct? Luat Dat dai", ["Can", "ct?", "Luat", "Dat", "dai"]),
+        ("luu trt?, bao quan", ["luu", "trt?", "bao", "quan"]),
+        # …and the horn of `ơ` as a closing quote no opening one went before.
+        ("co’ so vat chat", ["co’", "so", "vat", "chat"]),
+        # A real question ends the sentence, a real quote closes what was opened.
+        ("co dung khong?", ["co", "dung", "khong"]),
+        ("phong trao ‘thi dua’ nam", ["phong", "trao", "thi", "dua", "nam"]),
+    ],
+)
+def test_a_hook_read_as_punctuation_belongs_to_the_word(line: str, cores: list[str]) -> None:
+    assert _cores(line) == cores
+
+
+def test_text_without_marks_keeps_its_punctuation_apart() -> None:
+    assert _cores("Luat st? dung dat", garbled=False) == ["Luat", "st", "dung", "dat"]
+
+
+def test_a_garbled_hook_is_restored_with_its_word(model: RestoreModel) -> None:
+    read = "can ct? Luat Dat dai va nhu cau st? dung dat cua dia phuong"
+    assert Decoder(model).restore(read, garbled=True).text == (
+        "căn cứ Luật Đất đai và nhu cầu sử dụng đất của địa phương"
+    )
+
+
 def test_garbled_candidates_keep_the_raw_token(model: RestoreModel) -> None:
     words = [w for _, w, _ in Decoder(model).garbled_candidates("xyzzy")]
     assert "xyzzy" in words
@@ -326,15 +360,15 @@ def test_train_lm_add_learns_an_archive_word(
     model_dir = tmp_path / "models"
     archive = tmp_path / "archive"
     archive.mkdir()
-    sentence = "Các tổ tự quản an ninh và mô hình dân vận khéo của thôn được biểu dương."
+    sentence = "Các mô hình nuôi lươn không bùn của hợp tác xã trong thôn được biểu dương."
     (archive / "a.md").write_text("\n".join([sentence] * 40), encoding="utf-8")
     (archive / "b.json").write_text(
         json.dumps({"text": {"body": sentence, "restored": False}}), encoding="utf-8"
     )
     (archive / "garbled.txt").write_text("Trién khai mdt s6 nhiém vu", encoding="utf-8")
     monkeypatch.setenv("VNPLAN_MODEL_DIR", str(model_dir))
-    probe = "to tu quan an ninh va mo hinh dan van kheo"
-    expected = "tổ tự quản an ninh và mô hình dân vận khéo"
+    probe = "mo hinh nuoi luon khong bun cua hop tac xa"
+    expected = "mô hình nuôi lươn không bùn của hợp tác xã"
     assert restore_text(probe, model=model) != expected
     result = CliRunner().invoke(cli, ["train-lm", "--add", str(archive)])
     assert result.exit_code == 0, result.output

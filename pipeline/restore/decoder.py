@@ -62,7 +62,7 @@ NEAR_POOL = 200
 """Cap on the near skeletons ranked by the channel (smaller caps lost accuracy)."""
 NEAR_SYLLABLES = 8
 """Commonest syllables taken from each near skeleton."""
-FAR_THRESHOLD = -9.0
+FAR_THRESHOLD = -7.0
 """When no candidate scores above this, skeletons two edits away are searched too."""
 CHANNEL_WEIGHT = 1.0
 """Weight of the OCR channel against the LM (1 = plain noisy-channel Bayes)."""
@@ -388,11 +388,11 @@ class Decoder:
                 cand_lists.append([(ids[-1], slot.out, 0.0)])
                 owner.append(n)
                 continue
-            if garbled:
-                cands = self.garbled_candidates(slot.read)
-            elif (slot.line, slot.start) in self._names:
+            if (slot.line, slot.start) in self._names:
                 name = self._names[slot.line, slot.start].lower()
                 cands = [(self.model.word_id(name), name, 0.0)]
+            elif garbled:
+                cands = self.garbled_candidates(slot.read)
             elif self.accents:
                 cands = self.accent_candidates(slot.read)
             else:
@@ -586,7 +586,7 @@ class Decoder:
                 for start, spelling in name_spellings(line).items()
             }
         else:
-            self._names = {} if garbled else place_spellings(lines)
+            self._names = place_spellings(lines)
         fixed: list[Slot] = []
         runs = self._runs_of(lines, garbled, fixed)
         lattices = [self.decode_run(run, garbled) for run in runs]

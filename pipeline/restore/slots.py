@@ -23,6 +23,10 @@ _NUMBER = re.compile(r"^\d+(?:[/.,-]\d+)*$")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _GARBLE_CORE = re.compile(r"^(?=.*[^\W\d_])(?=.*[^\w\s])[^\s/\-.,;:]{2,10}$")
 _LETTER_LIKE = frozenset("&¢€@§©")
+HOOK_LOOKALIKES = "?’"
+"""What Tesseract-eng reads for the hook of `ử`, `ữ` or the horn of `ơ` at a word's end
+(`st?` for *sử*, `co’` for *cơ*): glued to the word, where no real question mark (the
+sentence goes on after it) or closing quote (none was opened before it on the line) fits."""
 _MARKER_LOOKALIKES = {"¢": "c", "©": "c", "€": "e", "@": "a"}
 """Symbols Tesseract-eng reads for the letter of a list marker."""
 _GARBLED_ROMAN = re.compile(r"^[IVX][IVXil1]{0,4}$")
@@ -168,6 +172,8 @@ class _LineCutter:
                 core, trail = core + trail[0], trail[1:]
             while lead[-1:] in _LETTER_LIKE and lead:
                 core, lead = lead[-1] + core, lead[:-1]
+            if core.isalpha() and self._hook_glued(trail, offset, offset + len(token)):
+                core, trail = core + trail[0], trail[1:]
             start = offset + len(lead)
         if (
             self._acronym(lead, core, trail, start)
@@ -181,6 +187,17 @@ class _LineCutter:
             self._code(pieces, lead, core, trail, offset)
             return
         self._pieces(pieces, offset)
+
+    def _hook_glued(self, trail: str, offset: int, end: int) -> bool:
+        """Whether `trail`'s first character, ending the token at `offset`…`end`, is a
+        letter's hook Tesseract read as punctuation (`HOOK_LOOKALIKES`)."""
+        mark = trail[:1]
+        if not mark or mark not in HOOK_LOOKALIKES:
+            return False
+        if mark == "’":
+            return "‘" not in self.line[:offset]
+        following = self.line[end:].lstrip()
+        return trail[1:] in ("", ",") and following[:1].isalpha()
 
     def _list_marker(self, token: str, offset: int) -> bool:
         """A list marker read as or with a symbol (`¢)`, `c¢)` for `c)`): the letter only."""

@@ -19,6 +19,7 @@ from collections import Counter
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from pipeline.restore.slots import HOOK_LOOKALIKES
 from pipeline.restore.training import corpus
 from pipeline.vietnamese import skeleton, split_token
 
@@ -114,8 +115,13 @@ def align_lines(source: list[str], read: list[str]) -> Counter[tuple[str, str]]:
         if len(src) != len(got):
             continue
         for s, g in zip(src, got, strict=True):
-            _, s_core, _ = split_token(s)
-            _, g_core, _ = split_token(g)
+            _, s_core, s_trail = split_token(s)
+            _, g_core, g_trail = split_token(g)
+            # A hook read as `?` or a horn as `’` after the word (`st?` for `sử`) is part
+            # of its reading, as the decoder cuts it (`slots.HOOK_LOOKALIKES`).
+            mark = g_trail[:1]
+            if mark and mark in HOOK_LOOKALIKES and not s_trail.startswith(mark):
+                g_core += mark
             if s_core and g_core and s_core.isalpha():
                 pairs[(s_core, g_core)] += 1
     del matcher
