@@ -222,6 +222,13 @@ def test_a_hook_read_as_punctuation_belongs_to_the_word(line: str, cores: list[s
     assert _cores(line) == cores
 
 
+def test_a_number_with_capitals_is_a_code_in_garble_too(model: RestoreModel) -> None:
+    # Read as letters, `5G` became `Số` and `1A` a word: a digit stands for a letter only
+    # inside a word (`l6` for `lộ`).
+    words = Decoder(model).restore("ha tang 5G va Quoc l6 1A", garbled=True).text.split()
+    assert (words[2], words[5], words[6]) == ("5G", "lộ", "1A")
+
+
 def test_text_without_marks_keeps_its_punctuation_apart() -> None:
     assert _cores("Luat st? dung dat", garbled=False) == ["Luat", "st", "dung", "dat"]
 

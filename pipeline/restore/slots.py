@@ -35,6 +35,9 @@ _GARBLED_QUARTER = re.compile(r"^[IVl1|][IVil1|'’]{0,3}$")
 _QUARTERS = ("I", "II", "III", "IV")
 _I_LIKE = str.maketrans({"l": "I", "1": "I", "|": "I", "i": "I"})
 _GARBLE_WORD = re.compile(r"^(?=.*[^\W\d_])[^\W_]{1,9}$")
+_NUMBER_CODE = re.compile(r"^\d+[A-Z]+$")
+"""A number with capitals after it is a code (`5G`, `Quốc lộ 1A`, `mục 3C`), kept as written
+in garble too, where a digit can stand for a letter (`6` for `ở`) only inside a word."""
 
 
 @dataclass
@@ -309,7 +312,7 @@ class _LineCutter:
 
     def _letters_or_digits(self, text: str, start: int, end: int, after: str) -> None:
         """One alphanumeric piece of a token, `after` being the piece that follows it."""
-        if text.isdigit():
+        if text.isdigit() or _NUMBER_CODE.match(text):
             self._add(start, end, text, text, fixed=True)
         elif self.garbled and after[:1] == "." and _GARBLED_ROMAN.match(text):
             # `Il.`, `Iii.`: Tesseract reads the I of a heading numeral as l, i or 1.
