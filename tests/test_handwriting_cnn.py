@@ -164,3 +164,22 @@ def test_the_cut_between_run_together_digits_goes_round_an_overhang() -> None:
     # overhang's tip with it), the top stroke whole in the left.
     assert not (right & ~placed[1]).any()
     assert not (left[:22] & ~placed[0][:22]).any()
+
+
+def test_a_broken_off_piece_of_stroke_under_a_glyph_refuses_the_reading() -> None:
+    mask, top, bottom = bench_digits._crop(random.Random(0), "88", False)
+    glyphs = handwriting.segment(mask, top, bottom)
+    assert glyphs is not None and len(glyphs) == 2
+    line = bottom - top
+    last = glyphs[-1]
+    broken = mask.copy()
+    # A short low stroke (the foot of a `3` apart from its bowl) below the last glyph.
+    y = last.top + last.height + 3
+    broken[y : y + 4, last.left + 2 : last.left + 2 + round(0.5 * line)] = True
+    assert handwriting.segment(broken, top, bottom) is None
+    assert len(handwriting.segment(broken, top, bottom, cut=True)) == 2  # marks still counted
+    # Round dots of a leader are no stroke: the glyphs stand.
+    dotted = mask.copy()
+    for x in range(last.left, last.right, 9):
+        dotted[y : y + 4, x : x + 4] = True
+    assert len(handwriting.segment(dotted, top, bottom)) == 2

@@ -56,6 +56,12 @@ comma, a stray tick): the reading is refused rather than the mark dropped."""
 JOIN_OVERLAP = 0.5
 """Components whose column ranges overlap by this share of the narrower one are pieces of
 one digit (the flag of a `5`, a `4` written in two strokes)."""
+MAX_STROKE_PIECE = 0.8
+"""A component lower than a dot (`MIN_DOT_HEIGHT`) but at least as wide, and at most this
+× the line height, is a piece of a pen stroke whose line broke (the foot of a `3` apart
+from its bowl), not a dot of a leader: under a glyph (`JOIN_OVERLAP` of its columns) it
+leaves the glyph incomplete, and the reading is refused.  Longer strokes are rules and
+underlines, dropped as before."""
 SPLIT_ASPECT = 1.15
 """A glyph wider than this × its height holds two digits run together (a written digit's
 width is 0.4–0.9 × its height)."""
@@ -314,6 +320,11 @@ def _merge(a: Glyph, b: Glyph) -> Glyph:
     return Glyph(left, top, right - left, bottom - top, pixels)
 
 
+def _overlap(a: Glyph, b: Glyph) -> int:
+    """The columns two glyphs share (negative: the gap between them)."""
+    return min(a.right, b.right) - max(a.left, b.left)
+
+
 def _join(glyphs: list[Glyph]) -> list[Glyph]:
     """Pieces of one digit (column ranges overlapping by `JOIN_OVERLAP`) made one."""
     glyphs = sorted(glyphs, key=lambda g: g.left)
@@ -321,8 +332,7 @@ def _join(glyphs: list[Glyph]) -> list[Glyph]:
     for g in glyphs:
         if out:
             last = out[-1]
-            overlap = min(last.right, g.right) - max(last.left, g.left)
-            if overlap >= JOIN_OVERLAP * min(last.width, g.width):
+            if _overlap(last, g) >= JOIN_OVERLAP * min(last.width, g.width):
                 out[-1] = _merge(last, g)
                 continue
         out.append(g)
@@ -411,8 +421,9 @@ def segment(
     pen: bool = False,
 ) -> list[Glyph] | None:
     """The digit glyphs of an ink crop (True = ink), left to right, or None when ink at
-    the crop's edge may be a cut digit (with `cut`, such ink is kept as a glyph: to count
-    the marks, not to read them).
+    the crop's edge may be a cut digit or a broken-off piece of stroke lies within a
+    glyph's columns (`MAX_STROKE_PIECE`; with `cut`, such ink is kept as a glyph or
+    ignored: to count the marks, not to read them).
 
     `line_top`/`line_bottom` are the printed line's top and bottom in the crop (its
     height sets what is a dot and what is print of the line above).  `inner` are the
@@ -424,13 +435,15 @@ def segment(
     lo, hi = inner or (0, mask.shape[1])
     if not cut and runs_on(mask, line_top, line_bottom, hi, pen):
         return None
-    kept = []
+    kept, strokes = [], []
     for g in _components(mask):
-        if g.height < MIN_DOT_HEIGHT * line:
-            continue
         if g.top + g.height < line_top + ABOVE_LINE * line:
             continue  # print of the line above, caught by the crop's head room
         if g.right <= lo or g.left >= hi:
+            continue
+        if g.height < MIN_DOT_HEIGHT * line:
+            if MIN_DOT_HEIGHT * line <= g.width <= MAX_STROKE_PIECE * line:
+                strokes.append(g)  # not a dot: a piece of a stroke, its line broken
             continue
         inside = min(g.right, hi) - max(g.left, lo)
         if inside < FIELD_SHARE * g.width:
@@ -441,6 +454,13 @@ def segment(
             if not cut:
                 return None  # the crop itself cuts it: a digit may be half seen
         kept.append(g)
+    if not cut and any(
+        _overlap(piece, g) >= JOIN_OVERLAP * piece.width for piece in strokes for g in kept
+    ):
+        # A broken-off piece of stroke within a glyph's columns: the glyph is not all
+        # there (a `3` without its foot read as `2`).  Joined to it instead, it read one more page
+        # right of 24 in `benchmarks digits`, but a joined shape may be another digit's.
+        return None
     glyphs = [part for g in _join(kept) for part in _split(g)]
     return glyphs
 
