@@ -183,3 +183,15 @@ def test_a_broken_off_piece_of_stroke_under_a_glyph_refuses_the_reading() -> Non
     for x in range(last.left, last.right, 9):
         dotted[y : y + 4, x : x + 4] = True
     assert len(handwriting.segment(dotted, top, bottom)) == 2
+
+
+def test_a_short_print_stroke_beside_the_digits_refuses_the_reading() -> None:
+    mask, top, bottom = bench_digits._crop(random.Random(0), "88", False)
+    glyphs = handwriting.segment(mask, top, bottom)
+    assert glyphs is not None and len(glyphs) == 2
+    tallest = max(g.height for g in glyphs)
+    wide = np.pad(mask, ((0, 0), (0, 40)))
+    x, bottom_row = glyphs[-1].right + 8, glyphs[-1].top + glyphs[-1].height
+    # A print-height slash after the digits: 0.6 × the digits' height, within the line.
+    wide[bottom_row - round(0.6 * tallest) : bottom_row, x : x + 5] = True
+    assert handwriting.read(wide, top, bottom, 5) is None

@@ -50,9 +50,11 @@ REJECT = 10
 MIN_DOT_HEIGHT = 0.3
 """A component lower than this share of the printed line's height is a dot or a speck,
 not a digit (a written digit stands at least as tall as lower-case print)."""
-MIN_GLYPH_HEIGHT = 0.55
+MIN_GLYPH_HEIGHT = 0.65
 """A glyph lower than this share of the tallest glyph is no digit of the same hand (a
-comma, a stray tick): the reading is refused rather than the mark dropped."""
+comma, a stray tick, the print slash of `/KH` reaching into the field, which the CNNs
+read as a `1`): the reading is refused rather than the mark dropped.  0.55 let that slash
+through on generated pages (`1501` read `15011`)."""
 JOIN_OVERLAP = 0.5
 """Components whose column ranges overlap by this share of the narrower one are pieces of
 one digit (the flag of a `5`, a `4` written in two strokes)."""
