@@ -145,8 +145,12 @@ def test_the_model_round_trips(tmp_path: Path) -> None:
     model = handwriting.load_model()
     handwriting.save_model(tmp_path / "m.npz", model)
     again = handwriting.load_model(tmp_path / "m.npz")
-    features = np.random.default_rng(0).random((3, handwriting.FEATURES), dtype=np.float32)
-    np.testing.assert_allclose(model.probabilities(features), again.probabilities(features))
+    rng = np.random.default_rng(0)
+    features = rng.random((3, handwriting.FEATURES), dtype=np.float32)
+    boxes = rng.random((3, handwriting.GLYPH_BOX, handwriting.GLYPH_BOX), dtype=np.float32)
+    np.testing.assert_allclose(
+        model.probabilities(features, boxes), again.probabilities(features, boxes)
+    )
     assert again.threshold == model.threshold
 
 

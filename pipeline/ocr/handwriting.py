@@ -2,15 +2,17 @@
 
 Tesseract reads print, not pen: a written `996` comes back as `9`, `280` as `240`.  For a
 digit crop of `pipeline.ocr.fields` (pen ink alone, or the binarised gray crop for black
-pen) this module cuts the ink into glyphs and classifies each with a small network trained
+pen) this module cuts the ink into glyphs and classifies each with small networks trained
 by `pipeline.ocr.training.digits` (the model is `models/digits-hand.npz`):
 
 1. connected components of the ink; dots (a dotted leader, JPEG specks) dropped; pieces
    of one written digit joined (the flag of a `5`); a component as wide as two digits cut
-   at its thinnest columns;
-2. each glyph scaled into a 32 × 32 box and summed into 8 × 8 cells (the UCI digits'
-   features, `glyph_features`), with its aspect ratio;
-3. every network of the ensemble classifies it (ten digits and `not a digit`).
+   along the paths through it that cross the least ink (`_cut_path`);
+2. each glyph scaled into a 32 × 32 box (`glyph_box`);
+3. every network of the ensemble classifies it (ten digits and `not a digit`): the shipped
+   model's are small CNNs over the box (`pipeline.ocr.convnet`); MLPs over the box's
+   8 × 8 cells, aspect ratio and orientation histograms (`glyph_features`) are supported
+   too.
 
 A reading is returned only when it passes a strict gate: every network agrees on every
 glyph, each glyph's probability reaches the calibrated threshold stored with the model,
@@ -30,6 +32,7 @@ import cv2
 import numpy as np
 
 from pipeline.errors import ModelError
+from pipeline.ocr.convnet import ConvNet
 from pipeline.shipped import REPO_DIR, shipped_dir
 
 log = logging.getLogger(__name__)
@@ -47,18 +50,32 @@ REJECT = 10
 MIN_DOT_HEIGHT = 0.3
 """A component lower than this share of the printed line's height is a dot or a speck,
 not a digit (a written digit stands at least as tall as lower-case print)."""
-MIN_GLYPH_HEIGHT = 0.55
+MIN_GLYPH_HEIGHT = 0.65
 """A glyph lower than this share of the tallest glyph is no digit of the same hand (a
-comma, a stray tick): the reading is refused rather than the mark dropped."""
+comma, a stray tick, the print slash of `/KH` reaching into the field, which the CNNs
+read as a `1`): the reading is refused rather than the mark dropped.  0.55 let that slash
+through on generated pages (`1501` read `15011`)."""
 JOIN_OVERLAP = 0.5
 """Components whose column ranges overlap by this share of the narrower one are pieces of
 one digit (the flag of a `5`, a `4` written in two strokes)."""
+MAX_STROKE_PIECE = 0.8
+"""A component lower than a dot (`MIN_DOT_HEIGHT`) but at least as wide, and at most this
+× the line height, is a piece of a pen stroke whose line broke (the foot of a `3` apart
+from its bowl), not a dot of a leader: under a glyph (`JOIN_OVERLAP` of its columns) it
+leaves the glyph incomplete, and the reading is refused.  Longer strokes are rules and
+underlines, dropped as before."""
 SPLIT_ASPECT = 1.15
 """A glyph wider than this × its height holds two digits run together (a written digit's
 width is 0.4–0.9 × its height)."""
 DIGIT_ASPECT = 0.72
 """The width of one digit in a run-together glyph, as a share of its height, for the
 number of pieces it is cut into."""
+CUT_REACH = 1 / 3
+"""A cut between run-together digits stays within this share of a digit's width of the
+even cut: far enough to go round an overhanging stroke, not into the next digit."""
+SIDE_STEP = 1.0
+"""The cost of a cut path's move one column aside, in ink pixels crossed: a straight cut
+wins unless going round saves ink."""
 ABOVE_LINE = 0.3
 """Ink ending above the printed line's top + this × its height belongs to the line above
 (a written digit reaches down to the line's middle at least)."""
@@ -127,28 +144,49 @@ def _orientations(box: np.ndarray) -> np.ndarray:
     return hist.ravel()
 
 
-def glyph_features(pixels: np.ndarray) -> np.ndarray:
-    """The features of a glyph (a 2-D bool or 0–1 array): the 8 × 8 cell ink shares of the
-    glyph scaled to fit `GLYPH_BOX` (centred, aspect kept), its width / height, and its
-    orientation histograms (`_orientations`)."""
+def glyph_box(pixels: np.ndarray) -> tuple[np.ndarray, float]:
+    """A glyph (a 2-D bool or 0–1 array) scaled to fit `GLYPH_BOX` (float32 ink shares 0–1,
+    centred, aspect kept, 2 pixels margin), and its width / height; zeros and 0 when it has
+    no ink.  What both kinds of network see: the MLPs its cells, the CNNs its pixels."""
     ys, xs = np.nonzero(pixels > 0.5)
-    out = np.zeros(FEATURES, dtype=np.float32)
+    box = np.zeros((GLYPH_BOX, GLYPH_BOX), dtype=np.float32)
     if len(ys) == 0:
-        return out
+        return box, 0.0
     glyph = (pixels[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] > 0.5).astype(np.float32)
     h, w = glyph.shape
     scale = (GLYPH_BOX - 4) / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     small = cv2.resize(glyph, size, interpolation=cv2.INTER_AREA)
-    box = np.zeros((GLYPH_BOX, GLYPH_BOX), dtype=np.float32)
     y0, x0 = (GLYPH_BOX - size[1]) // 2, (GLYPH_BOX - size[0]) // 2
     box[y0 : y0 + size[1], x0 : x0 + size[0]] = small
+    return box, w / h
+
+
+def box_features(box: np.ndarray, aspect: float) -> np.ndarray:
+    """The MLPs' features of a glyph box (`glyph_box`): its 8 × 8 cell ink shares, its
+    width / height, and its orientation histograms (`_orientations`)."""
+    out = np.zeros(FEATURES, dtype=np.float32)
+    if aspect <= 0:
+        return out
     cells = box.reshape(GLYPH_BOX // CELL, CELL, GLYPH_BOX // CELL, CELL).mean(axis=(1, 3))
     n = cells.size
     out[:n] = cells.ravel()
-    out[n] = min(w / h, 3.0) / 3.0
+    out[n] = min(aspect, 3.0) / 3.0
     out[n + 1 :] = _orientations(box)
     return out
+
+
+def glyph_features(pixels: np.ndarray) -> np.ndarray:
+    """The MLPs' features of a glyph (a 2-D bool or 0–1 array): `box_features` of its
+    `glyph_box`."""
+    return box_features(*glyph_box(pixels))
+
+
+def glyph_inputs(glyphs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(features, boxes) of glyph pixel arrays: the MLPs' rows and the CNNs' 32 × 32 boxes."""
+    boxes = [glyph_box(g) for g in glyphs]
+    features = np.stack([box_features(b, a) for b, a in boxes])
+    return features, np.stack([b for b, _ in boxes])
 
 
 # --- the model ------------------------------------------------------------------------------
@@ -156,17 +194,22 @@ def glyph_features(pixels: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class DigitModel:
-    """An ensemble of small networks (`FEATURES` → hidden → ReLU → 11) and its calibrated gate."""
+    """An ensemble of small networks and its calibrated gate: MLPs (`FEATURES` → hidden →
+    ReLU → 11) and CNNs over the 32 × 32 glyph box (`pipeline.ocr.convnet`); either list
+    may be empty."""
 
     layers: list[list[tuple[np.ndarray, np.ndarray]]]
-    """Per network, its (weights, bias) pairs."""
+    """Per MLP, its (weights, bias) pairs."""
     mean: np.ndarray
     scale: np.ndarray
     threshold: float
     """The least probability a glyph needs (calibrated on held-out glyphs at training)."""
+    convnets: tuple[ConvNet, ...] = ()
+    """The CNNs of the ensemble."""
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """(networks, glyphs, 11) class probabilities of feature rows."""
+    def probabilities(self, features: np.ndarray, boxes: np.ndarray | None = None) -> np.ndarray:
+        """(networks, glyphs, 11) class probabilities of feature rows (the MLPs) and
+        glyph boxes (the CNNs; `glyph_inputs` gives both)."""
         x0 = (features - self.mean) / self.scale
         out = []
         for net in self.layers:
@@ -177,12 +220,18 @@ class DigitModel:
                     x = np.maximum(x, 0.0)
             x = np.exp(x - x.max(axis=1, keepdims=True))
             out.append(x / x.sum(axis=1, keepdims=True))
+        if self.convnets:
+            if boxes is None:
+                raise ValueError("the digit model's CNNs need the glyph boxes")
+            out.extend(net.probabilities(boxes) for net in self.convnets)
         return np.stack(out)
 
-    def classify(self, features: np.ndarray) -> list[tuple[int, float]]:
+    def classify(
+        self, features: np.ndarray, boxes: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
         """Per glyph (class, probability): the class every network gives and the least
         probability among them, or (REJECT, 0) when the networks disagree."""
-        probs = self.probabilities(features)
+        probs = self.probabilities(features, boxes)
         winners = probs.argmax(axis=2)
         out = []
         for g in range(features.shape[0]):
@@ -201,13 +250,35 @@ def save_model(path: Path, model: DigitModel) -> None:
         "mean": model.mean,
         "scale": model.scale,
         "threshold": np.array(model.threshold),
-        "depths": np.array([len(net) for net in model.layers]),
+        "depths": np.array([len(net) for net in model.layers], dtype=int),
+        "conv_depths": np.array(
+            [(len(n.convs), len(n.dense)) for n in model.convnets], dtype=int
+        ).reshape(-1, 2),
     }
     for n, net in enumerate(model.layers):
         for k, (w, b) in enumerate(net):
             arrays[f"w{n}_{k}"] = w.astype(np.float32)
             arrays[f"b{n}_{k}"] = b.astype(np.float32)
+    for n, cnn in enumerate(model.convnets):
+        for part, pairs in (("conv", cnn.convs), ("dense", cnn.dense)):
+            for k, (w, b) in enumerate(pairs):
+                arrays[f"c{n}_{part}{k}_w"] = w.astype(np.float32)
+                arrays[f"c{n}_{part}{k}_b"] = b.astype(np.float32)
     np.savez_compressed(path, **arrays)
+
+
+def _convnets(data) -> tuple[ConvNet, ...]:
+    """The CNNs of a model file (none in a file of MLPs alone)."""
+    if "conv_depths" not in data:
+        return ()
+    out = []
+    for n, (convs, dense) in enumerate(data["conv_depths"]):
+        pairs = {
+            part: [(data[f"c{n}_{part}{k}_w"], data[f"c{n}_{part}{k}_b"]) for k in range(count)]
+            for part, count in (("conv", int(convs)), ("dense", int(dense)))
+        }
+        out.append(ConvNet(pairs["conv"], pairs["dense"]))
+    return tuple(out)
 
 
 @functools.cache
@@ -221,7 +292,9 @@ def load_model(path: Path | None = None) -> DigitModel:
                 [(data[f"w{n}_{k}"], data[f"b{n}_{k}"]) for k in range(int(depth))]
                 for n, depth in enumerate(data["depths"])
             ]
-            return DigitModel(layers, data["mean"], data["scale"], float(data["threshold"]))
+            return DigitModel(
+                layers, data["mean"], data["scale"], float(data["threshold"]), _convnets(data)
+            )
     except (OSError, KeyError, ValueError) as exc:
         raise ModelError(
             f"the hand-written digit model {path} cannot be read ({exc}); run `make models`"
@@ -249,6 +322,11 @@ def _merge(a: Glyph, b: Glyph) -> Glyph:
     return Glyph(left, top, right - left, bottom - top, pixels)
 
 
+def _overlap(a: Glyph, b: Glyph) -> int:
+    """The columns two glyphs share (negative: the gap between them)."""
+    return min(a.right, b.right) - max(a.left, b.left)
+
+
 def _join(glyphs: list[Glyph]) -> list[Glyph]:
     """Pieces of one digit (column ranges overlapping by `JOIN_OVERLAP`) made one."""
     glyphs = sorted(glyphs, key=lambda g: g.left)
@@ -256,37 +334,62 @@ def _join(glyphs: list[Glyph]) -> list[Glyph]:
     for g in glyphs:
         if out:
             last = out[-1]
-            overlap = min(last.right, g.right) - max(last.left, g.left)
-            if overlap >= JOIN_OVERLAP * min(last.width, g.width):
+            if _overlap(last, g) >= JOIN_OVERLAP * min(last.width, g.width):
                 out[-1] = _merge(last, g)
                 continue
         out.append(g)
     return out
 
 
+def _cut_path(pixels: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Per row, the column of a top-to-bottom cut through columns lo–hi that crosses the
+    least ink, moving at most one column a row (`SIDE_STEP` per move): where one digit's
+    stroke overhangs the next (the hook of a `2` over a `0`), the cut goes round it
+    rather than leaving its tip with the neighbour."""
+    ink = pixels[:, lo:hi].astype(np.float32)
+    rows, cols = ink.shape
+    cost = ink[0].copy()
+    back = np.zeros((rows, cols), dtype=np.int64)
+    steps = np.arange(cols)
+    for y in range(1, rows):
+        options = np.stack([np.r_[np.inf, cost[:-1]] + SIDE_STEP, cost,
+                            np.r_[cost[1:], np.inf] + SIDE_STEP])  # fmt: skip
+        move = options.argmin(axis=0)
+        back[y] = steps + move - 1
+        cost = options[move, steps] + ink[y]
+    path = np.empty(rows, dtype=np.int64)
+    path[-1] = int(np.argmin(cost))
+    for y in range(rows - 1, 0, -1):
+        path[y - 1] = back[y, path[y]]
+    return path + lo
+
+
 def _split(glyph: Glyph) -> list[Glyph]:
-    """A glyph of digits run together cut at its thinnest columns near the even cuts."""
+    """A glyph of digits run together cut along the least-ink paths (`_cut_path`) near
+    the even cuts."""
     if glyph.width <= SPLIT_ASPECT * glyph.height:
         return [glyph]
     pieces = max(2, round(glyph.width / (DIGIT_ASPECT * glyph.height)))
-    profile = glyph.pixels.sum(axis=0)
-    cuts = [0]
+    columns = np.arange(glyph.width)
+    cuts = [np.zeros(glyph.height, dtype=np.int64)]
     for k in range(1, pieces):
         centre = round(glyph.width * k / pieces)
-        reach = max(1, glyph.width // (pieces * 3))
-        lo, hi = max(cuts[-1] + 1, centre - reach), min(glyph.width - 1, centre + reach)
+        reach = max(1, round(glyph.width * CUT_REACH / pieces))
+        lo = max(int(cuts[-1].max()) + 1, centre - reach)
+        hi = min(glyph.width - 1, centre + reach)
         if lo >= hi:
             return [glyph]
-        cuts.append(lo + int(np.argmin(profile[lo:hi])))
-    cuts.append(glyph.width)
+        cuts.append(_cut_path(glyph.pixels, lo, hi))
+    cuts.append(np.full(glyph.height, glyph.width, dtype=np.int64))
     out = []
     for a, b in zip(cuts, cuts[1:], strict=False):
-        part = glyph.pixels[:, a:b]
-        rows = np.nonzero(part.any(axis=1))[0]
+        part = glyph.pixels & (columns >= a[:, None]) & (columns < b[:, None])
+        rows, cols = np.nonzero(part.any(axis=1))[0], np.nonzero(part.any(axis=0))[0]
         if len(rows) == 0:
             continue
-        part = part[rows.min() : rows.max() + 1]
-        out.append(Glyph(glyph.left + a, glyph.top + int(rows.min()), b - a, part.shape[0], part))
+        y0, y1, x0, x1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+        out.append(Glyph(glyph.left + int(x0), glyph.top + int(y0), int(x1 - x0), int(y1 - y0),
+                         part[y0:y1, x0:x1]))  # fmt: skip
     return out
 
 
@@ -320,8 +423,9 @@ def segment(
     pen: bool = False,
 ) -> list[Glyph] | None:
     """The digit glyphs of an ink crop (True = ink), left to right, or None when ink at
-    the crop's edge may be a cut digit (with `cut`, such ink is kept as a glyph: to count
-    the marks, not to read them).
+    the crop's edge may be a cut digit or a broken-off piece of stroke lies within a
+    glyph's columns (`MAX_STROKE_PIECE`; with `cut`, such ink is kept as a glyph or
+    ignored: to count the marks, not to read them).
 
     `line_top`/`line_bottom` are the printed line's top and bottom in the crop (its
     height sets what is a dot and what is print of the line above).  `inner` are the
@@ -333,13 +437,15 @@ def segment(
     lo, hi = inner or (0, mask.shape[1])
     if not cut and runs_on(mask, line_top, line_bottom, hi, pen):
         return None
-    kept = []
+    kept, strokes = [], []
     for g in _components(mask):
-        if g.height < MIN_DOT_HEIGHT * line:
-            continue
         if g.top + g.height < line_top + ABOVE_LINE * line:
             continue  # print of the line above, caught by the crop's head room
         if g.right <= lo or g.left >= hi:
+            continue
+        if g.height < MIN_DOT_HEIGHT * line:
+            if MIN_DOT_HEIGHT * line <= g.width <= MAX_STROKE_PIECE * line:
+                strokes.append(g)  # not a dot: a piece of a stroke, its line broken
             continue
         inside = min(g.right, hi) - max(g.left, lo)
         if inside < FIELD_SHARE * g.width:
@@ -350,6 +456,13 @@ def segment(
             if not cut:
                 return None  # the crop itself cuts it: a digit may be half seen
         kept.append(g)
+    if not cut and any(
+        _overlap(piece, g) >= JOIN_OVERLAP * piece.width for piece in strokes for g in kept
+    ):
+        # A broken-off piece of stroke within a glyph's columns: the glyph is not all
+        # there (a `3` without its foot read as `2`).  Joined to it instead, it read one more page
+        # right of 24 in `benchmarks digits`, but a joined shape may be another digit's.
+        return None
     glyphs = [part for g in _join(kept) for part in _split(g)]
     return glyphs
 
@@ -377,8 +490,7 @@ def read(
     if any(g.height < MIN_GLYPH_HEIGHT * tallest for g in glyphs):
         return None
     model = model or load_model()
-    features = np.stack([glyph_features(g.pixels) for g in glyphs])
-    classes = model.classify(features)
+    classes = model.classify(*glyph_inputs([g.pixels for g in glyphs]))
     if any(cls == REJECT or p < model.threshold for cls, p in classes):
         log.debug("handwriting: refused %s", classes)
         return None
@@ -404,8 +516,8 @@ def contradicts(
     if not glyphs or len(glyphs) != len(digits):
         return False
     model = model or load_model()
-    features = np.stack([glyph_features(g.pixels) for g in glyphs])
-    classes = model.probabilities(features).mean(axis=0).argmax(axis=1)
+    probs = model.probabilities(*glyph_inputs([g.pixels for g in glyphs]))
+    classes = probs.mean(axis=0).argmax(axis=1)
     return any(
         int(c) != int(d) and (strict or c != REJECT) for c, d in zip(classes, digits, strict=True)
     )
