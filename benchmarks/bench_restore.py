@@ -432,11 +432,14 @@ def main() -> None:
 
 
 _RESTORE_PROBE = """
-import resource, sys
+import sys
 from pipeline.restore import restore_result
 for path in sys.argv[1:]:
     restore_result(open(path, encoding="utf-8").read())
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM, the peak of this address space: getrusage's maximum would keep the parent's
+# from before exec.
+status = open("/proc/self/status").read().split("VmHWM:")[1]
+print(status.split()[0])
 """
 
 
