@@ -18,7 +18,7 @@ marks only, and from no other, takes that name's spelling (`tỉnh Lâm Đông` 
 the model's case statistics of a rare capital can outweigh its context there.  Without
 the level word the letters say too little (`Bộ Công an` has the letters of a ward).
 
-Text without marks (`Decoder.restore` of stripped text) gets the same help for places
+Text without marks and Tesseract-eng garble (`Decoder.restore`) get the same help for places
 (`place_spellings`): a run after a level word whose letters are those of one gazetteer name
 takes its spelling, and where places of several provinces share the letters (`phuong Cam
 Duong`), the one in a province the document names takes it (`tinh Lao Cai`: *Cam Đường*,
@@ -203,11 +203,12 @@ def _place(run: list[tuple[int, str]]) -> int:
 
 
 def place_spellings(lines: list[str]) -> dict[tuple[int, int], str]:
-    """For text without its marks: the places named after a level word (`xa Tan Lap`), as
-    the gazetteer spells them, where the letters leave one name.  When places of several
-    provinces share the letters (`Cam Duong`: *Cam Đường* of Lào Cai, *Cẩm Dương* of Hà
-    Tĩnh), the one in a province the document names (`tinh Lao Cai`) is taken; with none
-    or several there, the language model decides.  {(line, column of a syllable): syllable}.
+    """For text without its marks, or garbled: the places named after a level word (`xa
+    Tan Lap`), as the gazetteer spells them, where the letters leave one name.  When places
+    of several provinces share the letters (`Cam Duong`: *Cam Đường* of Lào Cai, *Cẩm
+    Dương* of Hà Tĩnh), the one in a province the document names (`tinh Lao Cai`) is
+    taken; with none or several there, the language model decides.  {(line, column of a
+    syllable): syllable}.
 
     Example:
         >>> place_spellings(["UBND tinh Lao Cai", "phuong Cam Duong"])[1, 7]
