@@ -175,8 +175,8 @@ def _by_file(restored: str, truth: str, corpus) -> str:
     got, want = restored.split("\n"), truth.split("\n")
     parts, start = [], 0
     for path in corpus.domain_files():
-        count = len(corpus.domain_text("held-out", [path]).split("\n"))
-        end = start + count
+        lines = corpus.domain_text("held-out", [path])
+        end = start + (len(lines.split("\n")) if lines else 0)  # "" holds no line
         right, total, _ = score_lines("\n".join(got[start:end]), "\n".join(want[start:end]))
         parts.append(
             f"{path.stem.removeprefix('domain-ke-hoach') or '-1'} "

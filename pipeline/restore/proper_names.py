@@ -214,18 +214,19 @@ def place_spellings(lines: list[str]) -> dict[tuple[int, int], str]:
         >>> place_spellings(["UBND tinh Lao Cai", "phuong Cam Duong"])[1, 7]
         'Cam'
     """
-    provinces = document_provinces(lines)
+    bare_lines = [skeleton(line) for line in lines]
+    provinces = _provinces_named(bare_lines)
     homes = provinces_of()
     by_skeleton = _places_by_skeleton()
     found: dict[tuple[int, int], str] = {}
-    for n, line in enumerate(lines):
-        bare_line = skeleton(line)
+    for n, (line, bare_line) in enumerate(zip(lines, bare_lines, strict=True)):
         if not _LEVEL_WORD.search(bare_line):
             continue  # most lines name no place: skip them cheaply
         tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(line)]
-        if len(tokens) != len(bare_line.split()):
+        bare = _bare_words(bare_line)
+        if len(tokens) != len(bare):
             continue  # a token of marks alone: the words' positions would not match
-        starts = _after(bare_line, _LEVELS_BARE)
+        starts = _after(bare, _LEVELS_BARE)
         i = 0
         while i < len(tokens):
             run = _capitals(tokens, i) if i in starts else []
@@ -245,30 +246,43 @@ def place_spellings(lines: list[str]) -> dict[tuple[int, int], str]:
     return found
 
 
-def _after(bare_line: str, phrases: tuple[tuple[str, ...], ...]) -> set[int]:
-    """The indices of the words (split at spaces) of a line without marks, lower case,
-    that follow one of `phrases`; punctuation at a word's edges is ignored."""
-    bare = [token.strip(_EDGE) for token in bare_line.split()]
+def _bare_words(bare_line: str) -> list[str]:
+    """The words of a line without marks (`skeleton`), punctuation at their edges dropped:
+    one per token of the line as written."""
+    return [token.strip(_EDGE) for token in bare_line.split()]
+
+
+def _after(bare: list[str], phrases: tuple[tuple[str, ...], ...]) -> set[int]:
+    """The indices of the words `bare` (`_bare_words`) that follow one of `phrases`: the
+    check of `_introduced`, made only where the word before ends a phrase."""
     lasts = {phrase[-1] for phrase in phrases}
     return {
-        i
-        for i in range(1, len(bare))
-        if bare[i - 1] in lasts and any(tuple(bare[max(0, i - len(p)) : i]) == p for p in phrases)
+        i for i in range(1, len(bare)) if bare[i - 1] in lasts and _introduced(bare, i, phrases)
     }
 
 
 def document_provinces(lines: list[str]) -> frozenset[str]:
     """The provinces a text names after `tỉnh` or `thành phố`, marks or none, in any case
     (`UBND TINH LAO CAI`, `thành phố Hà Nội`)."""
-    by_bare = {tuple(skeleton(p).split()): p for p in province_names()}
+    return _provinces_named([skeleton(line) for line in lines])
+
+
+@lru_cache(maxsize=1)
+def _provinces_by_skeleton() -> dict[tuple[str, ...], str]:
+    """The provinces by the words of their names without marks (`(lao, cai)` → `Lào Cai`)."""
+    return {tuple(skeleton(p).split()): p for p in province_names()}
+
+
+def _provinces_named(bare_lines: list[str]) -> frozenset[str]:
+    """`document_provinces` of lines already without their marks (`skeleton`)."""
+    by_bare = _provinces_by_skeleton()
     longest = max((len(key) for key in by_bare), default=0)
     found = set()
-    for line in lines:
-        bare_line = skeleton(line)
+    for bare_line in bare_lines:
         if not _PROVINCE_WORD.search(bare_line):
             continue
-        bare = [token.strip(_EDGE) for token in bare_line.split()]
-        for i in _after(bare_line, _PROVINCE_LEVELS):
+        bare = _bare_words(bare_line)
+        for i in _after(bare, _PROVINCE_LEVELS):
             for end in range(min(len(bare), i + longest), i, -1):
                 if tuple(bare[i:end]) in by_bare:
                     found.add(by_bare[tuple(bare[i:end])])
