@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from pipeline.ocr.convnet import KERNEL, ConvNet, neighbourhoods, pool
+from pipeline.ocr.handwriting import GLYPH_BOX
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def _init(channels: tuple[int, ...], hidden: int, classes: int, rng: np.random.G
         params.append([rng.normal(0, math.sqrt(2 / fan_in), (fan_in, c)).astype(np.float32),
                        np.zeros(c, np.float32)])  # fmt: skip
         c_in = c
-    flat = c_in * (32 // 2 ** len(channels)) ** 2
+    flat = c_in * (GLYPH_BOX // 2 ** len(channels)) ** 2
     for a, b in ((flat, hidden), (hidden, classes)):
         params.append([rng.normal(0, math.sqrt(2 / a), (a, b)).astype(np.float32),
                        np.zeros(b, np.float32)])  # fmt: skip
