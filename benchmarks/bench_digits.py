@@ -79,7 +79,8 @@ def bench_crops(count: int, seed: int = 0) -> None:
                 truth = _digits(rng, kind)
                 mask, top, bottom = _crop(rng, truth, rng.random() < 0.3)
             field = "number" if kind == "scribble" else kind
-            got = handwriting.read(mask, top, bottom, fields._MAX_DIGITS[field], model)
+            got = handwriting.read(mask, top, bottom, fields._MAX_DIGITS[field], model,
+                                   date=field != "number")  # fmt: skip
             if got is None:
                 incomplete += 1
             elif truth is not None and got.digits.lstrip("0") == truth.lstrip("0"):

@@ -28,7 +28,7 @@ LINE = bench_digits.LINE
 
 
 def _read(mask: np.ndarray, top: float, bottom: float, kind: str = "number"):
-    return handwriting.read(mask, top, bottom, fields._MAX_DIGITS[kind])
+    return handwriting.read(mask, top, bottom, fields._MAX_DIGITS[kind], date=kind != "number")
 
 
 def test_pen_digits_are_read_right_or_left_out_never_wrong() -> None:
@@ -49,7 +49,20 @@ def test_a_reading_carries_the_weakest_glyph_probability() -> None:
     readings = [_read(*bench_digits._crop(rng, "20", False), "day") for _ in range(20)]
     got = next(r for r in readings if r is not None)
     assert got.digits == "20"
-    assert handwriting.load_model().threshold <= got.confidence <= 1.0
+    assert handwriting.load_model().gate(date=True) <= got.confidence <= 1.0
+
+
+def test_a_day_or_month_passes_the_date_gate_a_number_the_number_gate() -> None:
+    shipped = handwriting.load_model()
+    assert shipped.gate(date=True) < shipped.gate() == shipped.threshold
+    # The same ink, a gate no glyph reaches for numbers and an open one for dates.
+    model = handwriting.DigitModel([], shipped.mean, shipped.scale, 1.01, shipped.convnets, 0.5)
+    rng = random.Random(5)
+    crops = [bench_digits._crop(rng, "20", False) for _ in range(5)]
+    size = fields._MAX_DIGITS["day"]
+    assert all(handwriting.read(*crop, size, model) is None for crop in crops)
+    dates = [handwriting.read(*crop, size, model, date=True) for crop in crops]
+    assert any(r is not None and r.digits == "20" for r in dates)
 
 
 def test_a_scribble_or_an_empty_crop_gives_no_reading() -> None:
@@ -152,6 +165,7 @@ def test_the_model_round_trips(tmp_path: Path) -> None:
         model.probabilities(features, boxes), again.probabilities(features, boxes)
     )
     assert again.threshold == model.threshold
+    assert again.date_threshold == model.date_threshold
 
 
 @pytest.mark.tesseract
@@ -194,6 +208,28 @@ def test_the_gate_is_calibrated_to_the_lowest_threshold_without_held_out_errors(
     features[:100] = 0.0
     features[np.arange(100), (labels[:100] + 1) % 10] = 10.0  # all sure and all wrong
     assert digits.calibrate(model, features, labels)[0] == 1.0  # nothing gets through
+
+
+def test_the_date_gate_is_calibrated_looser_than_the_number_gate() -> None:
+    from pipeline.ocr.training import digits
+
+    classes = handwriting.REJECT + 1
+    weights = np.zeros((handwriting.FEATURES, classes), dtype=np.float32)
+    weights[:classes, :classes] = np.eye(classes)
+    ones = np.ones(handwriting.FEATURES, dtype=np.float32)
+    model = handwriting.DigitModel(
+        [[(weights, np.zeros(classes, np.float32))]], 0 * ones, ones, 0.0
+    )
+    count = 400
+    labels = np.arange(count) % 10
+    features = np.zeros((count, handwriting.FEATURES), dtype=np.float32)
+    features[np.arange(count), labels] = 10.0  # sure and right
+    features[np.arange(100), labels[:100]] = 4.0  # unsure and right: p = 0.845
+    features[0, [0, 3]], labels[0] = (0.0, 5.0), 4  # fairly sure and wrong: p = 0.937
+    gated, figures = digits.calibrated(model, features, labels, None)
+    assert gated.threshold == pytest.approx(0.938)  # the number gate lets no error through
+    assert gated.date_threshold == pytest.approx(digits.MIN_DATE_THRESHOLD)  # 1 in 399 errs
+    assert figures["date accepted wrong"] <= digits.DATE_TARGET_ERROR
 
 
 def test_training_strokes_make_digit_sized_glyphs() -> None:

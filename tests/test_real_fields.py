@@ -44,3 +44,11 @@ def test_number_right_or_marked_incomplete(documents: pd.DataFrame, key: str) ->
     else:
         # The printed part only: the code after the unread digits, never other digits.
         assert got[:1] in "/-" and want.endswith(got), got
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED["files"]))
+def test_issue_date_right_or_left_out(documents: pd.DataFrame, key: str) -> None:
+    # A day or month passes a looser gate than a number's digits (`DigitModel.gate`): it
+    # may be left out, never read wrong.
+    got = documents.loc[key]["issue_date"]
+    assert pd.isna(got) or str(got) == EXPECTED["files"][key]["issue_date"]

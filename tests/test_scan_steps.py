@@ -232,6 +232,22 @@ def test_junk_run_into_the_day_label_is_re_read_not_kept() -> None:
     assert "#3" not in page_text(out, 3000, 1)
 
 
+def test_digits_under_a_label_boxed_over_them_are_read_in_their_place() -> None:
+    # Tesseract boxed `ngày` over the written day and past `tháng` (a real scan): the day
+    # must still come before `tháng` in the page's text.
+    words = [
+        Word("ngày", 95, 1585, 100, 296, 40, 1, 1, 1),
+        Word("20", 95, 1706, 100, 35, 40, 1, 1, 1),
+        Word("tháng", 95, 1763, 100, 110, 40, 1, 1, 1),
+        Word("3", 95, 1894, 100, 24, 40, 1, 1, 1),
+        Word("năm", 95, 1947, 100, 90, 40, 1, 1, 1),
+        Word("2018", 96, 2053, 100, 106, 40, 1, 1, 1),
+    ]
+    out, readings = fields.reread(words, Image.new("L", (2400, 3000), 255), None, 300)
+    assert [(r.text, r.complete) for r in readings] == [("ngày 20 tháng 3 năm 2018", True)]
+    assert "ngày 20 tháng 3 năm 2018" in page_text(out, 3000, 1)
+
+
 PLAN_WITH_TABLE = """ỦY BAN NHÂN DÂN
 TỈNH LAI CHÂU
 CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM

@@ -181,7 +181,8 @@ class _Reader:
         if self.colour is not None and best[1] == "ink":
             # Dark blue pen is saturated only at its edges: its mask is broken outlines,
             # the gray crop has the whole strokes.  Only the digit model reads it here.
-            hand = handwriting.read(wide_dark, *band, _MAX_DIGITS[kind], inner=inner)
+            hand = handwriting.read(wide_dark, *band, _MAX_DIGITS[kind], inner=inner,
+                                    date=kind != "number")  # fmt: skip
             if hand is not None and _valid(hand.digits, kind):
                 return hand.digits, "gray", 100 * hand.confidence
             return best
@@ -222,7 +223,8 @@ class _Reader:
         # Pen ink holds no print: a digit crossing the crop's end is read whole from the
         # wider mask (ink reaching the mask's end still refuses the reading).
         field = (inner[0], wide.shape[1]) if pen else inner
-        hand = handwriting.read(wide, *band, _MAX_DIGITS[kind], inner=field, pen=pen)
+        hand = handwriting.read(wide, *band, _MAX_DIGITS[kind], inner=field, pen=pen,
+                                date=kind != "number")  # fmt: skip
         if hand is None or not _valid(hand.digits, kind):
             if digits is not None and handwriting.contradicts(
                 wide, *band, digits, field, strict=pen
@@ -400,14 +402,17 @@ def _date(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | Non
     for name, a, b in (("day", i, j), ("month", j, k)):
         between = line[a + 1 : b]
         digits = _printed_digits(between, name)
+        x0, x1 = _label_end(line[a], char), _label_start(line[b], char)
         if digits is not None:
             source, conf = "print", min(w.conf for w in between)
         else:
-            x0, x1 = _label_end(line[a], char), _label_start(line[b], char)
-            box = _zone(line, x0, x1)
-            digits, source, conf = reader.read(box, name)
+            digits, source, conf = reader.read(_zone(line, x0, x1), name)
         if digits is not None:
-            out.append(_word(line[a], digits, line[a].right + 2, line[b].left - 2))
+            # Between the labels' letters, not their boxes: a label boxed over the digits
+            # beside it (`WIDE_LABEL`) ends past the next label's start, and a word put
+            # after its box would be read after that label (`ngày tháng 3 20`).
+            left = min(int(x0) + 2, line[b].left - 2)
+            out.append(_word(line[a], digits, left, max(int(x1) - 2, left + 1)))
         else:
             complete = False
         parts.append(digits)

@@ -203,9 +203,19 @@ class DigitModel:
     mean: np.ndarray
     scale: np.ndarray
     threshold: float
-    """The least probability a glyph needs (calibrated on held-out glyphs at training)."""
+    """The least probability a glyph of a number needs (calibrated on held-out glyphs at
+    training)."""
     convnets: tuple[ConvNet, ...] = ()
     """The CNNs of the ensemble."""
+    date_threshold: float | None = None
+    """The least probability a glyph of a day or month needs, calibrated to a looser error
+    (`pipeline.ocr.training.digits.DATE_TARGET_ERROR`); None: `threshold`."""
+
+    def gate(self, date: bool = False) -> float:
+        """The least probability a glyph needs in a date field (`date`) or a number."""
+        if date and self.date_threshold is not None:
+            return self.date_threshold
+        return self.threshold
 
     def probabilities(self, features: np.ndarray, boxes: np.ndarray | None = None) -> np.ndarray:
         """(networks, glyphs, 11) class probabilities of feature rows (the MLPs) and
@@ -250,6 +260,9 @@ def save_model(path: Path, model: DigitModel) -> None:
         "mean": model.mean,
         "scale": model.scale,
         "threshold": np.array(model.threshold),
+        "date_threshold": np.array(
+            model.threshold if model.date_threshold is None else model.date_threshold
+        ),
         "depths": np.array([len(net) for net in model.layers], dtype=int),
         "conv_depths": np.array(
             [(len(n.convs), len(n.dense)) for n in model.convnets], dtype=int
@@ -292,9 +305,11 @@ def load_model(path: Path | None = None) -> DigitModel:
                 [(data[f"w{n}_{k}"], data[f"b{n}_{k}"]) for k in range(int(depth))]
                 for n, depth in enumerate(data["depths"])
             ]
+            date = float(data["date_threshold"]) if "date_threshold" in data else None
             return DigitModel(
-                layers, data["mean"], data["scale"], float(data["threshold"]), _convnets(data)
-            )
+                layers, data["mean"], data["scale"], float(data["threshold"]), _convnets(data),
+                date,
+            )  # fmt: skip
     except (OSError, KeyError, ValueError) as exc:
         raise ModelError(
             f"the hand-written digit model {path} cannot be read ({exc}); run `make models`"
@@ -478,11 +493,12 @@ def read(
     model: DigitModel | None = None,
     inner: tuple[int, int] | None = None,
     pen: bool = False,
+    date: bool = False,
 ) -> HandReading | None:
     """The digits written in an ink crop, or None unless every check passes (see the
     module's docstring).  `max_digits` is the field's longest digit count; `inner` the
     field's columns when the crop reaches beyond them, `pen` whether the mask is pen ink
-    (see `segment`)."""
+    (see `segment`); `date` whether the field is a day or month (`DigitModel.gate`)."""
     glyphs = segment(mask, line_top, line_bottom, inner=inner, pen=pen)
     if not glyphs or len(glyphs) > max_digits:
         return None
@@ -491,7 +507,7 @@ def read(
         return None
     model = model or load_model()
     classes = model.classify(*glyph_inputs([g.pixels for g in glyphs]))
-    if any(cls == REJECT or p < model.threshold for cls, p in classes):
+    if any(cls == REJECT or p < model.gate(date) for cls, p in classes):
         log.debug("handwriting: refused %s", classes)
         return None
     return HandReading("".join(str(c) for c, _ in classes), min(p for _, p in classes))
