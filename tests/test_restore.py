@@ -199,6 +199,28 @@ def test_a_quarter_in_digits_is_no_garbled_numeral(model: RestoreModel) -> None:
     assert Decoder(model).restore("Quy 1 nam 2027", garbled=True).text.split()[1] == "1"
 
 
+@pytest.mark.parametrize(
+    ("line", "label"),
+    [("So: 12/QD-UBND", "Số"), ("SO: 7/KH", "SỐ"), ("Ma so: 0301", "số"), ("Sở: 5", "Số")],
+)
+def test_so_before_a_number_s_colon_is_the_label_so(line: str, label: str) -> None:
+    runs, _ = slots_of_line(0, line, garbled=False, commas=True)
+    word = line.split(":")[0].split()[-1]
+    slot = next(slot for run in runs for slot in run if slot.read == word)
+    assert slot.fixed and slot.out == label
+
+
+def test_the_number_line_after_the_issuer_keeps_its_label() -> None:
+    # With the issuer's line before it, the LM alone wrote `Sở:` (the colon cuts the run).
+    text = "UY BAN NHAN DAN TINH BAC NINH\nSo: 8214/KH-UBND Nghe An, ngay 19 thang 10 nam 2026\n"
+    assert restore_text(text).splitlines()[1].startswith("Số: 8214/KH-UBND Nghệ An, ngày 19")
+
+
+def test_a_colon_before_words_leaves_so_to_the_model(model: RestoreModel) -> None:
+    runs, _ = slots_of_line(0, "So: ke hoach", garbled=False, commas=True)
+    assert not runs[0][0].fixed
+
+
 def _cores(line: str, garbled: bool = True) -> list[str]:
     runs, _ = slots_of_line(0, line, garbled=garbled, commas=True)
     return [slot.read for run in runs for slot in run if slot.read != ","]

@@ -70,6 +70,16 @@ def quarter_numeral(previous: str, core: str) -> str | None:
     return roman if roman in _QUARTERS and roman != core else None
 
 
+def number_label(core: str) -> str | None:
+    """`số` in the case of `core` when `core` is that word without (or with other) marks
+    (`So`, `SO`, `sở`), else None: the word before a number's colon (`Số:`)."""
+    if not core.isalpha() or word_skeleton(core.lower()) != "so":
+        return None
+    if core.isupper() and len(core) > 1:
+        return "SỐ"
+    return "Số" if core[0].isupper() else "số"
+
+
 def garbled_marker(token: str) -> str | None:
     """`c` for a line-opening list marker garbled by a look-alike symbol (`¢)`, `c¢)`)."""
     body = token[:-1]
@@ -178,8 +188,10 @@ class _LineCutter:
             if core.isalpha() and self._hook_glued(trail, offset, offset + len(token)):
                 core, trail = core + trail[0], trail[1:]
             start = offset + len(lead)
+        following = self.line[offset + len(token) :].lstrip()
         if (
-            self._acronym(lead, core, trail, start)
+            self._number_label(core, trail, start, following)
+            or self._acronym(lead, core, trail, start)
             or self._quarter(before, lead, core, trail, start)
             or self._number(lead, core, trail, start)
             or self._noisy_word(lead, core, trail, start)
@@ -232,6 +244,17 @@ class _LineCutter:
             return False
         self.cut()
         self._add(start, start + len(core), core, core, fixed=True)
+        self.close(trail, start + len(core))
+        return True
+
+    def _number_label(self, core: str, trail: str, start: int, following: str) -> bool:
+        """`So:` before a number is the label `Số:` (`Số: 12/QĐ-UBND`, `Mã số: 0301`):
+        the colon cuts the run, so the LM alone never sees the number it labels and
+        may write `Sở:`."""
+        label = number_label(core) if trail == ":" and following[:1].isdigit() else None
+        if label is None:
+            return False
+        self._add(start, start + len(core), core, label, fixed=True)
         self.close(trail, start + len(core))
         return True
 
