@@ -204,6 +204,15 @@ def test_words_run_together_in_the_fields_are_taken_apart() -> None:
     ]
 
 
+def test_a_digit_read_as_a_slash_leaves_the_number_unread_not_wrong() -> None:
+    line = _line(("Số:", 95), ("2/94/KH-UBND", 90))
+    _, readings = fields.reread(line, Image.new("L", (2000, 3000), 255), None, 300)
+    assert [(r.text, r.complete) for r in readings] == [("/KH-UBND", False)]
+    dated = _line(("Số:", 95), ("12/2024/NĐ-CP", 92))
+    _, readings = fields.reread(dated, Image.new("L", (2000, 3000), 255), None, 300)
+    assert [(r.text, r.complete) for r in readings] == [("12/2024/NĐ-CP", True)]
+
+
 def test_a_code_that_lost_its_slash_gets_it_back() -> None:
     line = _line(("Số:", 95), ("996", 91), ("KH-TCTLNTW-C04", 89))
     _, readings = fields.reread(line, Image.new("L", (2000, 3000), 255), None, 300)

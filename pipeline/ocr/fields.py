@@ -96,6 +96,10 @@ _SO = re.compile(r"^s[o0]\s*:?")
 _SUFFIX = re.compile(r"/[^\s/]")
 _KIND_CODE = re.compile(r"-[^\W\d_]+$")
 """The type code of a Party number before its slash (`05-HD/VPTW`, `12-CT/TU`)."""
+_SLASHED_DIGITS = re.compile(r"/(\d+)/")
+"""Digits between two slashes before the code: a year (`12/2024/NĐ-CP`), or a digit OCR
+read as a slash (`2/94/KH-UBND` for a written `2794`), which leaves the number unread."""
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _lines(words: list[Word], height: int) -> list[list[Word]]:
@@ -325,6 +329,8 @@ def _number(line: list[Word], reader: _Reader) -> tuple[list[Word], Reading] | N
         return None
     so, tail = line[start], line[end]
     slash = tail.text.index("/")
+    while (inner := _SLASHED_DIGITS.match(tail.text, slash)) and not _YEAR.fullmatch(inner[1]):
+        slash = inner.end() - 1  # `2/94/KH-UBND`: a written `7` read as `/`
     kind_code = _KIND_CODE.search(tail.text[:slash])
     if kind_code:  # a Party number, `05-HD/VPTW`: the digits end at the hyphen
         slash = kind_code.start()
