@@ -75,7 +75,7 @@ def test_unsure_tokens_are_listed_on_their_page() -> None:
 
 def test_a_body_that_does_not_match_its_pages_lists_nothing_per_page() -> None:
     doc = _doc("To chuc hoi nghi so ket")
-    doc.text.body = "To chuc hoi nghi so ket\nChi thi so 41-CT/TW"
+    doc.text.body = "To chuc hoi nghi so ket\nChi thi so 41-CT/TW cua ban"  # `ban`: unsure
     restore(doc, Config(restore="always"))
     assert doc.text.restore_low_confidence_tokens > 0
     assert doc.pages[0].low_confidence_tokens == []
