@@ -228,7 +228,7 @@ def test_the_date_gate_is_calibrated_looser_than_the_number_gate() -> None:
     features[0, [0, 3]], labels[0] = (0.0, 5.0), 4  # fairly sure and wrong: p = 0.937
     gated, figures = digits.calibrated(model, features, labels, None)
     assert gated.threshold == pytest.approx(0.938)  # the number gate lets no error through
-    assert gated.date_threshold == pytest.approx(digits.MIN_DATE_THRESHOLD)  # 1 in 399 errs
+    assert gated.date_threshold == pytest.approx(digits.MIN_DATE_THRESHOLD)  # 1 of 400 wrong
     assert figures["date accepted wrong"] <= digits.DATE_TARGET_ERROR
 
 
