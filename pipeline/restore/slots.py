@@ -188,9 +188,8 @@ class _LineCutter:
             if core.isalpha() and self._hook_glued(trail, offset, offset + len(token)):
                 core, trail = core + trail[0], trail[1:]
             start = offset + len(lead)
-        following = self.line[offset + len(token) :].lstrip()
         if (
-            self._number_label(core, trail, start, following)
+            self._number_label(core, trail, start, offset + len(token))
             or self._acronym(lead, core, trail, start)
             or self._quarter(before, lead, core, trail, start)
             or self._number(lead, core, trail, start)
@@ -247,11 +246,13 @@ class _LineCutter:
         self.close(trail, start + len(core))
         return True
 
-    def _number_label(self, core: str, trail: str, start: int, following: str) -> bool:
+    def _number_label(self, core: str, trail: str, start: int, end: int) -> bool:
         """`So:` before a number is the label `Số:` (`Số: 12/QĐ-UBND`, `Mã số: 0301`):
         the colon cuts the run, so the LM alone never sees the number it labels and
-        may write `Sở:`."""
-        label = number_label(core) if trail == ":" and following[:1].isdigit() else None
+        may write `Sở:`.  `end`: where the token ends on the line."""
+        if trail != ":" or not self.line[end:].lstrip()[:1].isdigit():
+            return False
+        label = number_label(core)
         if label is None:
             return False
         self._add(start, start + len(core), core, label, fixed=True)
