@@ -409,10 +409,22 @@ def calibrate(
     """The lowest threshold from `floor` whose accepted held-out digits err at most
     `target`, and the figures at it (accepted share of digits, error rate, rejects let
     through)."""
+    return _calibrate(*_ungated(model, features, boxes), labels, target, floor)
+
+
+def _ungated(
+    model: DigitModel, features: np.ndarray, boxes: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per glyph the ensemble's class and least probability, with no gate applied."""
     plain = DigitModel(model.layers, model.mean, model.scale, 0.0, model.convnets)
     results = plain.classify(features, boxes)
-    classes = np.array([c for c, _ in results])
-    probs = np.array([p for _, p in results])
+    return np.array([c for c, _ in results]), np.array([p for _, p in results])
+
+
+def _calibrate(
+    classes: np.ndarray, probs: np.ndarray, labels: np.ndarray, target: float, floor: float
+) -> tuple[float, dict]:
+    """`calibrate` of glyphs already classified (`_ungated`)."""
     digit = labels != REJECT
     chosen, figures = 1.0, {}
     for t in _thresholds(floor):
@@ -436,9 +448,10 @@ def calibrated(
 ) -> tuple[DigitModel, dict]:
     """The model with both gates calibrated on held-out glyphs, and the figures at each
     (the date gate's prefixed `date `)."""
-    threshold, figures = calibrate(model, features, labels, boxes)
-    date, date_figures = calibrate(model, features, labels, boxes, DATE_TARGET_ERROR,
-                                   MIN_DATE_THRESHOLD)  # fmt: skip
+    classes, probs = _ungated(model, features, boxes)  # the ensemble run once for both
+    threshold, figures = _calibrate(classes, probs, labels, TARGET_ERROR, MIN_THRESHOLD)
+    date, date_figures = _calibrate(classes, probs, labels, DATE_TARGET_ERROR,
+                                    MIN_DATE_THRESHOLD)  # fmt: skip
     figures.update({f"date {key}": value for key, value in date_figures.items()})
     model = DigitModel(model.layers, model.mean, model.scale, threshold, model.convnets, date)
     return model, figures
