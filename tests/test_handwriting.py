@@ -138,6 +138,37 @@ def test_tesseract_and_the_model_disagreeing_keep_neither() -> None:
     assert checked(("26", 95.0), off) == "26"
 
 
+def test_black_digits_taller_than_print_need_the_pen_confidence() -> None:
+    line = 40
+    height = round(line * (1 + fields.CROP_ABOVE + fields.CROP_BELOW))
+    band = (fields.CROP_ABOVE * line, (fields.CROP_ABOVE + 1) * line)
+
+    def gray(top: int, bottom: int) -> Image.Image:
+        image = Image.new("L", (120, height), 255)
+        draw = ImageDraw.Draw(image)
+        for x in (20, 50, 80):  # three strokes of a number, `111`
+            draw.rectangle((x, top, x + 7, bottom), fill=0)
+        return image
+
+    asked = []
+
+    def digits(crop, kind, least):
+        asked.append(least)
+        return None, 0.0
+
+    for top, bottom, least in (
+        (round(band[0]) + 2, round(band[1]) - 2, fields.MIN_DIGIT_CONFIDENCE),  # print's size
+        (round(band[0]) - 20, round(band[1]) + 4, fields.HAND_CONFIDENCE),  # 1.6 × the line
+    ):
+        image = gray(top, bottom)
+        dark = np.asarray(image) < 128
+        assert fields._hand_sized(dark, band) == (least == fields.HAND_CONFIDENCE)
+        reader = fields._Reader(image, None, 300, "vie")
+        reader._digits = digits
+        reader.read((0, 0, image.width, image.height), "number")
+        assert asked.pop() == least
+
+
 def test_features_fit_the_model_and_ignore_position() -> None:
     glyph = np.zeros((40, 30), dtype=bool)
     glyph[5:35, 12:18] = True

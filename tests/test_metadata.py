@@ -140,11 +140,15 @@ def test_issue_date_from_damaged_digits_only_when_valid() -> None:
     assert meta.issue_date == dt.date(2026, 3, 16)
     assert any("damaged digits" in w for w in warnings)
     assert damaged_header_date("Huế, ngày(4 tháng 10 năm 2025") == dt.date(2025, 10, 4)
+    # a pen's or stamp's marks read as punctuation of their own, around the digits
+    assert damaged_header_date("Hà Nội, ngày.) 27 {tháng 8 năm 2025") == dt.date(2025, 8, 27)
     for line in (
         "Huế, ngày 70 tháng 3 năm 2018",  # no 70th day: the date is unreadable, not guessed
         "Huế, ngày Ŵ@ tháng 11 năm 2024",
         "Huế, ngày 7Ŕ tháng ‡ năm 2026",
         "Huế, ngày4#4 tháng năm 2026",
+        "Huế, ngày 2 7 tháng 8 năm 2025",  # two readings, not the day 27
+        "Huế, ngày ( ) tháng 8 năm 2025",
     ):
         meta, warnings = extract_metadata(_layout(place_date_line=line), "")
         assert meta.issue_date is None, line

@@ -17,7 +17,7 @@ from collections import Counter
 
 from pipeline.document import Layout, Metadata, Period
 from pipeline.extract.capitals import repair_capitals, split_glued_levels
-from pipeline.extract.dates import make_date, parse_date
+from pipeline.extract.dates import NGAY, iter_dates, make_date
 from pipeline.extract.periods import find_periods, parse_period
 from pipeline.extract.places import correct_issuer, correct_place, correct_places
 from pipeline.extract.signing import find_signature_stamp
@@ -257,8 +257,12 @@ def deputy_position(authority: list[str]) -> str | None:
 
 
 # `ngày(4 tháng 10 năm 2025`, `ngày l6 tháng O3 …`: the day and month as OCR left them.
+MAX_DATE_PART_TOKENS = 3
+"""Tokens a day or month may span in a damaged header date: the digits with a stray mark
+standing alone on each side (`.) 27 {`); more is a line that is not a date."""
+_PART = rf"[^\s]{{1,4}}?(?:\s+[^\s]{{1,4}}?){{0,{MAX_DATE_PART_TOKENS - 1}}}"
 _HEADER_DATE = re.compile(
-    r"ngày\s*(?P<d>[^\s]{1,4}?)\s*tháng\s*(?P<m>[^\s]{1,4}?)\s*năm\s*(?P<y>\d{4})(?!\d)",
+    rf"ngày\s*(?P<d>{_PART})\s*tháng\s*(?P<m>{_PART})\s*năm\s*(?P<y>\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
 # Letters that OCR reads for printed digits; a handwritten digit read as junk (`Ê@`, `7Ŕ`,
@@ -267,21 +271,40 @@ _DIGIT_LOOKALIKES = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": 
 _STRAY = "()[]{},.;:'\"‘’“”`"
 
 
+_DAY_WORD = re.compile(rf"\b{NGAY}", re.IGNORECASE)
+
+
+def header_date(line: str) -> dt.date | None:
+    """The date of a `<Place>, ngày … tháng … năm …` line, or None.
+
+    The day is the one right after `ngày`: in `ngày 2 7 tháng 8 năm 2025` (a written 27
+    read as two digits) the date phrase `7 tháng 8 năm 2025` is not the document's date."""
+    for start, _end, date in iter_dates(line):
+        words = [w for w in _DAY_WORD.finditer(line) if w.start() <= start]
+        if not words or words[-1].start() == start or not line[words[-1].end() : start].strip():
+            return date
+        return None
+    return None
+
+
 def damaged_header_date(line: str) -> dt.date | None:
     """The issue date of a header line whose day or month digits OCR damaged, or None.
 
-    A part counts only when, once stray punctuation is dropped and look-alike letters are
-    read as digits, it is one or two digits — and the three parts must form a real date.
+    A part counts only when, once stray punctuation is dropped (also punctuation standing
+    alone, as a stamp's or a pen's marks read: `ngày.) 27 {tháng 8`) and look-alike letters
+    are read as digits, it is one token of one or two digits — and the three parts must
+    form a real date.
     """
     match = _HEADER_DATE.search(line)
     if not match:
         return None
     parts = []
     for key in ("d", "m"):
-        token = match.group(key).strip(_STRAY).translate(_DIGIT_LOOKALIKES)
-        if not re.fullmatch(r"\d{1,2}", token):
-            return None
-        parts.append(token)
+        tokens = [t.strip(_STRAY) for t in match.group(key).split()]
+        tokens = [t.translate(_DIGIT_LOOKALIKES) for t in tokens if t]
+        if len(tokens) != 1 or not re.fullmatch(r"\d{1,2}", tokens[0]):
+            return None  # `2 7` is two readings, not the day 27
+        parts.append(tokens[0])
     return make_date(match.group("y"), parts[1], parts[0])
 
 
@@ -512,7 +535,7 @@ def _read_place_date(layout: Layout, meta: Metadata, warnings: list[str]) -> Non
         warnings.append("no issue date (<Place>, ngày … tháng … năm …) found in the header")
         return
     meta.place = place_of(line)
-    meta.issue_date = parse_date(line)
+    meta.issue_date = header_date(line)
     if meta.issue_date is None:
         meta.issue_date = damaged_header_date(line)
         if meta.issue_date is not None:

@@ -42,6 +42,13 @@ HAND_CONFIDENCE = 90.0
 """Digits re-read from pen ink (handwriting) below this confidence are not trusted.  Tesseract
 is no handwriting reader: on real scans it read a written `280` as `240` at 81 and `294`
 as `9` at 72, while clean pen-like digits on generated pages read at 92–96."""
+HAND_HEIGHT = 1.3
+"""Digits in a gray crop taller than this × the printed line's height are written, not
+printed, and their Tesseract reading must reach `HAND_CONFIDENCE`: a generated page's
+black-pen `5856` (1.5–1.6 ×) read as `556` at 62 was kept as print.  Print digits stand
+within the line's boxes, which hold its accents too (real scans: 0.8–1.1 ×); written ones
+on real scans stand 0.8–1.36 ×, so this catches only large writing, and the rest keeps its
+other checks."""
 AGREEING_READINGS = 3
 """Readings of a printed digit crop (of up to eight: two modes, whitelisted or free, two
 sizes) that decide it by agreeing even at low confidence: Tesseract reads a clean italic
@@ -190,8 +197,10 @@ class _Reader:
             if hand is not None and _valid(hand.digits, kind):
                 return hand.digits, "gray", 100 * hand.confidence
             return best
-        digits, conf = self._checked(self._digits(crop, kind, MIN_DIGIT_CONFIDENCE), dark,
-                                     wide_dark, inner, band, kind)  # fmt: skip
+        # Black pen has no colour of its own: only its size tells it from print.
+        least = HAND_CONFIDENCE if _hand_sized(dark, band) else MIN_DIGIT_CONFIDENCE
+        digits, conf = self._checked(self._digits(crop, kind, least), dark, wide_dark, inner,
+                                     band, kind)  # fmt: skip
         return digits, "gray", conf
 
     def _checked(
@@ -286,6 +295,14 @@ class _Reader:
         )
         words = [w for w in words or [] if w.text.strip()]
         return "".join(w.text for w in words), min((w.conf for w in words), default=0.0)
+
+
+def _hand_sized(dark: np.ndarray, band: tuple[float, float]) -> bool:
+    """Whether a gray crop's marks stand taller than print: `HAND_HEIGHT` × the printed
+    line's height (`band`, its top and bottom in the crop)."""
+    line = band[1] - band[0]
+    marks = handwriting.segment(dark, *band, cut=True) or []
+    return any(g.height > HAND_HEIGHT * line for g in marks)
 
 
 _EDGE_MARKS = ",.;:/-|'\"`"
