@@ -10,6 +10,7 @@ from pipeline.extract.metadata import (
     deputy_position,
     document_year,
     extract_metadata,
+    header_date,
     normal_case,
     number_state,
 )
@@ -141,6 +142,7 @@ def test_issue_date_from_damaged_digits_only_when_valid() -> None:
     assert any("damaged digits" in w for w in warnings)
     assert damaged_header_date("Huế, ngày(4 tháng 10 năm 2025") == dt.date(2025, 10, 4)
     # a pen's or stamp's marks read as punctuation of their own, around the digits
+    assert header_date("Huế, ngày - 15 tháng 3 năm 2026") == dt.date(2026, 3, 15)
     assert damaged_header_date("Hà Nội, ngày.) 27 {tháng 8 năm 2025") == dt.date(2025, 8, 27)
     for line in (
         "Huế, ngày 70 tháng 3 năm 2018",  # no 70th day: the date is unreadable, not guessed

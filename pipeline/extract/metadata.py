@@ -277,13 +277,13 @@ _DAY_WORD = re.compile(rf"\b{NGAY}", re.IGNORECASE)
 def header_date(line: str) -> dt.date | None:
     """The date of a `<Place>, ngày … tháng … năm …` line, or None.
 
-    The day is the one right after `ngày`: in `ngày 2 7 tháng 8 năm 2025` (a written 27
-    read as two digits) the date phrase `7 tháng 8 năm 2025` is not the document's date."""
+    The day is the one right after `ngày` (marks between them aside): in `ngày 2 7 tháng 8
+    năm 2025` (a written 27 read as two digits) the date phrase `7 tháng 8 năm 2025` is not
+    the document's date."""
     for start, _end, date in iter_dates(line):
         words = [w for w in _DAY_WORD.finditer(line) if w.start() <= start]
-        if not words or words[-1].start() == start or not line[words[-1].end() : start].strip():
-            return date
-        return None
+        gap = line[words[-1].end() : start] if words else ""
+        return None if any(ch.isalnum() for ch in gap) else date
     return None
 
 
