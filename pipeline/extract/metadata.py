@@ -280,11 +280,13 @@ def header_date(line: str) -> dt.date | None:
     The day is the one right after `ngày` (marks between them aside): in `ngày 2 7 tháng 8
     năm 2025` (a written 27 read as two digits) the date phrase `7 tháng 8 năm 2025` is not
     the document's date."""
-    for start, _end, date in iter_dates(line):
-        words = [w for w in _DAY_WORD.finditer(line) if w.start() <= start]
-        gap = line[words[-1].end() : start] if words else ""
-        return None if any(ch.isalnum() for ch in gap) else date
-    return None
+    found = iter_dates(line)
+    if not found:
+        return None
+    start, _end, date = found[0]
+    words = [w for w in _DAY_WORD.finditer(line) if w.start() <= start]
+    gap = line[words[-1].end() : start] if words else ""
+    return None if any(ch.isalnum() for ch in gap) else date
 
 
 def damaged_header_date(line: str) -> dt.date | None:

@@ -197,10 +197,11 @@ class _Reader:
             if hand is not None and _valid(hand.digits, kind):
                 return hand.digits, "gray", 100 * hand.confidence
             return best
+        marks = handwriting.segment(dark, *band, cut=True)
         # Black pen has no colour of its own: only its size tells it from print.
-        least = HAND_CONFIDENCE if _hand_sized(dark, band) else MIN_DIGIT_CONFIDENCE
+        least = HAND_CONFIDENCE if _hand_sized(marks, band) else MIN_DIGIT_CONFIDENCE
         digits, conf = self._checked(self._digits(crop, kind, least), dark, wide_dark, inner,
-                                     band, kind)  # fmt: skip
+                                     band, kind, marks=marks)  # fmt: skip
         return digits, "gray", conf
 
     def _checked(
@@ -212,6 +213,7 @@ class _Reader:
         band: tuple[float, float],
         kind: str,
         pen: bool = False,
+        marks: list[handwriting.Glyph] | None = None,
     ) -> tuple[str | None, float]:
         """Tesseract's reading of a crop (`mask`: its ink) set against the digit model's
         (when on; the model sees `wide`, the crop with `BEFORE` more to its left and
@@ -219,14 +221,16 @@ class _Reader:
         where Tesseract has none, none where the two disagree, also where the model's
         glyphs, too unsure to read, name other digits (`pen` ink: or `not a digit`;
         print digits in a gray crop are no pen's, the model may doubt them).  `pen`: the
-        masks are pen ink (any ink past the crop is more writing, `handwriting.runs_on`)."""
+        masks are pen ink (any ink past the crop is more writing, `handwriting.runs_on`).
+        `marks`: `mask` already cut by `handwriting.segment(..., cut=True)`, when at hand."""
         if not self.hand:
             return tess
         digits, conf = tess
         if digits is not None and handwriting.runs_on(wide, *band, inner[1], pen):
             log.debug("fields: pen writing runs on past the crop: %s not kept", digits)
             return None, conf
-        marks = handwriting.segment(mask, *band, cut=True)
+        if marks is None:
+            marks = handwriting.segment(mask, *band, cut=True)
         if digits is not None and marks and len(marks) != len(digits):
             # The ink holds more (or fewer) digit-sized marks than Tesseract gave digits
             # (those cut by the crop's edge too): a written `05` cut after the `0` read
@@ -297,12 +301,11 @@ class _Reader:
         return "".join(w.text for w in words), min((w.conf for w in words), default=0.0)
 
 
-def _hand_sized(dark: np.ndarray, band: tuple[float, float]) -> bool:
-    """Whether a gray crop's marks stand taller than print: `HAND_HEIGHT` × the printed
-    line's height (`band`, its top and bottom in the crop)."""
+def _hand_sized(marks: list[handwriting.Glyph] | None, band: tuple[float, float]) -> bool:
+    """Whether a gray crop's marks (`handwriting.segment(..., cut=True)`) stand taller than
+    print: `HAND_HEIGHT` × the printed line's height (`band`, its top and bottom)."""
     line = band[1] - band[0]
-    marks = handwriting.segment(dark, *band, cut=True) or []
-    return any(g.height > HAND_HEIGHT * line for g in marks)
+    return any(g.height > HAND_HEIGHT * line for g in marks or [])
 
 
 _EDGE_MARKS = ",.;:/-|'\"`"
