@@ -244,6 +244,22 @@ def test_a_hook_read_as_punctuation_belongs_to_the_word(line: str, cores: list[s
     assert _cores(line) == cores
 
 
+def test_an_opening_quote_nothing_closes_is_a_mark_the_word_overwrites(
+    model: RestoreModel,
+) -> None:
+    # `‘dén` for *đôn*: the mark above read as an opening quote that no `’` closes
+    slots = [
+        s for run in slots_of_line(0, "Chi dao, ‘don doc cac khoi", True, True)[0] for s in run
+    ]
+    quoted = next(s for s in slots if s.read == "don")
+    assert quoted.start == len("Chi dao, ")
+    out = Decoder(model).restore("Chi dao, ‘don doc cac khoi thi dua", garbled=True).text
+    assert out == "Chỉ đạo, đôn đốc các khối thi đua"
+    # a quote closed on its line is punctuation, kept
+    kept = Decoder(model).restore("phong trao ‘thi dua’ nam nay", garbled=True).text
+    assert kept.startswith("phong trào ‘thi đua’")
+
+
 def test_a_number_with_capitals_is_a_code_in_garble_too(model: RestoreModel) -> None:
     # Read as letters, `5G` became `Số` and `1A` a word: a digit stands for a letter only
     # inside a word (`l6` for `lộ`).

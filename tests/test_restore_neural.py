@@ -161,7 +161,7 @@ def test_explain_names_the_rescorer_and_its_bonus(
     assert dat.written == "đất" and dat.rescored and not dat.remembered
     channel = {a.word: a.channel for a in dat.alternatives}
     assert channel["đất"] > channel["đạt"] + 10  # the scorer's bonus, shown as channel
-    assert "[neural rescorer]" in explain_text("chi tieu ve ket qua dat duoc", model=fresh_model)
+    assert "[neural scorer]" in explain_text("chi tieu ve ket qua dat duoc", model=fresh_model)
 
 
 def test_syllables_inside_a_name_are_left_to_the_lm(

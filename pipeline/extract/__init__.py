@@ -13,6 +13,28 @@ from pipeline.extract.dates import find_dates
 from pipeline.extract.legal_refs import dedupe_refs, find_legal_refs
 from pipeline.extract.metadata import _read_signature_stamp, document_year, extract_metadata
 from pipeline.extract.tasks import find_tasks
+from pipeline.vietnamese import skeleton
+
+
+def _unsure_name_words(doc: Document, name: str | None) -> list[str]:
+    """The words of `name` that restoration rebuilt from OCR garble and was unsure of
+    (`Page.low_confidence_tokens` on a body line holding the name): a name's letters
+    misread (`Phan Viet Dlgn` for *Phan Viết Điện*) come back as other real names
+    (`Phan Việt Dân`), and a wrong signer is worse than none.  Text that only lost its
+    marks keeps its letters, so its names stay."""
+    if not name or doc.text.restore_kind != "garble":
+        return []
+    lines = [skeleton(line) for line in doc.text.body.split("\n")]
+    words = {skeleton(w) for w in name.split()}
+    full = skeleton(name)
+    return [
+        token.text
+        for page in doc.pages
+        for token in page.low_confidence_tokens
+        if skeleton(token.text) in words
+        and 0 <= token.line < len(lines)
+        and full in lines[token.line]
+    ]
 
 
 def _body_dates(body: str, place_date_line: str | None) -> list[DateMention]:
@@ -36,6 +58,13 @@ def extract(doc: Document, config: Config) -> Document:
     furniture = "\n".join(line for page in doc.pages for line in page.furniture)
     if metadata.signed_at is None and furniture:  # a scan's e-office stamp (ingest.pdf)
         _read_signature_stamp(furniture, metadata, warnings, doc.layout.place_date_line)
+    unsure = _unsure_name_words(doc, metadata.signer)
+    if unsure:
+        warnings.append(
+            f"signer {metadata.signer!r} left out: restored from garbled text with low"
+            f" confidence ({', '.join(unsure)})"
+        )
+        metadata.signer = None
     doc.metadata = metadata
     for message in warnings:
         doc.warn(message)

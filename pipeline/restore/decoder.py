@@ -7,7 +7,8 @@ Each slot gets candidates: the lexicon syllables with its skeleton (stripped tex
 for OCR garble the channel's candidates plus the raw token.  A beam search over trigram
 states picks `LM + weight × channel`; every other character of the input is kept, so the
 output has exactly the input's lines, whitespace and tokens.  The slots of stripped text
-it stays unsure of are then rescored by the neural scorer (`neural.py`, `_rescore`).
+it stays unsure of are then rescored by the neural scorer (`neural.py`) and the backward
+LM, the same counts read right to left (`_rescore`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pipeline.restore.lexicon import abbreviation, expansion
-from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK
+from pipeline.restore.lm import _BITS, _MASK, BOS, COMMA, EOS, NUM, UNK, TrigramLM
 from pipeline.restore.memory import DocumentCache, stroked_markers
 from pipeline.restore.model import RestoreModel
 from pipeline.restore.neural import BOUNDARY, NeuralScorer, windows
@@ -83,6 +84,20 @@ syllables, 12 of 16 documents better; dev lines −7 of ~52 k; `models/README.md
 NEURAL_WEIGHT = 0.5
 """Weight of the neural scorer's log-probability, added to a rescored slot's channel
 score before the run is decoded again (chosen on the dev split: `training.neural`)."""
+BACKWARD_UNCERTAIN = 0.98
+"""Slots whose local posterior is below this also get the backward LM's opinion
+(`Decoder._rescore`): the same counts read right to left back off differently
+(`luôn lắng nghe`: forward, `lắng` after `luôn` was never seen and falls to its unigram,
+which `làng` beats; backward, `lắng` before `nghe` is seen).  Dev split, errors of 40,032
+genre / 51,357 law syllables with the neural scorer, at `BACKWARD_WEIGHT` 2: none 518 /
+276; 0.8: 492 / 268; 0.95: 485 / 262; 0.98: 482 / 261; every ambiguous slot: 481 / 259
+(and slower).  `models/README.md` has the held-out split's figures."""
+BACKWARD_WEIGHT = 2.0
+"""Weight of the backward LM's log-probability (relative to the slot's best candidate)
+added to the channel score; the forward LM keeps its own weight of 1 in the search.  Dev
+split at 0.98: 1.5 484 / 266, 2 482 / 261, 2.5 482 / 263, 3 488 / 265.  The forward LM
+itself in that place (its own opinion again, at 2) gives 492 / 266: most of the gain is the
+other direction's back-off."""
 NEURAL_RELATIVE = True
 """Add what the context changes of the scorer's prior, not its whole log-probability: the
 LM has its own prior, and the scorer's comes from the law codes."""
@@ -134,8 +149,9 @@ class Trace:
     """The chosen candidate per position."""
     remembered: frozenset[int]
     """Slots (indices into `run`) whose channel scores had the document memory's bonus."""
-    rescored: frozenset[int] = frozenset()
-    """Slots whose channel scores had the neural scorer's bonus (`Decoder._rescore`)."""
+    rescored: dict[int, str] = field(default_factory=dict)
+    """Slots whose channel scores had the second pass's bonus (`Decoder._rescore`), and
+    whose opinions it held (`neural scorer`, `backward LM` or both)."""
 
 
 def _key_of(slot: Slot) -> str | tuple[str, str]:
@@ -362,16 +378,17 @@ class Decoder:
         run: list[Slot],
         garbled: bool,
         bonuses: dict[int, dict[str, float]] | None = None,
-        rescored: frozenset[int] = frozenset(),
+        rescored: dict[int, str] | None = None,
         remembered: frozenset[int] | None = None,
     ) -> Lattice:
         """Fill `out` and `confidence` of each slot of one run; return its lattice (for
-        the neural rescoring, `_rescore`).
+        the second pass, `_rescore`).
 
         `bonuses` (slot index → word → log-odds) favours what the document chose elsewhere
-        (`memory.DocumentCache`) or what the neural scorer prefers; runs with bonuses are
-        not memoised.  `rescored` and `remembered` (default: every slot with a bonus) say
-        which of the two the bonuses hold, for `explain`.
+        (`memory.DocumentCache`) or what the second pass's opinions prefer; runs with
+        bonuses are not memoised.  `rescored` (slot index → whose opinions) and
+        `remembered` (default: every slot with a bonus) say which the bonuses hold, for
+        `explain`.
         """
         cand_lists: list[list[tuple[int, str, float]]] = []
         owner: list[int] = []  # the slot each lattice position writes (-1: context only)
@@ -428,7 +445,9 @@ class Decoder:
         if self.trace is not None:
             if remembered is None:
                 remembered = frozenset(bonuses or ())
-            self.trace[id(run)] = Trace(run, owner, cand_lists, path, remembered, rescored)
+            self.trace[id(run)] = Trace(
+                run, owner, cand_lists, path, remembered, dict(rescored or {})
+            )
         for n, cands, k, conf in zip(owner, cand_lists, path, confidences, strict=True):
             if n >= 0:
                 run[n].out = cands[k][1]
@@ -569,7 +588,8 @@ class Decoder:
         `accents` corrects the marks of Tesseract-vie output instead (`accent_candidates`).
         `memory` lets the document's confident decisions inform its uncertain ones
         (`memory.DocumentCache`); off, every run is decoded on its own.  `neural` lets the
-        model's neural scorer, when it has one, rescore the uncertain slots (`_rescore`).
+        model's neural scorer and backward LM, when it has them, rescore the uncertain
+        slots (`_rescore`).
         """
         self.keep_bonus = keep_bonus
         if self.accents != (accents and not garbled):
@@ -593,9 +613,11 @@ class Decoder:
         remembered: dict[int, dict[int, dict[str, float]]] = {}
         if memory and not self.accents:
             remembered = self._remember(runs, lattices, garbled)
-        scorer = self.model.neural if neural and not self.accents and not garbled else None
-        if scorer is not None:
-            self._rescore(runs, lattices, garbled, scorer, remembered)
+        second = neural and not self.accents and not garbled
+        scorer = self.model.neural if second else None
+        backward = self.model.backward if second else None
+        if scorer is not None or backward is not None:
+            self._rescore(runs, lattices, garbled, scorer, backward, remembered)
         all_slots: list[Slot] = []
         for run in runs:
             all_slots.extend(s for s in run if not s.fixed)
@@ -656,48 +678,73 @@ class Decoder:
         runs: list[list[Slot]],
         lattices: list[Lattice],
         garbled: bool,
-        scorer: NeuralScorer,
+        scorer: NeuralScorer | None,
+        backward: TrigramLM | None,
         remembered: dict[int, dict[int, dict[str, float]]],
     ) -> None:
-        """Last pass: each slot less sure than `NEURAL_UNCERTAIN` gets the neural scorer's
-        log-probabilities of its candidates (weighted by `NEURAL_WEIGHT`) on top of its
-        channel scores, and its run is decoded again, unless the scorer prefers what every
-        such slot of it already has (the bonuses would only confirm the path).  Syllables
-        inside a name are left to the LM (`_inside_name`).  The scorer reads the decoded
-        words of the whole text, run after run, as its context."""
-        to_scorer = scorer.mapping(self.model.vocab)
+        """Last pass: second opinions on the uncertain slots, added to their channel scores
+        before their run is decoded again.  A slot less sure than `NEURAL_UNCERTAIN` gets
+        the neural scorer's log-probabilities of its candidates (× `NEURAL_WEIGHT`), one
+        less sure than `BACKWARD_UNCERTAIN` the backward LM's (`_backward_scores`, ×
+        `BACKWARD_WEIGHT`).  A run is decoded again only where the opinions prefer another
+        candidate in some slot (else they would only confirm the path).  Syllables inside a
+        name are left to the LM (`_inside_name`).  The scorer reads the decoded words of
+        the whole text, run after run, as its context."""
+        threshold = max(
+            NEURAL_UNCERTAIN if scorer is not None else 0.0,
+            BACKWARD_UNCERTAIN if backward is not None else 0.0,
+        )
         stream: list[int] = []
         positions: list[int] = []
-        where: list[tuple[int, int, int, list[tuple[int, str, float]]]] = []
+        where: list[tuple[int, int, int, int, float]] = []  # run, slot, choice, position, conf
         for r, (cand_lists, owner, path, confidences) in enumerate(lattices):
             run = runs[r]
-            for cands, n, k, conf in zip(cand_lists, owner, path, confidences, strict=True):
-                if (
-                    n >= 0
-                    and len(cands) > 1
-                    and conf < NEURAL_UNCERTAIN
-                    and not _inside_name(run, n)
-                ):
+            for p, (cands, n, k, conf) in enumerate(
+                zip(cand_lists, owner, path, confidences, strict=True)
+            ):
+                if n >= 0 and len(cands) > 1 and conf < threshold and not _inside_name(run, n):
                     positions.append(len(stream))
-                    where.append((r, n, k, cands))
+                    where.append((r, n, k, p, conf))
                 stream.append(cands[k][0])
             stream.append(BOUNDARY)
         if not positions:
             return
-        contexts = to_scorer[windows(np.asarray(stream, np.int32), np.asarray(positions))]
-        ids = [to_scorer[[c for c, _, _ in cands]] for *_, cands in where]
+        opinions = [np.zeros(len(lattices[r].cand_lists[p])) for r, _, _, p, _ in where]
+        neural_at = [i for i, w in enumerate(where) if w[4] < NEURAL_UNCERTAIN]
+        if scorer is not None and neural_at:
+            to_scorer = scorer.mapping(self.model.vocab)
+            at = np.asarray([positions[i] for i in neural_at], np.int64)
+            contexts = to_scorer[windows(np.asarray(stream, np.int32), at)]
+            ids = [
+                to_scorer[[c for c, _, _ in lattices[where[i][0]].cand_lists[where[i][3]]]]
+                for i in neural_at
+            ]
+            for i, logps in zip(
+                neural_at, scorer.log_probs(contexts, ids, NEURAL_RELATIVE), strict=True
+            ):
+                opinions[i] += NEURAL_WEIGHT * logps
+        if backward is not None:
+            for i, (r, _, _, p, conf) in enumerate(where):
+                if conf < BACKWARD_UNCERTAIN:
+                    opinions[i] += BACKWARD_WEIGHT * _backward_scores(backward, lattices[r], p)
         by_run: dict[int, dict[int, dict[str, float]]] = {}
+        heard: dict[int, dict[int, str]] = {}
         changing: set[int] = set()
-        for (r, n, k, cands), logps in zip(
-            where, scorer.log_probs(contexts, ids, NEURAL_RELATIVE), strict=True
-        ):
-            if int(logps.argmax()) != k:
+        for (r, n, k, p, conf), opinion in zip(where, opinions, strict=True):
+            heard.setdefault(r, {})[n] = " + ".join(
+                name
+                for name, below, present in (
+                    ("neural scorer", NEURAL_UNCERTAIN, scorer),
+                    ("backward LM", BACKWARD_UNCERTAIN, backward),
+                )
+                if present is not None and conf < below
+            )
+            if int(opinion.argmax()) != k:
                 changing.add(r)
-            bonuses = by_run.setdefault(r, {})
             extra = dict(remembered.get(r, {}).get(n, {}))
-            for (_, w, _), lp in zip(cands, logps.tolist(), strict=True):
-                extra[w] = extra.get(w, 0.0) + NEURAL_WEIGHT * lp
-            bonuses[n] = extra
+            for (_, w, _), lp in zip(lattices[r].cand_lists[p], opinion.tolist(), strict=True):
+                extra[w] = extra.get(w, 0.0) + lp
+            by_run.setdefault(r, {})[n] = extra
         for r, bonuses in by_run.items():
             if r not in changing:
                 continue
@@ -706,11 +753,27 @@ class Decoder:
             for n, extra in remembered.get(r, {}).items():
                 bonuses.setdefault(n, extra)
             memory = frozenset(remembered.get(r, {}))
-            self.decode_run(run, garbled, bonuses, frozenset(before), memory)
+            self.decode_run(run, garbled, bonuses, heard[r], memory)
             for n, confidence in before.items():
-                # The scorer may change a choice, not make the token look surer than the
-                # LM found it: unsure tokens stay listed for review (`LOW_CONFIDENCE`).
+                # The second opinions may change a choice, not make the token look surer
+                # than the LM found it: unsure tokens stay listed for review (`LOW_CONFIDENCE`).
                 run[n].confidence = min(confidence, run[n].confidence)
+
+
+def _backward_scores(backward: TrigramLM, lattice: Lattice, p: int) -> np.ndarray:
+    """The backward LM's log-probability of the run read right to left with each candidate
+    of lattice position `p` in place, the other positions as decoded, relative to the best
+    candidate (only the three trigrams that hold position `p` differ)."""
+    ids = [cands[k][0] for cands, k in zip(lattice.cand_lists, lattice.path, strict=True)]
+    seq = [BOS, BOS, *reversed(ids), EOS]
+    at = len(ids) - 1 - p + 2
+    ends = range(at, min(at + 3, len(seq)))
+    scores = []
+    for c, _, _ in lattice.cand_lists[p]:
+        seq[at] = c
+        scores.append(sum(backward.logp(seq[j - 2], seq[j - 1], seq[j]) for j in ends))
+    out = np.asarray(scores)
+    return out - out.max()
 
 
 def _inside_name(run: list[Slot], n: int) -> bool:

@@ -41,7 +41,7 @@ class Alternative:
     """ln P of the three trigrams that contain the word."""
     channel: float
     """ln P(reading | word): the OCR channel, the skeleton prior or the keep bonus, plus
-    the document memory's and the neural scorer's bonuses where they applied."""
+    the document memory's and the second pass's bonuses where they applied."""
 
 
 @dataclass
@@ -55,9 +55,10 @@ class Explanation:
     confidence: float
     remembered: bool = False
     """The document memory's bonus took part (a confident use elsewhere in the text)."""
-    rescored: bool = False
-    """The neural scorer's bonus took part; `confidence` is then the lower of the LM's
-    alone and the rescored one, so it may be below the chosen alternative's posterior."""
+    rescored: str = ""
+    """Whose second opinions took part (`neural scorer`, `backward LM`, or both joined by
+    ` + `; empty: none); `confidence` is then the lower of the LM's alone and the rescored
+    one, so it may be below the chosen alternative's posterior."""
     alternatives: list[Alternative] = field(default_factory=list)
 
 
@@ -93,7 +94,7 @@ def explain(
                     slot.out,
                     slot.confidence,
                     n in trace.remembered,
-                    n in trace.rescored,
+                    trace.rescored.get(n, ""),
                     _alternatives(model, trace, pos),
                 )
             )
@@ -132,7 +133,7 @@ def explain_text(text: str, mode: str = "always", model: RestoreModel | None = N
             f"{a.word} {a.posterior:.2f} lm {a.lm:.1f} ch {a.channel:.1f}" for a in e.alternatives
         )
         memo = " [document memory]" if e.remembered else ""
-        memo += " [neural rescorer]" if e.rescored else ""
+        memo += f" [{e.rescored}]" if e.rescored else ""
         lines.append(
             f"{e.line + 1}:{e.column + 1} {e.read} → {e.written} {e.confidence:.2f}{memo} ({alts})"
         )

@@ -54,6 +54,29 @@ def count_trigrams(
     return counts
 
 
+def reversed_counts(counts: Counter[int] | dict[int, int], boundary: int) -> Counter[int]:
+    """The trigram counts of the same runs read right to left (`count_trigrams` of each
+    run reversed), derived from `counts` alone, so a model with counts (`train-lm --add`)
+    needs nothing else to rebuild its backward LM.
+
+    Each trigram is reversed with `<s>` and `</s>` swapped (`<s> a b` → `b a </s>`); the
+    two-boundary openings (`<s> <s> a`, `<w> <w> a`) are dropped, and each run's last word,
+    which closes it forward (`y z </s>`), opens it backward (`<s> <s> z`).  `boundary` is
+    the padding word of runs that are no sentences (`train.ENTRY`).
+    """
+    swap = {BOS: EOS, EOS: BOS}
+    out: Counter[int] = Counter()
+    for key, n in counts.items():
+        a, b, c = key >> 42, (key >> 21) & _MASK, key & _MASK
+        if a == b and a in (BOS, boundary):
+            continue
+        if c in (EOS, boundary):
+            pad = BOS if c == EOS else boundary
+            out[(pad << 42) | (pad << 21) | b] += n
+        out[(swap.get(c, c) << 42) | (b << 21) | swap.get(a, a)] += n
+    return out
+
+
 class TrigramLM:
     """Backoff tables of an interpolated Kneser-Ney trigram model over word ids."""
 
@@ -265,8 +288,9 @@ class TrigramLM:
         }
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> TrigramLM:
-        """Rebuild the look-up tables from `to_arrays` output."""
+    def from_arrays(cls, arrays: dict[str, np.ndarray], native: bool = True) -> TrigramLM:
+        """Rebuild the look-up tables from `to_arrays` output (`native`: keep them for the C
+        core's search too, which only the forward LM runs)."""
 
         def table(keys: str, values: str) -> dict[int, float]:
             return dict(zip(arrays[keys].tolist(), arrays[values].tolist(), strict=True))
@@ -281,7 +305,7 @@ class TrigramLM:
             table("tribow_keys", "tribow"),
             float(arrays["unseen_bow"][0]) if "unseen_bow" in arrays else 0.0,
         )
-        if extension("lattice") is not None:
+        if native and extension("lattice") is not None:
             # Float32 widened to float64: the very values the dictionaries hold.
             lm._arrays = {
                 k: np.ascontiguousarray(arrays[k], np.int64 if k.endswith("keys") else np.float64)

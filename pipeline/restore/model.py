@@ -1,8 +1,8 @@
 """The restoration model on disk: vocabulary, trigram LM, raw counts and OCR channel.
 
 Files (in one model directory):
-- `restore-lm.npz`: vocabulary, estimated LM tables and the raw trigram counts that
-  `train-lm --add` adds to;
+- `restore-lm.npz`: vocabulary, estimated LM tables (the forward LM's, and the backward
+  LM's under `backward_`) and the raw trigram counts that `train-lm --add` adds to;
 - `restore-channel.json`: the OCR letter-emission table (`channel.py`);
 - `restore-accents.json` (optional): how Tesseract-vie misreads marks (`accents.py`);
 - `restore-neural.npz` (optional): the neural rescorer (`neural.py`), loaded on first use.
@@ -38,6 +38,8 @@ LM_FILE = "restore-lm.npz"
 CHANNEL_FILE = "restore-channel.json"
 ACCENTS_FILE = "restore-accents.json"
 NEURAL_FILE = "restore-neural.npz"
+BACKWARD = "backward_"
+"""Prefix of the backward LM's arrays in `LM_FILE`."""
 RUNTIME_FILES = (LM_FILE, CHANNEL_FILE, ACCENTS_FILE, NEURAL_FILE)
 """What decoding reads; the wheel carries these (setup.py), not the training data."""
 
@@ -82,6 +84,7 @@ class RestoreModel:
         path: Path | None = None,
         cases: np.ndarray | None = None,
         accents: AccentChannel | None = None,
+        backward: TrigramLM | None = None,
     ) -> None:
         """Assemble a model from its parts (see `load`).
 
@@ -95,6 +98,9 @@ class RestoreModel:
         self.channel = channel
         self.accents = accents
         """Tesseract-vie mark confusions; None for a model built without them."""
+        self.backward = backward
+        """The same counts read right to left (`lm.reversed_counts`), whose opinion the
+        decoder's last pass asks on uncertain slots; None for a model built without it."""
         self.lexicon = Lexicon(vocab, first_word=len(SPECIALS))
         self.tri_counts = tri_counts
         self.path = path
@@ -135,6 +141,8 @@ class RestoreModel:
         """Write both files into `directory`, each through a temp file and a rename."""
         directory.mkdir(parents=True, exist_ok=True)
         arrays = self.lm.to_arrays()
+        if self.backward is not None:
+            arrays.update({BACKWARD + k: v for k, v in self.backward.to_arrays().items()})
         if self.tri_counts is not None:
             arrays["count_keys"], arrays["counts"] = self.tri_counts
         arrays["cases"] = self.cases
@@ -172,6 +180,10 @@ class RestoreModel:
             counts = None
             if with_counts and "count_keys" in arrays:
                 counts = (arrays.pop("count_keys"), arrays.pop("counts"))
+            back = {
+                k[len(BACKWARD) :]: arrays.pop(k) for k in list(arrays) if k.startswith(BACKWARD)
+            }
+            backward = TrigramLM.from_arrays(back, native=False) if back else None
             lm = TrigramLM.from_arrays(arrays)
             lm.compiled()  # the C core's tables, when it is built
             channel = Channel.from_json(json.loads(channel_path.read_text("utf-8")))
@@ -182,7 +194,7 @@ class RestoreModel:
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"cannot read the restoration model in {directory}: {exc}") from exc
         log.debug("restoration model loaded from %s", directory)
-        return cls(vocab, lm, channel, counts, directory, cases, accents)
+        return cls(vocab, lm, channel, counts, directory, cases, accents, backward)
 
 
 _LOCK = threading.Lock()

@@ -188,6 +188,11 @@ class _LineCutter:
             if core.isalpha() and self._hook_glued(trail, offset, offset + len(token)):
                 core, trail = core + trail[0], trail[1:]
             start = offset + len(lead)
+            if lead == "‘" and core.isalpha() and "’" not in self.line[offset:]:
+                # A mark read as an opening quote that nothing closes: the word overwrites it.
+                self._add(offset, start + len(core), core)
+                self.close(trail, start + len(core))
+                return
         if (
             self._number_label(core, trail, start, offset + len(token))
             or self._acronym(lead, core, trail, start)

@@ -25,7 +25,15 @@ from pipeline.restore import model as _model
 from pipeline.restore.accents import AccentChannel
 from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import abbreviation, expansion, joined_abbreviation
-from pipeline.restore.lm import COMMA, NUM, SPECIALS, UNK, TrigramLM, count_trigrams
+from pipeline.restore.lm import (
+    COMMA,
+    NUM,
+    SPECIALS,
+    UNK,
+    TrigramLM,
+    count_trigrams,
+    reversed_counts,
+)
 from pipeline.restore.model import RestoreModel, user_model_dir
 from pipeline.restore.training import corpus, neural
 from pipeline.restore.training.ocrpairs import VIE_PAIRS_FILE, read_pairs
@@ -282,9 +290,12 @@ def _estimate(
     vocab: list[str], counts: Counter[int], channel: Channel, cases: np.ndarray
 ) -> RestoreModel:
     lm = TrigramLM.estimate(len(vocab), counts)
+    # A model from before the word-list padding has no `<w>`: no id is then a boundary.
+    boundary = vocab.index(ENTRY) if ENTRY in vocab else len(vocab)
+    backward = TrigramLM.estimate(len(vocab), reversed_counts(counts, boundary))
     keys = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
     values = np.fromiter(counts.values(), dtype=np.int32, count=len(counts))
-    return RestoreModel(vocab, lm, channel, (keys, values), cases=cases)
+    return RestoreModel(vocab, lm, channel, (keys, values), cases=cases, backward=backward)
 
 
 def extra_texts(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
