@@ -283,6 +283,17 @@ def test_garbled_candidates_keep_the_raw_token(model: RestoreModel) -> None:
     assert "xyzzy" in words
 
 
+def test_a_garbled_reading_that_is_a_clean_skeleton_keeps_its_spellings(
+    model: RestoreModel,
+) -> None:
+    # `dõi`, too rare alone to be among the channel's best for `doi`, is certain after `theo`
+    decoder = Decoder(model)
+    stripped = {w for _, w, _ in decoder.stripped_candidates("doi")}
+    garbled = {w for _, w, _ in decoder.garbled_candidates("doi")}
+    assert "dõi" in garbled and stripped <= garbled
+    assert decoder.restore("theo doi, don doc cac khoi", garbled=True).text.startswith("theo dõi")
+
+
 # --- restoration ------------------------------------------------------------------------
 
 

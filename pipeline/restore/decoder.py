@@ -47,7 +47,8 @@ MAX_STRIPPED = 18
 """Candidates per diacritic-less syllable (the commonest readings of its skeleton): every
 tone of every vowel shape (`nang` → năng … nẵng), so that a spelling rare on its own but
 certain in context (`Đà Nẵng`) is not cut off by a unigram tie; `PRUNE_NATS` still drops
-the hopeless ones."""
+the hopeless ones.  A garbled reading that is a clean skeleton keeps them too (`doi`: the
+channel's best 14 lacked `dõi`; Cát Hải +1, rendered Hải Phòng +1, same speed)."""
 PRUNE_NATS = 9.0
 """Stripped candidates this far below the commonest reading (unigram) are dropped."""
 MAX_ACCENTED = 12
@@ -277,6 +278,17 @@ class Decoder:
             MAX_CANDIDATES,
         )
         cands = [(scored[k], vocab[scored[k]], channel.logp(lower, vocab[scored[k]])) for k in best]
+        if lower.isascii() and lower.isalpha():
+            # A reading that is a clean skeleton (`doi`) may only have lost its marks: keep
+            # its spellings as stripped text does (`dõi`, rare alone, certain after `theo`).
+            chosen = {c[0] for c in cands}
+            same = self._by_frequency(lower)[:MAX_STRIPPED]
+            floor = uni[same[0]] - PRUNE_NATS if same else 0.0
+            cands += [
+                (i, vocab[i], channel.logp(lower, vocab[i]))
+                for i in same
+                if i not in chosen and uni[i] >= floor
+            ]
         own = canonical_syllable(lower)
         if not any(c[1] == own for c in cands):
             known = model.word_id(own) if is_syllable(own) else UNK
