@@ -34,7 +34,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "syllable-trigram-mkn-6-backward-neural-7"
+MODEL_VERSION = "syllable-trigram-mkn-6-backward-neural-8"
 """Recorded by the catalog: bump when the model format or training data change."""
 
 AUTO_THRESHOLD = 0.4
