@@ -24,7 +24,7 @@ def _unsure_name_words(doc: Document, name: str | None) -> list[str]:
     marks keeps its letters, so its names stay."""
     if not name or doc.text.restore_kind != "garble":
         return []
-    lines = [skeleton(line) for line in doc.text.body.split("\n")]
+    lines = doc.text.body.split("\n")
     words = {skeleton(w) for w in name.split()}
     full = skeleton(name)
     return [
@@ -33,7 +33,7 @@ def _unsure_name_words(doc: Document, name: str | None) -> list[str]:
         for token in page.low_confidence_tokens
         if skeleton(token.text) in words
         and 0 <= token.line < len(lines)
-        and full in lines[token.line]
+        and full in skeleton(lines[token.line])
     ]
 
 

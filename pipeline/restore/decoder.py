@@ -702,10 +702,15 @@ class Decoder:
         candidate in some slot (else they would only confirm the path).  Syllables inside a
         name are left to the LM (`_inside_name`).  The scorer reads the decoded words of
         the whole text, run after run, as its context."""
-        threshold = max(
-            NEURAL_UNCERTAIN if scorer is not None else 0.0,
-            BACKWARD_UNCERTAIN if backward is not None else 0.0,
-        )
+        second = [
+            (name, below, source)
+            for name, below, source in (
+                ("neural scorer", NEURAL_UNCERTAIN, scorer),
+                ("backward LM", BACKWARD_UNCERTAIN, backward),
+            )
+            if source is not None
+        ]
+        threshold = max(below for _, below, _ in second)
         stream: list[int] = []
         positions: list[int] = []
         where: list[tuple[int, int, int, int, float]] = []  # run, slot, choice, position, conf
@@ -736,20 +741,21 @@ class Decoder:
             ):
                 opinions[i] += NEURAL_WEIGHT * logps
         if backward is not None:
+            read_back: dict[int, list[int]] = {}  # each run's decoded ids, right to left
             for i, (r, _, _, p, conf) in enumerate(where):
                 if conf < BACKWARD_UNCERTAIN:
-                    opinions[i] += BACKWARD_WEIGHT * _backward_scores(backward, lattices[r], p)
+                    if r not in read_back:
+                        read_back[r] = _read_backward(lattices[r])
+                    cands = lattices[r].cand_lists[p]
+                    opinions[i] += BACKWARD_WEIGHT * _backward_scores(
+                        backward, read_back[r], cands, p
+                    )
         by_run: dict[int, dict[int, dict[str, float]]] = {}
         heard: dict[int, dict[int, str]] = {}
         changing: set[int] = set()
         for (r, n, k, p, conf), opinion in zip(where, opinions, strict=True):
             heard.setdefault(r, {})[n] = " + ".join(
-                name
-                for name, below, present in (
-                    ("neural scorer", NEURAL_UNCERTAIN, scorer),
-                    ("backward LM", BACKWARD_UNCERTAIN, backward),
-                )
-                if present is not None and conf < below
+                name for name, below, _ in second if conf < below
             )
             if int(opinion.argmax()) != k:
                 changing.add(r)
@@ -772,18 +778,27 @@ class Decoder:
                 run[n].confidence = min(confidence, run[n].confidence)
 
 
-def _backward_scores(backward: TrigramLM, lattice: Lattice, p: int) -> np.ndarray:
-    """The backward LM's log-probability of the run read right to left with each candidate
-    of lattice position `p` in place, the other positions as decoded, relative to the best
-    candidate (only the three trigrams that hold position `p` differ)."""
+def _read_backward(lattice: Lattice) -> list[int]:
+    """A decoded run's word ids right to left, padded as the backward LM counted runs."""
     ids = [cands[k][0] for cands, k in zip(lattice.cand_lists, lattice.path, strict=True)]
-    seq = [BOS, BOS, *reversed(ids), EOS]
-    at = len(ids) - 1 - p + 2
+    return [BOS, BOS, *reversed(ids), EOS]
+
+
+def _backward_scores(
+    backward: TrigramLM, seq: list[int], cands: list[tuple[int, str, float]], p: int
+) -> np.ndarray:
+    """The backward LM's log-probability of the run read right to left (`seq`, from
+    `_read_backward`) with each of `cands` at lattice position `p`, the other positions as
+    decoded, relative to the best candidate (only the three trigrams that hold `p` differ).
+    `seq` is left as it was given."""
+    at = len(seq) - 2 - p
     ends = range(at, min(at + 3, len(seq)))
+    decoded = seq[at]
     scores = []
-    for c, _, _ in lattice.cand_lists[p]:
+    for c, _, _ in cands:
         seq[at] = c
         scores.append(sum(backward.logp(seq[j - 2], seq[j - 1], seq[j]) for j in ends))
+    seq[at] = decoded
     out = np.asarray(scores)
     return out - out.max()
 
